@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/*
+ * End-to-end test of the real portal: builds the app, starts the real backend
+ * (catalog, auth, MLOps…) on a throwaway SQLite folder and a port of its own,
+ * and drives it in headless Chromium (Debian's /usr/bin/chromium through
+ * playwright-core; no browser is downloaded). Screenshots go to
+ * test-artifacts/e2e/ (git-ignored).
+ */
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..');
+const PORT = Number(process.env.MLOPS_E2E_PORT ?? 7107);
+const BASE = `http://localhost:${PORT}`;
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const results = [];
+
+function log(message) {
+  console.log(`[e2e] ${message}`);
+}
+
+async function waitFor(what, probe, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`Timed out waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+}
+
+async function guestToken() {
+  const response = await fetch(`${BASE}/api/auth/guest/refresh?env=development`, {
+    method: 'POST',
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!response.ok) throw new Error(`guest refresh answered ${response.status}`);
+  return (await response.json()).backstageIdentity.token;
+}
+
+function buildApp() {
+  log('building the app');
+  const result = spawnSync('npx', ['backstage-cli', 'package', 'build'], {
+    cwd: path.join(ROOT, 'packages', 'app'),
+    stdio: 'inherit',
+    env: { ...process.env, APP_CONFIG_app_baseUrl: BASE },
+  });
+  if (result.status !== 0) throw new Error('app build failed');
+}
+
+function startBackend(dataDir) {
+  log(`starting the backend on ${BASE} with data in ${dataDir}`);
+  const child = spawn('npx', ['backstage-cli', 'package', 'start'], {
+    cwd: path.join(ROOT, 'packages', 'backend'),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      APP_CONFIG_app_baseUrl: BASE,
+      APP_CONFIG_backend_baseUrl: BASE,
+      APP_CONFIG_backend_listen_port: String(PORT),
+      APP_CONFIG_backend_cors_origin: BASE,
+      APP_CONFIG_backend_database_connection_directory: dataDir,
+    },
+  });
+  const logFile = fs.createWriteStream(path.join(ARTIFACTS, 'backend.log'));
+  child.stdout.pipe(logFile);
+  child.stderr.pipe(logFile);
+  return child;
+}
+
+async function check(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - started });
+    log(`ok   ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false, ms: Date.now() - started, error });
+    log(`FAIL ${name}\n${error.stack ?? error}`);
+  }
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-e2e-'));
+  buildApp();
+  const backend = startBackend(dataDir);
+  let browser;
+  try {
+    await waitFor(
+      'the MLOps health route',
+      async () => (await fetch(`${BASE}/api/mlops/health`)).ok,
+      180_000,
+    );
+    const token = await waitFor('a guest token', guestToken, 30_000);
+    await waitFor(
+      'the demo models in the catalog',
+      async () => {
+        const response = await fetch(
+          `${BASE}/api/catalog/entities/by-query?filter=spec.type=ml-model`,
+          { headers: { Authorization: `Bearer ${token}` } },
+        );
+        const body = await response.json();
+        return body.items?.length >= 3;
+      },
+      120_000,
+    );
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+
+    await check('guest sign-in', async () => {
+      await page.goto(`${BASE}/catalog`);
+      await page.getByRole('button', { name: /enter/i }).click({ timeout: 60_000 });
+      await page.getByText('fraud-detection', { exact: false }).first().waitFor({ timeout: 60_000 });
+    });
+
+    await check('the catalog lists the three demo models', async () => {
+      await page.goto(`${BASE}/catalog?filters%5Bkind%5D=component&filters%5Btype%5D=ml-model&filters%5Buser%5D=all`);
+      for (const model of ['fraud-detection', 'ticket-classifier', 'market-master']) {
+        await page.getByRole('link', { name: model, exact: true }).first().waitFor({ timeout: 30_000 });
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-models.png'), fullPage: true });
+    });
+
+    await check('a model page shows the MLOps health card', async () => {
+      const started = Date.now();
+      await page.goto(`${BASE}/catalog/default/component/fraud-detection`);
+      const card = page.locator('div[class*="MuiCard"]', { hasText: 'MLOps health' }).first();
+      await card.getByText('Model fraud-detection').waitFor({ timeout: 60_000 });
+      const shownMs = Date.now() - started;
+      const status = await card.getByTestId('mlops-health-status').innerText();
+      if (!/Unknown|Healthy|Degraded|Unhealthy/.test(status)) {
+        throw new Error(`health status not shown, got "${status}"`);
+      }
+      await card.getByText('Registered in the MLOps store').waitFor();
+      log(`the health card showed its data ${shownMs} ms after navigation`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'model-page.png'), fullPage: true });
+    });
+
+    await check('an entity without MLOps annotations has no MLOps card', async () => {
+      await page.goto(`${BASE}/catalog/default/component/backstage-mlops`);
+      await page.getByText('Backstage plugins that bring ML models').first().waitFor({ timeout: 60_000 });
+      if ((await page.getByText('MLOps health').count()) !== 0) {
+        throw new Error('the MLOps health card shows on an entity without annotations');
+      }
+    });
+  } finally {
+    if (browser) await browser.close();
+    try {
+      process.kill(-backend.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const failed = results.filter(r => !r.ok);
+  log(`${results.length - failed.length} passed, ${failed.length} failed; screenshots in ${path.relative(ROOT, ARTIFACTS)}`);
+  process.exit(failed.length === 0 && results.length > 0 ? 0 : 1);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

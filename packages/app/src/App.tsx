@@ -1,0 +1,9 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import { navModule } from './modules/nav';
+
+// Every other plugin (catalog graph, scaffolder, search, org, MLOps…) is
+// discovered from the app's dependencies through `app.packages: all`.
+export default createApp({
+  features: [catalogPlugin, navModule],
+});

@@ -1,0 +1,37 @@
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: the guest provider for local use; see app-config.yaml.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+// Catalog, with the MLOps entity provider and annotation processor.
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(import('@backstage-mlops/plugin-catalog-backend-module-mlops'));
+
+// Scaffolder, with the mlops:pipeline:register action.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage-mlops/plugin-scaffolder-backend-module-mlops'));
+
+// Permissions.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+);
+
+// Search over the catalog; PostgreSQL search engine when running on PostgreSQL.
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+
+// MLOps.
+backend.add(import('@backstage-mlops/plugin-mlops-backend'));
+
+backend.start();

@@ -1,0 +1,71 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import fs from 'fs/promises';
+import { z } from 'zod';
+import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import { parseInput } from '../service/validation';
+
+const namedObject = z.object({
+  name: z.string().min(1),
+  owner: z.string().optional(),
+  description: z.string().optional(),
+});
+
+const demoDataSchema = z.object({
+  experiments: z.array(namedObject).default([]),
+  pipelines: z
+    .array(
+      namedObject.extend({
+        orchestrator: z.enum(['prefect', 'airflow']).optional(),
+        schedule: z.string().optional(),
+        stages: z.array(z.string()).optional(),
+        experimentName: z.string().optional(),
+      }),
+    )
+    .default([]),
+  models: z
+    .array(
+      namedObject.extend({
+        pipelineName: z.string().optional(),
+        experimentName: z.string().optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** The content of a demo data seed file. */
+export type DemoData = z.infer<typeof demoDataSchema>;
+
+/** Reads and validates a demo data seed file. */
+export async function readDemoData(file: string): Promise<DemoData> {
+  const text = await fs.readFile(file, 'utf8');
+  return parseInput(demoDataSchema, JSON.parse(text), `demo data in ${file}`);
+}
+
+/**
+ * Fills an empty store with the demo organisation's objects. A store that
+ * already holds models is left alone, so a restart never overwrites what a
+ * user changed.
+ */
+export async function seedDemoData(options: {
+  data: DemoData;
+  objects: MlopsObjectStore;
+  logger: LoggerService;
+}): Promise<void> {
+  const { data, objects, logger } = options;
+  if ((await objects.count('model')) > 0) {
+    logger.info('MLOps store already has models; demo data not seeded');
+    return;
+  }
+  for (const experiment of data.experiments) {
+    await objects.upsert('experiment', experiment);
+  }
+  for (const pipeline of data.pipelines) {
+    await objects.upsert('pipeline', pipeline);
+  }
+  for (const model of data.models) {
+    await objects.upsert('model', model);
+  }
+  logger.info(
+    `Seeded MLOps demo data: ${data.models.length} models, ${data.pipelines.length} pipelines, ${data.experiments.length} experiments`,
+  );
+}

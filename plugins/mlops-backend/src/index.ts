@@ -1,0 +1,8 @@
+/**
+ * The MLOps backend plugin: experiment tracking, model registry, deployments,
+ * monitoring, drift checks, pipelines, incidents and triage.
+ *
+ * @packageDocumentation
+ */
+
+export { mlopsPlugin as default } from './plugin';

@@ -1,0 +1,132 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import path from 'path';
+import request from 'supertest';
+import { createTestDatabases } from './__testUtils__/databases';
+import { mlopsPlugin } from './plugin';
+
+jest.setTimeout(60_000);
+
+const fraudModel = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'fraud-detection',
+    namespace: 'default',
+    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
+  },
+  spec: { type: 'ml-model', lifecycle: 'production', owner: 'risk-ml' },
+};
+
+const unregisteredModel = {
+  ...fraudModel,
+  metadata: {
+    name: 'churn',
+    namespace: 'default',
+    annotations: { 'backstage-mlops.dev/model': 'churn' },
+  },
+};
+
+const seedFile = path.resolve(__dirname, '../../../examples/demo-data.json');
+
+describe('mlops backend plugin', () => {
+  const databases = createTestDatabases();
+
+  describe.each(databases.eachSupportedId())('on %p', databaseId => {
+    async function startBackend() {
+      const knex = await databases.init(databaseId);
+      const { server } = await startTestBackend({
+        features: [
+          mlopsPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: { mlops: { demo: { seedFile } } },
+          }),
+          catalogServiceMock.factory({
+            entities: [fraudModel, unregisteredModel],
+          }),
+        ],
+      });
+      return { server, knex };
+    }
+
+    it('answers /health without credentials and reports the database', async () => {
+      const { server } = await startBackend();
+      const response = await request(server).get('/api/mlops/health');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ status: 'ok', database: 'reachable' });
+    });
+
+    it('refuses the summary route without credentials', async () => {
+      const { server } = await startBackend();
+      const response = await request(server)
+        .get('/api/mlops/entities/component/default/fraud-detection/summary');
+      expect(response.status).toBe(401);
+    });
+
+    it('summarizes an annotated entity, with its seeded model known', async () => {
+      const { server } = await startBackend();
+      const response = await request(server)
+        .get('/api/mlops/entities/component/default/fraud-detection/summary')
+        .set('Authorization', 'Bearer mock-user-token');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({
+        entityRef: 'component:default/fraud-detection',
+        status: 'unknown',
+        reasons: [],
+        links: [{ kind: 'model', name: 'fraud-detection', known: true }],
+      });
+    });
+
+    it('marks a linked model that the store does not have', async () => {
+      const { server } = await startBackend();
+      const response = await request(server)
+        .get('/api/mlops/entities/component/default/churn/summary')
+        .set('Authorization', 'Bearer mock-user-token');
+      expect(response.status).toBe(200);
+      expect(response.body.links).toEqual([
+        { kind: 'model', name: 'churn', known: false },
+      ]);
+    });
+
+    it('answers 404 with a message for an entity the catalog does not have', async () => {
+      const { server } = await startBackend();
+      const response = await request(server)
+        .get('/api/mlops/entities/component/default/ghost/summary')
+        .set('Authorization', 'Bearer mock-user-token');
+      expect(response.status).toBe(404);
+      expect(response.body.error.message).toContain(
+        'component:default/ghost',
+      );
+    });
+
+    it('seeds the demo data once and keeps it across restarts', async () => {
+      const { knex } = await startBackend();
+      const models = await knex('mlops_registered_models').pluck('name');
+      expect(models.sort()).toEqual([
+        'fraud-detection',
+        'market-master',
+        'ticket-classifier',
+      ]);
+      await knex('mlops_registered_models')
+        .where({ name: 'market-master' })
+        .update({ owner: 'group:default/changed' });
+
+      const { server } = await startTestBackend({
+        features: [
+          mlopsPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: { mlops: { demo: { seedFile } } },
+          }),
+          catalogServiceMock.factory({ entities: [] }),
+        ],
+      });
+      await request(server).get('/api/mlops/health').expect(200);
+      const row = await knex('mlops_registered_models')
+        .where({ name: 'market-master' })
+        .first();
+      expect(row.owner).toBe('group:default/changed');
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import express from 'express';
+import Router from 'express-promise-router';
+import { Knex } from 'knex';
+import { EntityResolver } from '../entities/EntityResolver';
+import { HealthService } from '../health/HealthService';
+import { entityRefParams, parseInput } from './validation';
+
+/** What the MLOps router needs from the plugin's wiring. */
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  db: Knex;
+  entities: EntityResolver;
+  health: HealthService;
+}
+
+/** Largest JSON body any route accepts (MLflow's batch limit). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Builds the `/api/mlops` router. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { logger, httpAuth, db, entities, health } = options;
+  const router = Router();
+  router.use(express.json({ limit: MAX_BODY_BYTES }));
+
+  // The only unauthenticated route: load balancers and uptime checks call it.
+  router.get('/health', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      res.json({ status: 'ok', database: 'reachable' });
+    } catch (error) {
+      logger.warn(`MLOps database is unreachable: ${error}`);
+      res.status(503).json({ status: 'error', database: 'unreachable' });
+    }
+  });
+
+  router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
+    const ref = parseInput(entityRefParams, req.params, 'entity reference');
+    const credentials = await httpAuth.credentials(req);
+    const resolved = await entities.resolve(ref, credentials);
+    res.json(await health.summarize(resolved));
+  });
+
+  return router;
+}

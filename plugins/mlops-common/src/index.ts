@@ -1,0 +1,12 @@
+/**
+ * Types, annotation constants, drift statistics and the triage knowledge base
+ * shared by the MLOps plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './health';
+export * from './names';
+export * from './drift';
+export * from './triage';

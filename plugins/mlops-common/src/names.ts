@@ -1,0 +1,57 @@
+/**
+ * Longest name the store accepts for experiments, models, pipelines, metric,
+ * param and tag keys. It matches MLflow's limit for entity keys, so names that
+ * MLflow clients send are never cut.
+ *
+ * @public
+ */
+export const MLOPS_NAME_MAX_LENGTH = 250;
+
+// Letters and digits of any script, plus the separators MLflow allows.
+const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N}_\-./ ]+$/u;
+
+/**
+ * The one naming rule shared by every route, the catalog annotations and the
+ * MLflow-compatible endpoint. Returns why `name` is not acceptable, or
+ * `undefined` when it is.
+ *
+ * A name is 1 to {@link MLOPS_NAME_MAX_LENGTH} characters of letters and
+ * digits (any script), `_`, `-`, `.`, `/` and space; it does not start with
+ * `/` or a space, does not end with a space, and has no `.` or `..` path
+ * segment, so it can never be read as a path that escapes a folder.
+ *
+ * @public
+ */
+export function mlopsNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') {
+    return 'must be a string';
+  }
+  if (name.length === 0) {
+    return 'must not be empty';
+  }
+  if ([...name].length > MLOPS_NAME_MAX_LENGTH) {
+    return `must be at most ${MLOPS_NAME_MAX_LENGTH} characters`;
+  }
+  if (!NAME_CHARACTERS.test(name)) {
+    return 'may only contain letters, digits, spaces and the characters _ - . /';
+  }
+  if (name.startsWith('/')) {
+    return 'must not start with /';
+  }
+  if (name !== name.trim()) {
+    return 'must not start or end with a space';
+  }
+  if (name.split('/').some(segment => segment === '..' || segment === '.')) {
+    return 'must not contain . or .. path segments';
+  }
+  return undefined;
+}
+
+/**
+ * True when `name` follows the MLOps naming rule ({@link mlopsNameProblem}).
+ *
+ * @public
+ */
+export function isValidMlopsName(name: unknown): name is string {
+  return mlopsNameProblem(name) === undefined;
+}

@@ -1,0 +1,2 @@
+// The triage knowledge base and the failure classifier are exported from here.
+export {};

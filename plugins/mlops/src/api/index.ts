@@ -1,0 +1,3 @@
+export { mlopsApiRef } from './MlopsApi';
+export type { MlopsApi } from './MlopsApi';
+export { MlopsClient } from './MlopsClient';

@@ -1,0 +1,154 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  EntityHealthSummary,
+  HealthStatus,
+  MLOPS_OBJECT_ANNOTATIONS,
+  hasMlopsAnnotation,
+} from '@backstage-mlops/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import useAsync from 'react-use/esm/useAsync';
+import { mlopsApiRef } from '../../api';
+
+const useStyles = makeStyles(theme => ({
+  status: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    marginBottom: theme.spacing(1),
+  },
+  section: {
+    marginTop: theme.spacing(2),
+  },
+}));
+
+const STATUS_LABELS: Record<HealthStatus, string> = {
+  healthy: 'Healthy',
+  degraded: 'Degraded',
+  unhealthy: 'Unhealthy',
+  unknown: 'Unknown',
+};
+
+const OBJECT_LABELS = {
+  model: 'Model',
+  pipeline: 'Pipeline',
+  experiment: 'Experiment',
+} as const;
+
+function StatusLine(props: { status: HealthStatus }) {
+  const label = STATUS_LABELS[props.status];
+  switch (props.status) {
+    case 'healthy':
+      return <StatusOK>{label}</StatusOK>;
+    case 'degraded':
+      return <StatusWarning>{label}</StatusWarning>;
+    case 'unhealthy':
+      return <StatusError>{label}</StatusError>;
+    default:
+      return <StatusAborted>{label}</StatusAborted>;
+  }
+}
+
+function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
+  const { summary } = props;
+  const classes = useStyles();
+  return (
+    <>
+      <Box className={classes.status} data-testid="mlops-health-status">
+        <StatusLine status={summary.status} />
+      </Box>
+      {summary.reasons.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          {summary.status === 'unknown'
+            ? 'No monitoring data has been reported for this entity yet, so its health cannot be judged.'
+            : 'No problems detected.'}
+        </Typography>
+      ) : (
+        <List dense disablePadding aria-label="Health reasons">
+          {summary.reasons.map(reason => (
+            <ListItem key={`${reason.symptom}:${reason.subject ?? ''}`}>
+              <ListItemText
+                primary={reason.message}
+                secondary={`${reason.severity} · ${reason.symptom.replace(
+                  /_/g,
+                  ' ',
+                )}`}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      <Box className={classes.section}>
+        <Typography variant="subtitle2">Linked MLOps objects</Typography>
+        <List dense disablePadding aria-label="Linked MLOps objects">
+          {summary.links.map(link => (
+            <ListItem key={`${link.kind}:${link.name}`} disableGutters>
+              <ListItemText
+                primary={`${OBJECT_LABELS[link.kind]} ${link.name}`}
+                secondary={
+                  link.known
+                    ? 'Registered in the MLOps store'
+                    : 'Not registered in the MLOps store yet'
+                }
+              />
+            </ListItem>
+          ))}
+        </List>
+      </Box>
+    </>
+  );
+}
+
+/**
+ * Shows the health of an entity that carries a `backstage-mlops.dev/*`
+ * annotation: its status, the reasons behind it, and the MLOps objects it is
+ * linked to.
+ *
+ * @public
+ */
+export function EntityMlopsHealthCard() {
+  const { entity } = useEntity();
+  const mlopsApi = useApi(mlopsApiRef);
+  const annotated = hasMlopsAnnotation(entity);
+  const entityRef = getCompoundEntityRef(entity);
+
+  const { value, loading, error } = useAsync(async () => {
+    if (!annotated) {
+      return undefined;
+    }
+    return mlopsApi.getEntitySummary(entityRef);
+  }, [mlopsApi, annotated, entityRef.kind, entityRef.namespace, entityRef.name]);
+
+  let content: JSX.Element;
+  if (!annotated) {
+    content = (
+      <MissingAnnotationEmptyState
+        annotation={Object.values(MLOPS_OBJECT_ANNOTATIONS)}
+      />
+    );
+  } else if (loading) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else {
+    content = <HealthSummaryContent summary={value!} />;
+  }
+
+  return <InfoCard title="MLOps health">{content}</InfoCard>;
+}

@@ -1,0 +1,1 @@
+export { EntityMlopsHealthCard } from './EntityMlopsHealthCard';

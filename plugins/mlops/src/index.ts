@@ -1,0 +1,11 @@
+/**
+ * Backstage MLOps frontend plugin: entity cards and pages for ML models,
+ * experiments and pipelines.
+ *
+ * @packageDocumentation
+ */
+
+export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { mlopsApiRef, MlopsClient } from './api';
+export type { MlopsApi } from './api';
+export { isMlopsAvailable } from './conditions';

@@ -1,0 +1,7 @@
+/**
+ * Scaffolder backend module for MLOps.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleMlops as default } from './module';
