@@ -74,7 +74,9 @@ const makeColumns = (shift: number, typed: boolean) => {
 for (const typed of [false, true]) {
   const reference = makeColumns(0, typed);
   const current = makeColumns(0.5, typed);
+  const cold0 = process.hrtime.bigint();
   let report = detectDrift({ reference, current });
+  const coldMs = Number(process.hrtime.bigint() - cold0) / 1e6;
   const times = timeIt(() => {
     report = detectDrift({ reference, current });
   }, 3);
@@ -87,8 +89,8 @@ for (const typed of [false, true]) {
   console.log(
     `DETECT_MEDIAN_MS_${typed ? 'TYPED' : 'ARRAY'} ${median(times).toFixed(
       1,
-    )} (first call incl. JIT warm-up excluded; runs: ${times
-      .map(t => t.toFixed(0))
-      .join(' ')})`,
+    )} (median of 3 after an untimed-for-median first call of ${coldMs.toFixed(
+      0,
+    )} ms; runs: ${times.map(t => t.toFixed(0)).join(' ')})`,
   );
 }

@@ -5,7 +5,8 @@
 #   bench/drift/run.sh [runs]
 #
 # Needs /usr/bin/python3 with numpy + scipy (apt-get install python3-scipy)
-# and the repo's node_modules (Backstage's TypeScript loader runs bench.ts).
+# and the repo's node_modules (Backstage's TypeScript loader runs bench.ts;
+# set DRIFT_BENCH_USE_TSC=1 to compile with tsc into a temp dir instead).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +28,7 @@ echo "$scipy_out"
 
 echo "== ours (node $(node --version)) =="
 TRANSFORM="$ROOT/node_modules/@backstage/cli/config/nodeTransform.cjs"
-if [[ -f "$TRANSFORM" ]]; then
+if [[ -f "$TRANSFORM" && -z "${DRIFT_BENCH_USE_TSC:-}" ]]; then
   ours_out="$(cd "$ROOT" && node --max-old-space-size=4096 -r "$TRANSFORM" "$HERE/bench.ts" "$DATA" "$RUNS")"
 else
   # Fallback: compile the sources with tsc into a temp dir.
@@ -35,7 +36,7 @@ else
   trap 'rm -rf "$OUT"' EXIT
   (cd "$ROOT" && npx tsc --outDir "$OUT" --module commonjs --target es2022 \
     --esModuleInterop --resolveJsonModule --skipLibCheck --rootDir "$ROOT" \
-    "$HERE/bench.ts")
+    "$HERE/bench.ts" "$ROOT/plugins/mlops-common/src/drift/jstat.d.ts")
   ours_out="$(cd "$ROOT" && NODE_PATH="$ROOT/node_modules" node --max-old-space-size=4096 "$OUT/bench/drift/bench.js" "$DATA" "$RUNS")"
 fi
 echo "$ours_out"

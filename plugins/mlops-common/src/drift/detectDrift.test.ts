@@ -334,3 +334,18 @@ describe('degenerate cases', () => {
     );
   });
 });
+
+describe('numeric edge cases', () => {
+  it('huge values give a finite normed Wasserstein distance', () => {
+    const d = normedWassersteinDistance(
+      [1e300, -1e300, 5e299],
+      [2e300, 0, -1e300],
+    );
+    expect(Number.isFinite(d)).toBe(true);
+    expect(d).toBeGreaterThan(0);
+  });
+  it('subnormal values do not produce NaN', () => {
+    const d = normedWassersteinDistance([5e-324, 1e-323, 0], [0, 0, 1e-323]);
+    expect(Number.isNaN(d)).toBe(false);
+  });
+});

@@ -56,25 +56,32 @@ export function populationStdSorted(sorted: Float64Array): number {
   if (scale === 0) {
     return 0;
   }
+  // Multiplying by reciprocals (one rounding more than dividing) keeps the
+  // loops cheap; the corrected two-pass formula absorbs the difference.
+  // Subnormal magnitudes have no finite reciprocal and need no scaling.
+  const unit = Number.isFinite(1 / scale) ? scale : 1;
+  const invScale = 1 / unit;
   let sum = 0;
   for (let k = 0; k < n; k++) {
-    sum += sorted[k] / scale;
+    sum += sorted[k] * invScale;
   }
-  const mean = (sum / n) * scale;
+  const mean = (sum / n) * unit;
   const spread = Math.max(sorted[n - 1] - mean, mean - sorted[0]);
   if (!(spread > 0)) {
     return 0;
   }
+  const spreadUnit = Number.isFinite(1 / spread) ? spread : 1;
+  const invSpread = 1 / spreadUnit;
   let squares = 0;
   let deviations = 0;
   for (let k = 0; k < n; k++) {
-    const d = (sorted[k] - mean) / spread;
+    const d = (sorted[k] - mean) * invSpread;
     squares += d * d;
     deviations += d;
   }
   // Second term: the rounding error of the mean (corrected two-pass).
   const variance = (squares - (deviations * deviations) / n) / n;
-  return spread * Math.sqrt(Math.max(variance, 0));
+  return spreadUnit * Math.sqrt(Math.max(variance, 0));
 }
 
 /**
