@@ -349,3 +349,22 @@ describe('numeric edge cases', () => {
     expect(Number.isNaN(d)).toBe(false);
   });
 });
+
+describe('column names that collide with Object.prototype', () => {
+  it('are compared like any other column', () => {
+    const report = detectDrift({
+      reference: {
+        constructor: [1, 2, 3, 4, 5, 6],
+        toString: ['a', 'b', 'a', 'b', 'a', 'b'],
+      },
+      current: {
+        constructor: [2, 3, 4, 5, 6, 7],
+        toString: ['a', 'a', 'a', 'b', 'a', 'b'],
+      },
+    });
+    expect(report.features.map(f => [f.feature, f.test])).toEqual([
+      ['constructor', 'ks'],
+      ['toString', 'ztest'],
+    ]);
+  });
+});

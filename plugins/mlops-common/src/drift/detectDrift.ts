@@ -73,6 +73,9 @@ function describe(value: unknown): string {
   if (value === null) {
     return 'null';
   }
+  if (value === undefined) {
+    return 'undefined';
+  }
   if (Array.isArray(value)) {
     return 'an array';
   }
@@ -741,7 +744,10 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
         );
       }
     }
-    raw.push(compareFeature(name, ref, cur, overrides[name] ?? {}));
+    const override = Object.prototype.hasOwnProperty.call(overrides, name)
+      ? overrides[name]
+      : {};
+    raw.push(compareFeature(name, ref, cur, override ?? {}));
   }
 
   const pIndices: number[] = [];

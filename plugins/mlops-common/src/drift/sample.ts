@@ -29,6 +29,9 @@ function describe(value: unknown): string {
   if (value === null) {
     return 'null';
   }
+  if (value === undefined) {
+    return 'undefined';
+  }
   if (Array.isArray(value)) {
     return 'an array';
   }
