@@ -53,6 +53,20 @@ describe('sortFloat64', () => {
     );
   });
 
+  it('sorts data whose top digit is constant (last pass skipped)', () => {
+    const narrow = Float64Array.from(
+      { length: 10000 },
+      (_, i) => 1 + ((i * 7919) % 10007) * 1e-9,
+    );
+    expect(Array.from(sortFloat64(narrow.slice()))).toEqual(
+      Array.from(reference(narrow)),
+    );
+    const negative = narrow.map(v => -v);
+    expect(Array.from(sortFloat64(negative.slice()))).toEqual(
+      Array.from(reference(negative)),
+    );
+  });
+
   it('sorts small arrays', () => {
     expect(Array.from(sortFloat64(new Float64Array([3, -1, 2])))).toEqual([
       -1, 2, 3,

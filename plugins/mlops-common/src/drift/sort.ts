@@ -59,16 +59,14 @@ export function sortFloat64(data: Float64Array): Float64Array {
   // Map the float bit pattern to an unsigned integer with the same order:
   // negatives get all bits flipped, non-negatives get the sign bit set.
   // Count all four digit histograms in the same pass.
+  // Done with a sign mask rather than a branch: signs of real data are often
+  // a coin flip, and a mispredicted branch per value costs more than the
+  // two extra XORs.
   for (let i = 0; i < n2; i += 2) {
-    let lo = a[i];
-    let hi = a[i + 1];
-    if (hi < 0) {
-      hi = ~hi;
-      lo = ~lo;
-      a[i] = lo;
-    } else {
-      hi ^= 0x80000000;
-    }
+    const m = a[i + 1] >> 31;
+    const lo = a[i] ^ m;
+    const hi = a[i + 1] ^ (m | 0x80000000);
+    a[i] = lo;
     a[i + 1] = hi;
     h[lo & 0xffff]++;
     h[DIGITS + (lo >>> 16)]++;
@@ -78,6 +76,7 @@ export function sortFloat64(data: Float64Array): Float64Array {
 
   let src = a;
   let dst = b;
+  let unmapped = false;
   for (let pass = 0; pass < 4; pass++) {
     const offset = pass * DIGITS;
     // A pass whose digit is the same for every value would be a plain copy
@@ -120,26 +119,27 @@ export function sortFloat64(data: Float64Array): Float64Array {
         dst[pos + 1] = hi;
       }
     } else {
+      // Last pass: undo the key mapping while scattering, saving a pass.
       for (let i = 0; i < n2; i += 2) {
         const hi = src[i + 1];
         const pos = h[3 * DIGITS + (hi >>> 16)]++ << 1;
-        dst[pos] = src[i];
-        dst[pos + 1] = hi;
+        const m = ~(hi >> 31);
+        dst[pos] = src[i] ^ m;
+        dst[pos + 1] = hi ^ (m | 0x80000000);
       }
+      unmapped = true;
     }
     const t = src;
     src = dst;
     dst = t;
   }
 
-  // Undo the key mapping.
-  for (let i = 0; i < n2; i += 2) {
-    const hi = src[i + 1];
-    if (hi < 0) {
-      src[i + 1] = hi ^ 0x80000000;
-    } else {
-      src[i + 1] = ~hi;
-      src[i] = ~src[i];
+  if (!unmapped) {
+    // The top digit was constant, so its pass was skipped: unmap here.
+    for (let i = 0; i < n2; i += 2) {
+      const m = ~(src[i + 1] >> 31);
+      src[i] ^= m;
+      src[i + 1] ^= m | 0x80000000;
     }
   }
   if (src !== a) {
