@@ -185,9 +185,10 @@ function toColumns(
 function readTypedColumn(
   values: ArrayLike<number>,
   where: string,
+  buffer: Float64Array,
 ): NumericColumn {
   const total = values.length;
-  const out = new Float64Array(total);
+  const out = buffer.subarray(0, total);
   out.set(values);
   let count = 0;
   for (let i = 0; i < total; i++) {
@@ -204,7 +205,7 @@ function readTypedColumn(
   }
   return {
     kind: 'number',
-    values: count === total ? out : out.slice(0, count),
+    values: out.subarray(0, count),
     missing: total - count,
     total,
   };
@@ -216,7 +217,11 @@ function readTypedColumn(
  * values. Kept separate from the typed-array path so each loop stays
  * monomorphic for the JIT.
  */
-function readArrayColumn(values: readonly unknown[], where: string): Column {
+function readArrayColumn(
+  values: readonly unknown[],
+  where: string,
+  buffer: Float64Array,
+): Column {
   const total = values.length;
   let kind: ColumnKind | undefined;
   let firstIndex = -1;
@@ -251,7 +256,7 @@ function readArrayColumn(values: readonly unknown[], where: string): Column {
       )}`,
     );
   if (kind === 'number') {
-    const out = new Float64Array(total);
+    const out = buffer.subarray(0, total);
     let count = 0;
     for (let i = 0; i < total; i++) {
       const v = values[i];
@@ -265,7 +270,7 @@ function readArrayColumn(values: readonly unknown[], where: string): Column {
     }
     return {
       kind,
-      values: count === total ? out : out.slice(0, count),
+      values: out.subarray(0, count),
       missing: total - count,
       total,
     };
@@ -288,11 +293,21 @@ function readArrayColumn(values: readonly unknown[], where: string): Column {
   return { kind, values: labels, missing: total - labels.length, total };
 }
 
-function readColumn(values: ArrayLike<DriftCellValue>, where: string): Column {
+/**
+ * Reads a column. Numeric values are copied into `buffer` (reused for every
+ * feature of a call, so a wide dataset does not allocate and garbage-collect
+ * two large arrays per feature); the result is only valid until the next
+ * column is read into the same buffer.
+ */
+function readColumn(
+  values: ArrayLike<DriftCellValue>,
+  where: string,
+  buffer: Float64Array,
+): Column {
   if (isTypedNumberArray(values)) {
-    return readTypedColumn(values, where);
+    return readTypedColumn(values, where, buffer);
   }
-  return readArrayColumn(values as readonly unknown[], where);
+  return readArrayColumn(values as readonly unknown[], where, buffer);
 }
 
 /** Number of distinct values of two sorted arrays together, stopping past `limit`. */
@@ -730,10 +745,20 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
     }
   }
 
+  const referenceBuffer = new Float64Array(reference[names[0]].length);
+  const currentBuffer = new Float64Array(current[names[0]].length);
   const raw: RawResult[] = [];
   for (const name of names) {
-    const ref = readColumn(reference[name], `reference column "${name}"`);
-    const cur = readColumn(current[name], `current column "${name}"`);
+    const ref = readColumn(
+      reference[name],
+      `reference column "${name}"`,
+      referenceBuffer,
+    );
+    const cur = readColumn(
+      current[name],
+      `current column "${name}"`,
+      currentBuffer,
+    );
     for (const [side, column] of [
       ['reference', ref],
       ['current', cur],
