@@ -52,10 +52,15 @@ function buildApp() {
   log('building the app');
   const result = spawnSync('npx', ['backstage-cli', 'package', 'build'], {
     cwd: path.join(ROOT, 'packages', 'app'),
-    stdio: 'inherit',
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, APP_CONFIG_app_baseUrl: BASE },
   });
-  if (result.status !== 0) throw new Error('app build failed');
+  fs.writeFileSync(path.join(ARTIFACTS, 'app-build.log'), `${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0) {
+    console.error(result.stdout, result.stderr);
+    throw new Error('app build failed');
+  }
 }
 
 function startBackend(dataDir) {
@@ -80,6 +85,8 @@ function startBackend(dataDir) {
   return child;
 }
 
+let page;
+
 async function check(name, fn) {
   const started = Date.now();
   try {
@@ -89,6 +96,8 @@ async function check(name, fn) {
   } catch (error) {
     results.push({ name, ok: false, ms: Date.now() - started, error });
     log(`FAIL ${name}\n${error.stack ?? error}`);
+    const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-')}.png`;
+    await page?.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
   }
 }
 
@@ -131,17 +140,17 @@ async function main() {
         '--disable-sync',
       ],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 
     await check('guest sign-in', async () => {
       await page.goto(`${BASE}/catalog`);
       await page.getByRole('button', { name: /enter/i }).click({ timeout: 60_000 });
-      await page.getByText('fraud-detection', { exact: false }).first().waitFor({ timeout: 60_000 });
+      await page.getByText('Backstage MLOps demo Catalog').waitFor({ timeout: 60_000 });
     });
 
     await check('the catalog lists the three demo models', async () => {
       await page.goto(`${BASE}/catalog?filters%5Bkind%5D=component&filters%5Btype%5D=ml-model&filters%5Buser%5D=all`);
-      for (const model of ['fraud-detection', 'ticket-classifier', 'market-master']) {
+      for (const model of ['Fraud detection', 'Ticket classifier', 'Market Master']) {
         await page.getByRole('link', { name: model, exact: true }).first().waitFor({ timeout: 30_000 });
       }
       await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-models.png'), fullPage: true });

@@ -1,4 +1,8 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import path from 'path';
 import request from 'supertest';
@@ -39,6 +43,10 @@ describe('mlops backend plugin', () => {
         features: [
           mlopsPlugin,
           mockServices.database.factory({ knex }),
+          // A request without a token is anonymous, as in a real backend.
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
           mockServices.rootConfig.factory({
             data: { mlops: { demo: { seedFile } } },
           }),
@@ -68,7 +76,7 @@ describe('mlops backend plugin', () => {
       const { server } = await startBackend();
       const response = await request(server)
         .get('/api/mlops/entities/component/default/fraud-detection/summary')
-        .set('Authorization', 'Bearer mock-user-token');
+        .set('Authorization', mockCredentials.user.header());
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({
         entityRef: 'component:default/fraud-detection',
@@ -82,7 +90,7 @@ describe('mlops backend plugin', () => {
       const { server } = await startBackend();
       const response = await request(server)
         .get('/api/mlops/entities/component/default/churn/summary')
-        .set('Authorization', 'Bearer mock-user-token');
+        .set('Authorization', mockCredentials.user.header());
       expect(response.status).toBe(200);
       expect(response.body.links).toEqual([
         { kind: 'model', name: 'churn', known: false },
@@ -93,7 +101,7 @@ describe('mlops backend plugin', () => {
       const { server } = await startBackend();
       const response = await request(server)
         .get('/api/mlops/entities/component/default/ghost/summary')
-        .set('Authorization', 'Bearer mock-user-token');
+        .set('Authorization', mockCredentials.user.header());
       expect(response.status).toBe(404);
       expect(response.body.error.message).toContain(
         'component:default/ghost',
