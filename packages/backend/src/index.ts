@@ -20,11 +20,10 @@ backend.add(import('@backstage-mlops/plugin-catalog-backend-module-mlops'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage-mlops/plugin-scaffolder-backend-module-mlops'));
 
-// Permissions.
+// Permissions, with the demo policy: owners act on their MLOps entities,
+// everyone signed in reads.
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./permissions'));
 
 // Search over the catalog; PostgreSQL search engine when running on PostgreSQL.
 backend.add(import('@backstage/plugin-search-backend'));
