@@ -3,11 +3,17 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { EntityResolver } from './entities/EntityResolver';
 import { HealthService } from './health/HealthService';
 import { MlopsObjectStore } from './objects/MlopsObjectStore';
+import {
+  MlopsObjectService,
+  ObjectChangeNotifier,
+  createObjectsRouter,
+} from './objects';
 import { createRouter } from './service/router';
 
 /**
@@ -26,10 +32,27 @@ export const mlopsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         database: coreServices.database,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ config, logger, httpRouter, httpAuth, database, catalog }) {
+      async init({
+        config,
+        logger,
+        httpRouter,
+        httpAuth,
+        database,
+        catalog,
+        events,
+      }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        // Create and delete routes call objectChanges so the catalog mirrors
+        // the change within seconds.
+        const objectChanges = new ObjectChangeNotifier({ events, logger });
+        const objectService = new MlopsObjectService({
+          store: objects,
+          notifier: objectChanges,
+          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
+        });
 
         const seedFile = config.getOptionalString('mlops.demo.seedFile');
         if (seedFile) {
@@ -48,6 +71,9 @@ export const mlopsPlugin = createBackendPlugin({
             entities: new EntityResolver(catalog),
             health: new HealthService(objects),
           }),
+        );
+        httpRouter.use(
+          createObjectsRouter({ httpAuth, objects: objectService }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

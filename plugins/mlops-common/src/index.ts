@@ -8,5 +8,6 @@
 export * from './annotations';
 export * from './health';
 export * from './names';
+export * from './objects';
 export * from './drift';
 export * from './triage';

@@ -1,4 +1,5 @@
 import { MlopsObjectKind } from '@backstage-mlops/plugin-mlops-common';
+import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 
 const TABLES: Record<MlopsObjectKind, string> = {
@@ -26,6 +27,124 @@ export interface PipelineObjectInput extends MlopsObjectInput {
 export interface ModelObjectInput extends MlopsObjectInput {
   pipelineName?: string;
   experimentName?: string;
+}
+
+/** A stored model, experiment or pipeline, as the objects routes read it. */
+export interface MlopsObjectRecord {
+  kind: MlopsObjectKind;
+  id: string;
+  name: string;
+  owner?: string;
+  description?: string;
+  tags: Record<string, string>;
+  pipelineName?: string;
+  experimentName?: string;
+  orchestrator?: 'prefect' | 'airflow';
+  schedule?: string;
+  servingUrl?: string;
+  updatedAt: string;
+}
+
+/** A pipeline, its experiment and its model, registered together. */
+export interface PipelineRegistration {
+  /** Full owner entity reference, already normalised. */
+  owner: string;
+  pipeline: {
+    name: string;
+    description?: string;
+    orchestrator?: 'prefect' | 'airflow';
+    schedule?: string;
+    stages?: string[];
+    tags?: Record<string, string>;
+  };
+  experiment: {
+    name: string;
+    description?: string;
+    tags?: Record<string, string>;
+  };
+  model: {
+    name: string;
+    description?: string;
+    servingUrl?: string;
+    tags?: Record<string, string>;
+  };
+}
+
+const OBJECT_KINDS: MlopsObjectKind[] = ['model', 'pipeline', 'experiment'];
+
+const COLUMNS: Record<MlopsObjectKind, string[]> = {
+  model: [
+    'id',
+    'name',
+    'owner',
+    'description',
+    'tags',
+    'pipeline_name',
+    'experiment_name',
+    'serving_url',
+    'updated_at',
+  ],
+  pipeline: [
+    'id',
+    'name',
+    'owner',
+    'description',
+    'tags',
+    'orchestrator',
+    'schedule',
+    'experiment_name',
+    'updated_at',
+  ],
+  experiment: ['id', 'name', 'owner', 'description', 'tags', 'updated_at'],
+};
+
+function parseTags(value: unknown): Record<string, string> {
+  if (typeof value !== 'string' || value === '') {
+    return {};
+  }
+  try {
+    const parsed = JSON.parse(value);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return Object.fromEntries(
+        Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')]),
+      );
+    }
+  } catch {
+    // A tags column written by hand that is not JSON reads as no tags.
+  }
+  return {};
+}
+
+function toIsoTime(value: unknown): string {
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  // SQLite hands back what was written: epoch milliseconds or a string.
+  const date = new Date(
+    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as any),
+  );
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
+
+function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
+  const optional = (value: unknown) =>
+    value === null || value === undefined || value === ''
+      ? undefined
+      : String(value);
+  return {
+    kind,
+    id: String(row.id),
+    name: row.name,
+    owner: optional(row.owner),
+    description: optional(row.description),
+    tags: parseTags(row.tags),
+    pipelineName: optional(row.pipeline_name),
+    experimentName: optional(row.experiment_name),
+    orchestrator: optional(row.orchestrator) as MlopsObjectRecord['orchestrator'],
+    schedule: optional(row.schedule),
+    servingUrl: optional(row.serving_url),
+    updatedAt: toIsoTime(row.updated_at),
+  };
 }
 
 /**
@@ -81,5 +200,137 @@ export class MlopsObjectStore {
       .insert({ ...row, created_at: now })
       .onConflict('name')
       .merge(Object.keys(row));
+  }
+
+  /** Every object of the given kinds, ordered by kind and name. */
+  async list(
+    kinds: MlopsObjectKind[] = OBJECT_KINDS,
+  ): Promise<MlopsObjectRecord[]> {
+    const records: MlopsObjectRecord[] = [];
+    for (const kind of kinds) {
+      const rows = await this.db(TABLES[kind])
+        .select(COLUMNS[kind])
+        .orderBy('name');
+      for (const row of rows) {
+        records.push(toRecord(kind, row));
+      }
+    }
+    return records;
+  }
+
+  /** One object by kind and name. */
+  async get(
+    kind: MlopsObjectKind,
+    name: string,
+  ): Promise<MlopsObjectRecord | undefined> {
+    const row = await this.db(TABLES[kind])
+      .where({ name })
+      .first(COLUMNS[kind]);
+    return row ? toRecord(kind, row) : undefined;
+  }
+
+  /** Names of the models that a pipeline or an experiment trains. */
+  async modelsReferencing(
+    kind: 'pipeline' | 'experiment',
+    name: string,
+  ): Promise<string[]> {
+    return this.db(TABLES.model)
+      .where(kind === 'pipeline' ? 'pipeline_name' : 'experiment_name', name)
+      .pluck('name');
+  }
+
+  /** Deletes an object; false when there was none. */
+  async delete(kind: MlopsObjectKind, name: string): Promise<boolean> {
+    const deleted = await this.db(TABLES[kind]).where({ name }).delete();
+    return deleted > 0;
+  }
+
+  /**
+   * Creates or updates a pipeline, the experiment it logs to and the model it
+   * trains in one transaction. Registering the same input again changes
+   * nothing but the update time. Fields left out keep their stored values, and
+   * an object that another owner already holds is refused, so a template run
+   * can never take over someone else's model.
+   */
+  async registerPipeline(input: PipelineRegistration): Promise<{
+    experiment: MlopsObjectRecord;
+    pipeline: MlopsObjectRecord;
+    model: MlopsObjectRecord;
+  }> {
+    return this.db.transaction(async tx => {
+      const now = new Date();
+      const write = async (
+        kind: MlopsObjectKind,
+        name: string,
+        fields: Record<string, unknown>,
+        tags: Record<string, string> | undefined,
+      ) => {
+        const existing = await tx(TABLES[kind])
+          .where({ name })
+          .first(['owner', 'tags']);
+        if (existing?.owner && existing.owner !== input.owner) {
+          throw new ConflictError(
+            `The ${kind} "${name}" already exists and is owned by ${existing.owner}`,
+          );
+        }
+        const row: Record<string, unknown> = { owner: input.owner };
+        for (const [key, value] of Object.entries(fields)) {
+          if (value !== undefined) {
+            row[key] = value;
+          }
+        }
+        if (tags) {
+          row.tags = JSON.stringify({ ...parseTags(existing?.tags), ...tags });
+        }
+        row.updated_at = now;
+        await tx(TABLES[kind])
+          .insert({ name, created_at: now, ...row })
+          .onConflict('name')
+          .merge(Object.keys(row));
+      };
+
+      await write(
+        'experiment',
+        input.experiment.name,
+        { description: input.experiment.description },
+        input.experiment.tags,
+      );
+      await write(
+        'pipeline',
+        input.pipeline.name,
+        {
+          description: input.pipeline.description,
+          orchestrator: input.pipeline.orchestrator,
+          schedule: input.pipeline.schedule,
+          stages: input.pipeline.stages
+            ? JSON.stringify(input.pipeline.stages)
+            : undefined,
+          experiment_name: input.experiment.name,
+        },
+        input.pipeline.tags,
+      );
+      await write(
+        'model',
+        input.model.name,
+        {
+          description: input.model.description,
+          serving_url: input.model.servingUrl,
+          pipeline_name: input.pipeline.name,
+          experiment_name: input.experiment.name,
+        },
+        input.model.tags,
+      );
+
+      const read = async (kind: MlopsObjectKind, name: string) =>
+        toRecord(
+          kind,
+          await tx(TABLES[kind]).where({ name }).first(COLUMNS[kind]),
+        );
+      return {
+        experiment: await read('experiment', input.experiment.name),
+        pipeline: await read('pipeline', input.pipeline.name),
+        model: await read('model', input.model.name),
+      };
+    });
   }
 }

@@ -1,0 +1,189 @@
+import {
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  eventsServiceFactory,
+  eventsServiceRef,
+} from '@backstage/plugin-events-node';
+import request from 'supertest';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { mlopsPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const body = {
+  owner: 'risk-ml',
+  pipeline: { name: 'churn-training', orchestrator: 'prefect' },
+  model: { name: 'churn', description: 'Predicts churn' },
+};
+
+describe('objects routes', () => {
+  const databases = createTestDatabases();
+
+  describe.each(databases.eachSupportedId())('on %p', databaseId => {
+    async function startBackend() {
+      const knex = await databases.init(databaseId);
+      const received: unknown[] = [];
+      // Another plugin listening on the events service, as the catalog
+      // module does in a real backend.
+      const listener = createBackendPlugin({
+        pluginId: 'listener',
+        register(env) {
+          env.registerInit({
+            deps: { events: eventsServiceRef },
+            async init({ events }) {
+              await events.subscribe({
+                id: 'test',
+                topics: ['mlops.objects'],
+                onEvent: async event => {
+                  received.push(event.eventPayload);
+                },
+              });
+            },
+          });
+        },
+      });
+      const { server } = await startTestBackend({
+        features: [
+          mlopsPlugin,
+          listener,
+          // The real in-process events service, so events cross plugins.
+          eventsServiceFactory,
+          mockServices.database.factory({ knex }),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          mockServices.rootConfig.factory({
+            data: {
+              app: { baseUrl: 'http://portal.test' },
+              events: { useEventBus: 'never' },
+            },
+          }),
+          catalogServiceMock.factory({ entities: [] }),
+        ],
+      });
+      return { server, knex, received };
+    }
+
+    it('registers through the API with service credentials and announces each object', async () => {
+      const { server, knex, received } = await startBackend();
+      const response = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body);
+      expect(response.status).toBe(200);
+      expect(response.body.model).toMatchObject({
+        name: 'churn',
+        owner: 'group:default/risk-ml',
+        experimentName: 'churn',
+        pipelineName: 'churn-training',
+        links: { mlopsPage: 'http://portal.test/mlops/models/churn' },
+      });
+      expect(received).toEqual([
+        { action: 'upserted', kind: 'experiment', name: 'churn' },
+        { action: 'upserted', kind: 'pipeline', name: 'churn-training' },
+        { action: 'upserted', kind: 'model', name: 'churn' },
+      ]);
+
+      const again = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body);
+      expect(again.body.model.id).toBe(response.body.model.id);
+      expect(await knex('mlops_pipelines').pluck('name')).toEqual([
+        'churn-training',
+      ]);
+
+      const list = await request(server)
+        .get('/api/mlops/objects')
+        .set('Authorization', mockCredentials.service.header());
+      expect(list.status).toBe(200);
+      expect(
+        list.body.items.map((o: any) => `${o.kind}:${o.name}`).sort(),
+      ).toEqual(['experiment:churn', 'model:churn', 'pipeline:churn-training']);
+    });
+
+    it('refuses registration by a user or anonymously', async () => {
+      const { server, knex } = await startBackend();
+      const asUser = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.user.header())
+        .send(body);
+      expect(asUser.status).toBe(403);
+      const anonymous = await request(server)
+        .post('/api/mlops/objects/register')
+        .send(body);
+      expect(anonymous.status).toBe(401);
+      expect(await knex('mlops_registered_models').pluck('name')).toEqual([]);
+    });
+
+    it('answers 400 naming the field for a bad name and writes nothing', async () => {
+      const { server, knex, received } = await startBackend();
+      const response = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ ...body, model: { name: '../etc' } });
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain('model.name');
+      const badUrl = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ ...body, model: { name: 'churn', servingUrl: 'file:///x' } });
+      expect(badUrl.status).toBe(400);
+      expect(badUrl.body.error.message).toContain('model.servingUrl');
+      expect(await knex('mlops_pipelines').pluck('name')).toEqual([]);
+      expect(received).toEqual([]);
+    });
+
+    it('answers 409 when the model belongs to another team', async () => {
+      const { server } = await startBackend();
+      await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body)
+        .expect(200);
+      const response = await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ ...body, owner: 'group:default/support-ml' });
+      expect(response.status).toBe(409);
+    });
+
+    it('reads one object, deletes it with an announcement, then answers 404', async () => {
+      const { server, received } = await startBackend();
+      await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body)
+        .expect(200);
+      const one = await request(server)
+        .get('/api/mlops/objects/pipeline/churn-training')
+        .set('Authorization', mockCredentials.user.header());
+      expect(one.status).toBe(200);
+      expect(one.body.orchestrator).toBe('prefect');
+
+      received.length = 0;
+      await request(server)
+        .delete('/api/mlops/objects/model/churn')
+        .set('Authorization', mockCredentials.service.header())
+        .expect(204);
+      expect(received).toEqual([
+        { action: 'deleted', kind: 'model', name: 'churn' },
+      ]);
+      const gone = await request(server)
+        .get('/api/mlops/objects/model/churn')
+        .set('Authorization', mockCredentials.service.header());
+      expect(gone.status).toBe(404);
+      const badKind = await request(server)
+        .get('/api/mlops/objects/dataset/churn')
+        .set('Authorization', mockCredentials.service.header());
+      expect(badKind.status).toBe(400);
+    });
+  });
+});

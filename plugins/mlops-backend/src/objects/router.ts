@@ -1,0 +1,146 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { parseInput } from '../service/validation';
+import { MlopsObjectService } from './MlopsObjectService';
+
+const objectName = z.string().superRefine((value, ctx) => {
+  const problem = mlopsNameProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: `name ${problem}` });
+  }
+});
+
+const ownerRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .transform((value, ctx) => {
+    try {
+      return stringifyEntityRef(
+        parseEntityRef(value, {
+          defaultKind: 'group',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be an entity reference' });
+      return z.NEVER;
+    }
+  });
+
+const httpUrl = z
+  .string()
+  .max(2048)
+  .refine(value => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http or https URL');
+
+const tags = z
+  .record(z.string().min(1).max(250), z.string().max(5000))
+  .refine(value => Object.keys(value).length <= 100, 'at most 100 tags');
+
+const description = z.string().max(10_000);
+
+const registerBody = z
+  .object({
+    owner: ownerRef,
+    pipeline: z
+      .object({
+        name: objectName,
+        description: description.optional(),
+        orchestrator: z.enum(['prefect', 'airflow']).optional(),
+        schedule: z.string().min(1).max(255).optional(),
+        stages: z.array(z.string().min(1).max(100)).max(50).optional(),
+        tags: tags.optional(),
+      })
+      .strict(),
+    experiment: z
+      .object({
+        name: objectName,
+        description: description.optional(),
+        tags: tags.optional(),
+      })
+      .strict()
+      .optional(),
+    model: z
+      .object({
+        name: objectName,
+        description: description.optional(),
+        servingUrl: httpUrl.optional(),
+        tags: tags.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+const objectParams = z.object({
+  kind: z.enum(['model', 'pipeline', 'experiment']),
+  name: objectName,
+});
+
+/** What the objects routes need from the plugin's wiring. */
+export interface ObjectsRouterOptions {
+  httpAuth: HttpAuthService;
+  objects: MlopsObjectService;
+}
+
+/**
+ * Routes over the named objects that the catalog module mirrors and the
+ * scaffolder action registers:
+ *
+ * - `GET /objects`: every model, experiment and pipeline (users and services)
+ * - `GET /objects/:kind/:name`: one of them
+ * - `POST /objects/register`: a pipeline with its experiment and model (services)
+ * - `DELETE /objects/:kind/:name` (services)
+ *
+ * Writes take service credentials only: the scaffolder, training jobs and CD
+ * systems (external access tokens) register objects, people do not.
+ */
+export function createObjectsRouter(
+  options: ObjectsRouterOptions,
+): express.Router {
+  const { httpAuth, objects } = options;
+  const router = Router();
+  router.use('/objects', express.json({ limit: '256kb' }));
+
+  router.get('/objects', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ items: await objects.listObjects() });
+  });
+
+  router.get('/objects/:kind/:name', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const { kind, name } = parseInput(objectParams, req.params, 'object');
+    res.json(await objects.getObject(kind, name));
+  });
+
+  router.post('/objects/register', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const body = parseInput(registerBody, req.body, 'pipeline registration');
+    const registered = await objects.registerPipeline({
+      ...body,
+      experiment: body.experiment ?? { name: body.model.name },
+    });
+    res.json(registered);
+  });
+
+  router.delete('/objects/:kind/:name', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const { kind, name } = parseInput(objectParams, req.params, 'object');
+    await objects.deleteObject(kind, name);
+    res.status(204).end();
+  });
+
+  return router;
+}
