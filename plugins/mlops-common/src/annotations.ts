@@ -38,6 +38,21 @@ export const ANNOTATION_MLOPS_LATENCY_P95_MS =
   'backstage-mlops.dev/latency-p95-ms';
 
 /**
+ * Per-entity overrides of the health thresholds in `mlops.thresholds`: the
+ * error rate (0..1), the relative accuracy drop (0..1), and the hours
+ * without a successful pipeline run after which its data is stale.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_ERROR_RATE = 'backstage-mlops.dev/error-rate';
+/** @public */
+export const ANNOTATION_MLOPS_ACCURACY_DROP =
+  'backstage-mlops.dev/accuracy-drop';
+/** @public */
+export const ANNOTATION_MLOPS_PIPELINE_STALE_HOURS =
+  'backstage-mlops.dev/pipeline-stale-hours';
+
+/**
  * The prefix every MLOps annotation shares; an entity with any of them gets
  * the MLOps cards.
  *
