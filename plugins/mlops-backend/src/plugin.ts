@@ -70,6 +70,7 @@ export const mlopsPlugin = createBackendPlugin({
             db,
             entities: new EntityResolver(catalog),
             health: new HealthService(objects),
+            catalog,
           }),
         );
         httpRouter.use(

@@ -11,3 +11,4 @@ export * from './names';
 export * from './objects';
 export * from './drift';
 export * from './triage';
+export * from './fleet';

@@ -4,6 +4,11 @@ import Router from 'express-promise-router';
 import { Knex } from 'knex';
 import { EntityResolver } from '../entities/EntityResolver';
 import { HealthService } from '../health/HealthService';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { createTriageRouter } from '../triage/router';
+import { TriageSignalSource } from '../triage/TriageService';
+import { createFleetRouter } from '../fleet/router';
+import { FleetSources } from '../fleet/FleetService';
 import { entityRefParams, parseInput } from './validation';
 
 /** What the MLOps router needs from the plugin's wiring. */
@@ -13,6 +18,11 @@ export interface RouterOptions {
   db: Knex;
   entities: EntityResolver;
   health: HealthService;
+  catalog: CatalogService;
+  /** Open incidents and failure reasons for triage (incidents capability). */
+  triageSignals?: TriageSignalSource;
+  /** Registry, drift and incident sources of the fleet view. */
+  fleetSources?: FleetSources;
 }
 
 /** Largest JSON body any route accepts (MLflow's batch limit). */
@@ -43,6 +53,9 @@ export async function createRouter(
     const resolved = await entities.resolve(ref, credentials);
     res.json(await health.summarize(resolved));
   });
+
+  router.use(createTriageRouter(options));
+  router.use(createFleetRouter(options));
 
   return router;
 }

@@ -40,3 +40,10 @@ export {
   type TriageMatchInput,
   type TriageMatchResult,
 } from './search';
+export type {
+  TriageProblem,
+  FilledTriageStep,
+  EntityTriageMatch,
+  EntityTriage,
+  TriageEntryList,
+} from './api';

@@ -1,0 +1,275 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  ANNOTATION_MLOPS_MODEL,
+  FleetModel,
+  FleetResponse,
+  HealthStatus,
+} from '@backstage-mlops/plugin-mlops-common';
+import { Knex } from 'knex';
+import { mlopsLinksOf } from '../entities/EntityResolver';
+import { HealthSummarizer } from '../triage/TriageService';
+
+/** The registry's answer the fleet needs (see RegistrySource). */
+export interface FleetRegistrySource {
+  productionVersion(
+    model: string,
+  ): Promise<{ version: number; metrics: Record<string, number> } | undefined>;
+}
+
+/** The drift capability's answer the fleet needs (see DriftSource). */
+export interface FleetDriftSource {
+  latestReport(model: string): Promise<
+    | {
+        id: string;
+        datasetDrift: boolean;
+        driftShare: number;
+        driftedFeatures: string[];
+        createdAt: string;
+      }
+    | undefined
+  >;
+}
+
+/** How many incidents are open for an entity. */
+export interface OpenIncidentCountSource {
+  openIncidentCount(entityRef: string): Promise<number>;
+}
+
+/** Optional data sources behind the fleet's columns; wired when installed. */
+export interface FleetSources {
+  registry?: FleetRegistrySource;
+  drift?: FleetDriftSource;
+  incidents?: OpenIncidentCountSource;
+}
+
+/** Filters of the fleet view; owners are entity references or bare group names. */
+export interface FleetQuery {
+  owner?: string;
+  status?: HealthStatus[];
+}
+
+// Health, registry and drift lookups per model run this many at a time, so a
+// fleet of a thousand models neither runs serially nor floods the database.
+const CONCURRENCY = 8;
+
+async function mapLimited<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(limit, items.length) },
+    async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await fn(items[index]);
+      }
+    },
+  );
+  await Promise.all(workers);
+  return results;
+}
+
+/**
+ * Normalises an owner to a full entity reference, the way the catalog reads
+ * `spec.owner` (a bare name is a group in the given namespace).
+ */
+export function normalizeOwner(
+  owner: string | undefined | null,
+  namespace = 'default',
+): string | undefined {
+  const trimmed = owner?.trim();
+  if (!trimmed) {
+    return undefined;
+  }
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(trimmed, {
+        defaultKind: 'group',
+        defaultNamespace: namespace,
+      }),
+    );
+  } catch {
+    return trimmed.toLocaleLowerCase('en-US');
+  }
+}
+
+// A model may be claimed by its own Component and by services that serve it;
+// the ml-model Component is the page an engineer expects to land on.
+function preferModelEntity(current: Entity | undefined, candidate: Entity) {
+  if (!current) {
+    return candidate;
+  }
+  const isModel = (e: Entity) =>
+    (e.spec as { type?: unknown } | undefined)?.type === 'ml-model';
+  return !isModel(current) && isModel(candidate) ? candidate : current;
+}
+
+/**
+ * Lists every registered model with its owner, health, production version,
+ * drift verdict and open incident count.
+ */
+export class FleetService {
+  constructor(
+    private readonly options: {
+      db: Knex;
+      catalog: CatalogService;
+      health: HealthSummarizer;
+      logger: LoggerService;
+      sources?: FleetSources;
+    },
+  ) {}
+
+  async list(
+    query: FleetQuery,
+    credentials: BackstageCredentials,
+  ): Promise<FleetResponse> {
+    const { db, catalog, sources = {} } = this.options;
+    const rows: Array<{
+      name: string;
+      owner: string | null;
+      description: string | null;
+    }> = await db('mlops_registered_models')
+      .select('name', 'owner', 'description')
+      .orderBy('name');
+
+    const { items: entities } = await catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${ANNOTATION_MLOPS_MODEL}`]:
+            CATALOG_FILTER_EXISTS,
+        },
+      },
+      { credentials },
+    );
+    const entityByModel = new Map<string, Entity>();
+    for (const entity of entities) {
+      for (const link of mlopsLinksOf(entity)) {
+        if (link.kind === 'model') {
+          entityByModel.set(
+            link.name,
+            preferModelEntity(entityByModel.get(link.name), entity),
+          );
+        }
+      }
+    }
+
+    const candidates = rows.map(row => {
+      const entity = entityByModel.get(row.name);
+      const owner =
+        normalizeOwner(
+          (entity?.spec as { owner?: string } | undefined)?.owner,
+          entity?.metadata.namespace ?? 'default',
+        ) ?? normalizeOwner(row.owner);
+      return { row, entity, owner };
+    });
+    const owners = Array.from(
+      new Set(candidates.map(c => c.owner).filter((o): o is string => !!o)),
+    ).sort();
+
+    const wantedOwner = normalizeOwner(query.owner);
+    const selected = wantedOwner
+      ? candidates.filter(c => c.owner === wantedOwner)
+      : candidates;
+
+    const models = await mapLimited(selected, CONCURRENCY, c =>
+      this.describe(c.row, c.entity, c.owner, sources),
+    );
+    const items = query.status?.length
+      ? models.filter(m => query.status!.includes(m.health))
+      : models;
+    return {
+      items,
+      total: items.length,
+      owners,
+      available: {
+        productionVersion: !!sources.registry,
+        drift: !!sources.drift,
+        openIncidents: !!sources.incidents,
+      },
+    };
+  }
+
+  private async describe(
+    row: { name: string; description: string | null },
+    entity: Entity | undefined,
+    owner: string | undefined,
+    sources: FleetSources,
+  ): Promise<FleetModel> {
+    const entityRef = entity ? stringifyEntityRef(entity) : undefined;
+    const [summary, production, drift, openIncidents] = await Promise.all([
+      entity
+        ? this.optional('health', row.name, () =>
+            this.options.health.summarize({
+              entity,
+              entityRef: entityRef!,
+              links: mlopsLinksOf(entity),
+            }),
+          )
+        : undefined,
+      sources.registry
+        ? this.optional('registry', row.name, () =>
+            sources.registry!.productionVersion(row.name),
+          )
+        : undefined,
+      sources.drift
+        ? this.optional('drift', row.name, () =>
+            sources.drift!.latestReport(row.name),
+          )
+        : undefined,
+      sources.incidents && entityRef
+        ? this.optional('incidents', row.name, () =>
+            sources.incidents!.openIncidentCount(entityRef),
+          )
+        : undefined,
+    ]);
+    return {
+      name: row.name,
+      description: row.description ?? entity?.metadata.description ?? undefined,
+      owner,
+      entityRef,
+      title: entity?.metadata.title,
+      // Without a catalog entity there is nothing the detectors report on.
+      health: summary?.status ?? 'unknown',
+      problems: summary?.reasons.map(r => r.message) ?? [],
+      productionVersion: production?.version ?? null,
+      drift: drift
+        ? {
+            datasetDrift: drift.datasetDrift,
+            driftShare: drift.driftShare,
+            driftedFeatures: drift.driftedFeatures,
+            checkedAt: drift.createdAt,
+          }
+        : null,
+      openIncidents: openIncidents ?? null,
+    };
+  }
+
+  // One model's failing source must not blank the whole fleet view.
+  private async optional<T>(
+    source: string,
+    model: string,
+    fn: () => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.options.logger.warn(
+        `Fleet view could not read ${source} of model ${model}: ${error}`,
+      );
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,298 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  EntityHealthSummary,
+  FleetResponse,
+} from '@backstage-mlops/plugin-mlops-common';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { ResolvedEntity } from '../entities/EntityResolver';
+import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
+import { FleetSources } from './FleetService';
+import { createFleetRouter } from './router';
+
+jest.setTimeout(60_000);
+
+function modelEntity(
+  name: string,
+  owner: string,
+  extra: Partial<Entity['metadata']> = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'backstage-mlops.dev/model': name },
+      ...extra,
+    },
+    spec: { type: 'ml-model', lifecycle: 'production', owner },
+  };
+}
+
+// A service that serves fraud-detection: the fleet must still link the model
+// to its own ml-model page.
+const scoringService: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'scoring-api',
+    namespace: 'default',
+    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'platform' },
+};
+
+const catalogEntities = [
+  scoringService,
+  modelEntity('fraud-detection', 'risk-ml', { title: 'Fraud detection' }),
+  modelEntity('market-master', 'group:default/risk-ml'),
+  modelEntity('ticket-classifier', 'support-ml'),
+];
+
+const health = {
+  async summarize(resolved: ResolvedEntity): Promise<EntityHealthSummary> {
+    const unhealthy =
+      resolved.entityRef === 'component:default/fraud-detection';
+    return {
+      entityRef: resolved.entityRef,
+      status: unhealthy ? 'unhealthy' : 'healthy',
+      reasons: unhealthy
+        ? [
+            {
+              symptom: 'latency_high',
+              severity: 'critical',
+              message: 'p95 latency 812 ms is above 500 ms',
+              observedAt: '2026-11-25T08:00:00Z',
+            },
+          ]
+        : [],
+      links: [],
+      checkedAt: '2026-11-25T08:00:00Z',
+    };
+  },
+};
+
+const sources: FleetSources = {
+  registry: {
+    async productionVersion(model) {
+      if (model === 'market-master') {
+        throw new Error('registry timed out');
+      }
+      return model === 'fraud-detection'
+        ? { version: 7, metrics: { auc: 0.93 } }
+        : undefined;
+    },
+  },
+  drift: {
+    async latestReport(model) {
+      return model === 'fraud-detection'
+        ? {
+            id: 'r1',
+            datasetDrift: true,
+            driftShare: 0.6,
+            driftedFeatures: ['amount', 'merchant'],
+            createdAt: '2026-11-25T07:00:00Z',
+          }
+        : undefined;
+    },
+  },
+  incidents: {
+    async openIncidentCount(entityRef) {
+      return entityRef === 'component:default/fraud-detection' ? 2 : 0;
+    },
+  },
+};
+
+describe('GET /fleet', () => {
+  const databases = createTestDatabases();
+
+  describe.each(databases.eachSupportedId())('on %p', databaseId => {
+    let knex: Knex;
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      await migrateInitialSchema(knex);
+      const now = new Date();
+      await knex('mlops_registered_models').insert(
+        [
+          ['fraud-detection', 'group:default/risk-ml'],
+          ['market-master', 'group:default/risk-ml'],
+          ['ticket-classifier', 'group:default/support-ml'],
+          // Registered by a training job; no catalog entity claims it yet.
+          ['churn', 'group:default/growth-ml'],
+        ].map(([name, owner]) => ({
+          name,
+          owner,
+          description: `${name} model`,
+          created_at: now,
+          updated_at: now,
+        })),
+      );
+    });
+
+    async function startBackend(fleetSources?: FleetSources) {
+      const plugin = createBackendPlugin({
+        pluginId: 'mlops',
+        register(env) {
+          env.registerInit({
+            deps: {
+              logger: coreServices.logger,
+              httpAuth: coreServices.httpAuth,
+              httpRouter: coreServices.httpRouter,
+              catalog: catalogServiceRef,
+            },
+            async init({ logger, httpAuth, httpRouter, catalog }) {
+              httpRouter.use(
+                createFleetRouter({
+                  logger,
+                  httpAuth,
+                  db: knex,
+                  catalog,
+                  health,
+                  fleetSources,
+                }),
+              );
+            },
+          });
+        },
+      });
+      const { server } = await startTestBackend({
+        features: [
+          plugin,
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          catalogServiceMock.factory({ entities: catalogEntities }),
+        ],
+      });
+      return server;
+    }
+
+    const get = (server: any, url: string) =>
+      request(server)
+        .get(url)
+        .set('Authorization', mockCredentials.user.header());
+
+    it('lists every registered model with owner, health, production version, drift and incidents', async () => {
+      const server = await startBackend(sources);
+      const response = await get(server, '/api/mlops/fleet');
+      expect(response.status).toBe(200);
+      const body = response.body as FleetResponse;
+      expect(body.items.map(m => m.name)).toEqual([
+        'churn',
+        'fraud-detection',
+        'market-master',
+        'ticket-classifier',
+      ]);
+      expect(body.available).toEqual({
+        productionVersion: true,
+        drift: true,
+        openIncidents: true,
+      });
+      expect(body.owners).toEqual([
+        'group:default/growth-ml',
+        'group:default/risk-ml',
+        'group:default/support-ml',
+      ]);
+      const fraud = body.items.find(m => m.name === 'fraud-detection')!;
+      expect(fraud).toMatchObject({
+        owner: 'group:default/risk-ml',
+        entityRef: 'component:default/fraud-detection',
+        title: 'Fraud detection',
+        health: 'unhealthy',
+        problems: ['p95 latency 812 ms is above 500 ms'],
+        productionVersion: 7,
+        drift: { datasetDrift: true, driftShare: 0.6 },
+        openIncidents: 2,
+      });
+      const churn = body.items.find(m => m.name === 'churn')!;
+      expect(churn).toMatchObject({
+        owner: 'group:default/growth-ml',
+        health: 'unknown',
+        productionVersion: null,
+        openIncidents: null,
+      });
+      expect(churn.entityRef).toBeUndefined();
+    });
+
+    it('shows a model whose registry lookup fails, with that column empty', async () => {
+      const server = await startBackend(sources);
+      const response = await get(server, '/api/mlops/fleet');
+      const market = (response.body as FleetResponse).items.find(
+        m => m.name === 'market-master',
+      )!;
+      expect(market.productionVersion).toBeNull();
+      expect(market.health).toBe('healthy');
+      expect(market.openIncidents).toBe(0);
+    });
+
+    it('says which columns have no source installed', async () => {
+      const server = await startBackend();
+      const body = (await get(server, '/api/mlops/fleet'))
+        .body as FleetResponse;
+      expect(body.available).toEqual({
+        productionVersion: false,
+        drift: false,
+        openIncidents: false,
+      });
+      expect(body.items.every(m => m.drift === null)).toBe(true);
+    });
+
+    it('filters by owner, written as a bare group name or a full reference', async () => {
+      const server = await startBackend(sources);
+      const bare = (await get(server, '/api/mlops/fleet?owner=risk-ml'))
+        .body as FleetResponse;
+      expect(bare.items.map(m => m.name)).toEqual([
+        'fraud-detection',
+        'market-master',
+      ]);
+      expect(bare.total).toBe(2);
+      // The owner list still offers every owner to switch to.
+      expect(bare.owners).toHaveLength(3);
+      const full = (
+        await get(server, '/api/mlops/fleet?owner=group:default/support-ml')
+      ).body as FleetResponse;
+      expect(full.items.map(m => m.name)).toEqual(['ticket-classifier']);
+    });
+
+    it('filters by one or several health statuses', async () => {
+      const server = await startBackend(sources);
+      const unhealthy = (await get(server, '/api/mlops/fleet?status=unhealthy'))
+        .body as FleetResponse;
+      expect(unhealthy.items.map(m => m.name)).toEqual(['fraud-detection']);
+      const several = (
+        await get(server, '/api/mlops/fleet?status=unhealthy,unknown')
+      ).body as FleetResponse;
+      expect(several.items.map(m => m.name)).toEqual([
+        'churn',
+        'fraud-detection',
+      ]);
+    });
+
+    it('rejects an unknown status with a 400 that names it', async () => {
+      const server = await startBackend(sources);
+      const response = await get(server, '/api/mlops/fleet?status=on-fire');
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain('status');
+    });
+
+    it('refuses anonymous callers', async () => {
+      const server = await startBackend(sources);
+      const response = await request(server).get('/api/mlops/fleet');
+      expect(response.status).toBe(401);
+    });
+  });
+});

@@ -1,0 +1,64 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { HealthStatus } from '@backstage-mlops/plugin-mlops-common';
+import express from 'express';
+import { Knex } from 'knex';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { parseInput } from '../service/validation';
+import { HealthSummarizer } from '../triage/TriageService';
+import { FleetService, FleetSources } from './FleetService';
+
+/** What the fleet route needs; the main router's options satisfy it. */
+export interface FleetRouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  db: Knex;
+  catalog: CatalogService;
+  health: HealthSummarizer;
+  /** Registry, drift and incident sources, as far as they are installed. */
+  fleetSources?: FleetSources;
+}
+
+const HEALTH_STATUSES: [HealthStatus, ...HealthStatus[]] = [
+  'unhealthy',
+  'degraded',
+  'healthy',
+  'unknown',
+];
+
+const fleetQuery = z.object({
+  owner: z.string().min(1).max(300).optional(),
+  // `?status=degraded,unhealthy` or `?status=degraded&status=unhealthy`.
+  status: z
+    .union([z.string(), z.array(z.string())])
+    .transform(value =>
+      (Array.isArray(value) ? value : [value])
+        .flatMap(v => v.split(','))
+        .map(v => v.trim())
+        .filter(v => v !== ''),
+    )
+    .pipe(z.array(z.enum(HEALTH_STATUSES)).max(4))
+    .optional(),
+});
+
+/** The fleet route: every registered model with its operational state. */
+export function createFleetRouter(options: FleetRouterOptions): express.Router {
+  const { httpAuth } = options;
+  const fleet = new FleetService({
+    db: options.db,
+    catalog: options.catalog,
+    health: options.health,
+    logger: options.logger,
+    sources: options.fleetSources,
+  });
+  const router = Router();
+
+  router.get('/fleet', async (req, res) => {
+    const query = parseInput(fleetQuery, req.query, 'fleet query');
+    const credentials = await httpAuth.credentials(req);
+    res.json(await fleet.list(query, credentials));
+  });
+
+  return router;
+}
