@@ -15,6 +15,7 @@ import {
   createObjectsRouter,
 } from './objects';
 import { createRouter } from './service/router';
+import { TrackingStore } from './tracking';
 
 /**
  * The MLOps backend plugin, served under `/api/mlops`.
@@ -45,6 +46,7 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        const tracking = await TrackingStore.create({ db });
         // Create and delete routes call objectChanges so the catalog mirrors
         // the change within seconds.
         const objectChanges = new ObjectChangeNotifier({ events, logger });
@@ -70,6 +72,7 @@ export const mlopsPlugin = createBackendPlugin({
             db,
             entities: new EntityResolver(catalog),
             health: new HealthService(objects),
+            tracking,
             catalog,
           }),
         );

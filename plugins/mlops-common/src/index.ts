@@ -8,6 +8,7 @@
 export * from './annotations';
 export * from './health';
 export * from './names';
+export * from './tracking';
 export * from './objects';
 export * from './drift';
 export * from './triage';

@@ -7,6 +7,21 @@
  */
 export const MLOPS_NAME_MAX_LENGTH = 250;
 
+/**
+ * Longest run parameter value the store accepts (MLflow's `MAX_PARAM_VAL_LENGTH`).
+ *
+ * @public
+ */
+export const MLOPS_PARAM_VALUE_MAX_LENGTH = 6000;
+
+/**
+ * Longest run or experiment tag value the store accepts (MLflow's
+ * `MAX_TAG_VAL_LENGTH`).
+ *
+ * @public
+ */
+export const MLOPS_TAG_VALUE_MAX_LENGTH = 8000;
+
 // Letters and digits of any script, plus the separators MLflow allows.
 const NAME_CHARACTERS = /^[\p{L}\p{M}\p{N}_\-./ ]+$/u;
 
@@ -54,4 +69,37 @@ export function mlopsNameProblem(name: unknown): string | undefined {
  */
 export function isValidMlopsName(name: unknown): name is string {
   return mlopsNameProblem(name) === undefined;
+}
+
+/**
+ * What a value is the value of, for the length rule in
+ * {@link mlopsValueProblem}.
+ *
+ * @public
+ */
+export type MlopsValueKind = 'param' | 'tag';
+
+/**
+ * The value half of the naming rule: param and tag values may hold any
+ * text (MLflow stores JSON, paths and prompts in them), but only up to
+ * MLflow's length limits, counted in Unicode code points as MLflow counts
+ * Python string length. Returns why `value` is not acceptable, or
+ * `undefined` when it is.
+ *
+ * @public
+ */
+export function mlopsValueProblem(
+  kind: MlopsValueKind,
+  value: unknown,
+): string | undefined {
+  if (typeof value !== 'string') {
+    return 'must be a string';
+  }
+  const limit =
+    kind === 'param' ? MLOPS_PARAM_VALUE_MAX_LENGTH : MLOPS_TAG_VALUE_MAX_LENGTH;
+  // Cheap check first: a string's code point count never exceeds its length.
+  if (value.length > limit && [...value].length > limit) {
+    return `must be at most ${limit} characters`;
+  }
+  return undefined;
 }

@@ -9,6 +9,7 @@ import { createTriageRouter } from '../triage/router';
 import { TriageSignalSource } from '../triage/TriageService';
 import { createFleetRouter } from '../fleet/router';
 import { FleetSources } from '../fleet/FleetService';
+import { TrackingStore, createTrackingRouter } from '../tracking';
 import { entityRefParams, parseInput } from './validation';
 
 /** What the MLOps router needs from the plugin's wiring. */
@@ -23,6 +24,8 @@ export interface RouterOptions {
   triageSignals?: TriageSignalSource;
   /** Registry, drift and incident sources of the fleet view. */
   fleetSources?: FleetSources;
+  /** Experiments, runs, params, metrics and tags (tracking capability). */
+  tracking?: TrackingStore;
 }
 
 /** Largest JSON body any route accepts (MLflow's batch limit). */
@@ -34,6 +37,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { logger, httpAuth, db, entities, health } = options;
   const router = Router();
+  router.use(createTrackingRouter(options)); // before the parser: it parses its own bodies
   router.use(express.json({ limit: MAX_BODY_BYTES }));
 
   // The only unauthenticated route: load balancers and uptime checks call it.
