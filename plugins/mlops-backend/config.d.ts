@@ -13,6 +13,56 @@ export interface Config {
       /** Relative accuracy drop against the baseline that counts as degraded. Default 0.05. */
       accuracyDrop?: number;
     };
+    /** Deployments of model versions to environments. */
+    deployments?: {
+      /**
+       * How long a deployment may stay in_progress before it is reported
+       * `stuck`: `30m`, `PT30M` or `{ minutes: 30 }`. Default 30 minutes.
+       */
+      stuckAfter?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /** Target used when a deploy request names none. Default `record`. */
+      defaultTarget?: string;
+      /** The built-in `webhook` target. */
+      webhook?: {
+        /**
+         * The only URLs the webhook target ever POSTs to. A request naming
+         * any other URL is refused. Entries may carry tokens, so they are
+         * secret and never logged (only their origin is).
+         * @deepVisibility secret
+         */
+        allowedUrls?: string[];
+      };
+    };
+    /** Pipeline runs reported by orchestrators. */
+    pipelines?: {
+      /**
+       * A RUNNING run whose last heartbeat is older than this is CRASHED.
+       * Default 10 minutes.
+       */
+      heartbeatTimeout?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /**
+       * A SCHEDULED run not started this long after its scheduled time is
+       * LATE. Default 15 minutes.
+       */
+      lateAfter?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /**
+       * SLA of pipelines that set none: without a COMPLETED run within it,
+       * the pipeline's data is stale. Unset means no default SLA.
+       */
+      defaultSla?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /** How often the sweep for crashed, late and stale runs runs. Default 1 minute. */
+      sweepInterval?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+    };
     demo?: {
       /**
        * A JSON file (path relative to the backend's working directory) with

@@ -3,9 +3,14 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { mlopsDeploymentTargetsExtensionPoint } from '@backstage-mlops/plugin-mlops-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
+import {
+  DeploymentTargetCollector,
+  setupDeployments,
+} from './deployments';
 import { EntityResolver } from './entities/EntityResolver';
 import { HealthService } from './health/HealthService';
 import { MlopsObjectStore } from './objects/MlopsObjectStore';
@@ -25,6 +30,11 @@ import { TrackingStore } from './tracking';
 export const mlopsPlugin = createBackendPlugin({
   pluginId: 'mlops',
   register(env) {
+    const deploymentTargets = new DeploymentTargetCollector();
+    env.registerExtensionPoint(
+      mlopsDeploymentTargetsExtensionPoint,
+      deploymentTargets,
+    );
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -46,6 +56,14 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        const deployments = setupDeployments({
+          config,
+          logger,
+          httpAuth,
+          db,
+          entities: new EntityResolver(catalog),
+          extraTargets: deploymentTargets.targets,
+        });
         const tracking = await TrackingStore.create({ db });
         // Create and delete routes call objectChanges so the catalog mirrors
         // the change within seconds.
@@ -79,6 +97,7 @@ export const mlopsPlugin = createBackendPlugin({
         httpRouter.use(
           createObjectsRouter({ httpAuth, objects: objectService }),
         );
+        httpRouter.use(deployments.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -1,0 +1,73 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { MlopsDeploymentTarget } from '@backstage-mlops/plugin-mlops-node';
+import { Knex } from 'knex';
+import { EntityResolver } from '../entities/EntityResolver';
+import { DeploymentService, VersionExistence } from './DeploymentService';
+import { DeploymentStore } from './DeploymentStore';
+import { readDurationMs } from './durations';
+import { createDeploymentsRouter } from './router';
+import {
+  DeploymentTargets,
+  RecordDeploymentTarget,
+  WebhookDeploymentTarget,
+} from './targets';
+
+export { DeploymentStore } from './DeploymentStore';
+export { DeploymentService } from './DeploymentService';
+export type { VersionExistence } from './DeploymentService';
+export { seedDemoDeployments } from './seedDemoDeployments';
+export { DeploymentTargetCollector, registryVersionCheck } from './wiring';
+export type { Deployment, DeploymentStatus } from './types';
+
+/** Default for `mlops.deployments.stuckAfter`. */
+export const DEFAULT_DEPLOYMENT_STUCK_AFTER_MS = 30 * 60 * 1000;
+
+/**
+ * Builds the deployments capability from config: the store, the built-in
+ * targets plus those added through `mlopsDeploymentTargetsExtensionPoint`,
+ * the service and its routes.
+ */
+export function setupDeployments(options: {
+  config: Config;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  db: Knex;
+  entities: EntityResolver;
+  extraTargets?: MlopsDeploymentTarget[];
+  versions?: VersionExistence;
+}) {
+  const { config, logger, httpAuth, db, entities } = options;
+  const store = new DeploymentStore(
+    db,
+    readDurationMs(
+      config,
+      'mlops.deployments.stuckAfter',
+      DEFAULT_DEPLOYMENT_STUCK_AFTER_MS,
+    ),
+  );
+  const targets = new DeploymentTargets([
+    new RecordDeploymentTarget(),
+    new WebhookDeploymentTarget(
+      config.getOptionalStringArray('mlops.deployments.webhook.allowedUrls') ??
+        [],
+      logger,
+    ),
+    ...(options.extraTargets ?? []),
+  ]);
+  const service = new DeploymentService({
+    store,
+    targets,
+    logger,
+    versions: options.versions,
+    defaultTarget:
+      config.getOptionalString('mlops.deployments.defaultTarget') ?? 'record',
+  });
+  const router = createDeploymentsRouter({
+    httpAuth,
+    store,
+    service,
+    entities,
+  });
+  return { store, service, router };
+}

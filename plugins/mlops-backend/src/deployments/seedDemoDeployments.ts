@@ -1,0 +1,194 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+
+const HOUR = 60 * 60 * 1000;
+
+interface DemoDeployment {
+  model: string;
+  version: number;
+  environment: string;
+  /** Hours before now the deployment was requested. */
+  hoursAgo: number;
+  /** Minutes it took to finish. */
+  minutes: number;
+  outcome: 'succeeded' | 'failed';
+  message: string;
+  rolledBack?: boolean;
+  rollbackReason?: string;
+}
+
+// A believable week: each model promoted through staging to production, and
+// one bad release of fraud-detection that failed in production and was
+// rolled back to the version that ran there before.
+const DEMO: DemoDeployment[] = [
+  {
+    model: 'fraud-detection',
+    version: 6,
+    environment: 'staging',
+    hoursAgo: 160,
+    minutes: 6,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 2/2 replicas ready',
+  },
+  {
+    model: 'fraud-detection',
+    version: 6,
+    environment: 'production',
+    hoursAgo: 150,
+    minutes: 9,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 6/6 replicas ready',
+  },
+  {
+    model: 'ticket-classifier',
+    version: 3,
+    environment: 'staging',
+    hoursAgo: 130,
+    minutes: 4,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 1/1 replicas ready',
+  },
+  {
+    model: 'market-master',
+    version: 11,
+    environment: 'staging',
+    hoursAgo: 120,
+    minutes: 5,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 2/2 replicas ready',
+  },
+  {
+    model: 'ticket-classifier',
+    version: 3,
+    environment: 'production',
+    hoursAgo: 110,
+    minutes: 7,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 3/3 replicas ready',
+  },
+  {
+    model: 'market-master',
+    version: 11,
+    environment: 'production',
+    hoursAgo: 96,
+    minutes: 8,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 4/4 replicas ready',
+  },
+  {
+    model: 'fraud-detection',
+    version: 7,
+    environment: 'staging',
+    hoursAgo: 54,
+    minutes: 6,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 2/2 replicas ready',
+  },
+  {
+    model: 'fraud-detection',
+    version: 7,
+    environment: 'production',
+    hoursAgo: 30,
+    minutes: 15,
+    outcome: 'failed',
+    message:
+      'Rollout aborted: Readiness probe failed: HTTP probe failed with statuscode: 503 on 3/6 new pods',
+    rolledBack: true,
+    rollbackReason:
+      'Version 7 never became ready in production; back to version 6 while risk-ml investigates',
+  },
+  {
+    model: 'ticket-classifier',
+    version: 4,
+    environment: 'staging',
+    hoursAgo: 20,
+    minutes: 4,
+    outcome: 'succeeded',
+    message: 'Rollout complete: 1/1 replicas ready',
+  },
+];
+
+/**
+ * Seeds a week of deployment history for the demo models that exist in the
+ * store. Does nothing when any deployment is recorded already, so a restart
+ * never adds a second week.
+ */
+export async function seedDemoDeployments(options: {
+  db: Knex;
+  logger: LoggerService;
+  now?: Date;
+}): Promise<void> {
+  const { db, logger } = options;
+  const now = (options.now ?? new Date()).getTime();
+  const [{ n }] = await db('mlops_deployments').count({ n: '*' });
+  if (Number(n) > 0) {
+    return;
+  }
+  const known = new Set<string>(
+    await db('mlops_registered_models').pluck('name'),
+  );
+  let count = 0;
+  for (const d of DEMO) {
+    if (!known.has(d.model)) {
+      continue;
+    }
+    const created = new Date(now - d.hoursAgo * HOUR);
+    const started = new Date(created.getTime() + 30_000);
+    const finished = new Date(created.getTime() + d.minutes * 60_000);
+    const [row] = await db('mlops_deployments')
+      .insert({
+        model_name: d.model,
+        version: d.version,
+        environment: d.environment,
+        target: 'record',
+        status: d.rolledBack ? 'rolled_back' : d.outcome,
+        active: null,
+        message: d.message,
+        requested_by: 'user:default/guest',
+        created_at: created,
+        updated_at: d.rolledBack
+          ? new Date(finished.getTime() + 20 * 60_000)
+          : finished,
+        started_at: started,
+        finished_at: finished,
+        succeeded_at: d.outcome === 'succeeded' ? finished : null,
+      })
+      .returning('id');
+    count += 1;
+    if (d.rolledBack) {
+      const previous = [...DEMO]
+        .reverse()
+        .find(
+          p =>
+            p.model === d.model &&
+            p.environment === d.environment &&
+            p.outcome === 'succeeded' &&
+            p.hoursAgo > d.hoursAgo,
+        );
+      if (!previous) {
+        continue;
+      }
+      const rbCreated = new Date(finished.getTime() + 20 * 60_000);
+      const rbFinished = new Date(rbCreated.getTime() + 8 * 60_000);
+      await db('mlops_deployments').insert({
+        model_name: d.model,
+        version: previous.version,
+        environment: d.environment,
+        target: 'record',
+        status: 'succeeded',
+        active: null,
+        message: 'Rollout complete: 6/6 replicas ready',
+        requested_by: 'user:default/guest',
+        rollback_of: Number(typeof row === 'object' ? row.id : row),
+        reason: d.rollbackReason ?? null,
+        created_at: rbCreated,
+        updated_at: rbFinished,
+        started_at: new Date(rbCreated.getTime() + 30_000),
+        finished_at: rbFinished,
+        succeeded_at: rbFinished,
+      });
+      count += 1;
+    }
+  }
+  logger.info(`Seeded ${count} demo deployments`);
+}
