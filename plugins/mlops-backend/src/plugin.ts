@@ -20,6 +20,7 @@ import {
   createObjectsRouter,
 } from './objects';
 import { createRouter } from './service/router';
+import { MonitoringService, MonitoringStore } from './monitoring';
 import { TrackingStore } from './tracking';
 
 /**
@@ -65,6 +66,11 @@ export const mlopsPlugin = createBackendPlugin({
           extraTargets: deploymentTargets.targets,
         });
         const tracking = await TrackingStore.create({ db });
+        const monitoringStore = new MonitoringStore(db);
+        const monitoring = {
+          store: monitoringStore,
+          service: new MonitoringService(monitoringStore),
+        };
         // Create and delete routes call objectChanges so the catalog mirrors
         // the change within seconds.
         const objectChanges = new ObjectChangeNotifier({ events, logger });
@@ -80,6 +86,7 @@ export const mlopsPlugin = createBackendPlugin({
             data: await readDemoData(seedFile),
             objects,
             logger,
+            monitoring: monitoringStore,
           });
         }
 
@@ -91,6 +98,7 @@ export const mlopsPlugin = createBackendPlugin({
             entities: new EntityResolver(catalog),
             health: new HealthService(objects),
             tracking,
+            monitoring,
             catalog,
           }),
         );

@@ -7,6 +7,7 @@
 
 export * from './annotations';
 export * from './health';
+export * from './monitoring';
 export * from './names';
 export * from './tracking';
 export * from './objects';

@@ -2,6 +2,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
 import { z } from 'zod';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import { MonitoringStore } from '../monitoring/MonitoringStore';
+import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
 import { parseInput } from '../service/validation';
 
 const namedObject = z.object({
@@ -50,6 +52,8 @@ export async function seedDemoData(options: {
   data: DemoData;
   objects: MlopsObjectStore;
   logger: LoggerService;
+  /** Prediction traffic for the demo models (monitoring capability). */
+  monitoring?: MonitoringStore;
 }): Promise<void> {
   const { data, objects, logger } = options;
   if ((await objects.count('model')) > 0) {
@@ -64,6 +68,13 @@ export async function seedDemoData(options: {
   }
   for (const model of data.models) {
     await objects.upsert('model', model);
+  }
+  if (options.monitoring) {
+    await seedDemoMonitoring({
+      store: options.monitoring,
+      models: data.models.map(m => m.name),
+      logger,
+    });
   }
   logger.info(
     `Seeded MLOps demo data: ${data.models.length} models, ${data.pipelines.length} pipelines, ${data.experiments.length} experiments`,

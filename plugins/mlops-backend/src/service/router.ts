@@ -10,6 +10,7 @@ import { TriageSignalSource } from '../triage/TriageService';
 import { createFleetRouter } from '../fleet/router';
 import { FleetSources } from '../fleet/FleetService';
 import { TrackingStore, createTrackingRouter } from '../tracking';
+import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
 import { entityRefParams, parseInput } from './validation';
 
 /** What the MLOps router needs from the plugin's wiring. */
@@ -26,6 +27,8 @@ export interface RouterOptions {
   fleetSources?: FleetSources;
   /** Experiments, runs, params, metrics and tags (tracking capability). */
   tracking?: TrackingStore;
+  /** Prediction ingest and entity metrics (monitoring capability). */
+  monitoring?: MonitoringWiring;
 }
 
 /** Largest JSON body any route accepts (MLflow's batch limit). */
@@ -61,5 +64,6 @@ export async function createRouter(
   router.use(createTriageRouter(options));
   router.use(createFleetRouter(options));
 
+  router.use(createMonitoringRouter(options));
   return router;
 }

@@ -1,0 +1,316 @@
+import { InputError } from '@backstage/errors';
+import {
+  MlopsEntityMetrics,
+  MlopsMetricsBaseline,
+  MlopsMetricsPoint,
+  MlopsMetricsWindow,
+  MlopsModelMetrics,
+  MlopsPredictionStats,
+} from '@backstage-mlops/plugin-mlops-common';
+import { ResolvedEntity } from '../entities/EntityResolver';
+import { histogramQuantile } from './histogram';
+import {
+  HOUR,
+  MINUTE,
+  MonitoringStore,
+  RETENTION_MINUTES,
+  RollupSums,
+  addSums,
+  emptySums,
+  epochMinute,
+} from './MonitoringStore';
+
+/**
+ * The part of the model registry monitoring reads (the registry store
+ * implements it; the contract is shared with the incidents detectors).
+ */
+export interface MonitoringRegistrySource {
+  productionVersion(
+    model: string,
+  ): Promise<{ version: number; metrics: Record<string, number> } | undefined>;
+}
+
+/** Stats over a trailing window, as the incidents detectors read them. */
+export interface WindowStats {
+  count: number;
+  errorRate: number | null;
+  latencyP95Ms: number | null;
+  accuracy: number | null;
+  baselineAccuracy: number | null;
+}
+
+/** The environment whose first day sets a baseline when the registry has none. */
+export const PRODUCTION_ENVIRONMENT = 'production';
+
+// Registry evaluation metrics are logged under different names by
+// different training code; the first one present is the baseline.
+const ACCURACY_METRIC_KEYS = [
+  'accuracy',
+  'test_accuracy',
+  'eval_accuracy',
+  'val_accuracy',
+];
+
+const WINDOWS: Record<
+  MlopsMetricsWindow,
+  { buckets: number; bucketMinutes: number; resolution: number }
+> = {
+  '1h': { buckets: 60, bucketMinutes: 1, resolution: MINUTE },
+  '24h': { buckets: 96, bucketMinutes: 15, resolution: MINUTE },
+  '7d': { buckets: 168, bucketMinutes: 60, resolution: HOUR },
+};
+
+/** Longest window the minute rollups answer; longer ones use hourly rows. */
+const MINUTE_WINDOW_LIMIT = 24 * 60;
+/** Largest drift sample featureSample returns unless asked for less. */
+const DEFAULT_SAMPLE_ROWS = 10_000;
+const MAX_SAMPLE_ROWS = 50_000;
+
+/** Turns summed rollups into the rates and percentiles users read. */
+export function statsOf(
+  sums: RollupSums,
+  minutes: number,
+): MlopsPredictionStats {
+  const { count } = sums;
+  return {
+    count,
+    errors: sums.errors,
+    throughputPerMinute: minutes > 0 ? count / minutes : 0,
+    errorRate: count > 0 ? sums.errors / count : null,
+    latencyP50Ms: histogramQuantile(sums.histogram, 0.5),
+    latencyP95Ms: histogramQuantile(sums.histogram, 0.95),
+    latencyP99Ms: histogramQuantile(sums.histogram, 0.99),
+    labelled: sums.labelled,
+    accuracy: sums.labelled > 0 ? sums.correct / sums.labelled : null,
+    meanConfidence:
+      sums.confidenceCount > 0
+        ? sums.confidenceSum / sums.confidenceCount
+        : null,
+  };
+}
+
+/** Relative drop of `current` below `baseline` (negative when better). */
+export function relativeDrop(
+  current: number | null,
+  baseline: number | null | undefined,
+): number | null {
+  if (current === null || baseline === null || baseline === undefined) {
+    return null;
+  }
+  if (baseline <= 0) {
+    return null;
+  }
+  return (baseline - current) / baseline;
+}
+
+/**
+ * Reads prediction metrics for routes, cards and detectors. Implements the
+ * `MonitoringSource` contract (`windowStats`) and gives drift checks their
+ * recent samples (`featureSample`).
+ */
+export class MonitoringService {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: MonitoringStore,
+    private readonly options: {
+      registry?: MonitoringRegistrySource;
+      now?: () => number;
+    } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Stats over the last `windowMinutes` minutes, current minute included.
+   * Windows up to a day are summed from minute rollups; longer ones from
+   * hourly rollups, starting at the top of the hour the window starts in.
+   */
+  async windowStats(
+    model: string,
+    options: { windowMinutes: number; environment?: string },
+  ): Promise<WindowStats> {
+    const windowMinutes = checkWindowMinutes(options.windowMinutes);
+    const nowMinute = epochMinute(this.now());
+    const fromMinute = nowMinute - windowMinutes + 1;
+    const sums =
+      windowMinutes <= MINUTE_WINDOW_LIMIT
+        ? await this.store.readTotals(model, {
+            resolution: MINUTE,
+            fromMinute,
+            toMinute: nowMinute + 1,
+            environment: options.environment,
+          })
+        : await this.store.readTotals(model, {
+            resolution: HOUR,
+            fromMinute: fromMinute - (fromMinute % HOUR),
+            toMinute: nowMinute + 1,
+            environment: options.environment,
+          });
+    const stats = statsOf(sums, windowMinutes);
+    const baseline = await this.baseline(model);
+    return {
+      count: stats.count,
+      errorRate: stats.errorRate,
+      latencyP95Ms: stats.latencyP95Ms,
+      accuracy: stats.accuracy,
+      baselineAccuracy: baseline?.accuracy ?? null,
+    };
+  }
+
+  /**
+   * Feature values of recent events as columns (the drift helper's input),
+   * from the hourly reservoirs overlapping the last `windowMinutes`. Every
+   * column has the same length; an event without a feature has null there.
+   * Booleans come back as the strings "true" and "false", which the drift
+   * tests treat as the two categories they are.
+   */
+  async featureSample(
+    model: string,
+    options: { windowMinutes: number; environment?: string; maxRows?: number },
+  ): Promise<Record<string, Array<number | string | null>>> {
+    const windowMinutes = checkWindowMinutes(options.windowMinutes);
+    const maxRows = Math.min(
+      Math.max(1, Math.floor(options.maxRows ?? DEFAULT_SAMPLE_ROWS)),
+      MAX_SAMPLE_ROWS,
+    );
+    const nowMinute = epochMinute(this.now());
+    const sample = await this.store.featureSample(model, {
+      fromMinute: nowMinute - windowMinutes + 1,
+      environment: options.environment,
+      maxRows,
+    });
+    const columns: Record<string, Array<number | string | null>> = {};
+    for (const [name, values] of Object.entries(sample.columns)) {
+      columns[name] = values.map(v => (typeof v === 'boolean' ? String(v) : v));
+    }
+    return columns;
+  }
+
+  /**
+   * What the model's accuracy is judged against: the evaluation metrics of
+   * the registry's Production version when it has an accuracy, otherwise the
+   * model's first day of labelled production traffic.
+   */
+  async baseline(model: string): Promise<MlopsMetricsBaseline | undefined> {
+    const fromRegistry = await this.registryBaseline(model);
+    if (fromRegistry) {
+      return fromRegistry;
+    }
+    const first = await this.store.firstLabelledHour(
+      model,
+      PRODUCTION_ENVIRONMENT,
+    );
+    if (first === undefined) {
+      return undefined;
+    }
+    const sums = await this.store.readTotals(model, {
+      resolution: HOUR,
+      fromMinute: first,
+      toMinute: first + 24 * 60,
+      environment: PRODUCTION_ENVIRONMENT,
+    });
+    return {
+      source: 'first_production_day',
+      accuracy: sums.labelled > 0 ? sums.correct / sums.labelled : null,
+      from: new Date(first * 60_000).toISOString(),
+    };
+  }
+
+  private async registryBaseline(
+    model: string,
+  ): Promise<MlopsMetricsBaseline | undefined> {
+    if (!this.options.registry) {
+      return undefined;
+    }
+    const version = await this.options.registry.productionVersion(model);
+    if (!version) {
+      return undefined;
+    }
+    const key = ACCURACY_METRIC_KEYS.find(
+      k => typeof version.metrics[k] === 'number' && Number.isFinite(version.metrics[k]),
+    );
+    if (!key) {
+      return undefined;
+    }
+    return {
+      source: 'registry',
+      version: version.version,
+      accuracy: version.metrics[key],
+    };
+  }
+
+  /** Metrics of every model an entity links to, as series and totals. */
+  async entityMetrics(
+    resolved: ResolvedEntity,
+    options: { window: MlopsMetricsWindow; environment?: string },
+  ): Promise<MlopsEntityMetrics> {
+    const spec = WINDOWS[options.window];
+    const nowMinute = epochMinute(this.now());
+    const lastStart = nowMinute - (nowMinute % spec.bucketMinutes);
+    const fromMinute = lastStart - (spec.buckets - 1) * spec.bucketMinutes;
+    const toMinute = lastStart + spec.bucketMinutes;
+    const models = resolved.links
+      .filter(link => link.kind === 'model')
+      .map(link => link.name);
+
+    const result: MlopsModelMetrics[] = [];
+    for (const model of models) {
+      const buckets = await this.store.readBuckets(model, {
+        resolution: spec.resolution,
+        fromMinute,
+        toMinute,
+        bucketMinutes: spec.bucketMinutes,
+        environment: options.environment,
+      });
+      const byStart = new Map(buckets.map(b => [b.startMinute, b]));
+      const totals = emptySums();
+      const series: MlopsMetricsPoint[] = [];
+      for (let i = 0; i < spec.buckets; i++) {
+        const start = fromMinute + i * spec.bucketMinutes;
+        const bucket = byStart.get(start);
+        if (bucket) {
+          addSums(totals, bucket);
+        }
+        series.push({
+          start: new Date(start * 60_000).toISOString(),
+          ...statsOf(bucket ?? emptySums(), spec.bucketMinutes),
+        });
+      }
+      const totalStats = statsOf(totals, toMinute - fromMinute);
+      const baseline = await this.baseline(model);
+      result.push({
+        model,
+        totals: totalStats,
+        series,
+        baseline,
+        degradation: {
+          accuracy: relativeDrop(totalStats.accuracy, baseline?.accuracy),
+        },
+        environments: await this.store.environments(model),
+      });
+    }
+    return {
+      entityRef: resolved.entityRef,
+      window: options.window,
+      environment: options.environment,
+      bucketMinutes: spec.bucketMinutes,
+      from: new Date(fromMinute * 60_000).toISOString(),
+      to: new Date(toMinute * 60_000).toISOString(),
+      models: result,
+    };
+  }
+}
+
+function checkWindowMinutes(windowMinutes: number): number {
+  if (
+    !Number.isInteger(windowMinutes) ||
+    windowMinutes < 1 ||
+    windowMinutes > RETENTION_MINUTES.hourRollups
+  ) {
+    throw new InputError(
+      `windowMinutes must be a whole number from 1 to ${RETENTION_MINUTES.hourRollups}`,
+    );
+  }
+  return windowMinutes;
+}

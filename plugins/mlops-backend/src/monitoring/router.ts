@@ -1,0 +1,92 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { Knex } from 'knex';
+import { EntityResolver } from '../entities/EntityResolver';
+import { entityRefParams, parseInput } from '../service/validation';
+import { MonitoringService } from './MonitoringService';
+import { MonitoringStore } from './MonitoringStore';
+import { metricsQuerySchema, parsePredictionBatch } from './validation';
+
+/** The monitoring store and service, as the plugin wires them. */
+export interface MonitoringWiring {
+  store: MonitoringStore;
+  service: MonitoringService;
+}
+
+/** What the monitoring routes need. */
+export interface MonitoringRouterOptions {
+  httpAuth: HttpAuthService;
+  db: Knex;
+  entities: EntityResolver;
+  /** Without it the routes are not mounted. */
+  monitoring?: MonitoringWiring;
+}
+
+// Registered models are few and never renamed in place; remembering the ones
+// already seen saves a lookup per batch. Bounded like every other cache.
+const KNOWN_MODELS_LIMIT = 10_000;
+
+/**
+ * Routes of prediction monitoring: batch ingest for serving systems and the
+ * entity metrics the card reads.
+ */
+export function createMonitoringRouter(
+  options: MonitoringRouterOptions,
+): express.Router {
+  const { httpAuth, db, entities, monitoring } = options;
+  const router = Router();
+  if (!monitoring) {
+    return router;
+  }
+  const { store, service } = monitoring;
+  const knownModels = new Set<string>();
+
+  async function assertModelExists(name: string) {
+    if (knownModels.has(name)) {
+      return;
+    }
+    const row = await db('mlops_registered_models')
+      .where({ name })
+      .first('name');
+    if (!row) {
+      throw new NotFoundError(`No registered model named '${name}'`);
+    }
+    if (knownModels.size >= KNOWN_MODELS_LIMIT) {
+      knownModels.clear();
+    }
+    knownModels.add(name);
+  }
+
+  router.post('/models/:name/predictions', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const name = req.params.name;
+    const problem = mlopsNameProblem(name);
+    if (problem) {
+      throw new InputError(`Invalid model name: ${problem}`);
+    }
+    // Validate everything before touching the store: a batch is recorded
+    // whole or not at all.
+    const events = parsePredictionBatch(req.body);
+    await assertModelExists(name);
+    const result = await store.ingest(name, events);
+    res.json(result);
+  });
+
+  router.get('/entities/:kind/:namespace/:name/metrics', async (req, res) => {
+    const ref = parseInput(entityRefParams, req.params, 'entity reference');
+    const query = parseInput(metricsQuerySchema, req.query, 'metrics query');
+    const credentials = await httpAuth.credentials(req);
+    const resolved = await entities.resolve(ref, credentials);
+    res.json(
+      await service.entityMetrics(resolved, {
+        window: query.window,
+        environment: query.environment,
+      }),
+    );
+  });
+
+  return router;
+}
