@@ -13,6 +13,16 @@ export interface Config {
       /** Relative accuracy drop against the baseline that counts as degraded. Default 0.05. */
       accuracyDrop?: number;
     };
+    /** The model registry. */
+    registry?: {
+      /**
+       * Whether a higher or a lower value is better, per metric key, when two
+       * versions are compared. Keys not listed are lower-is-better when they
+       * name a cost (loss, error, rmse, mae, latency) and higher-is-better
+       * otherwise.
+       */
+      metricDirections?: { [metricKey: string]: 'higher' | 'lower' };
+    };
     /** Deployments of model versions to environments. */
     deployments?: {
       /**

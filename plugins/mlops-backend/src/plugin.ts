@@ -19,6 +19,8 @@ import {
   ObjectChangeNotifier,
   createObjectsRouter,
 } from './objects';
+import { MetricDirections } from './registry/compareVersions';
+import { RegistryStore } from './registry/RegistryStore';
 import { createRouter } from './service/router';
 import { MonitoringService, MonitoringStore } from './monitoring';
 import { TrackingStore } from './tracking';
@@ -57,6 +59,7 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        const registry = new RegistryStore(db);
         const deployments = setupDeployments({
           config,
           logger,
@@ -100,6 +103,11 @@ export const mlopsPlugin = createBackendPlugin({
             tracking,
             monitoring,
             catalog,
+            registry: {
+              store: registry,
+              directions: MetricDirections.fromConfig(config),
+              runs: tracking,
+            },
           }),
         );
         httpRouter.use(

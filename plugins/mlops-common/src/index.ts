@@ -9,6 +9,7 @@ export * from './annotations';
 export * from './health';
 export * from './monitoring';
 export * from './names';
+export * from './registry';
 export * from './tracking';
 export * from './objects';
 export * from './drift';

@@ -10,6 +10,7 @@ import { TriageSignalSource } from '../triage/TriageService';
 import { createFleetRouter } from '../fleet/router';
 import { FleetSources } from '../fleet/FleetService';
 import { TrackingStore, createTrackingRouter } from '../tracking';
+import { RegistryWiring, createRegistryRouter } from '../registry/router';
 import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
 import { entityRefParams, parseInput } from './validation';
 
@@ -25,6 +26,8 @@ export interface RouterOptions {
   triageSignals?: TriageSignalSource;
   /** Registry, drift and incident sources of the fleet view. */
   fleetSources?: FleetSources;
+  /** The model registry's store and sources. */
+  registry?: RegistryWiring;
   /** Experiments, runs, params, metrics and tags (tracking capability). */
   tracking?: TrackingStore;
   /** Prediction ingest and entity metrics (monitoring capability). */
@@ -63,6 +66,7 @@ export async function createRouter(
 
   router.use(createTriageRouter(options));
   router.use(createFleetRouter(options));
+  router.use(createRegistryRouter(options));
 
   router.use(createMonitoringRouter(options));
   return router;

@@ -1,0 +1,802 @@
+import {
+  ModelHistoryAction,
+  ModelHistoryEntry,
+  ModelStage,
+  ModelVersion,
+  RegisteredModel,
+  RetentionKeepReason,
+  RetentionResult,
+} from '@backstage-mlops/plugin-mlops-common';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { Knex } from 'knex';
+
+const MODELS = 'mlops_registered_models';
+const VERSIONS = 'mlops_model_versions';
+const ALIASES = 'mlops_model_aliases';
+const HISTORY = 'mlops_model_history';
+
+/** Fields given when a model is registered. */
+export interface CreateModelInput {
+  name: string;
+  owner?: string;
+  description?: string;
+  tags?: Record<string, string>;
+  pipelineName?: string;
+  experimentName?: string;
+}
+
+/** Fields a model update may change; `null` clears an optional field. */
+export interface UpdateModelInput {
+  owner?: string | null;
+  description?: string | null;
+  tags?: Record<string, string>;
+  pipelineName?: string | null;
+  experimentName?: string | null;
+}
+
+/** Fields given when a version is created. */
+export interface CreateVersionInput {
+  runId?: string;
+  artifactUri?: string;
+  description?: string;
+  tags?: Record<string, string>;
+}
+
+/** What a version copies from its source run when it is created. */
+export interface RunSnapshot {
+  metrics: Record<string, number>;
+  params: Record<string, string>;
+}
+
+/**
+ * Answers whether a version of a model runs in some environment; the
+ * deployments capability provides it. Retention never deletes a deployed
+ * version.
+ */
+export interface DeployedVersionCheck {
+  isDeployed(model: string, version: number): Promise<boolean>;
+}
+
+/** The outcome of a stage transition. */
+export interface StageTransitionResult {
+  version: ModelVersion;
+  /** Versions moved to Archived because of `archiveExisting`. */
+  archived: number[];
+}
+
+/** The outcome of a rollback. */
+export interface RollbackResult {
+  /** The version that was in Production and is now Archived. */
+  from: number;
+  /** The earlier version that is in Production again. */
+  to: number;
+  version: ModelVersion;
+}
+
+type Row = Record<string, any>;
+
+/** Timestamps come back as Date (PostgreSQL) or epoch millis (SQLite). */
+function toIso(value: unknown): string {
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  if (typeof value === 'number') {
+    return new Date(value).toISOString();
+  }
+  if (typeof value === 'string' && /^\d+$/.test(value)) {
+    return new Date(Number(value)).toISOString();
+  }
+  return new Date(String(value)).toISOString();
+}
+
+// JSON has no NaN or ±Infinity; tracking accepts them the way MLflow does, so
+// the snapshot spells them out as strings and turns them back on read.
+function encodeMetrics(metrics: Record<string, number>): string {
+  return JSON.stringify(metrics, (_key, value) =>
+    typeof value === 'number' && !Number.isFinite(value)
+      ? String(value)
+      : value,
+  );
+}
+
+function decodeMetrics(text: string): Record<string, number> {
+  const raw = JSON.parse(text) as Record<string, number | string>;
+  const metrics: Record<string, number> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    metrics[key] = typeof value === 'number' ? value : Number(value);
+  }
+  return metrics;
+}
+
+function optional<T>(value: T | null | undefined): T | undefined {
+  return value === null || value === undefined ? undefined : value;
+}
+
+/**
+ * The model registry on knex: registered models, their versions, stages,
+ * aliases, and the append-only history of every stage and alias change.
+ * Every change that reads-then-writes a model's versions first touches the
+ * model row inside its transaction, which serializes concurrent changes to
+ * one model on PostgreSQL (SQLite runs one writer at a time anyway).
+ */
+export class RegistryStore {
+  constructor(private readonly db: Knex) {}
+
+  async createModel(input: CreateModelInput): Promise<RegisteredModel> {
+    const now = new Date();
+    await this.db.transaction(async tx => {
+      const existing = await tx(MODELS).where({ name: input.name }).first();
+      if (existing) {
+        throw new ConflictError(
+          `A model named "${input.name}" is already registered`,
+        );
+      }
+      await tx(MODELS).insert({
+        name: input.name,
+        owner: input.owner ?? null,
+        description: input.description ?? null,
+        tags: JSON.stringify(input.tags ?? {}),
+        pipeline_name: input.pipelineName ?? null,
+        experiment_name: input.experimentName ?? null,
+        latest_version: 0,
+        created_at: now,
+        updated_at: now,
+      });
+    });
+    return this.getModel(input.name);
+  }
+
+  async updateModel(
+    name: string,
+    patch: UpdateModelInput,
+  ): Promise<RegisteredModel> {
+    const update: Row = { updated_at: new Date() };
+    if (patch.owner !== undefined) update.owner = patch.owner;
+    if (patch.description !== undefined) update.description = patch.description;
+    if (patch.tags !== undefined) update.tags = JSON.stringify(patch.tags);
+    if (patch.pipelineName !== undefined) {
+      update.pipeline_name = patch.pipelineName;
+    }
+    if (patch.experimentName !== undefined) {
+      update.experiment_name = patch.experimentName;
+    }
+    const count = await this.db(MODELS).where({ name }).update(update);
+    if (count === 0) {
+      throw notFoundModel(name);
+    }
+    return this.getModel(name);
+  }
+
+  async listModels(): Promise<RegisteredModel[]> {
+    const rows: Row[] = await this.db(MODELS).orderBy('name');
+    return this.toModels(this.db, rows);
+  }
+
+  async getModel(name: string): Promise<RegisteredModel> {
+    const model = await this.findModel(name);
+    if (!model) {
+      throw notFoundModel(name);
+    }
+    return model;
+  }
+
+  /** The model, or undefined when no model has that name. */
+  async findModel(name: string): Promise<RegisteredModel | undefined> {
+    const row = await this.db(MODELS).where({ name }).first();
+    return row ? (await this.toModels(this.db, [row]))[0] : undefined;
+  }
+
+  /**
+   * Creates the next version of a model. The number comes from the model's
+   * counter, incremented in the same transaction as the insert.
+   */
+  async createVersion(
+    name: string,
+    input: CreateVersionInput,
+    snapshot: RunSnapshot | undefined,
+    actor: string,
+  ): Promise<ModelVersion> {
+    const version = await this.db.transaction(async tx => {
+      const now = new Date();
+      const count = await tx(MODELS)
+        .where({ name })
+        .update({
+          latest_version: tx.raw('?? + 1', ['latest_version']),
+          updated_at: now,
+        });
+      if (count === 0) {
+        throw notFoundModel(name);
+      }
+      const model = await tx(MODELS)
+        .where({ name })
+        .first('id', 'latest_version');
+      const number = Number(model.latest_version);
+      await tx(VERSIONS).insert({
+        model_id: model.id,
+        version: number,
+        stage: 'None',
+        status: 'READY',
+        run_id: input.runId ?? null,
+        artifact_uri: input.artifactUri ?? null,
+        metrics: encodeMetrics(snapshot?.metrics ?? {}),
+        params: JSON.stringify(snapshot?.params ?? {}),
+        description: input.description ?? null,
+        tags: JSON.stringify(input.tags ?? {}),
+        created_by: actor,
+        created_at: now,
+        updated_at: now,
+        stage_changed_at: now,
+      });
+      return number;
+    });
+    return this.getVersion(name, version);
+  }
+
+  /** A model's versions, newest first. */
+  async listVersions(name: string): Promise<ModelVersion[]> {
+    const model = await this.db(MODELS).where({ name }).first('id');
+    if (!model) {
+      throw notFoundModel(name);
+    }
+    const rows: Row[] = await this.db(VERSIONS)
+      .where({ model_id: model.id })
+      .orderBy('version', 'desc');
+    return this.toVersions(this.db, name, model.id, rows);
+  }
+
+  async getVersion(name: string, version: number): Promise<ModelVersion> {
+    return this.readVersion(this.db, name, version);
+  }
+
+  /**
+   * Moves a version to another stage. With `archiveExisting`, a promotion to
+   * Staging or Production archives the versions already in that stage.
+   * Moving a version to the stage it is in changes nothing and records
+   * nothing.
+   */
+  async transitionStage(
+    name: string,
+    version: number,
+    options: { stage: ModelStage; archiveExisting?: boolean; reason?: string },
+    actor: string,
+  ): Promise<StageTransitionResult> {
+    const archived = await this.db.transaction(async tx => {
+      const model = await this.lockModel(tx, name);
+      const row = await tx(VERSIONS)
+        .where({ model_id: model.id, version })
+        .first();
+      if (!row) {
+        throw notFoundVersion(name, version);
+      }
+      if (row.stage === options.stage) {
+        return [];
+      }
+      const now = new Date();
+      const moved: number[] = [];
+      if (
+        options.archiveExisting &&
+        (options.stage === 'Production' || options.stage === 'Staging')
+      ) {
+        const others: Row[] = await tx(VERSIONS)
+          .where({ model_id: model.id, stage: options.stage })
+          .whereNot({ version })
+          .orderBy('version');
+        for (const other of others) {
+          moved.push(Number(other.version));
+          await this.recordStage(tx, model.id, Number(other.version), {
+            action: 'stage',
+            from: options.stage,
+            to: 'Archived',
+            actor,
+            reason: `Archived when version ${version} moved to ${options.stage}${
+              options.reason ? `: ${options.reason}` : ''
+            }`,
+            now,
+          });
+        }
+      }
+      await this.recordStage(tx, model.id, version, {
+        action: 'stage',
+        from: row.stage,
+        to: options.stage,
+        actor,
+        reason: options.reason,
+        now,
+      });
+      return moved;
+    });
+    return { version: await this.getVersion(name, version), archived };
+  }
+
+  /**
+   * Points an alias at a version, moving it when it already points
+   * elsewhere. Re-pointing an alias at the version it already names records
+   * nothing.
+   */
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    actor: string,
+    reason?: string,
+  ): Promise<ModelVersion> {
+    await this.db.transaction(async tx => {
+      const model = await this.lockModel(tx, name);
+      const target = await tx(VERSIONS)
+        .where({ model_id: model.id, version })
+        .first('id');
+      if (!target) {
+        throw notFoundVersion(name, version);
+      }
+      const current = await tx(ALIASES)
+        .where({ model_id: model.id, alias })
+        .first();
+      if (current && Number(current.version) === version) {
+        return;
+      }
+      if (current) {
+        await tx(ALIASES)
+          .where({ model_id: model.id, alias })
+          .update({ version });
+      } else {
+        await tx(ALIASES).insert({ model_id: model.id, alias, version });
+      }
+      await this.appendHistory(tx, {
+        modelId: model.id,
+        version,
+        action: 'alias_set',
+        alias,
+        from: current ? String(current.version) : undefined,
+        to: String(version),
+        actor,
+        reason,
+        now: new Date(),
+      });
+    });
+    return this.getVersion(name, version);
+  }
+
+  /** Removes an alias; the version it named stays as it is. */
+  async deleteAlias(
+    name: string,
+    alias: string,
+    actor: string,
+    reason?: string,
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      const model = await this.lockModel(tx, name);
+      const current = await tx(ALIASES)
+        .where({ model_id: model.id, alias })
+        .first();
+      if (!current) {
+        throw new NotFoundError(
+          `Model "${name}" has no alias "${alias}"`,
+        );
+      }
+      await tx(ALIASES).where({ model_id: model.id, alias }).delete();
+      await this.appendHistory(tx, {
+        modelId: model.id,
+        version: Number(current.version),
+        action: 'alias_deleted',
+        alias,
+        from: String(current.version),
+        actor,
+        reason,
+        now: new Date(),
+      });
+    });
+  }
+
+  /** A model's history, newest first. */
+  async history(
+    name: string,
+    options: { limit?: number; before?: number } = {},
+  ): Promise<ModelHistoryEntry[]> {
+    const model = await this.db(MODELS).where({ name }).first('id');
+    if (!model) {
+      throw notFoundModel(name);
+    }
+    const query = this.db(HISTORY)
+      .where({ model_id: model.id })
+      .orderBy('id', 'desc')
+      .limit(options.limit ?? 100);
+    if (options.before !== undefined) {
+      query.where('id', '<', options.before);
+    }
+    const rows: Row[] = await query;
+    return rows.map(row => ({
+      id: Number(row.id),
+      model: name,
+      version: Number(row.version),
+      action: row.action,
+      alias: optional(row.alias),
+      from: optional(row.from_value),
+      to: optional(row.to_value),
+      actor: row.actor,
+      reason: optional(row.reason),
+      at: toIso(row.created_at),
+    }));
+  }
+
+  /**
+   * Puts the version that was in Production before the current one back in
+   * Production and archives the current one.
+   *
+   * The previous version is found by replaying the history as a stack of
+   * promotions: a promotion pushes, a rollback pops, so rolling back twice
+   * walks back through two earlier versions rather than flipping between
+   * the last two. Versions deleted since are skipped.
+   */
+  async rollback(
+    name: string,
+    reason: string,
+    actor: string,
+  ): Promise<RollbackResult> {
+    const result = await this.db.transaction(async tx => {
+      const model = await this.lockModel(tx, name);
+      const current = await this.currentProduction(tx, model.id);
+      if (current === undefined) {
+        throw new ConflictError(
+          `Model "${name}" has no version in Production to roll back from`,
+        );
+      }
+      const promotions: Row[] = await tx(HISTORY)
+        .where({ model_id: model.id, to_value: 'Production' })
+        .whereIn('action', ['stage', 'rollback'])
+        .orderBy('id', 'asc');
+      const stack: number[] = [];
+      for (const entry of promotions) {
+        const version = Number(entry.version);
+        if (entry.action === 'rollback') {
+          stack.pop();
+          if (stack[stack.length - 1] !== version) {
+            stack.push(version);
+          }
+        } else {
+          stack.push(version);
+        }
+      }
+      const existing = new Set<number>(
+        (
+          await tx(VERSIONS).where({ model_id: model.id }).pluck('version')
+        ).map(Number),
+      );
+      let target: number | undefined;
+      for (let i = stack.length - 1; i >= 0; i--) {
+        if (stack[i] !== current && existing.has(stack[i])) {
+          target = stack[i];
+          break;
+        }
+      }
+      if (target === undefined) {
+        throw new ConflictError(
+          `Model "${name}" has no earlier Production version to roll back to`,
+        );
+      }
+      const targetRow = await tx(VERSIONS)
+        .where({ model_id: model.id, version: target })
+        .first('stage');
+      const now = new Date();
+      await this.recordStage(tx, model.id, current, {
+        action: 'stage',
+        from: 'Production',
+        to: 'Archived',
+        actor,
+        reason: `Rolled back to version ${target}: ${reason}`,
+        now,
+      });
+      if (targetRow.stage !== 'Production') {
+        await this.recordStage(tx, model.id, target, {
+          action: 'rollback',
+          from: targetRow.stage,
+          to: 'Production',
+          actor,
+          reason,
+          now,
+        });
+      } else {
+        // Already in Production next to the current one: record the
+        // rollback so that the promotion stack stays right.
+        await this.appendHistory(tx, {
+          modelId: model.id,
+          version: target,
+          action: 'rollback',
+          from: 'Production',
+          to: 'Production',
+          actor,
+          reason,
+          now,
+        });
+      }
+      return { from: current, to: target };
+    });
+    return { ...result, version: await this.getVersion(name, result.to) };
+  }
+
+  /**
+   * Deletes the oldest versions beyond the newest `keep`, except those in
+   * Production or Staging, aliased, or deployed. A dry run reports the same
+   * answer without deleting.
+   */
+  async applyRetention(
+    name: string,
+    options: { keep: number; dryRun?: boolean; actor: string },
+    deployments?: DeployedVersionCheck,
+  ): Promise<RetentionResult> {
+    const { keep, actor } = options;
+    const dryRun = options.dryRun ?? false;
+    const versions = await this.listVersions(name);
+    const reasons = new Map<number, RetentionKeepReason[]>();
+    const candidates: number[] = [];
+    for (const [index, v] of versions.entries()) {
+      const why: RetentionKeepReason[] = [];
+      if (index < keep) why.push('newest');
+      if (v.stage === 'Production') why.push('production');
+      if (v.stage === 'Staging') why.push('staging');
+      if (v.aliases.length > 0) why.push('aliased');
+      if (why.length === 0) {
+        candidates.push(v.version);
+      }
+      reasons.set(v.version, why);
+    }
+    // Asked outside the transaction: the deployments store may share the
+    // single SQLite connection that the transaction would hold.
+    const deletable: number[] = [];
+    for (const version of candidates) {
+      if (deployments && (await deployments.isDeployed(name, version))) {
+        reasons.get(version)!.push('deployed');
+      } else {
+        deletable.push(version);
+      }
+    }
+
+    let deleted = deletable;
+    if (!dryRun && deletable.length > 0) {
+      deleted = await this.db.transaction(async tx => {
+        const model = await this.lockModel(tx, name);
+        // A version promoted or aliased since the check above stays.
+        const rows: Row[] = await tx(VERSIONS)
+          .where({ model_id: model.id })
+          .whereIn('version', deletable)
+          .whereNotIn('stage', ['Production', 'Staging'])
+          .whereNotIn(
+            'version',
+            tx(ALIASES).where({ model_id: model.id }).select('version'),
+          );
+        const now = new Date();
+        const gone = rows.map(r => Number(r.version)).sort((a, b) => a - b);
+        for (const row of rows) {
+          await this.appendHistory(tx, {
+            modelId: model.id,
+            version: Number(row.version),
+            action: 'version_deleted',
+            from: row.stage,
+            actor,
+            reason: `Retention keeps the newest ${keep} versions`,
+            now,
+          });
+        }
+        if (gone.length > 0) {
+          await tx(VERSIONS)
+            .where({ model_id: model.id })
+            .whereIn('version', gone)
+            .delete();
+        }
+        return gone;
+      });
+      const missed = deletable.filter(v => !deleted.includes(v));
+      if (missed.length > 0) {
+        for (const v of await this.listVersions(name)) {
+          if (!missed.includes(v.version)) continue;
+          const why = reasons.get(v.version)!;
+          if (v.stage === 'Production') why.push('production');
+          if (v.stage === 'Staging') why.push('staging');
+          if (v.aliases.length > 0) why.push('aliased');
+        }
+      }
+    }
+    const deletedSet = new Set(deleted);
+    return {
+      model: name,
+      keep,
+      dryRun,
+      deleted: [...deleted].sort((a, b) => a - b),
+      kept: versions
+        .filter(v => !deletedSet.has(v.version))
+        .map(v => ({ version: v.version, reasons: reasons.get(v.version)! })),
+    };
+  }
+
+  /**
+   * The version currently in Production (the most recently promoted one when
+   * several are), with its metrics snapshot.
+   */
+  async productionVersion(
+    model: string,
+  ): Promise<{ version: number; metrics: Record<string, number> } | undefined> {
+    const row = await this.db(VERSIONS)
+      .join(MODELS, `${MODELS}.id`, `${VERSIONS}.model_id`)
+      .where(`${MODELS}.name`, model)
+      .where(`${VERSIONS}.stage`, 'Production')
+      .orderBy(`${VERSIONS}.stage_changed_at`, 'desc')
+      .orderBy(`${VERSIONS}.version`, 'desc')
+      .first(`${VERSIONS}.version`, `${VERSIONS}.metrics`);
+    if (!row) {
+      return undefined;
+    }
+    return { version: Number(row.version), metrics: decodeMetrics(row.metrics) };
+  }
+
+  private async currentProduction(
+    tx: Knex,
+    modelId: number,
+  ): Promise<number | undefined> {
+    const row = await tx(VERSIONS)
+      .where({ model_id: modelId, stage: 'Production' })
+      .orderBy('stage_changed_at', 'desc')
+      .orderBy('version', 'desc')
+      .first('version');
+    return row ? Number(row.version) : undefined;
+  }
+
+  /** Touches the model row: the lock that serializes changes to a model. */
+  private async lockModel(tx: Knex, name: string): Promise<Row> {
+    const count = await tx(MODELS)
+      .where({ name })
+      .update({ updated_at: new Date() });
+    if (count === 0) {
+      throw notFoundModel(name);
+    }
+    return tx(MODELS).where({ name }).first('id', 'name');
+  }
+
+  private async recordStage(
+    tx: Knex,
+    modelId: number,
+    version: number,
+    change: {
+      action: ModelHistoryAction;
+      from: string;
+      to: ModelStage;
+      actor: string;
+      reason?: string;
+      now: Date;
+    },
+  ) {
+    await tx(VERSIONS)
+      .where({ model_id: modelId, version })
+      .update({
+        stage: change.to,
+        stage_changed_at: change.now,
+        updated_at: change.now,
+      });
+    await this.appendHistory(tx, { modelId, version, ...change });
+  }
+
+  private async appendHistory(
+    tx: Knex,
+    entry: {
+      modelId: number;
+      version: number;
+      action: ModelHistoryAction;
+      alias?: string;
+      from?: string;
+      to?: string;
+      actor: string;
+      reason?: string;
+      now: Date;
+    },
+  ) {
+    await tx(HISTORY).insert({
+      model_id: entry.modelId,
+      version: entry.version,
+      action: entry.action,
+      alias: entry.alias ?? null,
+      from_value: entry.from ?? null,
+      to_value: entry.to ?? null,
+      actor: entry.actor,
+      reason: entry.reason ?? null,
+      created_at: entry.now,
+    });
+  }
+
+  private async readVersion(
+    db: Knex,
+    name: string,
+    version: number,
+  ): Promise<ModelVersion> {
+    const model = await db(MODELS).where({ name }).first('id');
+    if (!model) {
+      throw notFoundModel(name);
+    }
+    const row = await db(VERSIONS)
+      .where({ model_id: model.id, version })
+      .first();
+    if (!row) {
+      throw notFoundVersion(name, version);
+    }
+    return (await this.toVersions(db, name, model.id, [row]))[0];
+  }
+
+  private async toVersions(
+    db: Knex,
+    name: string,
+    modelId: number,
+    rows: Row[],
+  ): Promise<ModelVersion[]> {
+    const aliasRows: Row[] = await db(ALIASES)
+      .where({ model_id: modelId })
+      .orderBy('alias');
+    const aliases = new Map<number, string[]>();
+    for (const a of aliasRows) {
+      const list = aliases.get(Number(a.version)) ?? [];
+      list.push(a.alias);
+      aliases.set(Number(a.version), list);
+    }
+    return rows.map(row => ({
+      model: name,
+      version: Number(row.version),
+      stage: row.stage,
+      status: row.status,
+      runId: optional(row.run_id),
+      artifactUri: optional(row.artifact_uri),
+      metrics: decodeMetrics(row.metrics),
+      params: JSON.parse(row.params),
+      description: optional(row.description),
+      tags: JSON.parse(row.tags),
+      aliases: aliases.get(Number(row.version)) ?? [],
+      createdBy: optional(row.created_by),
+      createdAt: toIso(row.created_at),
+      updatedAt: toIso(row.updated_at),
+      stageChangedAt: toIso(row.stage_changed_at),
+    }));
+  }
+
+  private async toModels(db: Knex, rows: Row[]): Promise<RegisteredModel[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const ids = rows.map(r => r.id);
+    const aliasRows: Row[] = await db(ALIASES).whereIn('model_id', ids);
+    const productionRows: Row[] = await db(VERSIONS)
+      .whereIn('model_id', ids)
+      .where({ stage: 'Production' })
+      .orderBy('stage_changed_at', 'asc')
+      .orderBy('version', 'asc')
+      .select('model_id', 'version');
+    const production = new Map<string, number>();
+    // Ascending order, so the most recent promotion is written last.
+    for (const p of productionRows) {
+      production.set(String(p.model_id), Number(p.version));
+    }
+    return rows.map(row => {
+      const aliases: Record<string, number> = {};
+      for (const a of aliasRows) {
+        if (String(a.model_id) === String(row.id)) {
+          aliases[a.alias] = Number(a.version);
+        }
+      }
+      return {
+        name: row.name,
+        owner: optional(row.owner),
+        description: optional(row.description),
+        tags: JSON.parse(row.tags ?? '{}'),
+        pipelineName: optional(row.pipeline_name),
+        experimentName: optional(row.experiment_name),
+        latestVersion: Number(row.latest_version ?? 0),
+        productionVersion: production.get(String(row.id)),
+        aliases,
+        createdAt: toIso(row.created_at),
+        updatedAt: toIso(row.updated_at),
+      };
+    });
+  }
+}
+
+function notFoundModel(name: string) {
+  return new NotFoundError(`No registered model named "${name}"`);
+}
+
+function notFoundVersion(name: string, version: number) {
+  return new NotFoundError(`Model "${name}" has no version ${version}`);
+}

@@ -1,0 +1,543 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import express from 'express';
+import Router from 'express-promise-router';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { EntityResolver } from '../entities/EntityResolver';
+import { migrateRegistryOnly } from './__testUtils__/migrateRegistry';
+import { MetricDirections } from './compareVersions';
+import { RegistryStore } from './RegistryStore';
+import { RunSnapshotSource, createRegistryRouter } from './router';
+
+jest.setTimeout(60_000);
+
+const alice = mockCredentials.user.header('user:default/alice');
+const ci = mockCredentials.service.header();
+
+const modelEntity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'fraud-detection',
+    namespace: 'default',
+    annotations: {
+      'backstage-mlops.dev/model': 'fraud-detection, not-registered',
+    },
+  },
+  spec: { type: 'ml-model', lifecycle: 'production', owner: 'risk-ml' },
+};
+
+/** Runs as the tracking store would answer them. */
+const runs: RunSnapshotSource = {
+  async getRunSnapshot(runId) {
+    const known: Record<string, { metrics: Record<string, number>; params: Record<string, string> }> = {
+      'run-a': { metrics: { auc: 0.91, val_loss: 0.31 }, params: { lr: '0.1', depth: '6' } },
+      'run-b': { metrics: { auc: 0.94, val_loss: 0.35 }, params: { lr: '0.1', depth: '8' } },
+    };
+    const run = known[runId];
+    return run && { experimentName: 'fraud-detection', ...run };
+  },
+};
+
+describe('registry routes', () => {
+  const databases = createTestDatabases();
+
+  describe.each(databases.eachSupportedId())('on %p', databaseId => {
+    let knex: Knex;
+    let server: any;
+    const deployed = new Set<number>();
+
+    beforeEach(async () => {
+      knex = await databases.init(databaseId);
+      deployed.clear();
+      const testPlugin = createBackendPlugin({
+        pluginId: 'mlops',
+        register(env) {
+          env.registerInit({
+            deps: {
+              httpRouter: coreServices.httpRouter,
+              httpAuth: coreServices.httpAuth,
+              database: coreServices.database,
+              catalog: catalogServiceRef,
+            },
+            async init({ httpRouter, httpAuth, database, catalog }) {
+              const db = await database.getClient();
+              await migrateRegistryOnly(db);
+              const router = Router();
+              router.use(express.json());
+              router.use(
+                createRegistryRouter({
+                  httpAuth,
+                  entities: new EntityResolver(catalog),
+                  registry: {
+                    store: new RegistryStore(db),
+                    directions: new MetricDirections({ latency_ms: 'lower' }),
+                    runs,
+                    deployments: {
+                      isDeployed: async (_model, version) =>
+                        deployed.has(version),
+                    },
+                  },
+                }),
+              );
+              httpRouter.use(router);
+            },
+          });
+        },
+      });
+      ({ server } = await startTestBackend({
+        features: [
+          testPlugin,
+          mockServices.database.factory({ knex }),
+          catalogServiceMock.factory({ entities: [modelEntity] }),
+        ],
+      }));
+    });
+
+    const api = () => request(server);
+
+    async function createModel() {
+      await api()
+        .post('/api/mlops/models')
+        .set('Authorization', alice)
+        .send({
+          name: 'fraud-detection',
+          owner: 'group:default/risk-ml',
+          tags: { domain: 'payments' },
+          pipelineName: 'fraud-detection-training',
+        })
+        .expect(201);
+    }
+
+    async function createVersion(body: object = {}) {
+      const response = await api()
+        .post('/api/mlops/models/fraud-detection/versions')
+        .set('Authorization', alice)
+        .send(body);
+      expect(response.status).toBe(201);
+      return response.body;
+    }
+
+    async function stage(version: number, body: object, auth = alice) {
+      return api()
+        .post(`/api/mlops/models/fraud-detection/versions/${version}/stage`)
+        .set('Authorization', auth)
+        .send(body);
+    }
+
+    async function countRows(table: string) {
+      const [{ n }] = await knex(table).count({ n: '*' });
+      return Number(n);
+    }
+
+    it('registers a model, lists it, reads it and updates it', async () => {
+      await createModel();
+      const list = await api()
+        .get('/api/mlops/models')
+        .set('Authorization', alice);
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((m: any) => m.name)).toEqual([
+        'fraud-detection',
+      ]);
+      const patched = await api()
+        .patch('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice)
+        .send({ description: 'Card fraud scoring', pipelineName: null });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({
+        name: 'fraud-detection',
+        description: 'Card fraud scoring',
+        owner: 'group:default/risk-ml',
+        latestVersion: 0,
+      });
+      expect(patched.body.pipelineName).toBeUndefined();
+      const read = await api()
+        .get('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice);
+      expect(read.body.description).toBe('Card fraud scoring');
+    });
+
+    it('refuses bad models with a 4xx and writes nothing', async () => {
+      const cases: Array<[object, number, string]> = [
+        [{ name: '../etc' }, 400, 'name'],
+        [{ name: '' }, 400, 'name'],
+        [{ name: 'ok', tags: { a: 1 } }, 400, 'tags.a'],
+        [{ name: 'ok', owner: 42 }, 400, 'owner'],
+        [{ name: 'ok', colour: 'red' }, 400, 'colour'],
+      ];
+      for (const [body, status, mention] of cases) {
+        const response = await api()
+          .post('/api/mlops/models')
+          .set('Authorization', alice)
+          .send(body);
+        expect(response.status).toBe(status);
+        expect(response.body.error.message).toContain(mention);
+      }
+      expect(await countRows('mlops_registered_models')).toBe(0);
+
+      await createModel();
+      const duplicate = await api()
+        .post('/api/mlops/models')
+        .set('Authorization', alice)
+        .send({ name: 'fraud-detection' });
+      expect(duplicate.status).toBe(409);
+      expect(duplicate.body.error.message).toContain('already registered');
+
+      const badPatch = await api()
+        .patch('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice)
+        .send({ description: 5 });
+      expect(badPatch.status).toBe(400);
+      const unknown = await api()
+        .patch('/api/mlops/models/ghost')
+        .set('Authorization', alice)
+        .send({ description: 'x' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.message).toBe('No registered model named "ghost"');
+      const stillThere = await api()
+        .get('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice);
+      expect(stillThere.body.description).toBeUndefined();
+    });
+
+    it('creates versions with the run snapshot and reads them back', async () => {
+      await createModel();
+      const v1 = await createVersion({
+        runId: 'run-a',
+        artifactUri: 's3://models/fraud/1',
+        description: 'baseline',
+      });
+      expect(v1).toMatchObject({
+        version: 1,
+        stage: 'None',
+        runId: 'run-a',
+        metrics: { auc: 0.91, val_loss: 0.31 },
+        params: { lr: '0.1', depth: '6' },
+        createdBy: 'user:default/alice',
+      });
+      const v2 = await createVersion({});
+      expect(v2.version).toBe(2);
+      const list = await api()
+        .get('/api/mlops/models/fraud-detection/versions')
+        .set('Authorization', alice);
+      expect(list.body.items.map((v: any) => v.version)).toEqual([2, 1]);
+      const one = await api()
+        .get('/api/mlops/models/fraud-detection/versions/1')
+        .set('Authorization', alice);
+      expect(one.body.description).toBe('baseline');
+    });
+
+    it('refuses bad versions with a 4xx and creates none', async () => {
+      await createModel();
+      const cases: Array<[object, number, string]> = [
+        [{ runId: 'no-such-run' }, 400, 'no run with id "no-such-run"'],
+        [{ artifactUri: 's3://bucket/../other' }, 400, '.. path segments'],
+        [{ artifactUri: 'file:///models/%2e%2e/secrets' }, 400, '.. path segments'],
+        [{ runId: 7 }, 400, 'runId'],
+        [{ tags: ['a'] }, 400, 'tags'],
+      ];
+      for (const [body, status, mention] of cases) {
+        const response = await api()
+          .post('/api/mlops/models/fraud-detection/versions')
+          .set('Authorization', alice)
+          .send(body);
+        expect(response.status).toBe(status);
+        expect(response.body.error.message).toContain(mention);
+      }
+      const ghost = await api()
+        .post('/api/mlops/models/ghost/versions')
+        .set('Authorization', alice)
+        .send({ runId: 'run-a' });
+      expect(ghost.status).toBe(404);
+      expect(await countRows('mlops_model_versions')).toBe(0);
+      const model = await api()
+        .get('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice);
+      expect(model.body.latestVersion).toBe(0);
+
+      for (const [path, status] of [
+        ['/api/mlops/models/fraud-detection/versions/0', 400],
+        ['/api/mlops/models/fraud-detection/versions/one', 400],
+        ['/api/mlops/models/fraud-detection/versions/99', 404],
+        ['/api/mlops/models/ghost/versions', 404],
+      ] as const) {
+        const response = await api().get(path).set('Authorization', alice);
+        expect(response.status).toBe(status);
+        expect(response.body.error.message).toBeTruthy();
+      }
+    });
+
+    it('transitions stages, archives the old Production version and records the caller in the history', async () => {
+      await createModel();
+      await createVersion({ runId: 'run-a' });
+      await createVersion({ runId: 'run-b' });
+      expect((await stage(1, { stage: 'production' })).status).toBe(200);
+      const promoted = await stage(
+        2,
+        { stage: 'Production', archiveExisting: true, reason: 'higher auc' },
+        ci,
+      );
+      expect(promoted.status).toBe(200);
+      expect(promoted.body.archived).toEqual([1]);
+      expect(promoted.body.version.stage).toBe('Production');
+
+      const history = await api()
+        .get('/api/mlops/models/fraud-detection/history')
+        .set('Authorization', alice);
+      expect(
+        history.body.items.map((h: any) => [h.version, h.from, h.to, h.actor]),
+      ).toEqual([
+        [2, 'None', 'Production', 'external:test-service'],
+        [1, 'Production', 'Archived', 'external:test-service'],
+        [1, 'None', 'Production', 'user:default/alice'],
+      ]);
+      expect(history.body.items[0].reason).toBe('higher auc');
+    });
+
+    it('refuses bad stage transitions and leaves the stage as it was', async () => {
+      await createModel();
+      await createVersion();
+      const cases: Array<[number | string, object, number, string]> = [
+        [1, { stage: 'Live' }, 400, 'must be one of None, Staging, Production, Archived'],
+        [1, {}, 400, 'stage'],
+        [1, { stage: 'Production', archiveExisting: 'yes' }, 400, 'archiveExisting'],
+        [1, { stage: 'Production', reason: '   ' }, 400, 'reason'],
+        [5, { stage: 'Production' }, 404, 'has no version 5'],
+        ['-1', { stage: 'Production' }, 400, 'positive whole number'],
+      ];
+      for (const [version, body, status, mention] of cases) {
+        const response = await stage(version as number, body);
+        expect(response.status).toBe(status);
+        expect(response.body.error.message).toContain(mention);
+      }
+      const version = await api()
+        .get('/api/mlops/models/fraud-detection/versions/1')
+        .set('Authorization', alice);
+      expect(version.body.stage).toBe('None');
+      expect(await countRows('mlops_model_history')).toBe(0);
+    });
+
+    it('sets, moves and deletes aliases; reserved and malformed ones are refused', async () => {
+      await createModel();
+      await createVersion();
+      await createVersion();
+      const put = (alias: string, body: object) =>
+        api()
+          .put(`/api/mlops/models/fraud-detection/aliases/${alias}`)
+          .set('Authorization', alice)
+          .send(body);
+
+      expect((await put('champion', { version: 1 })).status).toBe(200);
+      const moved = await put('champion', { version: 2, reason: 'better' });
+      expect(moved.status).toBe(200);
+      expect(moved.body.aliases).toEqual(['champion']);
+
+      for (const [alias, body, status, mention] of [
+        ['latest', { version: 1 }, 400, 'reserved'],
+        ['V3', { version: 1 }, 400, 'reserved'],
+        ['has.dot', { version: 1 }, 400, 'letters, digits'],
+        ['challenger', { version: '1' }, 400, 'version'],
+        ['challenger', { version: 9 }, 404, 'has no version 9'],
+      ] as const) {
+        const response = await put(alias, body);
+        expect(response.status).toBe(status);
+        expect(response.body.error.message).toContain(mention);
+      }
+      const model = await api()
+        .get('/api/mlops/models/fraud-detection')
+        .set('Authorization', alice);
+      expect(model.body.aliases).toEqual({ champion: 2 });
+
+      const deleted = await api()
+        .delete('/api/mlops/models/fraud-detection/aliases/champion?reason=retired')
+        .set('Authorization', alice);
+      expect(deleted.status).toBe(204);
+      const again = await api()
+        .delete('/api/mlops/models/fraud-detection/aliases/champion')
+        .set('Authorization', alice);
+      expect(again.status).toBe(404);
+
+      const history = await api()
+        .get('/api/mlops/models/fraud-detection/history?limit=5')
+        .set('Authorization', alice);
+      expect(
+        history.body.items.map((h: any) => [h.action, h.alias, h.from, h.to, h.reason]),
+      ).toEqual([
+        ['alias_deleted', 'champion', '2', undefined, 'retired'],
+        ['alias_set', 'champion', '1', '2', 'better'],
+        ['alias_set', 'champion', undefined, '1', undefined],
+      ]);
+      const badQuery = await api()
+        .get('/api/mlops/models/fraud-detection/history?limit=0')
+        .set('Authorization', alice);
+      expect(badQuery.status).toBe(400);
+    });
+
+    it('rolls back to the previous Production version with a reason', async () => {
+      await createModel();
+      await createVersion({ runId: 'run-a' });
+      await createVersion({ runId: 'run-b' });
+      await stage(1, { stage: 'Production' });
+      await stage(2, { stage: 'Production', archiveExisting: true });
+
+      const noReason = await api()
+        .post('/api/mlops/models/fraud-detection/rollback')
+        .set('Authorization', alice)
+        .send({});
+      expect(noReason.status).toBe(400);
+      expect(noReason.body.error.message).toContain('reason');
+
+      const rollback = await api()
+        .post('/api/mlops/models/fraud-detection/rollback')
+        .set('Authorization', alice)
+        .send({ reason: 'false positives doubled' });
+      expect(rollback.status).toBe(200);
+      expect(rollback.body).toMatchObject({ from: 2, to: 1 });
+      expect(rollback.body.version.stage).toBe('Production');
+
+      const second = await api()
+        .post('/api/mlops/models/fraud-detection/rollback')
+        .set('Authorization', alice)
+        .send({ reason: 'again' });
+      expect(second.status).toBe(409);
+      expect(second.body.error.message).toContain('no earlier Production version');
+
+      const history = await api()
+        .get('/api/mlops/models/fraud-detection/history?limit=1')
+        .set('Authorization', alice);
+      expect(history.body.items[0]).toMatchObject({
+        version: 1,
+        action: 'rollback',
+        from: 'Archived',
+        to: 'Production',
+        reason: 'false positives doubled',
+        actor: 'user:default/alice',
+      });
+    });
+
+    it('compares two versions metric by metric with configured directions', async () => {
+      await createModel();
+      await createVersion({ runId: 'run-a' });
+      await createVersion({ runId: 'run-b' });
+      const response = await api()
+        .get('/api/mlops/models/fraud-detection/compare?a=1&b=2')
+        .set('Authorization', alice);
+      expect(response.status).toBe(200);
+      expect(response.body.metrics).toEqual([
+        { key: 'auc', a: 0.91, b: 0.94, direction: 'higher', better: 'b' },
+        { key: 'val_loss', a: 0.31, b: 0.35, direction: 'lower', better: 'a' },
+      ]);
+      expect(response.body.params).toEqual([
+        { key: 'depth', a: '6', b: '8', different: true },
+        { key: 'lr', a: '0.1', b: '0.1', different: false },
+      ]);
+      for (const [query, status] of [
+        ['a=1', 400],
+        ['a=1&b=x', 400],
+        ['a=1&b=3', 404],
+      ] as const) {
+        const bad = await api()
+          .get(`/api/mlops/models/fraud-detection/compare?${query}`)
+          .set('Authorization', alice);
+        expect(bad.status).toBe(status);
+      }
+    });
+
+    it('applies retention, with a dry run first, and protects deployed versions', async () => {
+      await createModel();
+      for (let i = 0; i < 5; i++) {
+        await createVersion();
+      }
+      await stage(1, { stage: 'Production' });
+      deployed.add(2);
+      const dry = await api()
+        .post('/api/mlops/models/fraud-detection/retention')
+        .set('Authorization', alice)
+        .send({ keep: 2, dryRun: true });
+      expect(dry.status).toBe(200);
+      expect(dry.body.deleted).toEqual([3]);
+      expect(await countRows('mlops_model_versions')).toBe(5);
+
+      const real = await api()
+        .post('/api/mlops/models/fraud-detection/retention')
+        .set('Authorization', alice)
+        .send({ keep: 2 });
+      expect(real.body).toEqual({
+        model: 'fraud-detection',
+        keep: 2,
+        dryRun: false,
+        deleted: [3],
+        kept: [
+          { version: 5, reasons: ['newest'] },
+          { version: 4, reasons: ['newest'] },
+          { version: 2, reasons: ['deployed'] },
+          { version: 1, reasons: ['production'] },
+        ],
+      });
+      for (const body of [{ keep: 0 }, { keep: 1.5 }, { keep: '2' }, {}]) {
+        const bad = await api()
+          .post('/api/mlops/models/fraud-detection/retention')
+          .set('Authorization', alice)
+          .send(body);
+        expect(bad.status).toBe(400);
+        expect(bad.body.error.message).toContain('keep');
+      }
+      expect(await countRows('mlops_model_versions')).toBe(4);
+    });
+
+    it('answers an entity with the models its annotation links to', async () => {
+      await createModel();
+      await createVersion({ runId: 'run-a' });
+      await stage(1, { stage: 'Staging', reason: 'canary' });
+      await api()
+        .put('/api/mlops/models/fraud-detection/aliases/challenger')
+        .set('Authorization', alice)
+        .send({ version: 1 });
+      const response = await api()
+        .get('/api/mlops/entities/component/default/fraud-detection/models')
+        .set('Authorization', alice);
+      expect(response.status).toBe(200);
+      expect(response.body.entityRef).toBe('component:default/fraud-detection');
+      const [known, unknown] = response.body.models;
+      expect(known).toMatchObject({
+        name: 'fraud-detection',
+        known: true,
+        model: { aliases: { challenger: 1 } },
+        versions: [{ version: 1, stage: 'Staging', aliases: ['challenger'] }],
+      });
+      expect(known.history.map((h: any) => h.action)).toEqual([
+        'alias_set',
+        'stage',
+      ]);
+      expect(unknown).toEqual({
+        name: 'not-registered',
+        known: false,
+        versions: [],
+        history: [],
+      });
+      const missing = await api()
+        .get('/api/mlops/entities/component/default/ghost/models')
+        .set('Authorization', alice);
+      expect(missing.status).toBe(404);
+    });
+
+    it('refuses a bad model name in the path', async () => {
+      const response = await api()
+        .get(`/api/mlops/models/${encodeURIComponent(' padded')}`)
+        .set('Authorization', alice);
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain('Invalid model name');
+    });
+  });
+});

@@ -1,0 +1,247 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  EntityModelVersions,
+  EntityModelsResponse,
+} from '@backstage-mlops/plugin-mlops-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { EntityResolver } from '../entities/EntityResolver';
+import { entityRefParams, parseInput } from '../service/validation';
+import { MetricDirections, compareVersions } from './compareVersions';
+import {
+  DeployedVersionCheck,
+  RegistryStore,
+  RunSnapshot,
+} from './RegistryStore';
+import {
+  createModelBody,
+  createVersionBody,
+  historyQuery,
+  parseAlias,
+  parseModelName,
+  parseVersionNumber,
+  retentionBody,
+  rollbackBody,
+  setAliasBody,
+  transitionBody,
+  updateModelBody,
+} from './validation';
+
+/**
+ * Where a version's metrics and params come from: the tracking store
+ * implements it (the contract in INTERFACES.md).
+ */
+export interface RunSnapshotSource {
+  /** A run's params and latest metric values, or undefined when the run does not exist. */
+  getRunSnapshot(runId: string): Promise<
+    | {
+        experimentName: string;
+        params: Record<string, string>;
+        metrics: Record<string, number>;
+      }
+    | undefined
+  >;
+}
+
+/** The registry's own part of the plugin's wiring. */
+export interface RegistryWiring {
+  store: RegistryStore;
+  directions: MetricDirections;
+  /** Tracking runs; without it, versions cannot name a source run. */
+  runs?: RunSnapshotSource;
+  /** Deployments; without it, retention treats no version as deployed. */
+  deployments?: DeployedVersionCheck;
+}
+
+/** What the registry routes need from the `/api/mlops` router's options. */
+export interface RegistryRouterOptions {
+  httpAuth: HttpAuthService;
+  entities: EntityResolver;
+  /** Without it (a backend wired without the registry) no route is added. */
+  registry?: RegistryWiring;
+}
+
+// Entity cards show recent versions and history, not the whole archive.
+const ENTITY_VERSIONS_LIMIT = 100;
+const ENTITY_HISTORY_LIMIT = 50;
+
+/**
+ * The model registry routes: models, versions, stages, aliases, history,
+ * rollback, comparison, retention and the entity-scoped read for cards.
+ * Mounted inside the `/api/mlops` router, which parses JSON bodies.
+ */
+export function createRegistryRouter(
+  options: RegistryRouterOptions,
+): express.Router {
+  const router = Router();
+  if (!options.registry) {
+    return router;
+  }
+  const { httpAuth, entities } = options;
+  const { store, directions, runs, deployments } = options.registry;
+
+  // The history names whoever made a change, from their own credentials.
+  async function actorOf(req: express.Request): Promise<string> {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const principal = credentials.principal;
+    return principal.type === 'user'
+      ? principal.userEntityRef
+      : principal.subject;
+  }
+
+  async function snapshotOf(
+    runId: string | undefined,
+  ): Promise<RunSnapshot | undefined> {
+    if (runId === undefined) {
+      return undefined;
+    }
+    if (!runs) {
+      throw new InputError(
+        'Run tracking is not available here, so a version cannot name a source run',
+      );
+    }
+    const run = await runs.getRunSnapshot(runId);
+    if (!run) {
+      throw new InputError(`Invalid version: no run with id "${runId}"`);
+    }
+    return { metrics: run.metrics, params: run.params };
+  }
+
+  router.post('/models', async (req, res) => {
+    await actorOf(req);
+    const body = parseInput(createModelBody, req.body, 'model');
+    res.status(201).json(await store.createModel(body));
+  });
+
+  router.get('/models', async (_req, res) => {
+    res.json({ items: await store.listModels() });
+  });
+
+  router.get('/models/:name', async (req, res) => {
+    res.json(await store.getModel(parseModelName(req.params.name)));
+  });
+
+  router.patch('/models/:name', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    await actorOf(req);
+    const body = parseInput(updateModelBody, req.body, 'model update');
+    res.json(await store.updateModel(name, body));
+  });
+
+  router.post('/models/:name/versions', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const actor = await actorOf(req);
+    const body = parseInput(createVersionBody, req.body, 'version');
+    // Checked before the run lookup so an unknown model is a 404, not a 400.
+    await store.getModel(name);
+    const snapshot = await snapshotOf(body.runId);
+    res.status(201).json(await store.createVersion(name, body, snapshot, actor));
+  });
+
+  router.get('/models/:name/versions', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    res.json({ items: await store.listVersions(name) });
+  });
+
+  router.get('/models/:name/versions/:version', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const version = parseVersionNumber(req.params.version);
+    res.json(await store.getVersion(name, version));
+  });
+
+  router.post('/models/:name/versions/:version/stage', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const version = parseVersionNumber(req.params.version);
+    const actor = await actorOf(req);
+    const body = parseInput(transitionBody, req.body, 'stage transition');
+    res.json(await store.transitionStage(name, version, body, actor));
+  });
+
+  router.put('/models/:name/aliases/:alias', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const alias = parseAlias(req.params.alias);
+    const actor = await actorOf(req);
+    const body = parseInput(setAliasBody, req.body, 'alias');
+    res.json(await store.setAlias(name, alias, body.version, actor, body.reason));
+  });
+
+  router.delete('/models/:name/aliases/:alias', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const alias = parseAlias(req.params.alias);
+    const actor = await actorOf(req);
+    const reason =
+      typeof req.query.reason === 'string' && req.query.reason.trim()
+        ? req.query.reason.trim().slice(0, 1000)
+        : undefined;
+    await store.deleteAlias(name, alias, actor, reason);
+    res.status(204).end();
+  });
+
+  router.get('/models/:name/history', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const query = parseInput(historyQuery, req.query, 'history query');
+    res.json({ items: await store.history(name, query) });
+  });
+
+  router.post('/models/:name/rollback', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const actor = await actorOf(req);
+    const body = parseInput(rollbackBody, req.body, 'rollback');
+    res.json(await store.rollback(name, body.reason, actor));
+  });
+
+  router.get('/models/:name/compare', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const a = parseVersionNumber(req.query.a, 'version a');
+    const b = parseVersionNumber(req.query.b, 'version b');
+    const [va, vb] = await Promise.all([
+      store.getVersion(name, a),
+      store.getVersion(name, b),
+    ]);
+    res.json(compareVersions(va, vb, directions));
+  });
+
+  router.post('/models/:name/retention', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const actor = await actorOf(req);
+    const body = parseInput(retentionBody, req.body, 'retention');
+    res.json(
+      await store.applyRetention(name, { ...body, actor }, deployments),
+    );
+  });
+
+  router.get('/entities/:kind/:namespace/:name/models', async (req, res) => {
+    const ref = parseInput(entityRefParams, req.params, 'entity reference');
+    const credentials = await httpAuth.credentials(req);
+    const resolved = await entities.resolve(ref, credentials);
+    const models: EntityModelVersions[] = [];
+    for (const link of resolved.links.filter(l => l.kind === 'model')) {
+      const model = await store.findModel(link.name);
+      if (!model) {
+        models.push({ name: link.name, known: false, versions: [], history: [] });
+        continue;
+      }
+      const [versions, history] = await Promise.all([
+        store.listVersions(link.name),
+        store.history(link.name, { limit: ENTITY_HISTORY_LIMIT }),
+      ]);
+      models.push({
+        name: link.name,
+        known: true,
+        model,
+        versions: versions.slice(0, ENTITY_VERSIONS_LIMIT),
+        history,
+      });
+    }
+    const body: EntityModelsResponse = {
+      entityRef: resolved.entityRef,
+      models,
+    };
+    res.json(body);
+  });
+
+  return router;
+}
