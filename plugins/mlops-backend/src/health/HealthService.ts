@@ -1,35 +1,62 @@
 import {
+  DetectorSymptom,
   EntityHealthSummary,
   HealthReason,
   HealthStatus,
   MlopsObjectKind,
+  ModelKeyMetrics,
 } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { ResolvedEntity } from '../entities/EntityResolver';
+import { IncidentStore, ObjectRef } from '../incidents/IncidentStore';
 
 const SEVERITY_ORDER: Record<HealthReason['severity'], number> = {
   critical: 0,
   warning: 1,
 };
 
+/** Evaluations charted per model on the health card. */
+export const METRICS_SERIES_LENGTH = 48;
+
+const MONITORING_SYMPTOMS: ReadonlySet<DetectorSymptom> = new Set([
+  'latency_high',
+  'error_rate_high',
+  'accuracy_degraded',
+  'no_traffic',
+]);
+
 /**
  * Derives an entity's health from the reasons the detectors report. Without
  * any detector observation there is nothing to judge, so the status is
  * `unknown` rather than a reassuring `healthy`.
+ *
+ * @param observed - whether any detector could judge any of the entity's
+ *   objects; only then does "no reasons" mean healthy.
  */
-export function healthStatusOf(reasons: HealthReason[]): HealthStatus {
+export function healthStatusOf(
+  reasons: HealthReason[],
+  observed = false,
+): HealthStatus {
   if (reasons.some(r => r.severity === 'critical')) {
     return 'unhealthy';
   }
   if (reasons.length > 0) {
     return 'degraded';
   }
-  return 'unknown';
+  return observed ? 'healthy' : 'unknown';
 }
 
-/** Builds the health summary that the entity health card shows. */
+/**
+ * Builds the health summary that the entity health card shows, from the
+ * detectors' latest check of each model and pipeline the entity links to.
+ * Reasons are what the detectors see now; an incident that is waiting out
+ * its clear period no longer counts against health.
+ */
 export class HealthService {
-  constructor(private readonly objects: MlopsObjectStore) {}
+  constructor(
+    private readonly objects: MlopsObjectStore,
+    private readonly incidents?: IncidentStore,
+  ) {}
 
   async summarize(resolved: ResolvedEntity): Promise<EntityHealthSummary> {
     const known = new Map<MlopsObjectKind, Set<string>>();
@@ -43,17 +70,85 @@ export class HealthService {
       ...link,
       known: known.get(link.kind)?.has(link.name) ?? false,
     }));
-    // Detectors (operations) contribute reasons; until they run there are none.
-    const reasons: HealthReason[] = [];
-    reasons.sort(
-      (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
-    );
-    return {
+    const summary: EntityHealthSummary = {
       entityRef: resolved.entityRef,
-      status: healthStatusOf(reasons),
-      reasons,
+      status: 'unknown',
+      reasons: [],
       links,
       checkedAt: new Date().toISOString(),
     };
+    if (!this.incidents) {
+      return summary;
+    }
+
+    const evaluated: ObjectRef[] = resolved.links.filter(
+      (l): l is ObjectRef => l.kind === 'model' || l.kind === 'pipeline',
+    );
+    const [checks, open] = await Promise.all([
+      this.incidents.latestChecks(evaluated),
+      this.incidents.openIncidents(evaluated),
+    ]);
+    const incidentOf = new Map(
+      open.map(i => [`${i.object.kind}:${i.object.name}:${i.symptom}`, i.id]),
+    );
+    const { entity } = resolved;
+    // Monitoring evidence points at the entity-scoped metrics route, which
+    // is what a reader of this entity can open.
+    const metricsLink = `/entities/${[
+      entity.kind.toLocaleLowerCase('en-US'),
+      entity.metadata.namespace ?? 'default',
+      entity.metadata.name,
+    ]
+      .map(encodeURIComponent)
+      .join('/')}/metrics?window=1h`;
+
+    const reasons: HealthReason[] = checks.flatMap(check =>
+      check.findings.map(finding => ({
+        symptom: finding.symptom,
+        severity: finding.severity,
+        message: finding.message,
+        subject: `${check.kind}:${check.name}`,
+        observedAt: check.checkedAt,
+        evidence: MONITORING_SYMPTOMS.has(finding.symptom)
+          ? { ...finding.evidence, link: metricsLink }
+          : finding.evidence,
+        incidentId: incidentOf.get(
+          `${check.kind}:${check.name}:${finding.symptom}`,
+        ),
+      })),
+    );
+    reasons.sort(
+      (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+    );
+
+    const metrics: ModelKeyMetrics[] = [];
+    for (const check of checks) {
+      if (check.kind === 'model' && check.metrics) {
+        metrics.push({
+          model: check.name,
+          ...check.metrics,
+          series: await this.incidents.metricsSeries(
+            check.name,
+            METRICS_SERIES_LENGTH,
+          ),
+        });
+      }
+    }
+
+    summary.reasons = reasons;
+    summary.status = healthStatusOf(
+      reasons,
+      checks.some(c => c.judged.length > 0),
+    );
+    if (checks.length > 0) {
+      summary.evaluatedAt = checks
+        .map(c => c.checkedAt)
+        .sort()
+        .reverse()[0];
+    }
+    if (metrics.length > 0) {
+      summary.metrics = metrics;
+    }
+    return summary;
   }
 }

@@ -176,7 +176,7 @@ export class IncidentStore {
   /** The newest check of each object that has one. */
   async latestChecks(objects: ObjectRef[]): Promise<StoredCheck[]> {
     const checks = await Promise.all(
-      objects.map(async o => {
+      objects.map(async (o): Promise<StoredCheck | undefined> => {
         const row = await this.db(CHECKS)
           .where({ object_kind: o.kind, object_name: o.name })
           .orderBy('checked_at', 'desc')
@@ -192,7 +192,7 @@ export class IncidentStore {
           judged: JSON.parse(row.observed),
           findings: JSON.parse(row.findings),
           metrics: parseJson<ObjectEvaluation['metrics']>(row.metrics),
-        } satisfies StoredCheck;
+        };
       }),
     );
     return checks.filter((c): c is StoredCheck => c !== undefined);
