@@ -43,6 +43,22 @@ export const mlopsHealthEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The triage card as an entity card extension (`entity-card:mlops/triage`).
+ *
+ * @alpha
+ */
+export const mlopsTriageEntityCard = EntityCardBlueprint.make({
+  name: 'triage',
+  params: {
+    filter: isMlopsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsTriageCard').then(m => (
+        <m.EntityMlopsTriageCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -50,5 +66,5 @@ export const mlopsHealthEntityCard = EntityCardBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'mlops',
   info: { packageJson: () => import('../package.json') },
-  extensions: [mlopsApi, mlopsHealthEntityCard],
+  extensions: [mlopsApi, mlopsHealthEntityCard, mlopsTriageEntityCard],
 });

@@ -6,6 +6,7 @@
  */
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { EntityMlopsTriageCard } from './plugin';
 export { mlopsApiRef, MlopsClient } from './api';
 export type { MlopsApi } from './api';
 export { isMlopsAvailable } from './conditions';

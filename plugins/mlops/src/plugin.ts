@@ -25,6 +25,23 @@ export const mlopsPlugin = createPlugin({
 });
 
 /**
+ * Triage card: guidance for what is wrong with an entity right now.
+ *
+ * @public
+ */
+export const EntityMlopsTriageCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsTriageCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsTriageCard').then(
+          m => m.EntityMlopsTriageCard,
+        ),
+    },
+  }),
+);
+
+/**
  * Health card for entities with a `backstage-mlops.dev/*` annotation.
  *
  * @public

@@ -1,6 +1,14 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityTriage,
+  FleetResponse,
+  HealthStatus,
+  TriageCategory,
+  TriageEntry,
+  TriageEntryList,
+} from '@backstage-mlops/plugin-mlops-common';
 
 /**
  * The MLOps backend as the frontend sees it.
@@ -10,6 +18,20 @@ import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 export interface MlopsApi {
   /** Health of an entity and the MLOps objects its annotations link to. */
   getEntitySummary(entity: CompoundEntityRef): Promise<EntityHealthSummary>;
+  /** Knowledge base entries matching the entity's current problems, with filled commands. */
+  getEntityTriage(entity: CompoundEntityRef): Promise<EntityTriage>;
+  /** Full-text search over the triage knowledge base. */
+  searchTriageEntries(query: {
+    q?: string;
+    category?: TriageCategory;
+  }): Promise<TriageEntryList>;
+  /** One triage knowledge base entry. */
+  getTriageEntry(id: string): Promise<TriageEntry>;
+  /** Every registered model with its owner, health and operational state. */
+  getFleet(query?: {
+    owner?: string;
+    status?: HealthStatus[];
+  }): Promise<FleetResponse>;
 }
 
 /**

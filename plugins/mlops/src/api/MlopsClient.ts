@@ -2,6 +2,14 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityTriage,
+  FleetResponse,
+  HealthStatus,
+  TriageCategory,
+  TriageEntry,
+  TriageEntryList,
+} from '@backstage-mlops/plugin-mlops-common';
 import { MlopsApi } from './MlopsApi';
 
 /**
@@ -23,6 +31,43 @@ export class MlopsClient implements MlopsApi {
     entity: CompoundEntityRef,
   ): Promise<EntityHealthSummary> {
     return this.get(`${entityPath(entity)}/summary`);
+  }
+
+  async getEntityTriage(entity: CompoundEntityRef): Promise<EntityTriage> {
+    return this.get(`${entityPath(entity)}/triage`);
+  }
+
+  async searchTriageEntries(query: {
+    q?: string;
+    category?: TriageCategory;
+  }): Promise<TriageEntryList> {
+    const params = new URLSearchParams();
+    if (query.q?.trim()) {
+      params.set('q', query.q.trim());
+    }
+    if (query.category) {
+      params.set('category', query.category);
+    }
+    const search = params.toString();
+    return this.get(`/triage/entries${search ? `?${search}` : ''}`);
+  }
+
+  async getTriageEntry(id: string): Promise<TriageEntry> {
+    return this.get(`/triage/entries/${encodeURIComponent(id)}`);
+  }
+
+  async getFleet(
+    query: { owner?: string; status?: HealthStatus[] } = {},
+  ): Promise<FleetResponse> {
+    const params = new URLSearchParams();
+    if (query.owner) {
+      params.set('owner', query.owner);
+    }
+    if (query.status?.length) {
+      params.set('status', query.status.join(','));
+    }
+    const search = params.toString();
+    return this.get(`/fleet${search ? `?${search}` : ''}`);
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,0 +1,233 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  EntityTriage,
+  getTriageEntry,
+} from '@backstage-mlops/plugin-mlops-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MlopsApi, mlopsApiRef } from '../../api';
+import { mlopsRootRouteRef } from '../../routes';
+import { EntityMlopsTriageCard } from './EntityMlopsTriageCard';
+
+const modelEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'fraud-detection',
+    namespace: 'default',
+    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
+  },
+  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
+};
+
+function renderCard(api: Partial<MlopsApi>, entity: Entity = modelEntity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[mlopsApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <EntityMlopsTriageCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/mlops': mlopsRootRouteRef } },
+  );
+}
+
+const oomEntry = getTriageEntry('incident-serving-pods-oom-killed')!;
+const crashEntry = getTriageEntry('pod-crash-loop-backoff')!;
+
+const unhealthy: EntityTriage = {
+  entityRef: 'component:default/fraud-detection',
+  status: 'unhealthy',
+  problems: [
+    {
+      source: 'health',
+      symptom: 'error_rate_high',
+      failureClasses: [],
+      message: 'Error rate 12.5% over the last 15 minutes is above 5%',
+      severity: 'critical',
+    },
+    {
+      source: 'failure',
+      failureClasses: ['oom_killed'],
+      message: 'Last State: Terminated, Reason: OOMKilled, Exit Code: 137',
+    },
+  ],
+  matches: [
+    {
+      entry: oomEntry,
+      score: 5.6,
+      evidence: [
+        'Latest failure "Last State: Terminated, Reason: OOMKilled" is classified as process killed for running out of memory (oom_killed)',
+      ],
+      steps: [
+        {
+          description: 'Pod status and restarts.',
+          command: 'kubectl get pods -n payments-ml -l app=fraud-detection',
+          shell: 'bash',
+          missing: [],
+        },
+        {
+          description: 'Configured requests and limits.',
+          command: 'kubectl get deploy <deployment> -n payments-ml -o yaml',
+          shell: 'bash',
+          missing: ['deployment'],
+        },
+      ],
+    },
+    { entry: crashEntry, score: 3.1, evidence: ['x'], steps: [] },
+  ],
+  context: { namespace: 'payments-ml' },
+};
+
+describe('EntityMlopsTriageCard', () => {
+  it('shows the problems and the best entry open with evidence, filled commands and the fix', async () => {
+    const getEntityTriage = jest.fn().mockResolvedValue(unhealthy);
+    await renderCard({ getEntityTriage });
+
+    const problems = await screen.findByRole('list', {
+      name: 'Current problems',
+    });
+    expect(
+      within(problems).getByText(/Error rate 12.5% over the last 15 minutes/),
+    ).toBeInTheDocument();
+    expect(within(problems).getByText(/Reason: OOMKilled/)).toBeInTheDocument();
+
+    expect(
+      screen.getByRole('heading', { name: oomEntry.title }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: crashEntry.title }),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('list', { name: 'Why this matches' })).getByText(
+        /classified as process killed/,
+      ),
+    ).toBeInTheDocument();
+
+    const commands = screen.getAllByTestId('triage-command');
+    expect(commands.map(c => c.textContent)).toEqual([
+      'kubectl get pods -n payments-ml -l app=fraud-detection',
+      'kubectl get deploy <deployment> -n payments-ml -o yaml',
+    ]);
+    expect(
+      screen.getByRole('button', { name: 'Copy command of step 1' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Fill in before running: <deployment>'),
+    ).toBeInTheDocument();
+    for (const section of [
+      'Causes to check',
+      'Fix',
+      'How to verify',
+      'How to prevent',
+    ]) {
+      expect(screen.getByRole('list', { name: section })).toBeInTheDocument();
+    }
+    expect(screen.getByText(oomEntry.fix[0])).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Read this entry in the triage guide' }),
+    ).toHaveAttribute(
+      'href',
+      '/mlops?tab=guide&entry=incident-serving-pods-oom-killed',
+    );
+    expect(getEntityTriage).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'fraud-detection',
+    });
+  });
+
+  it('opens a further match on click', async () => {
+    await renderCard({ getEntityTriage: async () => unhealthy });
+    await userEvent.click(
+      await screen.findByRole('heading', { name: crashEntry.title }),
+    );
+    expect(await screen.findByText(crashEntry.fix[0])).toBeInTheDocument();
+  });
+
+  it('says plainly that nothing is wrong when healthy, with a link to the guide', async () => {
+    await renderCard({
+      getEntityTriage: async () => ({
+        ...unhealthy,
+        status: 'healthy',
+        problems: [],
+        matches: [],
+      }),
+    });
+    expect(await screen.findByText(/Nothing is wrong/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'triage guide' })).toHaveAttribute(
+      'href',
+      '/mlops?tab=guide',
+    );
+    expect(screen.queryByText('Current problems')).not.toBeInTheDocument();
+  });
+
+  it('does not claim health when there is no monitoring data', async () => {
+    await renderCard({
+      getEntityTriage: async () => ({
+        ...unhealthy,
+        status: 'unknown',
+        problems: [],
+        matches: [],
+      }),
+    });
+    expect(
+      await screen.findByText(/no monitoring data yet/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Nothing is wrong:/)).not.toBeInTheDocument();
+  });
+
+  it('lists problems that no entry answers', async () => {
+    await renderCard({
+      getEntityTriage: async () => ({ ...unhealthy, matches: [] }),
+    });
+    expect(
+      await screen.findByText(/No entry of the knowledge base matches/),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Reason: OOMKilled/)).toBeInTheDocument();
+  });
+
+  it('shows the backend error instead of guidance', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: { name: 'Error', message: 'Triage store unavailable' },
+        request: { method: 'GET', url: '/x' },
+        response: { statusCode: 500 },
+      }),
+      {
+        status: 500,
+        statusText: 'Internal Server Error',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    const error = await ResponseError.fromResponse(response);
+    await renderCard({
+      getEntityTriage: async () => {
+        throw error;
+      },
+    });
+    expect(
+      (await screen.findAllByText(/Triage store unavailable/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText(/Nothing is wrong/)).not.toBeInTheDocument();
+  });
+
+  it('shows progress while loading', async () => {
+    await renderCard({ getEntityTriage: () => new Promise(() => {}) });
+    expect(await screen.findByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('explains which annotation is missing and does not call the backend', async () => {
+    const getEntityTriage = jest.fn();
+    await renderCard(
+      { getEntityTriage },
+      { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } },
+    );
+    expect(
+      (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
+    ).toBeGreaterThan(0);
+    expect(getEntityTriage).not.toHaveBeenCalled();
+  });
+});

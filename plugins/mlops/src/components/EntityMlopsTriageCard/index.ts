@@ -1,0 +1,2 @@
+export { EntityMlopsTriageCard } from './EntityMlopsTriageCard';
+export { TriageEntryDetails } from './TriageEntryDetails';
