@@ -9,8 +9,9 @@ import { createTriageRouter } from '../triage/router';
 import { TriageSignalSource } from '../triage/TriageService';
 import { createFleetRouter } from '../fleet/router';
 import { FleetSources } from '../fleet/FleetService';
-import { TrackingStore, createTrackingRouter } from '../tracking';
 import { RegistryWiring, createRegistryRouter } from '../registry/router';
+import { TrackingStore, createTrackingRouter } from '../tracking';
+import { createMlflowRouter } from '../mlflow/router';
 import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
 import { entityRefParams, parseInput } from './validation';
 
@@ -44,6 +45,13 @@ export async function createRouter(
   const { logger, httpAuth, db, entities, health } = options;
   const router = Router();
   router.use(createTrackingRouter(options)); // before the parser: it parses its own bodies
+  if (options.tracking) {
+    // MLflow's REST API over the same store; it parses its own bodies so
+    // that malformed JSON is answered in MLflow's error shape.
+    router.use(
+      createMlflowRouter({ logger, httpAuth, tracking: options.tracking }),
+    );
+  }
   router.use(express.json({ limit: MAX_BODY_BYTES }));
 
   // The only unauthenticated route: load balancers and uptime checks call it.
@@ -67,7 +75,7 @@ export async function createRouter(
   router.use(createTriageRouter(options));
   router.use(createFleetRouter(options));
   router.use(createRegistryRouter(options));
-
   router.use(createMonitoringRouter(options));
+
   return router;
 }

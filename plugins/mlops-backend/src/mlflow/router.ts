@@ -1,0 +1,58 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import express from 'express';
+import Router from 'express-promise-router';
+import { TrackingStore } from '../tracking/TrackingStore';
+import { MlflowError, mlflowErrorHandler } from './errors';
+import { createMlflowTrackingRoutes } from './tracking';
+
+/** Where MLflow clients point `MLFLOW_TRACKING_URI`, under `/api/mlops`. */
+export const MLFLOW_BASE_PATH = '/mlflow';
+
+/** What the MLflow-compatible endpoint needs from the plugin's wiring. */
+export interface MlflowRouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  tracking: TrackingStore;
+}
+
+/**
+ * MLflow's REST API 2.0 under `/api/mlops/mlflow/api/2.0/mlflow/...`, so
+ * existing training code logs into the portal by setting
+ * `MLFLOW_TRACKING_URI=<backend>/api/mlops/mlflow` and
+ * `MLFLOW_TRACKING_TOKEN=<a Backstage external access token>`. Backstage's
+ * own auth checks the bearer token before any of these routes run.
+ *
+ * It parses its own bodies, so that malformed JSON and oversized bodies are
+ * answered in MLflow's error shape like every other failure here.
+ */
+export function createMlflowRouter(
+  options: MlflowRouterOptions,
+): express.Router {
+  const { httpAuth } = options;
+  const api = Router();
+  api.use(express.json({ limit: 1024 * 1024 }));
+  api.use(
+    createMlflowTrackingRoutes({
+      tracking: options.tracking,
+      async callerOf(req) {
+        const credentials = await httpAuth.credentials(req);
+        return credentials.principal.type === 'user'
+          ? (credentials.principal as { userEntityRef: string }).userEntityRef
+          : undefined;
+      },
+    }),
+  );
+  api.use((req, _res) => {
+    throw new MlflowError(
+      'ENDPOINT_NOT_FOUND',
+      `No MLflow endpoint ${req.method} ${req.path} on this server`,
+    );
+  });
+  api.use(mlflowErrorHandler(options.logger));
+
+  const router = Router();
+  router.use(`${MLFLOW_BASE_PATH}/api/2.0/mlflow`, api);
+  // MLflow's Python client also calls the 2.0 preview paths of some routes.
+  router.use(`${MLFLOW_BASE_PATH}/api/2.0/preview/mlflow`, api);
+  return router;
+}

@@ -1,0 +1,461 @@
+import {
+  Experiment,
+  mlopsNameProblem,
+  mlopsValueProblem,
+  Run,
+  RUN_STATUSES,
+  TRACKING_BATCH_LIMITS,
+} from '@backstage-mlops/plugin-mlops-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { TrackingStore } from '../tracking/TrackingStore';
+import { MlflowError } from './errors';
+import { parseRunFilter, parseRunOrderBy } from './searchSyntax';
+
+/*
+ * MLflow's REST API 2.0 for experiments, runs and metrics, on top of the
+ * portal's tracking store: what a training script logs here is the same data
+ * the portal's own routes and cards show. Request and response shapes follow
+ * MLflow's REST documentation (snake_case, times in epoch milliseconds,
+ * key/value lists for params, tags and metrics).
+ */
+
+/** MLflow's default and largest page of `runs/search`. */
+const RUN_SEARCH_DEFAULT_PAGE = 1000;
+const RUN_SEARCH_MAX_PAGE = 50000;
+/** The tracking store's page limit; larger MLflow pages are served in parts. */
+const STORE_PAGE = 1000;
+
+function problemMessage(
+  what: string,
+  problem: string | undefined,
+): string | undefined {
+  return problem ? `${what} ${problem}` : undefined;
+}
+
+const name = (what: string) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = problemMessage(what, mlopsNameProblem(value));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const value = (kind: 'param' | 'tag') =>
+  z.string().superRefine((v, ctx) => {
+    const problem = problemMessage(`${kind} value`, mlopsValueProblem(kind, v));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const runId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/i, 'must be a 32-character hexadecimal run id');
+
+/** MLflow clients send the run as `run_id`, older ones as `run_uuid`. */
+const runRef = z
+  .object({ run_id: runId.optional(), run_uuid: runId.optional() })
+  .refine(r => r.run_id || r.run_uuid, {
+    message: 'run_id is required',
+  })
+  .transform(r => (r.run_id ?? r.run_uuid) as string);
+
+/** int64 fields arrive as numbers or, from protobuf JSON, as digit strings. */
+const int64 = z
+  .union([z.number(), z.string().regex(/^-?\d+$/)])
+  .transform(Number)
+  .refine(Number.isSafeInteger, 'must be an integer');
+
+/** Metric values: numbers, or "NaN"/"Infinity"/"-Infinity" as protobuf JSON writes them. */
+const metricValue = z
+  .union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])])
+  .transform(Number);
+
+const keyValues = (kind: 'param' | 'tag') =>
+  z.array(z.object({ key: name(`${kind} key`), value: value(kind) }));
+
+const metric = z.object({
+  key: name('metric key'),
+  value: metricValue,
+  timestamp: int64.optional(),
+  step: int64.optional(),
+});
+
+function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    const details = result.error.issues
+      .map(issue =>
+        issue.path.length > 0
+          ? `${issue.path.join('.')}: ${issue.message}`
+          : issue.message,
+      )
+      .join('; ');
+    throw new MlflowError('INVALID_PARAMETER_VALUE', details);
+  }
+  return result.data;
+}
+
+const ms = (iso: string | undefined) =>
+  iso === undefined ? undefined : Date.parse(iso);
+
+function toKeyValues(record: Record<string, string>) {
+  return Object.entries(record).map(([key, v]) => ({ key, value: v }));
+}
+
+/** An experiment in MLflow's shape. */
+export function mlflowExperiment(experiment: Experiment) {
+  return {
+    experiment_id: experiment.id,
+    name: experiment.name,
+    artifact_location: `mlops-artifacts:/${experiment.id}`,
+    lifecycle_stage: 'active',
+    creation_time: ms(experiment.createdAt),
+    last_update_time: ms(experiment.updatedAt),
+    tags: toKeyValues(experiment.tags),
+  };
+}
+
+function mlflowRunInfo(run: Run) {
+  return {
+    run_id: run.id,
+    run_uuid: run.id,
+    run_name: run.name ?? '',
+    experiment_id: run.experimentId,
+    user_id: run.user ?? '',
+    status: run.status,
+    start_time: ms(run.startTime),
+    end_time: ms(run.endTime),
+    artifact_uri: `mlops-artifacts:/${run.experimentId}/${run.id}/artifacts`,
+    lifecycle_stage: run.deleted ? 'deleted' : 'active',
+  };
+}
+
+/** A run in MLflow's shape (`{ info, data }`). */
+export function mlflowRun(run: Run) {
+  return {
+    info: mlflowRunInfo(run),
+    data: {
+      metrics: Object.values(run.metrics).map(m => ({
+        key: m.key,
+        value: m.value,
+        timestamp: m.timestamp,
+        step: m.step,
+      })),
+      params: toKeyValues(run.params),
+      tags: toKeyValues(run.tags),
+    },
+    inputs: {},
+  };
+}
+
+/** Options of the MLflow tracking routes. */
+export interface MlflowTrackingRoutesOptions {
+  tracking: TrackingStore;
+  /** The signed-in caller, recorded as a run's user when the client names none. */
+  callerOf(req: express.Request): Promise<string | undefined>;
+}
+
+/** `experiments/*`, `runs/*` and `metrics/*` of MLflow's REST API 2.0. */
+export function createMlflowTrackingRoutes(
+  options: MlflowTrackingRoutesOptions,
+): express.Router {
+  const { tracking } = options;
+  const router = Router();
+
+  async function experimentByIdOrThrow(id: string) {
+    const experiment = await tracking.findExperimentById(id);
+    if (!experiment) {
+      throw new MlflowError(
+        'RESOURCE_DOES_NOT_EXIST',
+        `No experiment with id ${id}`,
+      );
+    }
+    return experiment;
+  }
+
+  // Experiments -------------------------------------------------------------
+
+  router.post('/experiments/create', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: name('experiment name'),
+        artifact_location: z.string().optional(),
+        tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+      }),
+      req.body,
+    );
+    if (await tracking.findExperimentByName(body.name)) {
+      throw new MlflowError(
+        'RESOURCE_ALREADY_EXISTS',
+        `Experiment '${body.name}' already exists.`,
+      );
+    }
+    const experiment = await tracking.createExperiment({
+      name: body.name,
+      owner: await options.callerOf(req),
+      tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
+    });
+    res.json({ experiment_id: experiment.id });
+  });
+
+  router.get('/experiments/get', async (req, res) => {
+    const { experiment_id } = parse(
+      z.object({ experiment_id: z.string().min(1) }),
+      req.query,
+    );
+    res.json({ experiment: mlflowExperiment(await experimentByIdOrThrow(experiment_id)) });
+  });
+
+  router.get('/experiments/get-by-name', async (req, res) => {
+    const { experiment_name } = parse(
+      z.object({ experiment_name: z.string().min(1) }),
+      req.query,
+    );
+    const experiment = await tracking.findExperimentByName(experiment_name);
+    if (!experiment) {
+      throw new MlflowError(
+        'RESOURCE_DOES_NOT_EXIST',
+        `Could not find experiment with name '${experiment_name}'`,
+      );
+    }
+    res.json({ experiment: mlflowExperiment(experiment) });
+  });
+
+  async function searchExperiments(input: {
+    max_results?: number;
+    page_token?: string;
+    filter?: string;
+  }) {
+    const all = await tracking.listExperiments();
+    const nameFilter = input.filter
+      ? /^\s*(?:attributes?\.)?name\s*=\s*['"](.*)['"]\s*$/i.exec(input.filter)
+      : undefined;
+    if (input.filter && !nameFilter) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Unsupported experiment filter '${input.filter}'; this server supports name = '<name>'`,
+      );
+    }
+    const matching = nameFilter ? all.filter(e => e.name === nameFilter[1]) : all;
+    const offset = input.page_token ? Number(input.page_token) : 0;
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', 'Invalid page_token');
+    }
+    const size = input.max_results ?? 1000;
+    const page = matching.slice(offset, offset + size);
+    return {
+      experiments: page.map(mlflowExperiment),
+      ...(offset + size < matching.length
+        ? { next_page_token: String(offset + size) }
+        : {}),
+    };
+  }
+
+  const experimentSearch = z.object({
+    max_results: int64.pipe(z.number().min(1).max(50000)).optional(),
+    page_token: z.string().optional(),
+    filter: z.string().optional(),
+    order_by: z.array(z.string()).optional(),
+    view_type: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).optional(),
+  });
+
+  router.post('/experiments/search', async (req, res) => {
+    res.json(await searchExperiments(parse(experimentSearch, req.body)));
+  });
+  router.get('/experiments/search', async (req, res) => {
+    res.json(await searchExperiments(parse(experimentSearch, req.query)));
+  });
+  // The pre-2.0 listing that older clients (the npm `mlflow` client among
+  // them) still call.
+  router.get('/experiments/list', async (req, res) => {
+    const { experiments } = await searchExperiments(
+      parse(experimentSearch, req.query),
+    );
+    res.json({ experiments });
+  });
+
+  // Runs --------------------------------------------------------------------
+
+  router.post('/runs/create', async (req, res) => {
+    const body = parse(
+      z.object({
+        experiment_id: z.string().min(1),
+        user_id: z.string().max(255).optional(),
+        run_name: name('run name').optional(),
+        start_time: int64.optional(),
+        tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+      }),
+      req.body,
+    );
+    await experimentByIdOrThrow(body.experiment_id);
+    const tags = Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value]));
+    const run = await tracking.createRun({
+      experimentId: body.experiment_id,
+      name: body.run_name ?? tags['mlflow.runName'],
+      startTime: body.start_time,
+      user: body.user_id || (await options.callerOf(req)),
+      source: tags['mlflow.source.name'],
+      parentRunId: tags['mlflow.parentRunId'],
+      tags,
+    });
+    res.json({ run: mlflowRun(run) });
+  });
+
+  router.get('/runs/get', async (req, res) => {
+    const id = parse(runRef, req.query);
+    res.json({ run: mlflowRun(await tracking.getRun(id)) });
+  });
+
+  router.post('/runs/update', async (req, res) => {
+    const body = parse(
+      z.object({
+        status: z.enum(RUN_STATUSES as [string, ...string[]]).optional(),
+        end_time: int64.optional(),
+        run_name: name('run name').optional(),
+      }),
+      req.body,
+    );
+    const id = parse(runRef, req.body);
+    const run = await tracking.updateRun(id, {
+      status: body.status as Run['status'] | undefined,
+      endTime: body.end_time,
+      name: body.run_name,
+    });
+    res.json({ run_info: mlflowRunInfo(run) });
+  });
+
+  router.post('/runs/delete', async (req, res) => {
+    await tracking.updateRun(parse(runRef, req.body), { deleted: true });
+    res.json({});
+  });
+
+  router.post('/runs/restore', async (req, res) => {
+    await tracking.updateRun(parse(runRef, req.body), { deleted: false });
+    res.json({});
+  });
+
+  router.post('/runs/log-metric', async (req, res) => {
+    const id = parse(runRef, req.body);
+    const m = parse(metric, req.body);
+    await tracking.logBatch(id, {
+      metrics: [{ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? Date.now() }],
+      params: [],
+      tags: [],
+    });
+    res.json({});
+  });
+
+  router.post('/runs/log-parameter', async (req, res) => {
+    const id = parse(runRef, req.body);
+    const p = parse(z.object({ key: name('param key'), value: value('param') }), req.body);
+    await tracking.logBatch(id, { metrics: [], params: [p], tags: [] });
+    res.json({});
+  });
+
+  router.post('/runs/set-tag', async (req, res) => {
+    const id = parse(runRef, req.body);
+    const t = parse(z.object({ key: name('tag key'), value: value('tag') }), req.body);
+    await tracking.logBatch(id, { metrics: [], params: [], tags: [t] });
+    res.json({});
+  });
+
+  router.post('/runs/log-batch', async (req, res) => {
+    const id = parse(runRef, req.body);
+    const body = parse(
+      z.object({
+        metrics: z
+          .array(metric)
+          .max(
+            TRACKING_BATCH_LIMITS.metrics,
+            `A batch logs at most ${TRACKING_BATCH_LIMITS.metrics} metrics`,
+          )
+          .optional(),
+        params: keyValues('param').optional(),
+        tags: keyValues('tag').optional(),
+      }),
+      req.body,
+    );
+    const params = body.params ?? [];
+    const tags = body.tags ?? [];
+    if (params.length + tags.length > TRACKING_BATCH_LIMITS.paramsAndTags) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `A batch logs at most ${TRACKING_BATCH_LIMITS.paramsAndTags} params and tags together; got ${params.length + tags.length}`,
+      );
+    }
+    const now = Date.now();
+    await tracking.logBatch(id, {
+      metrics: (body.metrics ?? []).map(m => ({
+        key: m.key,
+        value: m.value,
+        step: m.step ?? 0,
+        timestamp: m.timestamp ?? now,
+      })),
+      params,
+      tags,
+    });
+    res.json({});
+  });
+
+  const runSearch = z.object({
+    experiment_ids: z.array(z.string().min(1)).min(1, 'experiment_ids must name at least one experiment'),
+    filter: z.string().optional(),
+    run_view_type: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).optional(),
+    max_results: int64
+      .pipe(z.number().min(1).max(RUN_SEARCH_MAX_PAGE, `max_results must be at most ${RUN_SEARCH_MAX_PAGE}`))
+      .optional(),
+    order_by: z.array(z.string()).optional(),
+    page_token: z.string().optional(),
+  });
+
+  router.post('/runs/search', async (req, res) => {
+    const body = parse(runSearch, req.body);
+    const filter = parseRunFilter(body.filter);
+    const orderBy = parseRunOrderBy(body.order_by);
+    const viewType = body.run_view_type ?? 'ACTIVE_ONLY';
+    const wanted = body.max_results ?? RUN_SEARCH_DEFAULT_PAGE;
+    const runs: Run[] = [];
+    let pageToken = body.page_token;
+    // The store pages by at most STORE_PAGE runs; an MLflow page may be
+    // larger, so it is filled from consecutive store pages.
+    do {
+      const page = await tracking.searchRuns({
+        experimentIds: body.experiment_ids,
+        filter,
+        orderBy,
+        pageSize: Math.min(STORE_PAGE, wanted - runs.length),
+        pageToken,
+        includeDeleted: viewType !== 'ACTIVE_ONLY',
+      });
+      runs.push(
+        ...page.runs.filter(r => viewType !== 'DELETED_ONLY' || r.deleted),
+      );
+      pageToken = page.nextPageToken;
+    } while (pageToken && runs.length < wanted);
+    res.json({
+      runs: runs.map(mlflowRun),
+      ...(pageToken ? { next_page_token: pageToken } : {}),
+    });
+  });
+
+  router.get('/metrics/get-history', async (req, res) => {
+    const id = parse(runRef, req.query);
+    const { metric_key } = parse(z.object({ metric_key: z.string().min(1) }), req.query);
+    const history = await tracking.getMetricHistory(id, metric_key).catch(error => {
+      // MLflow answers an empty history for a metric the run never logged.
+      if (error?.name === 'NotFoundError' && /has no metric/.test(error.message)) {
+        return { points: [] };
+      }
+      throw error;
+    });
+    res.json({
+      metrics: history.points.map(p => ({
+        key: metric_key,
+        value: p.value,
+        timestamp: p.timestamp,
+        step: p.step,
+      })),
+    });
+  });
+
+  return router;
+}
