@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   /** Configuration of the MLOps plugins. */
   mlops?: {
@@ -72,6 +74,30 @@ export interface Config {
       sweepInterval?:
         | string
         | { days?: number; hours?: number; minutes?: number; seconds?: number };
+    };
+    /** Drift checks against the reference baselines of model versions. */
+    drift?: {
+      /**
+       * How often the scheduled drift checks run (once across all backend
+       * replicas), e.g. `{ frequency: { minutes: 60 }, timeout: { minutes: 15 } }`.
+       * Default: every 60 minutes.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Minutes of monitored feature values a scheduled check compares. Default 60. */
+      windowMinutes?: number;
+      /** Fewer monitored rows than this and a scheduled check waits. Default 50. */
+      minWindowRows?: number;
+      /** Data quality score (0..1) below which a dataset fails. Default 0.8. */
+      qualityThreshold?: number;
+      /** Size limits of posted datasets. */
+      limits?: {
+        /** Rows per dataset. Default 100000. */
+        maxRows?: number;
+        /** Features per dataset. Default 100. */
+        maxFeatures?: number;
+        /** JSON body bytes per drift request. Default 16 MiB. */
+        maxBodyBytes?: number;
+      };
     };
     demo?: {
       /**

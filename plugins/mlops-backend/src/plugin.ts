@@ -11,6 +11,13 @@ import {
   DeploymentTargetCollector,
   setupDeployments,
 } from './deployments';
+import {
+  DriftService,
+  DriftStore,
+  createDriftRouter,
+  driftSettingsFromConfig,
+  scheduleDriftChecks,
+} from './drift';
 import { EntityResolver } from './entities/EntityResolver';
 import { HealthService } from './health/HealthService';
 import { MlopsObjectStore } from './objects/MlopsObjectStore';
@@ -45,6 +52,7 @@ export const mlopsPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         database: coreServices.database,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
@@ -54,11 +62,18 @@ export const mlopsPlugin = createBackendPlugin({
         httpRouter,
         httpAuth,
         database,
+        scheduler,
         catalog,
         events,
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        const drift = new DriftService({
+          store: new DriftStore(db),
+          logger,
+          ...driftSettingsFromConfig(config),
+        });
+        await scheduleDriftChecks({ config, scheduler, logger, drift });
         const registry = new RegistryStore(db);
         const deployments = setupDeployments({
           config,
@@ -93,6 +108,15 @@ export const mlopsPlugin = createBackendPlugin({
           });
         }
 
+        // Before the main router: the drift routes parse their own, larger
+        // JSON bodies.
+        httpRouter.use(
+          await createDriftRouter({
+            httpAuth,
+            entities: new EntityResolver(catalog),
+            drift,
+          }),
+        );
         httpRouter.use(
           await createRouter({
             logger,

@@ -13,5 +13,6 @@ export * from './registry';
 export * from './tracking';
 export * from './objects';
 export * from './drift';
+export * from './driftChecks';
 export * from './triage';
 export * from './fleet';
