@@ -7,3 +7,11 @@
 
 export { catalogModuleMlops as default } from './module';
 export { MlopsAnnotationProcessor } from './processor/MlopsAnnotationProcessor';
+export type { DeclarationListener } from './processor/MlopsAnnotationProcessor';
+export { MlopsEntityProvider } from './provider/MlopsEntityProvider';
+export { DeclaredEntityIndex } from './provider/DeclaredEntityIndex';
+export type { EntityIndexSnapshot } from './provider/DeclaredEntityIndex';
+export { MlopsObjectsClient } from './provider/MlopsObjectsClient';
+export type { MlopsObjectsSource } from './provider/MlopsObjectsClient';
+export { objectToEntity } from './provider/objectToEntity';
+export { entityNameFor } from './provider/entityNames';

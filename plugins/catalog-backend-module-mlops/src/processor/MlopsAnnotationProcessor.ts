@@ -1,4 +1,11 @@
-import { Entity } from '@backstage/catalog-model';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  RELATION_DEPENDENCY_OF,
+  RELATION_DEPENDS_ON,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { LocationSpec } from '@backstage/plugin-catalog-common';
 import {
   CatalogProcessor,
@@ -12,8 +19,20 @@ import {
   ANNOTATION_MLOPS_SERVING_URL,
   MLOPS_ANNOTATION_PREFIX,
   MLOPS_OBJECT_ANNOTATIONS,
+  MlopsObjectKind,
   mlopsNameProblem,
 } from '@backstage-mlops/plugin-mlops-common';
+import {
+  DeclaredEntityIndex,
+  objectKey,
+  objectsNamedBy,
+} from '../provider/DeclaredEntityIndex';
+import { isProvidedEntity } from '../provider/objectToEntity';
+
+/** What the processor tells the provider about declarations it sees. */
+export interface DeclarationListener {
+  declarationSeen(kind: MlopsObjectKind, name: string): Promise<void>;
+}
 
 const OBJECT_ANNOTATIONS = new Set<string>(
   Object.values(MLOPS_OBJECT_ANNOTATIONS),
@@ -82,9 +101,28 @@ export function mlopsAnnotationProblems(entity: Entity): string[] {
  * reports malformed values as processing errors in the entity's status, where
  * the catalog UI shows them to the entity's owners.
  *
+ * With an entity index it also relates an entity to the entity that
+ * represents each MLOps object it names (a service that serves a model
+ * `dependsOn` the model's entity, which is `dependencyOf` the service), and
+ * tells the provider about declarations so a mirrored duplicate is withdrawn.
+ *
  * @public
  */
 export class MlopsAnnotationProcessor implements CatalogProcessor {
+  private readonly index?: DeclaredEntityIndex;
+  private readonly listener?: DeclarationListener;
+  private readonly logger?: LoggerService;
+
+  constructor(options?: {
+    index?: DeclaredEntityIndex;
+    listener?: DeclarationListener;
+    logger?: LoggerService;
+  }) {
+    this.index = options?.index;
+    this.listener = options?.listener;
+    this.logger = options?.logger;
+  }
+
   getProcessorName(): string {
     return 'MlopsAnnotationProcessor';
   }
@@ -94,9 +132,63 @@ export class MlopsAnnotationProcessor implements CatalogProcessor {
     location: LocationSpec,
     emit: CatalogProcessorEmit,
   ): Promise<Entity> {
-    for (const problem of mlopsAnnotationProblems(entity)) {
+    const problems = mlopsAnnotationProblems(entity);
+    for (const problem of problems) {
       emit(processingResult.inputError(location, problem));
     }
+    const named = objectsNamedBy(entity).filter(
+      ({ name }) => mlopsNameProblem(name) === undefined,
+    );
+    if (named.length === 0) {
+      return entity;
+    }
+    try {
+      if (this.listener && !isProvidedEntity(entity)) {
+        for (const { kind, name } of named) {
+          await this.listener.declarationSeen(kind, name);
+        }
+      }
+      if (this.index) {
+        await this.emitRelations(entity, named, emit);
+      }
+    } catch (error) {
+      // Relations are extras: the entity itself still processes normally.
+      this.logger?.warn(
+        `MLOps relations for ${stringifyEntityRef(entity)} failed: ${error}`,
+      );
+    }
     return entity;
+  }
+
+  private async emitRelations(
+    entity: Entity,
+    named: Array<{ kind: MlopsObjectKind; name: string }>,
+    emit: CatalogProcessorEmit,
+  ) {
+    const { declared, provided } = await this.index!.load();
+    const self = stringifyEntityRef(entity);
+    const selfRef = parseEntityRef(self);
+    for (const { kind, name } of named) {
+      const key = objectKey(kind, name);
+      const representative = declared.get(key) ?? provided.get(key);
+      if (!representative || representative === self) {
+        continue;
+      }
+      const target = parseEntityRef(representative);
+      emit(
+        processingResult.relation({
+          source: selfRef,
+          type: RELATION_DEPENDS_ON,
+          target,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: target,
+          type: RELATION_DEPENDENCY_OF,
+          target: selfRef,
+        }),
+      );
+    }
   }
 }

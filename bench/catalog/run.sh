@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# 10,000 MLOps store objects → one full catalog mutation; prints each run
+# and the median.
+#
+#   bench/catalog/run.sh [runs]
+#
+# SQLite in memory by default; CATALOG_BENCH_PG=postgresql://user@host:5432
+# runs on a throwaway PostgreSQL database instead (left behind, named
+# catalog_bench_<time>). CATALOG_BENCH_OBJECTS changes the object count.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+cd "$ROOT"
+exec node -r "$ROOT/node_modules/@backstage/cli/config/nodeTransform.cjs" \
+  "$HERE/bench.ts" "${1:-5}"

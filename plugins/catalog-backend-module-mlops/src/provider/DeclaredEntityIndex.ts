@@ -1,0 +1,139 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  MLOPS_OBJECT_ANNOTATIONS,
+  MlopsObjectKind,
+} from '@backstage-mlops/plugin-mlops-common';
+import { ENTITY_SHAPE } from './entityNames';
+import { isProvidedEntity } from './objectToEntity';
+
+/** Key of a store object in the index: `kind:name`. */
+export function objectKey(kind: MlopsObjectKind, name: string): string {
+  return `${kind}:${name}`;
+}
+
+/** The store objects an entity's annotations name, comma lists split. */
+export function objectsNamedBy(
+  entity: Entity,
+): Array<{ kind: MlopsObjectKind; name: string }> {
+  const annotations = entity.metadata.annotations ?? {};
+  const result: Array<{ kind: MlopsObjectKind; name: string }> = [];
+  for (const [kind, annotation] of Object.entries(MLOPS_OBJECT_ANNOTATIONS)) {
+    for (const name of (annotations[annotation] ?? '').split(',')) {
+      if (name.trim()) {
+        result.push({ kind: kind as MlopsObjectKind, name: name.trim() });
+      }
+    }
+  }
+  return result;
+}
+
+/** What the index knows about the entities that name store objects. */
+export interface EntityIndexSnapshot {
+  /** `kind:name` → ref of the entity declared outside the provider. */
+  declared: Map<string, string>;
+  /** `kind:name` → ref of the entity the provider emitted. */
+  provided: Map<string, string>;
+}
+
+/**
+ * Which store objects are declared by entities from catalog-info.yaml files
+ * (or any source other than the MLOps provider), and which entity represents
+ * each. Built from one catalog query, cached for a short time so the
+ * processor can consult it for every entity it sees.
+ */
+export class DeclaredEntityIndex {
+  private readonly catalog: CatalogService;
+  private readonly auth: AuthService;
+  private readonly ttlMs: number;
+  private cached?: { at: number; snapshot: EntityIndexSnapshot };
+  private loading?: Promise<EntityIndexSnapshot>;
+
+  constructor(options: {
+    catalog: CatalogService;
+    auth: AuthService;
+    /** How long a loaded index is trusted. Default one minute. */
+    ttlMs?: number;
+  }) {
+    this.catalog = options.catalog;
+    this.auth = options.auth;
+    this.ttlMs = options.ttlMs ?? 60_000;
+  }
+
+  /**
+   * Maps from `kind:name` to the ref of the representing entity. Several
+   * declarations of one object resolve to the entity whose kind and type
+   * match the entity model, then to the first ref in sort order, so the
+   * answer does not depend on query order.
+   */
+  async load(options?: { fresh?: boolean }): Promise<EntityIndexSnapshot> {
+    if (
+      !options?.fresh &&
+      this.cached &&
+      Date.now() - this.cached.at < this.ttlMs
+    ) {
+      return this.cached.snapshot;
+    }
+    if (!this.loading) {
+      this.loading = this.query().finally(() => {
+        this.loading = undefined;
+      });
+    }
+    return this.loading;
+  }
+
+  /** Forget the cached index (a declaration was just seen). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async query(): Promise<EntityIndexSnapshot> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: Object.values(MLOPS_OBJECT_ANNOTATIONS).map(annotation => ({
+          [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
+        })),
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.annotations',
+          'spec.type',
+        ],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    const candidates = new Map<string, Array<{ ref: string; fits: boolean }>>();
+    const provided = new Map<string, string>();
+    for (const entity of items) {
+      const ref = stringifyEntityRef(entity);
+      if (isProvidedEntity(entity)) {
+        for (const { kind, name } of objectsNamedBy(entity)) {
+          provided.set(objectKey(kind, name), ref);
+        }
+        continue;
+      }
+      for (const { kind, name } of objectsNamedBy(entity)) {
+        const shape = ENTITY_SHAPE[kind];
+        const fits =
+          entity.kind === shape.kind && entity.spec?.type === shape.type;
+        const key = objectKey(kind, name);
+        const list = candidates.get(key) ?? [];
+        list.push({ ref, fits });
+        candidates.set(key, list);
+      }
+    }
+    const declared = new Map<string, string>();
+    for (const [key, list] of candidates) {
+      list.sort(
+        (a, b) => Number(b.fits) - Number(a.fits) || a.ref.localeCompare(b.ref),
+      );
+      declared.set(key, list[0].ref);
+    }
+    const snapshot = { declared, provided };
+    this.cached = { at: Date.now(), snapshot };
+    return snapshot;
+  }
+}

@@ -1,0 +1,200 @@
+import {
+  LoggerService,
+  SchedulerServiceTaskRunner,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import {
+  MlopsObjectChangeEvent,
+  MlopsObjectKind,
+  MlopsStoreObject,
+} from '@backstage-mlops/plugin-mlops-common';
+import { DeclaredEntityIndex, objectKey } from './DeclaredEntityIndex';
+import { MlopsObjectsSource } from './MlopsObjectsClient';
+import { providedEntityRef } from './entityNames';
+import { objectToEntity } from './objectToEntity';
+
+/**
+ * Mirrors the MLOps store's models, experiments and pipelines into the
+ * catalog, for the objects that no catalog-info.yaml declares yet (a model
+ * registered by a training job, say).
+ *
+ * A scheduled full mutation replaces everything the provider emits; change
+ * events from the MLOps backend apply a delta within seconds; and when the
+ * processor sees a declaration of an object the provider emits, the emitted
+ * entity is withdrawn at once, so the catalog never shows the object twice.
+ *
+ * @public
+ */
+export class MlopsEntityProvider implements EntityProvider {
+  private readonly objects: MlopsObjectsSource;
+  private readonly declared: DeclaredEntityIndex;
+  private readonly logger: LoggerService;
+  private readonly taskRunner?: SchedulerServiceTaskRunner;
+  private readonly defaultOwner: string;
+  private connection?: EntityProviderConnection;
+  /** Keys (`kind:name`) of the objects this provider currently emits. */
+  private readonly emitted = new Set<string>();
+
+  constructor(options: {
+    objects: MlopsObjectsSource;
+    declared: DeclaredEntityIndex;
+    logger: LoggerService;
+    /** Runs the scheduled full refresh; tests call refresh() themselves. */
+    taskRunner?: SchedulerServiceTaskRunner;
+    /** Owner of objects registered without one. Default `group:default/unknown`. */
+    defaultOwner?: string;
+  }) {
+    this.objects = options.objects;
+    this.declared = options.declared;
+    this.logger = options.logger;
+    this.taskRunner = options.taskRunner;
+    this.defaultOwner = options.defaultOwner ?? 'group:default/unknown';
+  }
+
+  getProviderName(): string {
+    return 'mlops';
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    await this.taskRunner?.run({
+      id: `${this.getProviderName()}:refresh`,
+      fn: async () => {
+        try {
+          await this.refresh();
+        } catch (error) {
+          // The next run retries; a failed refresh keeps the previous entities.
+          this.logger.error(`MLOps catalog refresh failed: ${error}`);
+        }
+      },
+    });
+  }
+
+  /** Full mutation: every store object that no declared entity claims. */
+  async refresh(): Promise<{ emitted: number; declared: number }> {
+    const connection = this.requireConnection();
+    const [objects, declared, mlopsBaseUrl] = await Promise.all([
+      this.objects.listObjects(),
+      this.declared.load({ fresh: true }).then(index => index.declared),
+      this.objects.baseUrl(),
+    ]);
+    const entities: Entity[] = [];
+    const keys: string[] = [];
+    for (const object of objects) {
+      const key = objectKey(object.kind, object.name);
+      if (declared.has(key)) {
+        continue;
+      }
+      entities.push(this.toEntity(object, mlopsBaseUrl, declared));
+      keys.push(key);
+    }
+    await connection.applyMutation({
+      type: 'full',
+      entities: entities.map(entity => ({
+        entity,
+        locationKey: this.locationKey(),
+      })),
+    });
+    this.emitted.clear();
+    keys.forEach(key => this.emitted.add(key));
+    this.logger.info(
+      `MLOps catalog refresh: ${entities.length} entities emitted, ${
+        objects.length - entities.length
+      } objects declared elsewhere`,
+    );
+    return { emitted: entities.length, declared: objects.length - entities.length };
+  }
+
+  /**
+   * Applies one change event from the MLOps backend as a delta mutation. The
+   * object is read back from the store, so a late event never installs stale
+   * data.
+   */
+  async handleChange(event: MlopsObjectChangeEvent): Promise<void> {
+    if (!this.connection) {
+      return; // Not connected yet: the first full refresh includes it.
+    }
+    const key = objectKey(event.kind, event.name);
+    const object =
+      event.action === 'deleted'
+        ? undefined
+        : await this.objects.getObject(event.kind, event.name);
+    if (!object) {
+      await this.withdraw(event.kind, event.name);
+      return;
+    }
+    const { declared } = await this.declared.load({ fresh: true });
+    if (declared.has(key)) {
+      await this.withdraw(event.kind, event.name);
+      return;
+    }
+    const entity = this.toEntity(object, await this.objects.baseUrl(), declared);
+    await this.connection.applyMutation({
+      type: 'delta',
+      added: [{ entity, locationKey: this.locationKey() }],
+      removed: [],
+    });
+    this.emitted.add(key);
+    this.logger.debug(`MLOps catalog: applied ${stringifyEntityRef(entity)}`);
+  }
+
+  /**
+   * Called when an entity from another source declares a store object. When
+   * the provider emits that object, its entity is removed right away instead
+   * of at the next full refresh.
+   */
+  async declarationSeen(kind: MlopsObjectKind, name: string): Promise<void> {
+    if (!this.emitted.has(objectKey(kind, name))) {
+      return;
+    }
+    this.declared.invalidate();
+    await this.withdraw(kind, name);
+    this.logger.info(
+      `MLOps catalog: ${kind} "${name}" is now declared in the catalog; withdrew the mirrored entity`,
+    );
+  }
+
+  private async withdraw(kind: MlopsObjectKind, name: string): Promise<void> {
+    if (!this.connection) {
+      return;
+    }
+    await this.connection.applyMutation({
+      type: 'delta',
+      added: [],
+      removed: [
+        {
+          entityRef: providedEntityRef(kind, name),
+          locationKey: this.locationKey(),
+        },
+      ],
+    });
+    this.emitted.delete(objectKey(kind, name));
+  }
+
+  private toEntity(
+    object: MlopsStoreObject,
+    mlopsBaseUrl: string,
+    declared: Map<string, string>,
+  ): Entity {
+    return objectToEntity(object, {
+      mlopsBaseUrl,
+      defaultOwner: this.defaultOwner,
+      representativeOf: (kind, name) => declared.get(objectKey(kind, name)),
+    });
+  }
+
+  private locationKey(): string {
+    return `${this.getProviderName()}-provider`;
+  }
+
+  private requireConnection(): EntityProviderConnection {
+    if (!this.connection) {
+      throw new Error('MlopsEntityProvider is not connected to the catalog');
+    }
+    return this.connection;
+  }
+}
