@@ -1,8 +1,10 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
+import { RegistryWiring } from '../registry/router';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError, mlflowErrorHandler } from './errors';
+import { createMlflowRegistryRoutes } from './registry';
 import { createMlflowTrackingRoutes } from './tracking';
 
 /** Where MLflow clients point `MLFLOW_TRACKING_URI`, under `/api/mlops`. */
@@ -13,6 +15,8 @@ export interface MlflowRouterOptions {
   logger: LoggerService;
   httpAuth: HttpAuthService;
   tracking: TrackingStore;
+  /** The model registry; without it the registry routes answer ENDPOINT_NOT_FOUND. */
+  registry?: RegistryWiring;
 }
 
 /**
@@ -31,17 +35,34 @@ export function createMlflowRouter(
   const { httpAuth } = options;
   const api = Router();
   api.use(express.json({ limit: 1024 * 1024 }));
+  async function callerOf(req: express.Request) {
+    const { principal } = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    return principal.type === 'user'
+      ? principal.userEntityRef
+      : principal.subject;
+  }
   api.use(
     createMlflowTrackingRoutes({
       tracking: options.tracking,
       async callerOf(req) {
-        const credentials = await httpAuth.credentials(req);
-        return credentials.principal.type === 'user'
-          ? (credentials.principal as { userEntityRef: string }).userEntityRef
-          : undefined;
+        const { principal } = await httpAuth.credentials(req, {
+          allow: ['user', 'service'],
+        });
+        // A training job's user_id is its own; only people are recorded by name.
+        return principal.type === 'user' ? principal.userEntityRef : undefined;
       },
     }),
   );
+  if (options.registry) {
+    api.use(
+      createMlflowRegistryRoutes({
+        registry: options.registry,
+        actorOf: callerOf,
+      }),
+    );
+  }
   api.use((req, _res) => {
     throw new MlflowError(
       'ENDPOINT_NOT_FOUND',

@@ -42,6 +42,12 @@ const ENTITY_PREFIXES: Record<string, 'metric' | 'param' | 'tag' | 'attribute'> 
   run: 'attribute',
 };
 
+/**
+ * Marks where a quoted part of an identifier began and ended, so a dot inside
+ * quotes is not read as the prefix separator.
+ */
+const QUOTED = '\u0000';
+
 const OPERATORS: RunFilterOperator[] = ['=', '!=', '<', '<=', '>', '>='];
 
 function invalid(message: string): MlflowError {
@@ -108,7 +114,7 @@ function tokenize(text: string): Token[] {
     while (i < text.length && !/[\s!=<>']/.test(text[i])) {
       if (text[i] === '`' || text[i] === '"') {
         const { value, end } = readQuoted(text, i);
-        identifier += `\u0000${value}\u0000`;
+        identifier += `${QUOTED}${value}${QUOTED}`;
         i = end;
       } else {
         identifier += text[i];
@@ -127,12 +133,12 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Splits `prefix.key` where the key may have been quoted (marked by NULs). */
+/** Splits `prefix.key`; the key may have been quoted (marked by {@link QUOTED}). */
 function splitIdentifier(raw: string): { entity: 'metric' | 'param' | 'tag' | 'attribute'; key: string } {
   const dot = raw.indexOf('.');
   if (dot <= 0) {
     throw invalid(
-      `'${raw.replace(/\u0000/g, '')}' is not a valid search identifier: expected metrics.<key>, params.<key>, tags.<key> or attributes.<name>`,
+      `'${raw.split(QUOTED).join('')}' is not a valid search identifier: expected metrics.<key>, params.<key>, tags.<key> or attributes.<name>`,
     );
   }
   const prefix = raw.slice(0, dot).toLowerCase();
@@ -142,7 +148,7 @@ function splitIdentifier(raw: string): { entity: 'metric' | 'param' | 'tag' | 'a
       `Unknown search prefix '${prefix}': expected metrics, params, tags or attributes`,
     );
   }
-  const key = raw.slice(dot + 1).replace(/\u0000/g, '');
+  const key = raw.slice(dot + 1).split(QUOTED).join('');
   if (!key) {
     throw invalid(`The search identifier '${prefix}.' has no key`);
   }
@@ -171,7 +177,7 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
           `The ${operator.text.toUpperCase()} comparator is not supported by this server; use =, !=, <, <=, > or >=`,
         );
       }
-      throw invalid(`Expected a comparator after '${identifier.text.replace(/\u0000/g, '')}'`);
+      throw invalid(`Expected a comparator after '${identifier.text.split(QUOTED).join('')}'`);
     }
     if (!value || (value.type !== 'string' && value.type !== 'number')) {
       throw invalid(`Expected a value after '${operator.text}'`);

@@ -1,7 +1,5 @@
 import {
   Experiment,
-  mlopsNameProblem,
-  mlopsValueProblem,
   Run,
   RUN_STATUSES,
   TRACKING_BATCH_LIMITS,
@@ -11,6 +9,15 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError } from './errors';
+import {
+  int64,
+  keyValues,
+  metricValue,
+  name,
+  parse,
+  toKeyValues,
+  value,
+} from './parsing';
 import { parseRunFilter, parseRunOrderBy } from './searchSyntax';
 
 /*
@@ -27,25 +34,6 @@ const RUN_SEARCH_MAX_PAGE = 50000;
 /** The tracking store's page limit; larger MLflow pages are served in parts. */
 const STORE_PAGE = 1000;
 
-function problemMessage(
-  what: string,
-  problem: string | undefined,
-): string | undefined {
-  return problem ? `${what} ${problem}` : undefined;
-}
-
-const name = (what: string) =>
-  z.string().superRefine((value, ctx) => {
-    const problem = problemMessage(what, mlopsNameProblem(value));
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
-const value = (kind: 'param' | 'tag') =>
-  z.string().superRefine((v, ctx) => {
-    const problem = problemMessage(`${kind} value`, mlopsValueProblem(kind, v));
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
-
 const runId = z
   .string()
   .regex(/^[0-9a-f]{32}$/i, 'must be a 32-character hexadecimal run id');
@@ -58,20 +46,6 @@ const runRef = z
   })
   .transform(r => (r.run_id ?? r.run_uuid) as string);
 
-/** int64 fields arrive as numbers or, from protobuf JSON, as digit strings. */
-const int64 = z
-  .union([z.number(), z.string().regex(/^-?\d+$/)])
-  .transform(Number)
-  .refine(Number.isSafeInteger, 'must be an integer');
-
-/** Metric values: numbers, or "NaN"/"Infinity"/"-Infinity" as protobuf JSON writes them. */
-const metricValue = z
-  .union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])])
-  .transform(Number);
-
-const keyValues = (kind: 'param' | 'tag') =>
-  z.array(z.object({ key: name(`${kind} key`), value: value(kind) }));
-
 const metric = z.object({
   key: name('metric key'),
   value: metricValue,
@@ -79,27 +53,8 @@ const metric = z.object({
   step: int64.optional(),
 });
 
-function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) {
-    const details = result.error.issues
-      .map(issue =>
-        issue.path.length > 0
-          ? `${issue.path.join('.')}: ${issue.message}`
-          : issue.message,
-      )
-      .join('; ');
-    throw new MlflowError('INVALID_PARAMETER_VALUE', details);
-  }
-  return result.data;
-}
-
 const ms = (iso: string | undefined) =>
   iso === undefined ? undefined : Date.parse(iso);
-
-function toKeyValues(record: Record<string, string>) {
-  return Object.entries(record).map(([key, v]) => ({ key, value: v }));
-}
 
 /** An experiment in MLflow's shape. */
 export function mlflowExperiment(experiment: Experiment) {

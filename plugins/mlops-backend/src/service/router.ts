@@ -49,7 +49,12 @@ export async function createRouter(
     // MLflow's REST API over the same store; it parses its own bodies so
     // that malformed JSON is answered in MLflow's error shape.
     router.use(
-      createMlflowRouter({ logger, httpAuth, tracking: options.tracking }),
+      createMlflowRouter({
+        logger,
+        httpAuth,
+        tracking: options.tracking,
+        registry: options.registry,
+      }),
     );
   }
   router.use(express.json({ limit: MAX_BODY_BYTES }));

@@ -1,0 +1,356 @@
+import {
+  MODEL_STAGES,
+  ModelStage,
+  ModelVersion,
+  RegisteredModel,
+} from '@backstage-mlops/plugin-mlops-common';
+import { InputError } from '@backstage/errors';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { RegistryWiring } from '../registry/router';
+import {
+  hasParentSegment,
+  parseAlias,
+  parseModelName,
+  parseVersionNumber,
+} from '../registry/validation';
+import { MlflowError } from './errors';
+import { int64, keyValues, parse, toKeyValues } from './parsing';
+
+/*
+ * MLflow's model registry routes (`registered-models/*`, `model-versions/*`)
+ * on top of the portal's registry store: stage changes and aliases set here
+ * land in the same append-only history the portal's cards show.
+ */
+
+const ms = (iso: string) => Date.parse(iso);
+
+function mlflowModelVersion(version: ModelVersion) {
+  return {
+    name: version.model,
+    version: String(version.version),
+    creation_timestamp: ms(version.createdAt),
+    last_updated_timestamp: ms(version.updatedAt),
+    user_id: version.createdBy ?? '',
+    current_stage: version.stage,
+    description: version.description ?? '',
+    source: version.artifactUri ?? '',
+    run_id: version.runId ?? '',
+    status: version.status,
+    tags: toKeyValues(version.tags),
+    aliases: version.aliases,
+  };
+}
+
+function mlflowRegisteredModel(
+  model: RegisteredModel,
+  latest: ModelVersion[] = [],
+) {
+  return {
+    name: model.name,
+    creation_timestamp: ms(model.createdAt),
+    last_updated_timestamp: ms(model.updatedAt),
+    description: model.description ?? '',
+    latest_versions: latest.map(mlflowModelVersion),
+    tags: toKeyValues(model.tags),
+    aliases: Object.entries(model.aliases).map(([alias, version]) => ({
+      alias,
+      version: String(version),
+    })),
+  };
+}
+
+/** MLflow matches stage names case-insensitively ("production"). */
+const stage = z
+  .string()
+  .transform(s => MODEL_STAGES.find(m => m.toLowerCase() === s.toLowerCase()))
+  .refine((s): s is ModelStage => s !== undefined, {
+    message: `stage must be one of ${MODEL_STAGES.join(', ')}`,
+  });
+
+const versionNumber = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    try {
+      return parseVersionNumber(String(v));
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** Reads `name = '<name>'`, the one registry search filter MLflow clients commonly send. */
+function nameFilter(filter: string | undefined): string | undefined {
+  if (!filter || !filter.trim()) {
+    return undefined;
+  }
+  const match = /^\s*name\s*=\s*(['"])(.*)\1\s*$/.exec(filter);
+  if (!match) {
+    throw new MlflowError(
+      'INVALID_PARAMETER_VALUE',
+      `Unsupported filter '${filter}'; this server supports name = '<name>'`,
+    );
+  }
+  return match[2];
+}
+
+/** Re-throws the registry's route-parameter validation as MLflow's error. */
+function mlflowInput<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', error.message);
+    }
+    throw error;
+  }
+}
+
+/** Options of the MLflow registry routes. */
+export interface MlflowRegistryRoutesOptions {
+  registry: RegistryWiring;
+  /** Who is calling, for the registry's history. */
+  actorOf(req: express.Request): Promise<string>;
+}
+
+/** `registered-models/*` and `model-versions/*` of MLflow's REST API 2.0. */
+export function createMlflowRegistryRoutes(
+  options: MlflowRegistryRoutesOptions,
+): express.Router {
+  const { store, runs } = options.registry;
+  const router = Router();
+
+  async function latestVersions(model: string, stages?: ModelStage[]) {
+    const versions = await store.listVersions(model);
+    const byStage = new Map<ModelStage, ModelVersion>();
+    for (const version of versions) {
+      const current = byStage.get(version.stage);
+      if (!current || version.version > current.version) {
+        byStage.set(version.stage, version);
+      }
+    }
+    return [...byStage.values()]
+      .filter(v => !stages || stages.length === 0 || stages.includes(v.stage))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  router.post('/registered-models/create', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: z.string(),
+        description: z.string().max(5000).optional(),
+        tags: keyValues('tag').max(100).optional(),
+      }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    if (await store.findModel(name)) {
+      throw new MlflowError(
+        'RESOURCE_ALREADY_EXISTS',
+        `Registered Model (name=${name}) already exists.`,
+      );
+    }
+    const model = await store.createModel({
+      name,
+      description: body.description,
+      owner: await options.actorOf(req),
+      tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
+    });
+    res.json({ registered_model: mlflowRegisteredModel(model) });
+  });
+
+  router.get('/registered-models/get', async (req, res) => {
+    const { name } = parse(z.object({ name: z.string().min(1) }), req.query);
+    const model = await store.getModel(mlflowInput(() => parseModelName(name)));
+    res.json({
+      registered_model: mlflowRegisteredModel(model, await latestVersions(model.name)),
+    });
+  });
+
+  router.get('/registered-models/search', async (req, res) => {
+    const query = parse(
+      z.object({
+        filter: z.string().optional(),
+        max_results: int64.pipe(z.number().min(1).max(1000)).optional(),
+        page_token: z.string().regex(/^\d+$/, 'invalid page_token').optional(),
+      }),
+      req.query,
+    );
+    const wanted = nameFilter(query.filter);
+    const models = (await store.listModels()).filter(
+      m => wanted === undefined || m.name === wanted,
+    );
+    const offset = Number(query.page_token ?? 0);
+    const size = query.max_results ?? 100;
+    const page = models.slice(offset, offset + size);
+    res.json({
+      registered_models: await Promise.all(
+        page.map(async m => mlflowRegisteredModel(m, await latestVersions(m.name))),
+      ),
+      ...(offset + size < models.length
+        ? { next_page_token: String(offset + size) }
+        : {}),
+    });
+  });
+
+  router.patch('/registered-models/update', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), description: z.string().max(5000).optional() }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    const model = await store.updateModel(name, {
+      description: body.description ?? null,
+    });
+    res.json({ registered_model: mlflowRegisteredModel(model) });
+  });
+
+  router.post('/registered-models/get-latest-versions', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), stages: z.array(stage).optional() }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    await store.getModel(name);
+    res.json({
+      model_versions: (await latestVersions(name, body.stages as ModelStage[])).map(
+        mlflowModelVersion,
+      ),
+    });
+  });
+
+  router.post('/registered-models/alias', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), alias: z.string(), version: versionNumber }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    const alias = mlflowInput(() => parseAlias(body.alias));
+    await store.setAlias(name, alias, body.version, await options.actorOf(req));
+    res.json({});
+  });
+
+  router.delete('/registered-models/alias', async (req, res) => {
+    const input = parse(
+      z.object({ name: z.string(), alias: z.string() }),
+      { ...req.query, ...req.body },
+    );
+    const name = mlflowInput(() => parseModelName(input.name));
+    const alias = mlflowInput(() => parseAlias(input.alias));
+    await store.deleteAlias(name, alias, await options.actorOf(req));
+    res.json({});
+  });
+
+  router.get('/registered-models/alias', async (req, res) => {
+    const query = parse(z.object({ name: z.string(), alias: z.string() }), req.query);
+    const name = mlflowInput(() => parseModelName(query.name));
+    const model = await store.getModel(name);
+    const version = model.aliases[query.alias];
+    if (version === undefined) {
+      throw new MlflowError(
+        'RESOURCE_DOES_NOT_EXIST',
+        `Registered model alias ${query.alias} not found.`,
+      );
+    }
+    res.json({ model_version: mlflowModelVersion(await store.getVersion(name, version)) });
+  });
+
+  router.post('/model-versions/create', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: z.string(),
+        source: z.string().max(5000).optional(),
+        run_id: z.string().optional(),
+        description: z.string().max(5000).optional(),
+        tags: keyValues('tag').max(100).optional(),
+      }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    if (body.source !== undefined && hasParentSegment(body.source)) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        `Invalid source '${body.source}': it must not contain '..' path segments`,
+      );
+    }
+    let snapshot;
+    if (body.run_id) {
+      const run = runs ? await runs.getRunSnapshot(body.run_id) : undefined;
+      if (!run) {
+        throw new MlflowError(
+          'RESOURCE_DOES_NOT_EXIST',
+          `Run with id=${body.run_id} not found`,
+        );
+      }
+      snapshot = { metrics: run.metrics, params: run.params };
+    }
+    const version = await store.createVersion(
+      name,
+      {
+        runId: body.run_id || undefined,
+        artifactUri: body.source,
+        description: body.description,
+        tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
+      },
+      snapshot,
+      await options.actorOf(req),
+    );
+    res.json({ model_version: mlflowModelVersion(version) });
+  });
+
+  router.get('/model-versions/get', async (req, res) => {
+    const query = parse(z.object({ name: z.string(), version: versionNumber }), req.query);
+    const name = mlflowInput(() => parseModelName(query.name));
+    res.json({ model_version: mlflowModelVersion(await store.getVersion(name, query.version)) });
+  });
+
+  router.get('/model-versions/search', async (req, res) => {
+    const query = parse(
+      z.object({
+        filter: z.string().optional(),
+        max_results: int64.pipe(z.number().min(1).max(10000)).optional(),
+      }),
+      req.query,
+    );
+    const wanted = nameFilter(query.filter);
+    const names = wanted !== undefined ? [wanted] : (await store.listModels()).map(m => m.name);
+    const versions: ModelVersion[] = [];
+    for (const name of names) {
+      if (await store.findModel(name)) {
+        versions.push(...(await store.listVersions(name)));
+      }
+    }
+    res.json({
+      model_versions: versions
+        .slice(0, query.max_results ?? 10000)
+        .map(mlflowModelVersion),
+    });
+  });
+
+  router.post('/model-versions/transition-stage', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: z.string(),
+        version: versionNumber,
+        stage,
+        archive_existing_versions: z.boolean().optional(),
+      }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    const result = await store.transitionStage(
+      name,
+      body.version,
+      {
+        stage: body.stage as ModelStage,
+        archiveExisting: body.archive_existing_versions ?? false,
+        reason: 'Transitioned through the MLflow API',
+      },
+      await options.actorOf(req),
+    );
+    res.json({ model_version: mlflowModelVersion(result.version) });
+  });
+
+  return router;
+}
