@@ -36,8 +36,14 @@ exports.up = async function up(knex) {
     for (let i = 0; i < LATENCY_BUCKETS; i++) {
       table.integer(`h${i}`).notNullable().defaultTo(0);
     }
-    table.primary(['model', 'environment', 'resolution', 'bucket_start'], 'mlops_prediction_rollups_pk');
-    table.index(['resolution', 'bucket_start'], 'mlops_prediction_rollups_age_idx');
+    table.primary(
+      ['model', 'environment', 'resolution', 'bucket_start'],
+      'mlops_prediction_rollups_pk',
+    );
+    table.index(
+      ['resolution', 'bucket_start'],
+      'mlops_prediction_rollups_age_idx',
+    );
   });
 
   await knex.schema.createTable('mlops_prediction_event_ids', table => {
@@ -52,11 +58,16 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('mlops_prediction_sample_windows', table => {
-    table.comment('How many events with features each hourly reservoir has seen');
+    table.comment(
+      'How many events with features each hourly reservoir has seen',
+    );
     table.string('model', 250).notNullable();
     table.bigInteger('window_start').notNullable().comment('Epoch minute');
     table.bigInteger('seen').notNullable();
-    table.primary(['model', 'window_start'], 'mlops_prediction_sample_windows_pk');
+    table.primary(
+      ['model', 'window_start'],
+      'mlops_prediction_sample_windows_pk',
+    );
   });
 
   await knex.schema.createTable('mlops_prediction_samples', table => {
@@ -66,7 +77,10 @@ exports.up = async function up(knex) {
     table.integer('slot').notNullable();
     table.string('environment', 63).notNullable();
     table.text('features').notNullable();
-    table.primary(['model', 'window_start', 'slot'], 'mlops_prediction_samples_pk');
+    table.primary(
+      ['model', 'window_start', 'slot'],
+      'mlops_prediction_samples_pk',
+    );
   });
 };
 

@@ -228,7 +228,9 @@ export class MonitoringService {
       return undefined;
     }
     const key = ACCURACY_METRIC_KEYS.find(
-      k => typeof version.metrics[k] === 'number' && Number.isFinite(version.metrics[k]),
+      k =>
+        typeof version.metrics[k] === 'number' &&
+        Number.isFinite(version.metrics[k]),
     );
     if (!key) {
       return undefined;

@@ -75,7 +75,7 @@ describe('MonitoringStore', () => {
     it('reports p50/p95/p99 within the bucket of the true percentile', async () => {
       // A skewed, long-tailed distribution: 0.5 ms to ~3 s.
       const latencies = Array.from({ length: 20_000 }, (_, i) => {
-        const u = (i * 7919) % 20_000 / 20_000;
+        const u = ((i * 7919) % 20_000) / 20_000;
         return 0.5 * Math.exp(8.7 * u ** 2);
       });
       const events = latencies.map((latencyMs, i) =>
@@ -156,8 +156,12 @@ describe('MonitoringStore', () => {
         ],
         NOW,
       );
-      expect((await service.windowStats('m', { windowMinutes: 60 })).count).toBe(3);
-      expect((await service.windowStats('m', { windowMinutes: 61 })).count).toBe(4);
+      expect(
+        (await service.windowStats('m', { windowMinutes: 60 })).count,
+      ).toBe(3);
+      expect(
+        (await service.windowStats('m', { windowMinutes: 61 })).count,
+      ).toBe(4);
       expect(
         (
           await service.windowStats('m', {
@@ -166,7 +170,9 @@ describe('MonitoringStore', () => {
           })
         ).count,
       ).toBe(2);
-      expect((await service.windowStats('m', { windowMinutes: 1 })).count).toBe(2);
+      expect((await service.windowStats('m', { windowMinutes: 1 })).count).toBe(
+        2,
+      );
       await expect(
         service.windowStats('m', { windowMinutes: 0 }),
       ).rejects.toThrow('windowMinutes');
@@ -182,7 +188,9 @@ describe('MonitoringStore', () => {
         ],
         NOW,
       );
-      const week = await service.windowStats('m', { windowMinutes: 7 * 24 * 60 });
+      const week = await service.windowStats('m', {
+        windowMinutes: 7 * 24 * 60,
+      });
       expect(week.count).toBe(2);
       const hourRows = await knex('mlops_prediction_rollups').where({
         resolution: HOUR,
@@ -223,7 +231,9 @@ describe('MonitoringStore', () => {
       expect(stats.accuracy).toBeCloseTo(72 / 80);
       expect(stats.baselineAccuracy).toBeCloseTo(0.95);
 
-      const metrics = await service.entityMetrics(entity('m'), { window: '1h' });
+      const metrics = await service.entityMetrics(entity('m'), {
+        window: '1h',
+      });
       const model = metrics.models[0];
       expect(model.totals.labelled).toBe(80);
       expect(model.totals.meanConfidence).toBeCloseTo(0.5);
@@ -296,16 +306,19 @@ describe('MonitoringStore', () => {
         maxRows: 10,
       });
       expect(small.x).toHaveLength(10);
-      expect(await service.featureSample('other', { windowMinutes: 60 })).toEqual(
-        {},
-      );
+      expect(
+        await service.featureSample('other', { windowMinutes: 60 }),
+      ).toEqual({});
     });
 
     it('forgets rows past their retention', async () => {
       await store.ingest(
         'm',
         [
-          event('old', { timestampMs: NOW - 3 * 24 * 60 * MIN, features: { x: 1 } }),
+          event('old', {
+            timestampMs: NOW - 3 * 24 * 60 * MIN,
+            features: { x: 1 },
+          }),
           event('new', { features: { x: 2 } }),
         ],
         NOW - 3 * 24 * 60 * MIN,
@@ -313,7 +326,9 @@ describe('MonitoringStore', () => {
       const later = NOW + (RETENTION_MINUTES.eventIds + 1) * MIN;
       await store.prune(later);
       expect(
-        Number((await knex('mlops_prediction_event_ids').count({ n: '*' }))[0].n),
+        Number(
+          (await knex('mlops_prediction_event_ids').count({ n: '*' }))[0].n,
+        ),
       ).toBe(0);
       expect(
         await knex('mlops_prediction_rollups').where({ resolution: MINUTE }),

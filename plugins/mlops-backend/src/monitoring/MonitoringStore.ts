@@ -188,7 +188,11 @@ export { emptySums };
  * limited time, because deduplicating retries needs nothing else.
  */
 export class MonitoringStore {
-  constructor(private readonly db: Knex) {}
+  private readonly isPostgres: boolean;
+
+  constructor(private readonly db: Knex) {
+    this.isPostgres = db.client.config.client === 'pg';
+  }
 
   /**
    * Counts a validated batch of events for a model. The batch is written in
@@ -225,40 +229,47 @@ export class MonitoringStore {
         await this.upsertRollups(tx, model, fresh);
         await this.sampleFeatures(tx, model, fresh);
       }
-      return { accepted: fresh.length, duplicates: events.length - fresh.length };
+      return {
+        accepted: fresh.length,
+        duplicates: events.length - fresh.length,
+      };
     });
   }
 
+  /**
+   * Inserts the ids that are new and returns them. The ids travel as one
+   * array binding (json_each on SQLite, unnest on PostgreSQL), so the
+   * statement text stays the same size whatever the batch, instead of a
+   * statement with thousands of placeholders to parse on every batch.
+   */
   private async insertNewIds(
     tx: Knex.Transaction,
     model: string,
     ids: string[],
     receivedMinute: number,
   ): Promise<Set<string>> {
-    const inserted = new Set<string>();
-    const perStatement = Math.floor(MAX_BINDINGS / 3);
-    for (let start = 0; start < ids.length; start += perStatement) {
-      const chunk = ids.slice(start, start + perStatement);
-      const bindings: unknown[] = new Array(chunk.length * 3);
-      for (let i = 0; i < chunk.length; i++) {
-        bindings[i * 3] = model;
-        bindings[i * 3 + 1] = chunk[i];
-        bindings[i * 3 + 2] = receivedMinute;
-      }
-      const rows = await this.all<{ event_id: string }>(
-        tx,
-        `insert into ${q(EVENT_IDS)} (${q('model')}, ${q('event_id')}, ${q(
-          'received_minute',
-        )}) values ${placeholders(chunk.length, 3)} on conflict (${q(
-          'model',
-        )}, ${q('event_id')}) do nothing returning ${q('event_id')}`,
-        bindings,
-      );
-      for (const row of rows) {
-        inserted.add(row.event_id);
-      }
-    }
-    return inserted;
+    const columns = `${q('model')}, ${q('event_id')}, ${q('received_minute')}`;
+    const conflict = `on conflict (${q('model')}, ${q(
+      'event_id',
+    )}) do nothing returning ${q('event_id')}`;
+    const rows = this.isPostgres
+      ? await this.all<{ event_id: string }>(
+          tx,
+          `insert into ${q(
+            EVENT_IDS,
+          )} (${columns}) select ?, id, ? from unnest(?::text[]) as ids(id) ${conflict}`,
+          [model, receivedMinute, ids as unknown as Knex.Value],
+        )
+      : await this.all<{ event_id: string }>(
+          tx,
+          // "where true" tells SQLite's parser the upsert clause is not part
+          // of the SELECT.
+          `insert into ${q(
+            EVENT_IDS,
+          )} (${columns}) select ?, value, ? from json_each(?) where true ${conflict}`,
+          [model, receivedMinute, JSON.stringify(ids)],
+        );
+    return new Set(rows.map(row => row.event_id));
   }
 
   private async upsertRollups(
@@ -271,7 +282,12 @@ export class MonitoringStore {
       const key = `${environment}\u0000${resolution}\u0000${start}`;
       let entry = pending.get(key);
       if (!entry) {
-        entry = { environment, resolution, bucketStart: start, sums: emptySums() };
+        entry = {
+          environment,
+          resolution,
+          bucketStart: start,
+          sums: emptySums(),
+        };
         pending.set(key, entry);
       }
       return entry.sums;
@@ -279,14 +295,15 @@ export class MonitoringStore {
     for (const event of events) {
       const minute = epochMinute(event.timestampMs);
       addEvent(touch(event.environment, MINUTE, minute), event);
-      addEvent(
-        touch(event.environment, HOUR, minute - (minute % HOUR)),
-        event,
-      );
+      addEvent(touch(event.environment, HOUR, minute - (minute % HOUR)), event);
     }
     const rows = [...pending.values()].sort(
       (a, b) =>
-        (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0) ||
+        (a.environment < b.environment
+          ? -1
+          : a.environment > b.environment
+          ? 1
+          : 0) ||
         a.resolution - b.resolution ||
         a.bucketStart - b.bucketStart,
     );
@@ -439,7 +456,9 @@ export class MonitoringStore {
     // binding is cast to one.
     const rows = await this.all<Record<string, unknown>>(
       this.db,
-      `select (${q('bucket_start')} / cast(? as integer)) * cast(? as integer) as ${q(
+      `select (${q(
+        'bucket_start',
+      )} / cast(? as integer)) * cast(? as integer) as ${q(
         'start_minute',
       )}, ${ROLLUP_SUM_SELECT} from ${q(ROLLUPS)} where ${q(
         'model',
@@ -522,11 +541,13 @@ export class MonitoringStore {
     options: { fromMinute: number; environment?: string; maxRows: number },
   ): Promise<FeatureSample> {
     const firstWindow = options.fromMinute - (options.fromMinute % HOUR);
-    const windows: Array<{ window_start: number | string; seen: number | string }> =
-      await this.db(SAMPLE_WINDOWS)
-        .where({ model })
-        .where('window_start', '>=', firstWindow)
-        .select('window_start', 'seen');
+    const windows: Array<{
+      window_start: number | string;
+      seen: number | string;
+    }> = await this.db(SAMPLE_WINDOWS)
+      .where({ model })
+      .where('window_start', '>=', firstWindow)
+      .select('window_start', 'seen');
     const query = this.db(SAMPLES)
       .where({ model })
       .where('window_start', '>=', firstWindow)

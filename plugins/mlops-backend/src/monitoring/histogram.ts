@@ -24,20 +24,20 @@ export const LATENCY_COLUMNS: readonly string[] = Array.from(
   (_, i) => `h${i}`,
 );
 
+// Edge k is the upper edge of bucket k and the lower edge of bucket k + 1.
+const EDGES = Array.from(
+  { length: LATENCY_BUCKET_COUNT - 1 },
+  (_, k) => LATENCY_MIN_MS * 2 ** (k / LATENCY_BUCKETS_PER_DOUBLING),
+);
+
 /** Lower edge of bucket `i` in milliseconds. */
 export function bucketLowerMs(i: number): number {
-  if (i <= 0) {
-    return 0;
-  }
-  return LATENCY_MIN_MS * 2 ** ((i - 1) / LATENCY_BUCKETS_PER_DOUBLING);
+  return i <= 0 ? 0 : EDGES[i - 1];
 }
 
 /** Upper edge of bucket `i` in milliseconds (Infinity for the overflow bucket). */
 export function bucketUpperMs(i: number): number {
-  if (i >= LATENCY_BUCKET_COUNT - 1) {
-    return Infinity;
-  }
-  return LATENCY_MIN_MS * 2 ** (i / LATENCY_BUCKETS_PER_DOUBLING);
+  return i >= LATENCY_BUCKET_COUNT - 1 ? Infinity : EDGES[i];
 }
 
 /** The bucket a latency falls in: lower edge inclusive, upper edge exclusive. */

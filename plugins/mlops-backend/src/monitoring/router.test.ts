@@ -156,12 +156,36 @@ describe('monitoring routes', () => {
       ['no body', undefined, 'events'],
       ['an empty batch', { events: [] }, 'at least one event'],
       ['events that are not a list', { events: 'x' }, 'events'],
-      ['an unknown top-level field', { events: [event('a')], extra: 1 }, 'extra'],
-      ['a missing id', { events: [event('a', { id: undefined })] }, 'events.0.id'],
-      ['a negative latency', { events: [event('a', { latencyMs: -1 })] }, 'events.0.latencyMs'],
-      ['an unknown status', { events: [event('a', { status: 'meh' })] }, 'events.0.status'],
-      ['a confidence above 1', { events: [event('a', { confidence: 1.5 })] }, 'events.0.confidence'],
-      ['an unparseable timestamp', { events: [event('a', { timestamp: 'yesterday' })] }, 'events.0.timestamp'],
+      [
+        'an unknown top-level field',
+        { events: [event('a')], extra: 1 },
+        'extra',
+      ],
+      [
+        'a missing id',
+        { events: [event('a', { id: undefined })] },
+        'events.0.id',
+      ],
+      [
+        'a negative latency',
+        { events: [event('a', { latencyMs: -1 })] },
+        'events.0.latencyMs',
+      ],
+      [
+        'an unknown status',
+        { events: [event('a', { status: 'meh' })] },
+        'events.0.status',
+      ],
+      [
+        'a confidence above 1',
+        { events: [event('a', { confidence: 1.5 })] },
+        'events.0.confidence',
+      ],
+      [
+        'an unparseable timestamp',
+        { events: [event('a', { timestamp: 'yesterday' })] },
+        'events.0.timestamp',
+      ],
       [
         'a timestamp older than seven days',
         { events: [event('a', { timestamp: Date.now() - 8 * 86_400_000 })] },
@@ -172,7 +196,11 @@ describe('monitoring routes', () => {
         { events: [event('a', { timestamp: Date.now() + 3_600_000 })] },
         'in the future',
       ],
-      ['a bad environment', { events: [event('a', { environment: 'Prod Env' })] }, 'events.0.environment'],
+      [
+        'a bad environment',
+        { events: [event('a', { environment: 'Prod Env' })] },
+        'events.0.environment',
+      ],
       [
         'too many features',
         {
@@ -205,12 +233,15 @@ describe('monitoring routes', () => {
         },
         `at most ${MAX_EVENTS_PER_BATCH} events`,
       ],
-    ])('rejects %s with a 400 and records nothing', async (_what, body, message) => {
-      const response = await post(body);
-      expect(response.status).toBe(400);
-      expect(response.body.error.message).toContain(message);
-      expect(await rollupCount()).toBe(0);
-    });
+    ])(
+      'rejects %s with a 400 and records nothing',
+      async (_what, body, message) => {
+        const response = await post(body);
+        expect(response.status).toBe(400);
+        expect(response.body.error.message).toContain(message);
+        expect(await rollupCount()).toBe(0);
+      },
+    );
 
     it('rejects a body over the size limit and records nothing', async () => {
       const events = Array.from({ length: 4000 }, (_, i) =>
@@ -232,7 +263,13 @@ describe('monitoring routes', () => {
     });
 
     it('refuses anonymous ingest and reads', async () => {
-      expect((await request(server).post(PREDICTIONS).send({ events: [event('a')] })).status).toBe(401);
+      expect(
+        (
+          await request(server)
+            .post(PREDICTIONS)
+            .send({ events: [event('a')] })
+        ).status,
+      ).toBe(401);
       expect((await request(server).get(METRICS)).status).toBe(401);
       expect(await rollupCount()).toBe(0);
     });

@@ -13,7 +13,10 @@ interface TrafficProfile {
   /** Share of predictions whose ground truth comes back. */
   labelShare: number;
   classes: string[];
-  features: (random: () => number, hoursAgo: number) => Record<string, FeatureValue>;
+  features: (
+    random: () => number,
+    hoursAgo: number,
+  ) => Record<string, FeatureValue>;
 }
 
 const DAY_MINUTES = 24 * 60;
@@ -29,7 +32,13 @@ const PROFILES: Record<string, TrafficProfile> = {
     classes: ['legit', 'fraud'],
     features: random => ({
       amount: round(Math.exp(3.6 + 1.1 * gaussian(random)), 2),
-      merchant_category: pick(random, ['grocery', 'travel', 'online', 'fuel', 'restaurants']),
+      merchant_category: pick(random, [
+        'grocery',
+        'travel',
+        'online',
+        'fuel',
+        'restaurants',
+      ]),
       card_present: random() < 0.62,
     }),
   },
@@ -94,9 +103,12 @@ export async function seedDemoMonitoring(options: {
       const minute = nowMinute - ago;
       const hourOfDay = Math.floor((minute % DAY_MINUTES) / 60);
       // Quiet nights, busy afternoons (UTC).
-      const seasonal = 0.35 + 0.65 * Math.max(0, Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI));
+      const seasonal =
+        0.35 +
+        0.65 * Math.max(0, Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI));
       const count = poisson(random, profile.peakPerMinute * seasonal);
-      const spiking = model === 'market-master' && ago < DEMO_LATENCY_SPIKE_HOURS * 60;
+      const spiking =
+        model === 'market-master' && ago < DEMO_LATENCY_SPIKE_HOURS * 60;
       for (let i = 0; i < count; i++) {
         const environment = random() < 0.1 ? 'staging' : 'production';
         const latencyMs =
@@ -108,7 +120,10 @@ export async function seedDemoMonitoring(options: {
         const right = random() < profile.accuracy;
         const prediction = right
           ? truth
-          : pick(random, profile.classes.filter(c => c !== truth));
+          : pick(
+              random,
+              profile.classes.filter(c => c !== truth),
+            );
         batch.push({
           id: `demo-${model}-${sequence++}`,
           timestampMs: minute * 60_000 + Math.floor(random() * 60_000),
@@ -121,7 +136,10 @@ export async function seedDemoMonitoring(options: {
           label: !failed && random() < profile.labelShare ? truth : undefined,
           // Drift checks look at recent windows; older events skip features
           // to keep the seed quick.
-          features: ago < 2 * DAY_MINUTES ? profile.features(random, ago / 60) : undefined,
+          features:
+            ago < 2 * DAY_MINUTES
+              ? profile.features(random, ago / 60)
+              : undefined,
         });
       }
       if (batch.length >= 5000) {
@@ -133,7 +151,9 @@ export async function seedDemoMonitoring(options: {
       total += (await store.ingest(model, batch, now)).accepted;
     }
   }
-  logger.info(`Seeded MLOps demo monitoring: ${total} prediction events over 7 days`);
+  logger.info(
+    `Seeded MLOps demo monitoring: ${total} prediction events over 7 days`,
+  );
 }
 
 function mulberry32(seed: number): () => number {
