@@ -105,6 +105,7 @@ export const mlopsPlugin = createBackendPlugin({
             objects,
             logger,
             monitoring: monitoringStore,
+            registry,
           });
         }
 

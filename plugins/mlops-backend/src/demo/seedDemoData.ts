@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { MonitoringStore } from '../monitoring/MonitoringStore';
 import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
+import { RegistryStore } from '../registry/RegistryStore';
+import { seedDemoRegistry } from '../registry/seedDemoRegistry';
 import { parseInput } from '../service/validation';
 
 const namedObject = z.object({
@@ -54,6 +56,8 @@ export async function seedDemoData(options: {
   logger: LoggerService;
   /** Prediction traffic for the demo models (monitoring capability). */
   monitoring?: MonitoringStore;
+  /** Versions, stages, aliases and history (registry capability). */
+  registry?: RegistryStore;
 }): Promise<void> {
   const { data, objects, logger } = options;
   if ((await objects.count('model')) > 0) {
@@ -68,6 +72,13 @@ export async function seedDemoData(options: {
   }
   for (const model of data.models) {
     await objects.upsert('model', model);
+  }
+  if (options.registry) {
+    await seedDemoRegistry({
+      registry: options.registry,
+      models: data.models.map(m => m.name),
+      logger,
+    });
   }
   if (options.monitoring) {
     await seedDemoMonitoring({

@@ -120,10 +120,35 @@ function optional<T>(value: T | null | undefined): T | undefined {
  * one model on PostgreSQL (SQLite runs one writer at a time anyway).
  */
 export class RegistryStore {
-  constructor(private readonly db: Knex) {}
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Knex,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The same store with another clock: the demo seeder uses it to spread a
+   * believable history over past weeks.
+   */
+  withClock(now: () => Date): RegistryStore {
+    return new RegistryStore(this.db, { now });
+  }
+
+  /** True when the model has that version (the deployments capability asks). */
+  async versionExists(model: string, version: number): Promise<boolean> {
+    const row = await this.db(VERSIONS)
+      .join(MODELS, `${MODELS}.id`, `${VERSIONS}.model_id`)
+      .where(`${MODELS}.name`, model)
+      .where(`${VERSIONS}.version`, version)
+      .first(`${VERSIONS}.id`);
+    return row !== undefined;
+  }
 
   async createModel(input: CreateModelInput): Promise<RegisteredModel> {
-    const now = new Date();
+    const now = this.now();
     await this.db.transaction(async tx => {
       const existing = await tx(MODELS).where({ name: input.name }).first();
       if (existing) {
@@ -150,7 +175,7 @@ export class RegistryStore {
     name: string,
     patch: UpdateModelInput,
   ): Promise<RegisteredModel> {
-    const update: Row = { updated_at: new Date() };
+    const update: Row = { updated_at: this.now() };
     if (patch.owner !== undefined) update.owner = patch.owner;
     if (patch.description !== undefined) update.description = patch.description;
     if (patch.tags !== undefined) update.tags = JSON.stringify(patch.tags);
@@ -197,7 +222,7 @@ export class RegistryStore {
     actor: string,
   ): Promise<ModelVersion> {
     const version = await this.db.transaction(async tx => {
-      const now = new Date();
+      const now = this.now();
       const count = await tx(MODELS)
         .where({ name })
         .update({
@@ -271,7 +296,7 @@ export class RegistryStore {
       if (row.stage === options.stage) {
         return [];
       }
-      const now = new Date();
+      const now = this.now();
       const moved: number[] = [];
       if (
         options.archiveExisting &&
@@ -350,7 +375,7 @@ export class RegistryStore {
         to: String(version),
         actor,
         reason,
-        now: new Date(),
+        now: this.now(),
       });
     });
     return this.getVersion(name, version);
@@ -382,7 +407,7 @@ export class RegistryStore {
         from: String(current.version),
         actor,
         reason,
-        now: new Date(),
+        now: this.now(),
       });
     });
   }
@@ -476,7 +501,7 @@ export class RegistryStore {
       const targetRow = await tx(VERSIONS)
         .where({ model_id: model.id, version: target })
         .first('stage');
-      const now = new Date();
+      const now = this.now();
       await this.recordStage(tx, model.id, current, {
         action: 'stage',
         from: 'Production',
@@ -563,7 +588,7 @@ export class RegistryStore {
             'version',
             tx(ALIASES).where({ model_id: model.id }).select('version'),
           );
-        const now = new Date();
+        const now = this.now();
         const gone = rows.map(r => Number(r.version)).sort((a, b) => a - b);
         for (const row of rows) {
           await this.appendHistory(tx, {
@@ -643,7 +668,7 @@ export class RegistryStore {
   private async lockModel(tx: Knex, name: string): Promise<Row> {
     const count = await tx(MODELS)
       .where({ name })
-      .update({ updated_at: new Date() });
+      .update({ updated_at: this.now() });
     if (count === 0) {
       throw notFoundModel(name);
     }

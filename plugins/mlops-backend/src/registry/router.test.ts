@@ -18,7 +18,8 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { migrateRegistryOnly } from './__testUtils__/migrateRegistry';
 import { MetricDirections } from './compareVersions';
 import { RegistryStore } from './RegistryStore';
-import { RunSnapshotSource, createRegistryRouter } from './router';
+import { TrackingStore } from '../tracking';
+import { createRegistryRouter } from './router';
 
 jest.setTimeout(60_000);
 
@@ -38,18 +39,6 @@ const modelEntity = {
   spec: { type: 'ml-model', lifecycle: 'production', owner: 'risk-ml' },
 };
 
-/** Runs as the tracking store would answer them. */
-const runs: RunSnapshotSource = {
-  async getRunSnapshot(runId) {
-    const known: Record<string, { metrics: Record<string, number>; params: Record<string, string> }> = {
-      'run-a': { metrics: { auc: 0.91, val_loss: 0.31 }, params: { lr: '0.1', depth: '6' } },
-      'run-b': { metrics: { auc: 0.94, val_loss: 0.35 }, params: { lr: '0.1', depth: '8' } },
-    };
-    const run = known[runId];
-    return run && { experimentName: 'fraud-detection', ...run };
-  },
-};
-
 describe('registry routes', () => {
   const databases = createTestDatabases();
 
@@ -57,6 +46,33 @@ describe('registry routes', () => {
     let knex: Knex;
     let server: any;
     const deployed = new Set<number>();
+    // Ids of two tracked runs, as a training job would have logged them.
+    let runA: string;
+    let runB: string;
+
+    async function logRuns(tracking: TrackingStore) {
+      await tracking.createExperiment({ name: 'fraud-detection' });
+      const runs: string[] = [];
+      for (const [auc, loss, depth] of [
+        [0.91, 0.31, '6'],
+        [0.94, 0.35, '8'],
+      ] as const) {
+        const run = await tracking.createRun({ experimentName: 'fraud-detection' });
+        await tracking.logBatch(run.id, {
+          metrics: [
+            { key: 'auc', value: auc, step: 0, timestamp: 1 },
+            { key: 'val_loss', value: loss, step: 0, timestamp: 1 },
+          ],
+          params: [
+            { key: 'lr', value: '0.1' },
+            { key: 'depth', value: depth },
+          ],
+          tags: [],
+        });
+        runs.push(run.id);
+      }
+      [runA, runB] = runs;
+    }
 
     beforeEach(async () => {
       knex = await databases.init(databaseId);
@@ -74,6 +90,8 @@ describe('registry routes', () => {
             async init({ httpRouter, httpAuth, database, catalog }) {
               const db = await database.getClient();
               await migrateRegistryOnly(db);
+              const tracking = await TrackingStore.create({ db });
+              await logRuns(tracking);
               const router = Router();
               router.use(express.json());
               router.use(
@@ -83,7 +101,7 @@ describe('registry routes', () => {
                   registry: {
                     store: new RegistryStore(db),
                     directions: new MetricDirections({ latency_ms: 'lower' }),
-                    runs,
+                    runs: tracking,
                     deployments: {
                       isDeployed: async (_model, version) =>
                         deployed.has(version),
@@ -214,14 +232,14 @@ describe('registry routes', () => {
     it('creates versions with the run snapshot and reads them back', async () => {
       await createModel();
       const v1 = await createVersion({
-        runId: 'run-a',
+        runId: runA,
         artifactUri: 's3://models/fraud/1',
         description: 'baseline',
       });
       expect(v1).toMatchObject({
         version: 1,
         stage: 'None',
-        runId: 'run-a',
+        runId: runA,
         metrics: { auc: 0.91, val_loss: 0.31 },
         params: { lr: '0.1', depth: '6' },
         createdBy: 'user:default/alice',
@@ -258,7 +276,7 @@ describe('registry routes', () => {
       const ghost = await api()
         .post('/api/mlops/models/ghost/versions')
         .set('Authorization', alice)
-        .send({ runId: 'run-a' });
+        .send({ runId: runA });
       expect(ghost.status).toBe(404);
       expect(await countRows('mlops_model_versions')).toBe(0);
       const model = await api()
@@ -280,8 +298,8 @@ describe('registry routes', () => {
 
     it('transitions stages, archives the old Production version and records the caller in the history', async () => {
       await createModel();
-      await createVersion({ runId: 'run-a' });
-      await createVersion({ runId: 'run-b' });
+      await createVersion({ runId: runA });
+      await createVersion({ runId: runB });
       expect((await stage(1, { stage: 'production' })).status).toBe(200);
       const promoted = await stage(
         2,
@@ -386,8 +404,8 @@ describe('registry routes', () => {
 
     it('rolls back to the previous Production version with a reason', async () => {
       await createModel();
-      await createVersion({ runId: 'run-a' });
-      await createVersion({ runId: 'run-b' });
+      await createVersion({ runId: runA });
+      await createVersion({ runId: runB });
       await stage(1, { stage: 'Production' });
       await stage(2, { stage: 'Production', archiveExisting: true });
 
@@ -428,8 +446,8 @@ describe('registry routes', () => {
 
     it('compares two versions metric by metric with configured directions', async () => {
       await createModel();
-      await createVersion({ runId: 'run-a' });
-      await createVersion({ runId: 'run-b' });
+      await createVersion({ runId: runA });
+      await createVersion({ runId: runB });
       const response = await api()
         .get('/api/mlops/models/fraud-detection/compare?a=1&b=2')
         .set('Authorization', alice);
@@ -498,7 +516,7 @@ describe('registry routes', () => {
 
     it('answers an entity with the models its annotation links to', async () => {
       await createModel();
-      await createVersion({ runId: 'run-a' });
+      await createVersion({ runId: runA });
       await stage(1, { stage: 'Staging', reason: 'canary' });
       await api()
         .put('/api/mlops/models/fraud-detection/aliases/challenger')
