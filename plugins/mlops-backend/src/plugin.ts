@@ -68,6 +68,13 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
+        const driftStore = new DriftStore(db);
+        const drift = new DriftService({
+          store: driftStore,
+          logger,
+          ...driftSettingsFromConfig(config),
+        });
+        await scheduleDriftChecks({ config, scheduler, logger, drift });
         const drift = new DriftService({
           store: new DriftStore(db),
           logger,
@@ -105,6 +112,7 @@ export const mlopsPlugin = createBackendPlugin({
             objects,
             logger,
             monitoring: monitoringStore,
+            drift: { drift, store: driftStore, registry },
             registry,
           });
         }

@@ -6,6 +6,7 @@ import { MonitoringStore } from '../monitoring/MonitoringStore';
 import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
 import { RegistryStore } from '../registry/RegistryStore';
 import { seedDemoRegistry } from '../registry/seedDemoRegistry';
+import { DemoDriftSources, seedDemoDrift } from '../drift';
 import { parseInput } from '../service/validation';
 
 const namedObject = z.object({
@@ -54,6 +55,8 @@ export async function seedDemoData(options: {
   data: DemoData;
   objects: MlopsObjectStore;
   logger: LoggerService;
+  /** Baselines and a week of drift reports (drift capability). */
+  drift?: DemoDriftSources;
   /** Prediction traffic for the demo models (monitoring capability). */
   monitoring?: MonitoringStore;
   /** Versions, stages, aliases and history (registry capability). */
@@ -76,6 +79,13 @@ export async function seedDemoData(options: {
   if (options.registry) {
     await seedDemoRegistry({
       registry: options.registry,
+      models: data.models.map(m => m.name),
+      logger,
+    });
+  }
+  if (options.drift) {
+    await seedDemoDrift({
+      ...options.drift,
       models: data.models.map(m => m.name),
       logger,
     });

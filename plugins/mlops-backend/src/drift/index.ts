@@ -33,3 +33,5 @@ export { DEFAULT_DRIFT_LIMITS } from './dataset';
 export type { DriftLimits, FeatureSummary } from './dataset';
 export { DEFAULT_QUALITY_THRESHOLD, dataQuality } from './quality';
 export type { DataQualityReport } from './quality';
+export { seedDemoDrift, DEMO_DRIFT_DAYS } from './seedDemoDrift';
+export type { DemoDriftSources } from './seedDemoDrift';

@@ -1,0 +1,60 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { DriftService } from './DriftService';
+import { DriftStore } from './DriftStore';
+import { DEMO_DRIFT_DAYS, seedDemoDrift } from './seedDemoDrift';
+import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
+
+jest.setTimeout(60_000);
+
+const MODELS = ['fraud-detection', 'ticket-classifier', 'market-master'];
+
+describe('seedDemoDrift', () => {
+  const databases = createTestDatabases();
+
+  it.each(databases.eachSupportedId())(
+    'gives fraud-detection a computed amount drift and the others none, %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateDriftTables(knex);
+      await insertModels(knex, MODELS);
+      const logger = mockServices.logger.mock();
+      const store = new DriftStore(knex);
+      const drift = new DriftService({ store, logger });
+      const seed = () =>
+        seedDemoDrift({
+          drift,
+          store,
+          models: MODELS,
+          logger,
+          registry: { productionVersion: async () => ({ version: 2 }) },
+          now: new Date('2026-11-25T12:00:00Z'),
+        });
+      await seed();
+
+      const fraud = await store.latestReport('fraud-detection');
+      expect(fraud).toMatchObject({ version: 2, datasetDrift: true });
+      expect(fraud!.driftedFeatures).toContain('amount');
+      expect(fraud!.createdAt).toBe('2026-11-25T12:00:00.000Z');
+      const fraudHistory = await store.history('fraud-detection', 100);
+      expect(fraudHistory).toHaveLength(DEMO_DRIFT_DAYS);
+      // The week starts stable and ends drifted.
+      expect(fraudHistory[0].driftShare).toBe(0);
+      expect(fraudHistory[DEMO_DRIFT_DAYS - 1].driftShare).toBeGreaterThan(
+        0.5,
+      );
+
+      for (const model of ['ticket-classifier', 'market-master']) {
+        const history = await store.history(model, 100);
+        expect(history).toHaveLength(DEMO_DRIFT_DAYS);
+        expect(history.every(point => point.driftShare === 0)).toBe(true);
+        expect(await store.baselineVersions(model)).toEqual([2]);
+      }
+
+      // A second run (a restart) adds nothing.
+      await seed();
+      expect(await store.countReports()).toBe(3 * DEMO_DRIFT_DAYS);
+      await knex.destroy();
+    },
+  );
+});
