@@ -75,12 +75,6 @@ export const mlopsPlugin = createBackendPlugin({
           ...driftSettingsFromConfig(config),
         });
         await scheduleDriftChecks({ config, scheduler, logger, drift });
-        const drift = new DriftService({
-          store: new DriftStore(db),
-          logger,
-          ...driftSettingsFromConfig(config),
-        });
-        await scheduleDriftChecks({ config, scheduler, logger, drift });
         const registry = new RegistryStore(db);
         const deployments = setupDeployments({
           config,
