@@ -106,6 +106,7 @@ export const mlopsPlugin = createBackendPlugin({
             objects,
             logger,
             monitoring: monitoringStore,
+            tracking,
             drift: { drift, store: driftStore, registry },
             registry,
           });

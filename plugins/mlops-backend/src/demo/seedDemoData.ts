@@ -8,6 +8,7 @@ import { RegistryStore } from '../registry/RegistryStore';
 import { seedDemoRegistry } from '../registry/seedDemoRegistry';
 import { DemoDriftSources, seedDemoDrift } from '../drift';
 import { parseInput } from '../service/validation';
+import { TrackingStore, seedDemoTracking } from '../tracking';
 
 const namedObject = z.object({
   name: z.string().min(1),
@@ -61,6 +62,8 @@ export async function seedDemoData(options: {
   monitoring?: MonitoringStore;
   /** Versions, stages, aliases and history (registry capability). */
   registry?: RegistryStore;
+  /** Runs with params and metric histories (tracking capability). */
+  tracking?: TrackingStore;
 }): Promise<void> {
   const { data, objects, logger } = options;
   if ((await objects.count('model')) > 0) {
@@ -75,6 +78,13 @@ export async function seedDemoData(options: {
   }
   for (const model of data.models) {
     await objects.upsert('model', model);
+  }
+  if (options.tracking) {
+    await seedDemoTracking({
+      tracking: options.tracking,
+      experiments: data.experiments.map(e => e.name),
+      logger,
+    });
   }
   if (options.registry) {
     await seedDemoRegistry({
