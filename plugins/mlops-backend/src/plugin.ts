@@ -20,6 +20,13 @@ import {
 } from './drift';
 import { EntityResolver } from './entities/EntityResolver';
 import { HealthService } from './health/HealthService';
+import {
+  IncidentService,
+  IncidentStore,
+  createIncidentsRouter,
+  readIncidentConfig,
+  scheduleHealthChecks,
+} from './incidents';
 import { MlopsObjectStore } from './objects/MlopsObjectStore';
 import {
   MlopsObjectService,
@@ -53,6 +60,8 @@ export const mlopsPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
@@ -63,6 +72,8 @@ export const mlopsPlugin = createBackendPlugin({
         httpAuth,
         database,
         scheduler,
+        auth,
+        permissions,
         catalog,
         events,
       }) {
@@ -90,6 +101,23 @@ export const mlopsPlugin = createBackendPlugin({
           store: monitoringStore,
           service: new MonitoringService(monitoringStore),
         };
+        const incidentStore = new IncidentStore(db);
+        const incidents = new IncidentService({
+          store: incidentStore,
+          logger,
+          catalog,
+          auth,
+          ...readIncidentConfig(config),
+          // Each source is optional; the coordinator adds the others as their
+          // capabilities implement the interfaces in incidents/sources.ts:
+          // drift (latestReport), deployments (latestByEnvironment),
+          // pipelines (latestRuns, lastSuccessAt, requestRun) and registry
+          // (productionVersion).
+          sources: {
+            monitoring: monitoring.service,
+          },
+        });
+        await scheduleHealthChecks({ scheduler, config, logger, incidents });
         // Create and delete routes call objectChanges so the catalog mirrors
         // the change within seconds.
         const objectChanges = new ObjectChangeNotifier({ events, logger });
@@ -106,6 +134,7 @@ export const mlopsPlugin = createBackendPlugin({
             objects,
             logger,
             monitoring: monitoringStore,
+            incidents,
             tracking,
             drift: { drift, store: driftStore, registry },
             registry,
@@ -127,7 +156,8 @@ export const mlopsPlugin = createBackendPlugin({
             httpAuth,
             db,
             entities: new EntityResolver(catalog),
-            health: new HealthService(objects),
+            health: new HealthService(objects, incidentStore),
+            triageSignals: incidents,
             tracking,
             monitoring,
             catalog,
@@ -142,6 +172,15 @@ export const mlopsPlugin = createBackendPlugin({
           createObjectsRouter({ httpAuth, objects: objectService }),
         );
         httpRouter.use(deployments.router);
+        httpRouter.use(
+          await createIncidentsRouter({
+            httpAuth,
+            entities: new EntityResolver(catalog),
+            incidents,
+            catalog,
+            permissions,
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -2,6 +2,8 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
 import { z } from 'zod';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import { IncidentService } from '../incidents/IncidentService';
+import { seedDemoIncidents } from '../incidents/seedDemoIncidents';
 import { MonitoringStore } from '../monitoring/MonitoringStore';
 import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
 import { RegistryStore } from '../registry/RegistryStore';
@@ -58,6 +60,8 @@ export async function seedDemoData(options: {
   logger: LoggerService;
   /** Baselines and a week of drift reports (drift capability). */
   drift?: DemoDriftSources;
+  /** Runs the detectors over everything seeded (incidents capability). */
+  incidents?: IncidentService;
   /** Prediction traffic for the demo models (monitoring capability). */
   monitoring?: MonitoringStore;
   /** Versions, stages, aliases and history (registry capability). */
@@ -110,4 +114,8 @@ export async function seedDemoData(options: {
   logger.info(
     `Seeded MLOps demo data: ${data.models.length} models, ${data.pipelines.length} pipelines, ${data.experiments.length} experiments`,
   );
+  // Keep last: the detectors read what every seeder above wrote.
+  if (options.incidents) {
+    await seedDemoIncidents({ incidents: options.incidents, logger });
+  }
 }

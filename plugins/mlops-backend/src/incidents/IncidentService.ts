@@ -312,19 +312,34 @@ export class IncidentService implements TriageSignalSource {
     symptoms: DetectorSymptom[];
     failureReasons: string[];
   }> {
-    if (!this.catalog || !this.auth) {
+    const objects = await this.objectsOfEntity(entityRef);
+    if (objects.length === 0) {
       return { symptoms: [], failureReasons: [] };
+    }
+    return this.signalsForObjects(objects);
+  }
+
+  /** How many incidents are open on the objects an entity links to (fleet view). */
+  async openIncidentCount(entityRef: string): Promise<number> {
+    const objects = await this.objectsOfEntity(entityRef);
+    return objects.length === 0
+      ? 0
+      : (await this.store.openIncidents(objects)).length;
+  }
+
+  /** The models and pipelines an entity's annotations point at. */
+  private async objectsOfEntity(entityRef: string): Promise<ObjectRef[]> {
+    if (!this.catalog || !this.auth) {
+      return [];
     }
     const entity = await this.catalog.getEntityByRef(entityRef, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
     if (!entity) {
-      return { symptoms: [], failureReasons: [] };
+      return [];
     }
-    return this.signalsForObjects(
-      mlopsLinksOf(entity).filter(
-        (l): l is ObjectRef => l.kind !== 'experiment',
-      ),
+    return mlopsLinksOf(entity).filter(
+      (l): l is ObjectRef => l.kind !== 'experiment',
     );
   }
 

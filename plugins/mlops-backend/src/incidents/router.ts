@@ -1,8 +1,18 @@
 import {
   BackstageCredentials,
   HttpAuthService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  EntityIncidentsResponse,
+  MLOPS_OBJECT_ANNOTATIONS,
+  MlopsIncident,
+  mlopsIncidentUpdatePermission,
+} from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -31,6 +41,46 @@ function actorOf(credentials: BackstageCredentials): string {
 }
 
 /**
+ * Decides whether the caller may acknowledge or resolve an incident. The
+ * permission is a resource permission on catalog entities, so it is checked
+ * against the entities that link to the incident's object (seen with the
+ * caller's own catalog access); any one allowing is enough, so the owners of
+ * a model's Component and of the service that serves it can both act.
+ */
+async function authorizeIncidentUpdate(
+  incident: MlopsIncident,
+  credentials: BackstageCredentials,
+  catalog: CatalogService,
+  permissions: PermissionsService,
+): Promise<void> {
+  const annotation = MLOPS_OBJECT_ANNOTATIONS[incident.object.kind];
+  const { items } = await catalog.getEntities(
+    {
+      filter: { [`metadata.annotations.${annotation}`]: incident.object.name },
+      fields: ['kind', 'metadata.namespace', 'metadata.name'],
+    },
+    { credentials },
+  );
+  if (items.length === 0) {
+    throw new NotAllowedError(
+      `No catalog entity you can see links to ${incident.object.kind} ${incident.object.name}`,
+    );
+  }
+  const decisions = await permissions.authorize(
+    items.map(entity => ({
+      permission: mlopsIncidentUpdatePermission,
+      resourceRef: stringifyEntityRef(entity),
+    })),
+    { credentials },
+  );
+  if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
+    throw new NotAllowedError(
+      `You may not change incidents of ${incident.object.kind} ${incident.object.name}`,
+    );
+  }
+}
+
+/**
  * Routes for incidents: the entity-scoped list, one incident, and the
  * acknowledge and resolve actions. Every route requires credentials.
  */
@@ -38,8 +88,17 @@ export async function createIncidentsRouter(options: {
   httpAuth: HttpAuthService;
   entities: EntityResolver;
   incidents: IncidentService;
+  catalog: CatalogService;
+  permissions: PermissionsService;
 }): Promise<express.Router> {
-  const { httpAuth, entities, incidents } = options;
+  const { httpAuth, entities, incidents, catalog, permissions } = options;
+  const authorize = async (id: string, credentials: BackstageCredentials) =>
+    authorizeIncidentUpdate(
+      await incidents.getIncident(id),
+      credentials,
+      catalog,
+      permissions,
+    );
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -69,6 +128,7 @@ export async function createIncidentsRouter(options: {
       allow: ['user', 'service'],
     });
     const { note } = parseInput(noteBody, req.body ?? {}, 'acknowledgement');
+    await authorize(id, credentials);
     res.json(await incidents.acknowledge(id, actorOf(credentials), note));
   });
 
@@ -78,6 +138,7 @@ export async function createIncidentsRouter(options: {
       allow: ['user', 'service'],
     });
     const { note } = parseInput(noteBody, req.body ?? {}, 'resolution');
+    await authorize(id, credentials);
     res.json(await incidents.resolve(id, actorOf(credentials), note));
   });
 
