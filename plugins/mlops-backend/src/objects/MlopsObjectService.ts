@@ -102,12 +102,20 @@ export class MlopsObjectService {
     return this.describe(record);
   }
 
-  /** Registers a pipeline with its experiment and model, then announces all three. */
-  async registerPipeline(input: PipelineRegistration) {
-    const stored = await this.store.registerPipeline(input);
-    await this.notifier.upserted('experiment', stored.experiment.name);
-    await this.notifier.upserted('pipeline', stored.pipeline.name);
-    await this.notifier.upserted('model', stored.model.name);
+  /**
+   * Registers a pipeline with its experiment and model, then announces all
+   * three. A dry run checks and describes the result without storing it.
+   */
+  async registerPipeline(
+    input: PipelineRegistration,
+    options?: { dryRun?: boolean },
+  ) {
+    const stored = await this.store.registerPipeline(input, options);
+    if (!options?.dryRun) {
+      await this.notifier.upserted('experiment', stored.experiment.name);
+      await this.notifier.upserted('pipeline', stored.pipeline.name);
+      await this.notifier.upserted('model', stored.model.name);
+    }
     return {
       experiment: await this.describe(stored.experiment),
       pipeline: await this.describe(stored.pipeline),

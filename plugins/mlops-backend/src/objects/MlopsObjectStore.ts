@@ -70,6 +70,13 @@ export interface PipelineRegistration {
   };
 }
 
+// Thrown to roll a dry-run registration back while handing its result out.
+class DryRunRollback<T> extends Error {
+  constructor(readonly result: T) {
+    super('dry run');
+  }
+}
+
 const OBJECT_KINDS: MlopsObjectKind[] = ['model', 'pipeline', 'experiment'];
 
 const COLUMNS: Record<MlopsObjectKind, string[]> = {
@@ -250,13 +257,32 @@ export class MlopsObjectStore {
    * trains in one transaction. Registering the same input again changes
    * nothing but the update time. Fields left out keep their stored values, and
    * an object that another owner already holds is refused, so a template run
-   * can never take over someone else's model.
+   * can never take over someone else's model. A dry run does all of it,
+   * conflict checks included, and rolls back, so what it returns is what a
+   * real run would store (ids of new objects aside).
    */
-  async registerPipeline(input: PipelineRegistration): Promise<{
+  async registerPipeline(
+    input: PipelineRegistration,
+    options?: { dryRun?: boolean },
+  ): Promise<{
     experiment: MlopsObjectRecord;
     pipeline: MlopsObjectRecord;
     model: MlopsObjectRecord;
   }> {
+    try {
+      return await this.registerInTransaction(input, options?.dryRun ?? false);
+    } catch (error) {
+      if (error instanceof DryRunRollback) {
+        return error.result;
+      }
+      throw error;
+    }
+  }
+
+  private async registerInTransaction(
+    input: PipelineRegistration,
+    dryRun: boolean,
+  ) {
     return this.db.transaction(async tx => {
       const now = new Date();
       const write = async (
@@ -326,11 +352,15 @@ export class MlopsObjectStore {
           kind,
           await tx(TABLES[kind]).where({ name }).first(COLUMNS[kind]),
         );
-      return {
+      const result = {
         experiment: await read('experiment', input.experiment.name),
         pipeline: await read('pipeline', input.pipeline.name),
         model: await read('model', input.model.name),
       };
+      if (dryRun) {
+        throw new DryRunRollback(result);
+      }
+      return result;
     });
   }
 }

@@ -109,6 +109,22 @@ describe('objects routes', () => {
       ).toEqual(['experiment:churn', 'model:churn', 'pipeline:churn-training']);
     });
 
+    it('checks a registration in a dry run without storing or announcing it', async () => {
+      const { server, knex, received } = await startBackend();
+      const response = await request(server)
+        .post('/api/mlops/objects/register?dryRun=true')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body);
+      expect(response.status).toBe(200);
+      expect(response.body.model).toMatchObject({
+        name: 'churn',
+        links: { mlopsPage: 'http://portal.test/mlops/models/churn' },
+      });
+      expect(await knex('mlops_registered_models').pluck('name')).toEqual([]);
+      expect(await knex('mlops_pipelines').pluck('name')).toEqual([]);
+      expect(received).toEqual([]);
+    });
+
     it('refuses registration by a user or anonymously', async () => {
       const { server, knex } = await startBackend();
       const asUser = await request(server)

@@ -84,6 +84,10 @@ const registerBody = z
   })
   .strict();
 
+const registerQuery = z.object({
+  dryRun: z.enum(['true', 'false']).optional(),
+});
+
 const objectParams = z.object({
   kind: z.enum(['model', 'pipeline', 'experiment']),
   name: objectName,
@@ -101,7 +105,8 @@ export interface ObjectsRouterOptions {
  *
  * - `GET /objects`: every model, experiment and pipeline (users and services)
  * - `GET /objects/:kind/:name`: one of them
- * - `POST /objects/register`: a pipeline with its experiment and model (services)
+ * - `POST /objects/register`: a pipeline with its experiment and model
+ *   (services); `?dryRun=true` checks and describes without storing
  * - `DELETE /objects/:kind/:name` (services)
  *
  * Writes take service credentials only: the scaffolder, training jobs and CD
@@ -128,10 +133,11 @@ export function createObjectsRouter(
   router.post('/objects/register', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['service'] });
     const body = parseInput(registerBody, req.body, 'pipeline registration');
-    const registered = await objects.registerPipeline({
-      ...body,
-      experiment: body.experiment ?? { name: body.model.name },
-    });
+    const { dryRun } = parseInput(registerQuery, req.query, 'query');
+    const registered = await objects.registerPipeline(
+      { ...body, experiment: body.experiment ?? { name: body.model.name } },
+      { dryRun: dryRun === 'true' },
+    );
     res.json(registered);
   });
 
