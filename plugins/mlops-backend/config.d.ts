@@ -12,8 +12,35 @@ export interface Config {
       latencyP95Ms?: number;
       /** Error rate (0..1) above which a model is unhealthy. Default 0.05. */
       errorRate?: number;
-      /** Relative accuracy drop against the baseline that counts as degraded. Default 0.05. */
+      /** Relative accuracy drop against the baseline that counts as degraded. Default 0.1. */
       accuracyDrop?: number;
+      /** The window the latency, error rate, accuracy and traffic detectors read, in minutes. Default 15. */
+      windowMinutes?: number;
+      /** Fewest predictions in the window before latency, errors and accuracy are judged. Default 20. */
+      minEvents?: number;
+      /** An empty window is "no traffic" only if the model had traffic within this many minutes. Default 10080 (a week). */
+      trafficLookbackMinutes?: number;
+      /** Minutes a scheduled pipeline run may wait before it is late. Default `mlops.pipelines.lateAfter`, else 15. */
+      pipelineLateMinutes?: number;
+      /** Hours without a successful pipeline run before its output is stale. Default `mlops.pipelines.defaultSla`, else 48. */
+      pipelineStaleHours?: number;
+      /** Minutes a deployment may stay pending or in progress before it counts as stuck. Default 30. */
+      deploymentStuckMinutes?: number;
+    };
+    /** Health checks and incidents. */
+    incidents?: {
+      /**
+       * How long a symptom must stay clear before its incident resolves by
+       * itself, e.g. `{ minutes: 15 }` (the default) or `PT15M`.
+       */
+      autoResolveAfter?:
+        | string
+        | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /**
+       * How often the detectors evaluate every model and pipeline (once
+       * across all backend replicas). Default: every 5 minutes.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
     /** The model registry. */
     registry?: {

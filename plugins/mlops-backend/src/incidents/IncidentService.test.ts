@@ -117,6 +117,9 @@ describe('IncidentService detectors', () => {
 
       const [incident] = await store.openIncidents([model]);
       expect(sick.reasons[0].incidentId).toBe(incident.id);
+      expect(
+        await service.openIncidentCount('component:default/market-master'),
+      ).toBe(1);
       expect(incident.timeline.map(e => e.type)).toEqual([
         'opened',
         'evidence_updated',
@@ -383,5 +386,20 @@ describe('readIncidentConfig', () => {
     expect(readIncidentConfig(new ConfigReader({})).autoResolveAfterMs).toBe(
       15 * 60_000,
     );
+  });
+
+  it('takes lateness and staleness from the pipelines settings unless thresholds say otherwise', () => {
+    const pipelines = { lateAfter: { minutes: 20 }, defaultSla: { hours: 26 } };
+    const { thresholds } = readIncidentConfig(
+      new ConfigReader({ mlops: { pipelines } }),
+    );
+    expect(thresholds.pipelineLateMinutes).toBe(20);
+    expect(thresholds.pipelineStaleHours).toBe(26);
+    const overridden = readIncidentConfig(
+      new ConfigReader({
+        mlops: { pipelines, thresholds: { pipelineStaleHours: 72 } },
+      }),
+    );
+    expect(overridden.thresholds.pipelineStaleHours).toBe(72);
   });
 });

@@ -1,10 +1,11 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import {
   ANNOTATION_MLOPS_ACCURACY_DROP,
   ANNOTATION_MLOPS_ERROR_RATE,
   ANNOTATION_MLOPS_LATENCY_P95_MS,
   ANNOTATION_MLOPS_PIPELINE_STALE_HOURS,
 } from '@backstage-mlops/plugin-mlops-common';
+import { Duration } from 'luxon';
 
 /** The limits the detectors compare observations with. */
 export interface HealthThresholds {
@@ -47,11 +48,25 @@ export const DEFAULT_THRESHOLDS: HealthThresholds = {
   deploymentStuckMinutes: 30,
 };
 
-/** Reads `mlops.thresholds.*`, falling back to {@link DEFAULT_THRESHOLDS}. */
+function durationMs(config: Config, key: string): number | undefined {
+  if (!config.has(key)) {
+    return undefined;
+  }
+  return Duration.fromObject(readDurationFromConfig(config, { key })).toMillis();
+}
+
+/**
+ * Reads `mlops.thresholds.*`, falling back to {@link DEFAULT_THRESHOLDS}.
+ * Unless set here, lateness and staleness follow the pipelines capability's
+ * own settings (`mlops.pipelines.lateAfter`, `mlops.pipelines.defaultSla`),
+ * so the detectors and the pipeline pages agree on what is late or stale.
+ */
 export function readThresholds(config: Config): HealthThresholds {
   const c = config.getOptionalConfig('mlops.thresholds');
-  const read = (key: keyof HealthThresholds) =>
-    c?.getOptionalNumber(key) ?? DEFAULT_THRESHOLDS[key];
+  const read = (key: keyof HealthThresholds, fallback?: number) =>
+    c?.getOptionalNumber(key) ?? fallback ?? DEFAULT_THRESHOLDS[key];
+  const lateAfterMs = durationMs(config, 'mlops.pipelines.lateAfter');
+  const slaMs = durationMs(config, 'mlops.pipelines.defaultSla');
   return {
     latencyP95Ms: read('latencyP95Ms'),
     errorRate: read('errorRate'),
@@ -59,8 +74,14 @@ export function readThresholds(config: Config): HealthThresholds {
     windowMinutes: read('windowMinutes'),
     minEvents: read('minEvents'),
     trafficLookbackMinutes: read('trafficLookbackMinutes'),
-    pipelineLateMinutes: read('pipelineLateMinutes'),
-    pipelineStaleHours: read('pipelineStaleHours'),
+    pipelineLateMinutes: read(
+      'pipelineLateMinutes',
+      lateAfterMs === undefined ? undefined : lateAfterMs / 60_000,
+    ),
+    pipelineStaleHours: read(
+      'pipelineStaleHours',
+      slaMs === undefined ? undefined : slaMs / 3_600_000,
+    ),
     deploymentStuckMinutes: read('deploymentStuckMinutes'),
   };
 }
