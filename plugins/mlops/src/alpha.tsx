@@ -6,8 +6,10 @@
  * @packageDocumentation
  */
 
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import {
   ApiBlueprint,
+  PageBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -15,6 +17,10 @@ import {
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
 import { isMlopsAvailable } from './conditions';
+import { mlopsRootRouteRef } from './routes';
+import MlopsIcon from '@material-ui/icons/Memory';
+
+const mlopsRoot = convertLegacyRouteRef(mlopsRootRouteRef);
 
 const mlopsApi = ApiBlueprint.make({
   params: defineParams =>
@@ -59,12 +65,38 @@ export const mlopsTriageEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The MLOps page at `/mlops` (`page:mlops`): the fleet view and the triage
+ * guide. With a route ref, a title and an icon it also appears in the
+ * sidebar, which lists every page that has all three.
+ *
+ * @alpha
+ */
+export const mlopsPage = PageBlueprint.make({
+  params: {
+    path: '/mlops',
+    title: 'MLOps',
+    icon: <MlopsIcon />,
+    routeRef: mlopsRoot,
+    loader: () =>
+      import('./components/MlopsPage').then(m => <m.MlopsPageContent />),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'mlops',
+  title: 'MLOps',
+  icon: <MlopsIcon />,
+  routes: { root: mlopsRoot },
   info: { packageJson: () => import('../package.json') },
-  extensions: [mlopsApi, mlopsHealthEntityCard, mlopsTriageEntityCard],
+  extensions: [
+    mlopsApi,
+    mlopsHealthEntityCard,
+    mlopsTriageEntityCard,
+    mlopsPage,
+  ],
 });

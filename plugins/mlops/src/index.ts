@@ -7,6 +7,8 @@
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
 export { EntityMlopsTriageCard } from './plugin';
+export { MlopsPage } from './plugin';
+export { mlopsRootRouteRef } from './routes';
 export { mlopsApiRef, MlopsClient } from './api';
 export type { MlopsApi } from './api';
 export { isMlopsAvailable } from './conditions';

@@ -2,10 +2,12 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { MlopsClient, mlopsApiRef } from './api';
+import { mlopsRootRouteRef } from './routes';
 
 /**
  * The MLOps frontend plugin for apps on the legacy frontend system.
@@ -22,7 +24,22 @@ export const mlopsPlugin = createPlugin({
         new MlopsClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: { root: mlopsRootRouteRef },
 });
+
+/**
+ * The MLOps page: the fleet of models and the triage guide. Mount it at
+ * `/mlops` in the app's routes.
+ *
+ * @public
+ */
+export const MlopsPage = mlopsPlugin.provide(
+  createRoutableExtension({
+    name: 'MlopsPage',
+    component: () => import('./components/MlopsPage').then(m => m.MlopsPage),
+    mountPoint: mlopsRootRouteRef,
+  }),
+);
 
 /**
  * Triage card: guidance for what is wrong with an entity right now.

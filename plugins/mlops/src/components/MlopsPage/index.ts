@@ -1,0 +1,1 @@
+export { MlopsPage, MlopsPageContent } from './MlopsPage';
