@@ -17,6 +17,7 @@ import {
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
 import { isMlopsAvailable } from './conditions';
+import { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 import { mlopsRootRouteRef } from './routes';
 import MlopsIcon from '@material-ui/icons/Memory';
 
@@ -83,6 +84,23 @@ export const mlopsPage = PageBlueprint.make({
 });
 
 /**
+ * The drift card as an entity card extension (`entity-card:mlops/drift`),
+ * on entities linked to a registered model.
+ *
+ * @alpha
+ */
+export const mlopsDriftEntityCard = EntityCardBlueprint.make({
+  name: 'drift',
+  params: {
+    filter: isMlopsModel,
+    loader: () =>
+      import('./components/EntityMlopsDriftCard').then(m => (
+        <m.EntityMlopsDriftCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -97,6 +115,7 @@ export default createFrontendPlugin({
     mlopsApi,
     mlopsHealthEntityCard,
     mlopsTriageEntityCard,
+    mlopsDriftEntityCard,
     mlopsPage,
   ],
 });

@@ -6,6 +6,8 @@
  */
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { EntityMlopsDriftCard } from './plugin';
+export { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 export { EntityMlopsTriageCard } from './plugin';
 export { MlopsPage } from './plugin';
 export { mlopsRootRouteRef } from './routes';

@@ -74,3 +74,22 @@ export const EntityMlopsHealthCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Drift card for model entities (`backstage-mlops.dev/model`): the latest
+ * drift check per feature, the dataset verdict in plain words, and the drift
+ * share over time.
+ *
+ * @public
+ */
+export const EntityMlopsDriftCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsDriftCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsDriftCard').then(
+          m => m.EntityMlopsDriftCard,
+        ),
+    },
+  }),
+);

@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
   FleetResponse,
@@ -18,6 +19,8 @@ import type {
 export interface MlopsApi {
   /** Health of an entity and the MLOps objects its annotations link to. */
   getEntitySummary(entity: CompoundEntityRef): Promise<EntityHealthSummary>;
+  /** Latest drift report and drift share over time of each model the entity links to. */
+  getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView>;
   /** Knowledge base entries matching the entity's current problems, with filled commands. */
   getEntityTriage(entity: CompoundEntityRef): Promise<EntityTriage>;
   /** Full-text search over the triage knowledge base. */

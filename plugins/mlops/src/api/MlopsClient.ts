@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
   FleetResponse,
@@ -68,6 +69,10 @@ export class MlopsClient implements MlopsApi {
     }
     const search = params.toString();
     return this.get(`/fleet${search ? `?${search}` : ''}`);
+  }
+
+  async getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView> {
+    return this.get(`${entityPath(entity)}/drift`);
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,0 +1,2 @@
+export { EntityMlopsDriftCard } from './EntityMlopsDriftCard';
+export { isMlopsModel } from './isMlopsModel';
