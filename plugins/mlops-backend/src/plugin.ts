@@ -158,6 +158,7 @@ export const mlopsPlugin = createBackendPlugin({
             entities: new EntityResolver(catalog),
             health: new HealthService(objects, incidentStore),
             triageSignals: incidents,
+            fleetSources: { registry, drift, incidents },
             tracking,
             monitoring,
             catalog,
