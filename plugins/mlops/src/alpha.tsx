@@ -17,6 +17,7 @@ import {
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
 import { isMlopsAvailable } from './conditions';
+import { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';
 import { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 import { mlopsRootRouteRef } from './routes';
 import MlopsIcon from '@material-ui/icons/Memory';
@@ -45,6 +46,24 @@ export const mlopsHealthEntityCard = EntityCardBlueprint.make({
     loader: () =>
       import('./components/EntityMlopsHealthCard').then(m => (
         <m.EntityMlopsHealthCard />
+      )),
+  },
+});
+
+/**
+ * The experiment runs card as an entity card extension
+ * (`entity-card:mlops/experiment-runs`), on entities naming an experiment
+ * and on ML model components.
+ *
+ * @alpha
+ */
+export const mlopsExperimentRunsEntityCard = EntityCardBlueprint.make({
+  name: 'experiment-runs',
+  params: {
+    filter: isMlopsExperimentAvailable,
+    loader: () =>
+      import('./components/EntityMlopsExperimentRunsCard').then(m => (
+        <m.EntityMlopsExperimentRunsCard />
       )),
   },
 });
@@ -114,6 +133,7 @@ export default createFrontendPlugin({
   extensions: [
     mlopsApi,
     mlopsHealthEntityCard,
+    mlopsExperimentRunsEntityCard,
     mlopsTriageEntityCard,
     mlopsDriftEntityCard,
     mlopsPage,

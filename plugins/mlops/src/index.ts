@@ -6,6 +6,8 @@
  */
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { EntityMlopsExperimentRunsCard } from './plugin';
+export { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';
 export { EntityMlopsDriftCard } from './plugin';
 export { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 export { EntityMlopsTriageCard } from './plugin';

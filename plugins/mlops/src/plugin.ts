@@ -93,3 +93,22 @@ export const EntityMlopsDriftCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Experiment runs card for entities with a `backstage-mlops.dev/experiment`
+ * annotation and for ML model components: runs, chosen params and metrics,
+ * and a comparison with a metric chart for selected runs.
+ *
+ * @public
+ */
+export const EntityMlopsExperimentRunsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsExperimentRunsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsExperimentRunsCard').then(
+          m => m.EntityMlopsExperimentRunsCard,
+        ),
+    },
+  }),
+);

@@ -1,6 +1,11 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityExperimentsResponse,
+  MetricHistory,
+  RunComparison,
+} from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
@@ -19,6 +24,12 @@ import type {
 export interface MlopsApi {
   /** Health of an entity and the MLOps objects its annotations link to. */
   getEntitySummary(entity: CompoundEntityRef): Promise<EntityHealthSummary>;
+  /** The experiments the entity links to, each with its most recent runs. */
+  getEntityExperiments(entity: CompoundEntityRef): Promise<EntityExperimentsResponse>;
+  /** Every logged value of one metric of a run, by step. */
+  getMetricHistory(runId: string, key: string): Promise<MetricHistory>;
+  /** Params and latest metrics of several runs side by side. */
+  compareRuns(runIds: string[]): Promise<RunComparison>;
   /** Latest drift report and drift share over time of each model the entity links to. */
   getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView>;
   /** Knowledge base entries matching the entity's current problems, with filled commands. */

@@ -11,6 +11,11 @@ import type {
   TriageEntry,
   TriageEntryList,
 } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityExperimentsResponse,
+  MetricHistory,
+  RunComparison,
+} from '@backstage-mlops/plugin-mlops-common';
 import { MlopsApi } from './MlopsApi';
 
 /**
@@ -32,6 +37,23 @@ export class MlopsClient implements MlopsApi {
     entity: CompoundEntityRef,
   ): Promise<EntityHealthSummary> {
     return this.get(`${entityPath(entity)}/summary`);
+  }
+
+  async getEntityExperiments(
+    entity: CompoundEntityRef,
+  ): Promise<EntityExperimentsResponse> {
+    return this.get(`${entityPath(entity)}/experiments`);
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricHistory> {
+    // Keys may hold slashes ("train/loss"); the route takes the rest of the path.
+    const path = key.split('/').map(encodeURIComponent).join('/');
+    return this.get(`/runs/${encodeURIComponent(runId)}/metrics/${path}`);
+  }
+
+  async compareRuns(runIds: string[]): Promise<RunComparison> {
+    const ids = runIds.map(encodeURIComponent).join(',');
+    return this.get(`/runs/compare?ids=${ids}`);
   }
 
   async getEntityTriage(entity: CompoundEntityRef): Promise<EntityTriage> {

@@ -1,0 +1,2 @@
+export { EntityMlopsExperimentRunsCard } from './EntityMlopsExperimentRunsCard';
+export { isMlopsExperimentAvailable } from './conditions';
