@@ -9,8 +9,10 @@ import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import {
   DeploymentTargetCollector,
+  registryVersionCheck,
   setupDeployments,
 } from './deployments';
+import { setupPipelines } from './pipelines';
 import {
   DriftService,
   DriftStore,
@@ -87,6 +89,14 @@ export const mlopsPlugin = createBackendPlugin({
         });
         await scheduleDriftChecks({ config, scheduler, logger, drift });
         const registry = new RegistryStore(db);
+        const pipelines = await setupPipelines({
+          config,
+          logger,
+          httpAuth,
+          db,
+          entities: new EntityResolver(catalog),
+          scheduler,
+        });
         const deployments = setupDeployments({
           config,
           logger,
@@ -94,6 +104,7 @@ export const mlopsPlugin = createBackendPlugin({
           db,
           entities: new EntityResolver(catalog),
           extraTargets: deploymentTargets.targets,
+          versions: registryVersionCheck(registry),
         });
         const tracking = await TrackingStore.create({ db });
         const monitoringStore = new MonitoringStore(db);
@@ -173,6 +184,7 @@ export const mlopsPlugin = createBackendPlugin({
           createObjectsRouter({ httpAuth, objects: objectService }),
         );
         httpRouter.use(deployments.router);
+        httpRouter.use(pipelines.router);
         httpRouter.use(
           await createIncidentsRouter({
             httpAuth,

@@ -29,3 +29,9 @@ export const DEPLOYMENT_MIGRATIONS = [
   '20261122090000_init.js',
   '20261125140000_deployments.js',
 ];
+
+/** The migrations the pipelines capability stands on. */
+export const PIPELINE_MIGRATIONS = [
+  '20261122090000_init.js',
+  '20261125140500_pipelines.js',
+];

@@ -1,0 +1,66 @@
+import {
+  HttpAuthService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { Knex } from 'knex';
+import { readDurationMs } from '../deployments/durations';
+import { EntityResolver } from '../entities/EntityResolver';
+import { PipelineStore } from './PipelineStore';
+import { schedulePipelineSweep } from './PipelineSweeper';
+import { createPipelinesRouter } from './router';
+
+export { PipelineStore } from './PipelineStore';
+export { sweepPipelines } from './PipelineSweeper';
+export { seedDemoPipelines } from './seedDemoPipelines';
+export type { PipelineRun, PipelineRunState, PipelineStatus } from './types';
+
+const MINUTE = 60_000;
+
+/**
+ * Builds the pipelines capability from config: the store with its timeouts,
+ * the routes, and (when a scheduler is given) the sweep for crashed, late
+ * and stale pipelines.
+ */
+export async function setupPipelines(options: {
+  config: Config;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  db: Knex;
+  entities: EntityResolver;
+  scheduler?: SchedulerService;
+}) {
+  const { config, logger, httpAuth, db, entities, scheduler } = options;
+  const store = new PipelineStore(db, {
+    heartbeatTimeoutMs: readDurationMs(
+      config,
+      'mlops.pipelines.heartbeatTimeout',
+      10 * MINUTE,
+    ),
+    lateAfterMs: readDurationMs(
+      config,
+      'mlops.pipelines.lateAfter',
+      15 * MINUTE,
+    ),
+    defaultSlaMs: config.has('mlops.pipelines.defaultSla')
+      ? readDurationMs(config, 'mlops.pipelines.defaultSla', 0)
+      : undefined,
+  });
+  if (scheduler) {
+    await schedulePipelineSweep({
+      scheduler,
+      logger,
+      store,
+      intervalMs: readDurationMs(
+        config,
+        'mlops.pipelines.sweepInterval',
+        MINUTE,
+      ),
+    });
+  }
+  return {
+    store,
+    router: createPipelinesRouter({ httpAuth, store, entities }),
+  };
+}
