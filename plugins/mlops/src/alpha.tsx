@@ -120,6 +120,23 @@ export const mlopsDriftEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The team card as an entity card extension (`entity-card:mlops/team`), on
+ * Group pages: what the team owns, worst health first.
+ *
+ * @alpha
+ */
+export const mlopsTeamEntityCard = EntityCardBlueprint.make({
+  name: 'team',
+  params: {
+    filter: entity => entity.kind.toLocaleLowerCase('en-US') === 'group',
+    loader: () =>
+      import('./components/EntityMlopsTeamCard').then(m => (
+        <m.EntityMlopsTeamCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -134,6 +151,7 @@ export default createFrontendPlugin({
     mlopsApi,
     mlopsHealthEntityCard,
     mlopsExperimentRunsEntityCard,
+    mlopsTeamEntityCard,
     mlopsTriageEntityCard,
     mlopsDriftEntityCard,
     mlopsPage,

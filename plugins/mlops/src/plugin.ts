@@ -112,3 +112,21 @@ export const EntityMlopsExperimentRunsCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Team card for Group entities: the models, pipelines and experiments the
+ * team owns, each with its health and open incidents, worst first.
+ *
+ * @public
+ */
+export const EntityMlopsTeamCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsTeamCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsTeamCard').then(
+          m => m.EntityMlopsTeamCard,
+        ),
+    },
+  }),
+);

@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityExperimentsResponse,
   MetricHistory,
@@ -24,6 +25,13 @@ import type {
 export interface MlopsApi {
   /** Health of an entity and the MLOps objects its annotations link to. */
   getEntitySummary(entity: CompoundEntityRef): Promise<EntityHealthSummary>;
+  /**
+   * Open incidents first, then recently resolved ones, of the objects the
+   * entity links to. Optional: cards show incidents only when it exists.
+   */
+  getEntityIncidents?(
+    entity: CompoundEntityRef,
+  ): Promise<EntityIncidentsResponse>;
   /** The experiments the entity links to, each with its most recent runs. */
   getEntityExperiments(entity: CompoundEntityRef): Promise<EntityExperimentsResponse>;
   /** Every logged value of one metric of a run, by step. */

@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
@@ -37,6 +38,12 @@ export class MlopsClient implements MlopsApi {
     entity: CompoundEntityRef,
   ): Promise<EntityHealthSummary> {
     return this.get(`${entityPath(entity)}/summary`);
+  }
+
+  async getEntityIncidents(
+    entity: CompoundEntityRef,
+  ): Promise<EntityIncidentsResponse> {
+    return this.get(`${entityPath(entity)}/incidents`);
   }
 
   async getEntityExperiments(

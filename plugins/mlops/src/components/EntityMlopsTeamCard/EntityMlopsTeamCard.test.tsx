@@ -1,0 +1,214 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import {
+  catalogApiRef,
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  EntityHealthSummary,
+  EntityIncidentsResponse,
+  HealthStatus,
+} from '@backstage-mlops/plugin-mlops-common';
+import { screen, within } from '@testing-library/react';
+import { MlopsApi, mlopsApiRef } from '../../api';
+import { EntityMlopsTeamCard } from './EntityMlopsTeamCard';
+
+const group: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name: 'risk-ml', namespace: 'default' },
+  spec: { type: 'team', children: [] },
+};
+
+function owned(
+  kind: string,
+  name: string,
+  type: string,
+  annotation: string,
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { [`backstage-mlops.dev/${annotation}`]: name },
+    },
+    spec: { type },
+  };
+}
+
+const model = owned('Component', 'fraud-detection', 'ml-model', 'model');
+const pipeline = owned(
+  'Component',
+  'fraud-detection-training',
+  'ml-pipeline',
+  'pipeline',
+);
+const experiment = owned(
+  'Resource',
+  'fraud-detection-experiments',
+  'ml-experiment',
+  'experiment',
+);
+const plainService: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'website', namespace: 'default' },
+  spec: { type: 'service' },
+};
+
+function summary(
+  entityRef: string,
+  status: HealthStatus,
+  message?: string,
+): EntityHealthSummary {
+  return {
+    entityRef,
+    status,
+    reasons: message
+      ? [
+          {
+            symptom: 'latency_high',
+            severity: status === 'unhealthy' ? 'critical' : 'warning',
+            message,
+            observedAt: '2026-11-25T10:00:00Z',
+          },
+        ]
+      : [],
+    links: [],
+    checkedAt: '2026-11-25T10:00:00Z',
+  };
+}
+
+function incidents(count: number): EntityIncidentsResponse {
+  return {
+    entityRef: 'x',
+    items: Array.from({ length: count + 1 }, (_, i) => ({
+      id: String(i),
+      object: { kind: 'model', name: 'x' },
+      symptom: 'latency_high',
+      severity: 'critical',
+      // One resolved incident each, which must not count.
+      status: i === count ? 'resolved' : 'open',
+      message: 'm',
+      openedAt: '2026-11-25T10:00:00Z',
+      updatedAt: '2026-11-25T10:00:00Z',
+      timeline: [],
+    })),
+  };
+}
+
+function renderCard(catalogApi: object, mlopsApi: Partial<MlopsApi>) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [catalogApiRef, catalogApi],
+        [mlopsApiRef, mlopsApi],
+      ]}
+    >
+      <EntityProvider entity={group}>
+        <EntityMlopsTeamCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('EntityMlopsTeamCard', () => {
+  it('lists what the team owns with health and open incidents, worst first', async () => {
+    const getEntities = jest.fn().mockResolvedValue({
+      items: [experiment, plainService, model, pipeline],
+    });
+    const getEntitySummary = jest.fn(async ref => {
+      switch (ref.name) {
+        case 'fraud-detection':
+          return summary('m', 'degraded', 'Accuracy dropped 7% below baseline');
+        case 'fraud-detection-training':
+          return summary('p', 'unhealthy', 'Last 3 runs failed: OOMKilled');
+        default:
+          return summary('e', 'healthy');
+      }
+    });
+    const getEntityIncidents = jest.fn(async ref =>
+      incidents(ref.name === 'fraud-detection-training' ? 2 : 0),
+    );
+    await renderCard({ getEntities }, { getEntitySummary, getEntityIncidents });
+
+    const table = await screen.findByRole('table', {
+      name: 'Owned MLOps entities',
+    });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows.map(r => within(r).getAllByRole('cell')[0].textContent)).toEqual([
+      'fraud-detection-training',
+      'fraud-detection',
+      'fraud-detection-experiments',
+    ]);
+    expect(within(rows[0]).getByText('Unhealthy')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('Pipeline')).toBeInTheDocument();
+    expect(within(rows[0]).getByText('2')).toBeInTheDocument();
+    expect(
+      within(rows[0]).getByText('Last 3 runs failed: OOMKilled'),
+    ).toBeInTheDocument();
+    expect(within(rows[1]).getByText('Degraded')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('Healthy')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('Experiment')).toBeInTheDocument();
+    expect(screen.queryByText('website')).not.toBeInTheDocument();
+
+    expect(getEntities).toHaveBeenCalledWith(
+      expect.objectContaining({
+        filter: { 'relations.ownedBy': 'group:default/risk-ml' },
+      }),
+    );
+    expect(getEntitySummary).toHaveBeenCalledTimes(3);
+  });
+
+  it('still lists an entity whose health cannot be read, as unknown with the reason', async () => {
+    const getEntities = jest.fn().mockResolvedValue({ items: [model] });
+    const getEntitySummary = jest
+      .fn()
+      .mockRejectedValue(new Error('MLOps backend unavailable'));
+    await renderCard({ getEntities }, { getEntitySummary });
+    expect(await screen.findByText('Unknown')).toBeInTheDocument();
+    expect(
+      screen.getByText('Health not available: MLOps backend unavailable'),
+    ).toBeInTheDocument();
+    // Without an incidents API the column is left out, not shown as zero.
+    expect(screen.queryByText('Open incidents')).not.toBeInTheDocument();
+  });
+
+  it('says so when the team owns nothing with an MLOps annotation', async () => {
+    const getEntities = jest.fn().mockResolvedValue({ items: [plainService] });
+    const getEntitySummary = jest.fn();
+    await renderCard({ getEntities }, { getEntitySummary });
+    expect(
+      await screen.findByText('No ML models, pipelines or experiments'),
+    ).toBeInTheDocument();
+    expect(getEntitySummary).not.toHaveBeenCalled();
+  });
+
+  it('shows the error when the catalog cannot be queried', async () => {
+    const response = new Response(
+      JSON.stringify({
+        error: { name: 'ServiceUnavailableError', message: 'catalog is down' },
+        request: { method: 'GET', url: '/entities' },
+        response: { statusCode: 503 },
+      }),
+      {
+        status: 503,
+        statusText: 'Service Unavailable',
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    const getEntities = jest
+      .fn()
+      .mockRejectedValue(await ResponseError.fromResponse(response));
+    await renderCard({ getEntities }, { getEntitySummary: jest.fn() });
+    expect(
+      (await screen.findAllByText(/catalog is down/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { EntityMlopsTeamCard } from './EntityMlopsTeamCard';
