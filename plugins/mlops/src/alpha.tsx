@@ -16,6 +16,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
+import { ANNOTATION_MLOPS_MODEL } from '@backstage-mlops/plugin-mlops-common';
 import { isMlopsAvailable } from './conditions';
 import { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';
 import { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
@@ -137,6 +138,25 @@ export const mlopsTeamEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The model versions card as an entity card extension
+ * (`entity-card:mlops/model-versions`), on entities linked to a registered
+ * model.
+ *
+ * @alpha
+ */
+export const mlopsModelVersionsEntityCard = EntityCardBlueprint.make({
+  name: 'model-versions',
+  params: {
+    filter: entity =>
+      Boolean(entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL]),
+    loader: () =>
+      import('./components/EntityMlopsModelVersionsCard').then(m => (
+        <m.EntityMlopsModelVersionsCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -149,6 +169,7 @@ export default createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     mlopsApi,
+    mlopsModelVersionsEntityCard,
     mlopsHealthEntityCard,
     mlopsExperimentRunsEntityCard,
     mlopsTeamEntityCard,

@@ -12,6 +12,7 @@ export { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRu
 export { EntityMlopsDriftCard } from './plugin';
 export { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 export { EntityMlopsTriageCard } from './plugin';
+export { EntityMlopsModelVersionsCard } from './plugin';
 export { MlopsPage } from './plugin';
 export { mlopsRootRouteRef } from './routes';
 export { mlopsApiRef, MlopsClient } from './api';

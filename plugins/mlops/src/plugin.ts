@@ -130,3 +130,22 @@ export const EntityMlopsTeamCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Model versions card for entities linked to a registered model
+ * (`backstage-mlops.dev/model`): versions with stage, aliases, key metrics
+ * and age, stage transitions and rollback with a reason, and the history.
+ *
+ * @public
+ */
+export const EntityMlopsModelVersionsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsModelVersionsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsModelVersionsCard').then(
+          m => m.EntityMlopsModelVersionsCard,
+        ),
+    },
+  }),
+);

@@ -1,5 +1,10 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  EntityModelsResponse,
+  ModelStage,
+  ModelVersion,
+} from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type {
@@ -54,6 +59,21 @@ export interface MlopsApi {
     owner?: string;
     status?: HealthStatus[];
   }): Promise<FleetResponse>;
+  /** The registered models the entity's annotations link to, with versions, aliases and history. */
+  getEntityModels(entity: CompoundEntityRef): Promise<EntityModelsResponse>;
+  /** Moves a model version to another stage, recorded in the model's history. */
+  transitionModelVersionStage(request: {
+    model: string;
+    version: number;
+    stage: ModelStage;
+    archiveExisting?: boolean;
+    reason?: string;
+  }): Promise<{ version: ModelVersion; archived: number[] }>;
+  /** Puts the previous Production version of a model back in Production. */
+  rollbackModel(request: {
+    model: string;
+    reason: string;
+  }): Promise<{ from: number; to: number; version: ModelVersion }>;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type {
+  EntityModelsResponse,
+  ModelStage,
+  ModelVersion,
+} from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
@@ -102,6 +107,55 @@ export class MlopsClient implements MlopsApi {
 
   async getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView> {
     return this.get(`${entityPath(entity)}/drift`);
+  }
+
+  async getEntityModels(
+    entity: CompoundEntityRef,
+  ): Promise<EntityModelsResponse> {
+    return this.get(`${entityPath(entity)}/models`);
+  }
+
+  async transitionModelVersionStage(request: {
+    model: string;
+    version: number;
+    stage: ModelStage;
+    archiveExisting?: boolean;
+    reason?: string;
+  }): Promise<{ version: ModelVersion; archived: number[] }> {
+    const { model, version, ...body } = request;
+    return this.sendJson(
+      'POST',
+      `/models/${encodeURIComponent(model)}/versions/${version}/stage`,
+      body,
+    );
+  }
+
+  async rollbackModel(request: {
+    model: string;
+    reason: string;
+  }): Promise<{ from: number; to: number; version: ModelVersion }> {
+    return this.sendJson(
+      'POST',
+      `/models/${encodeURIComponent(request.model)}/rollback`,
+      { reason: request.reason },
+    );
+  }
+
+  private async sendJson<T>(
+    method: 'POST' | 'PUT' | 'PATCH',
+    path: string,
+    body: unknown,
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('mlops');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,0 +1,459 @@
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  ANNOTATION_MLOPS_MODEL,
+  EntityModelVersions,
+  ModelHistoryEntry,
+  ModelStage,
+  ModelVersion,
+  mlopsModelRollbackPermission,
+  mlopsModelStageTransitionPermission,
+} from '@backstage-mlops/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Timeline from '@material-ui/lab/Timeline';
+import TimelineConnector from '@material-ui/lab/TimelineConnector';
+import TimelineContent from '@material-ui/lab/TimelineContent';
+import TimelineDot from '@material-ui/lab/TimelineDot';
+import TimelineItem from '@material-ui/lab/TimelineItem';
+import TimelineOppositeContent from '@material-ui/lab/TimelineOppositeContent';
+import TimelineSeparator from '@material-ui/lab/TimelineSeparator';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { mlopsApiRef } from '../../api';
+import {
+  RollbackDialog,
+  StageChange,
+  StageTransitionDialog,
+} from './StageDialogs';
+
+const useStyles = makeStyles(theme => ({
+  modelHeader: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    marginBottom: theme.spacing(1),
+  },
+  section: {
+    marginTop: theme.spacing(3),
+  },
+  chip: {
+    marginRight: theme.spacing(0.5),
+  },
+  timeline: {
+    padding: 0,
+    margin: 0,
+  },
+  when: {
+    flex: 0.25,
+    minWidth: 110,
+  },
+}));
+
+const STAGE_COLORS: Record<ModelStage, 'default' | 'primary' | 'secondary'> = {
+  Production: 'primary',
+  Staging: 'secondary',
+  None: 'default',
+  Archived: 'default',
+};
+
+// Shown metrics per row: the card has room for three columns.
+const KEY_METRIC_COUNT = 3;
+const HISTORY_SHOWN = 15;
+
+/** "3 days ago"-style age, coarse on purpose: exact times are in the tooltip. */
+export function formatAge(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const units: Array<[number, string]> = [
+    [365 * 24 * 3600, 'year'],
+    [30 * 24 * 3600, 'month'],
+    [24 * 3600, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, unit] of units) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size);
+      return `${count} ${unit}${count === 1 ? '' : 's'} ago`;
+    }
+  }
+  return 'just now';
+}
+
+function formatMetric(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) {
+    return '–';
+  }
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+/**
+ * The metrics worth a column: those of the Production version (or the newest
+ * version when none is in Production), in alphabetical order.
+ */
+function keyMetricsOf(models: ModelVersion[]): string[] {
+  const reference =
+    models.find(v => v.stage === 'Production') ?? models[0] ?? undefined;
+  return Object.keys(reference?.metrics ?? {})
+    .sort()
+    .slice(0, KEY_METRIC_COUNT);
+}
+
+function describeEntry(entry: ModelHistoryEntry): string {
+  switch (entry.action) {
+    case 'rollback':
+      return `Rolled back to version ${entry.version} (${entry.from} → Production)`;
+    case 'alias_set':
+      return entry.from
+        ? `Alias ${entry.alias} moved from version ${entry.from} to ${entry.to}`
+        : `Alias ${entry.alias} set on version ${entry.to}`;
+    case 'alias_deleted':
+      return `Alias ${entry.alias} removed from version ${entry.from}`;
+    case 'version_deleted':
+      return `Version ${entry.version} deleted by retention`;
+    default:
+      return `Version ${entry.version}: ${entry.from} → ${entry.to}`;
+  }
+}
+
+function dotColor(entry: ModelHistoryEntry): 'primary' | 'secondary' | 'grey' {
+  if (entry.action === 'rollback') {
+    return 'secondary';
+  }
+  return entry.to === 'Production' ? 'primary' : 'grey';
+}
+
+function HistoryTimeline(props: { history: ModelHistoryEntry[] }) {
+  const classes = useStyles();
+  const shown = props.history.slice(0, HISTORY_SHOWN);
+  if (shown.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No stage or alias changes yet.
+      </Typography>
+    );
+  }
+  return (
+    <Timeline className={classes.timeline} aria-label="Model history">
+      {shown.map((entry, index) => (
+        <TimelineItem key={entry.id}>
+          <TimelineOppositeContent className={classes.when}>
+            <Typography
+              variant="caption"
+              color="textSecondary"
+              title={new Date(entry.at).toLocaleString()}
+            >
+              {formatAge(entry.at)}
+            </Typography>
+          </TimelineOppositeContent>
+          <TimelineSeparator>
+            <TimelineDot color={dotColor(entry)} />
+            {index < shown.length - 1 && <TimelineConnector />}
+          </TimelineSeparator>
+          <TimelineContent>
+            <Typography variant="body2">{describeEntry(entry)}</Typography>
+            <Typography variant="caption" color="textSecondary">
+              {entry.actor}
+              {entry.reason ? ` · ${entry.reason}` : ''}
+            </Typography>
+          </TimelineContent>
+        </TimelineItem>
+      ))}
+    </Timeline>
+  );
+}
+
+type PendingAction =
+  | { kind: 'stage'; model: string; version: ModelVersion }
+  | { kind: 'rollback'; model: string; productionVersion: number };
+
+function VersionsTable(props: {
+  item: EntityModelVersions;
+  canTransition: boolean;
+  onAction: (action: PendingAction) => void;
+}) {
+  const { item, canTransition, onAction } = props;
+  const classes = useStyles();
+  const metricKeys = keyMetricsOf(item.versions);
+  if (!item.known) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        {item.name} is not registered in the model registry yet.
+      </Typography>
+    );
+  }
+  if (item.versions.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        {item.name} has no versions yet. A training pipeline registers one with
+        POST /api/mlops/models/{item.name}/versions.
+      </Typography>
+    );
+  }
+  return (
+    <Table size="small" aria-label={`Versions of ${item.name}`}>
+      <TableHead>
+        <TableRow>
+          <TableCell>Version</TableCell>
+          <TableCell>Stage</TableCell>
+          <TableCell>Aliases</TableCell>
+          {metricKeys.map(key => (
+            <TableCell key={key} align="right">
+              {key}
+            </TableCell>
+          ))}
+          <TableCell>Age</TableCell>
+          <TableCell />
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {item.versions.map(version => (
+          <TableRow key={version.version}>
+            <TableCell>v{version.version}</TableCell>
+            <TableCell>
+              <Chip
+                size="small"
+                label={version.stage}
+                color={STAGE_COLORS[version.stage]}
+                variant={version.stage === 'Archived' ? 'outlined' : 'default'}
+              />
+            </TableCell>
+            <TableCell>
+              {version.aliases.map(alias => (
+                <Chip
+                  key={alias}
+                  size="small"
+                  variant="outlined"
+                  label={`@${alias}`}
+                  className={classes.chip}
+                />
+              ))}
+            </TableCell>
+            {metricKeys.map(key => (
+              <TableCell key={key} align="right">
+                {formatMetric(version.metrics[key])}
+              </TableCell>
+            ))}
+            <TableCell title={new Date(version.createdAt).toLocaleString()}>
+              {formatAge(version.createdAt)}
+            </TableCell>
+            <TableCell align="right">
+              <Button
+                size="small"
+                disabled={!canTransition}
+                aria-label={`Change stage of version ${version.version}`}
+                onClick={() =>
+                  onAction({ kind: 'stage', model: item.name, version })
+                }
+              >
+                Change stage
+              </Button>
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function ModelVersionsSection(props: {
+  item: EntityModelVersions;
+  showName: boolean;
+  canTransition: boolean;
+  canRollback: boolean;
+  onAction: (action: PendingAction) => void;
+}) {
+  const { item, showName, canTransition, canRollback, onAction } = props;
+  const classes = useStyles();
+  const production = item.model?.productionVersion;
+
+  return (
+    <Box data-testid={`mlops-model-${item.name}`}>
+      <Box className={classes.modelHeader}>
+        <Typography variant="subtitle1">
+          {showName ? item.name : 'Versions'}
+        </Typography>
+        {production !== undefined && (
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={!canRollback}
+            title={
+              canRollback
+                ? undefined
+                : 'You are not allowed to roll this model back'
+            }
+            onClick={() =>
+              onAction({
+                kind: 'rollback',
+                model: item.name,
+                productionVersion: production,
+              })
+            }
+          >
+            Roll back
+          </Button>
+        )}
+      </Box>
+      <VersionsTable
+        item={item}
+        canTransition={canTransition}
+        onAction={onAction}
+      />
+      {item.known && (
+        <Box className={classes.section}>
+          <Typography variant="subtitle2">History</Typography>
+          <HistoryTimeline history={item.history} />
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/**
+ * The versions of the registered models an entity's
+ * `backstage-mlops.dev/model` annotation names: stage, aliases, key metrics
+ * and age per version, actions to move a version between stages and to roll
+ * Production back (each with a reason and a confirmation), and the history
+ * of stage and alias changes as a timeline.
+ *
+ * @public
+ */
+export function EntityMlopsModelVersionsCard() {
+  const { entity } = useEntity();
+  const mlopsApi = useApi(mlopsApiRef);
+  const classes = useStyles();
+  const annotated = Boolean(
+    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
+  );
+  const entityRef = getCompoundEntityRef(entity);
+  const resourceRef = stringifyEntityRef(entity);
+  const { allowed: canTransition } = usePermission({
+    permission: mlopsModelStageTransitionPermission,
+    resourceRef,
+  });
+  const { allowed: canRollback } = usePermission({
+    permission: mlopsModelRollbackPermission,
+    resourceRef,
+  });
+  const [pending, setPending] = useState<PendingAction>();
+
+  const { value, loading, error, retry } = useAsyncRetry(async () => {
+    if (!annotated) {
+      return undefined;
+    }
+    return mlopsApi.getEntityModels(entityRef);
+  }, [
+    mlopsApi,
+    annotated,
+    entityRef.kind,
+    entityRef.namespace,
+    entityRef.name,
+  ]);
+
+  const confirmStage = async (change: StageChange) => {
+    if (pending?.kind !== 'stage') return;
+    await mlopsApi.transitionModelVersionStage({
+      model: pending.model,
+      version: pending.version.version,
+      stage: change.stage,
+      archiveExisting: change.archiveExisting,
+      reason: change.reason || undefined,
+    });
+    setPending(undefined);
+    retry();
+  };
+
+  const confirmRollback = async (reason: string) => {
+    if (pending?.kind !== 'rollback') return;
+    await mlopsApi.rollbackModel({ model: pending.model, reason });
+    setPending(undefined);
+    retry();
+  };
+
+  let content: JSX.Element;
+  if (!annotated) {
+    content = (
+      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
+    );
+  } else if (loading && !value) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (
+    !value ||
+    value.models.every(m => !m.known || m.versions.length === 0)
+  ) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="No model versions yet"
+        description={`The registry has no versions of ${
+          value?.models.map(m => m.name).join(', ') || 'this model'
+        }. Versions appear here once a training pipeline registers them.`}
+      />
+    );
+  } else {
+    content = (
+      <>
+        {value.models.map((item, index) => (
+          <Box
+            key={item.name}
+            className={index > 0 ? classes.section : undefined}
+          >
+            <ModelVersionsSection
+              item={item}
+              showName={value.models.length > 1}
+              canTransition={canTransition}
+              canRollback={canRollback}
+              onAction={setPending}
+            />
+          </Box>
+        ))}
+      </>
+    );
+  }
+
+  return (
+    <InfoCard title="Model versions">
+      {content}
+      {pending?.kind === 'stage' && (
+        <StageTransitionDialog
+          model={pending.model}
+          version={pending.version.version}
+          currentStage={pending.version.stage}
+          onClose={() => setPending(undefined)}
+          onConfirm={confirmStage}
+        />
+      )}
+      {pending?.kind === 'rollback' && (
+        <RollbackDialog
+          model={pending.model}
+          productionVersion={pending.productionVersion}
+          onClose={() => setPending(undefined)}
+          onConfirm={confirmRollback}
+        />
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { EntityMlopsModelVersionsCard } from './EntityMlopsModelVersionsCard';
