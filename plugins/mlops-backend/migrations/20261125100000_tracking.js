@@ -110,9 +110,14 @@ exports.up = async function up(knex) {
       table.primary(['run_id', 'key']);
     });
   }
-  // Run search filters and orders on one metric key across many runs.
+  // Run search filters on one metric key across many runs (key, not NaN,
+  // value range) and orders by it in (value, run id) order, so both walk
+  // this index and a page stops after its last run instead of sorting them all.
   await knex.schema.alterTable('mlops_run_latest_metrics', table => {
-    table.index(['key', 'value', 'run_id'], 'mlops_run_latest_metrics_key_value_idx');
+    table.index(
+      ['key', 'is_nan', 'value', 'run_id'],
+      'mlops_run_latest_metrics_search_idx',
+    );
   });
 };
 

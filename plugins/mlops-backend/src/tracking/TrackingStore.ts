@@ -478,78 +478,92 @@ export class TrackingStore {
       .digest('base64url')
       .slice(0, 16);
 
-    const query = db(`${RUNS} as r`).join(
-      `${EXPERIMENTS} as e`,
-      'e.id',
-      'r.experiment_id',
-    );
-    if (search.experimentIds) {
-      query.whereIn(
-        'r.experiment_id',
-        search.experimentIds.filter(id => /^\d{1,18}$/.test(id)),
-      );
-    }
-    if (search.experimentNames) {
-      query.whereIn('e.name', search.experimentNames);
-    }
-    if (!search.includeDeleted) {
-      query.where('r.deleted', false);
-    }
-
-    search.filter.forEach((clause, i) => {
-      const alias = `f${i}`;
-      switch (clause.type) {
-        case 'metric': {
-          const stored = toStoredValue(clause.value);
-          query
-            .join(`${LATEST} as ${alias}`, join =>
-              join
-                .on(`${alias}.run_id`, 'r.id')
-                .andOnVal(`${alias}.key`, clause.key),
-            )
-            .where(`${alias}.is_nan`, false)
-            .where(`${alias}.value`, clause.op === '!=' ? '<>' : clause.op, stored.value);
-          break;
-        }
-        case 'param':
-        case 'tag': {
-          const table = clause.type === 'param' ? PARAMS : TAGS;
-          query
-            .join(`${table} as ${alias}`, join =>
-              join
-                .on(`${alias}.run_id`, 'r.id')
-                .andOnVal(`${alias}.key`, clause.key),
-            )
-            .where(`${alias}.value`, clause.op === '!=' ? '<>' : clause.op, clause.value);
-          break;
-        }
-        case 'status':
-          query.where('r.status', clause.op === '!=' ? '<>' : '=', clause.value);
-          break;
-        default:
-          throw new InputError('Unknown filter clause');
+    // The runs the search matches, before ordering.
+    const matching = () => {
+      const query = db(`${RUNS} as r`);
+      if (search.experimentIds) {
+        query.whereIn(
+          'r.experiment_id',
+          search.experimentIds.filter(id => /^\d{1,18}$/.test(id)),
+        );
       }
-    });
+      if (search.experimentNames) {
+        query.whereIn(
+          'r.experiment_id',
+          db(EXPERIMENTS).whereIn('name', search.experimentNames).select('id'),
+        );
+      }
+      if (!search.includeDeleted) {
+        query.where('r.deleted', false);
+      }
+      search.filter.forEach((clause, i) => {
+        const alias = `f${i}`;
+        const op = clause.op === '!=' ? '<>' : clause.op;
+        switch (clause.type) {
+          case 'metric':
+            query
+              .join(`${LATEST} as ${alias}`, join =>
+                join
+                  .on(`${alias}.run_id`, 'r.id')
+                  .andOnVal(`${alias}.key`, clause.key)
+                  .andOnVal(`${alias}.is_nan`, false),
+              )
+              .where(`${alias}.value`, op, toStoredValue(clause.value).value);
+            break;
+          case 'param':
+          case 'tag':
+            query
+              .join(`${clause.type === 'param' ? PARAMS : TAGS} as ${alias}`, join =>
+                join.on(`${alias}.run_id`, 'r.id').andOnVal(`${alias}.key`, clause.key),
+              )
+              .where(`${alias}.value`, op, clause.value);
+            break;
+          case 'status':
+            query.where('r.status', op, clause.value);
+            break;
+          default:
+            throw new InputError('Unknown filter clause');
+        }
+      });
+      return query;
+    };
 
-    // Every ordering is (missing, value, id): runs without a sort value come
-    // last in both directions, and the run id breaks ties so that the page
-    // token names one exact position.
-    let missingSql: string;
-    let valueSql: string;
+    // Runs with a sort value come first, ordered by (value, id) in the
+    // requested direction; this order is the order of the indexes
+    // (key, is_nan, value, run_id) and (experiment_id, start_time, id), so
+    // the database walks an index and stops at the page size instead of
+    // sorting every match. Runs without a sort value (missing metric or
+    // param, NaN, no end time) follow, by id.
+    let withValue: () => Knex.QueryBuilder;
+    let withoutValue: (() => Knex.QueryBuilder) | undefined;
+    let valueColumn: string;
+    let idColumn: string;
     let numeric = true;
     if (orderBy.type === 'metric' || orderBy.type === 'param') {
       const table = orderBy.type === 'metric' ? LATEST : PARAMS;
-      query.leftJoin(`${table} as o`, join =>
-        join.on('o.run_id', 'r.id').andOnVal('o.key', orderBy.key),
-      );
-      if (orderBy.type === 'metric') {
-        missingSql = `(case when o.run_id is null or o.is_nan = ? then 1 else 0 end)`;
-        valueSql = `(case when o.run_id is null or o.is_nan = ? then null else o.value end)`;
-      } else {
-        numeric = false;
-        missingSql = '(case when o.run_id is null then 1 else 0 end)';
-        valueSql = 'o.value';
-      }
+      const present = (join: Knex.JoinClause) => {
+        join.on('o.run_id', 'r.id').andOnVal('o.key', orderBy.key);
+        if (orderBy.type === 'metric') {
+          join.andOnVal('o.is_nan', false);
+        }
+        return join;
+      };
+      withValue = () => matching().join(`${table} as o`, present);
+      const sortKey = orderBy.key;
+      const isMetric = orderBy.type === 'metric';
+      withoutValue = () =>
+        matching().whereNotExists(function missing() {
+          this.select(db.raw('1'))
+            .from(`${table} as o`)
+            .whereRaw('o.run_id = r.id')
+            .andWhere('o.key', sortKey);
+          if (isMetric) {
+            this.andWhere('o.is_nan', false);
+          }
+        });
+      valueColumn = 'o.value';
+      idColumn = 'o.run_id';
+      numeric = orderBy.type === 'metric';
     } else {
       const column = {
         start_time: 'r.start_time',
@@ -560,58 +574,73 @@ export class TrackingStore {
         throw new InputError(`Cannot order runs by attribute "${orderBy.key}"`);
       }
       numeric = orderBy.key !== 'name';
-      missingSql = `(case when ${column} is null then 1 else 0 end)`;
-      valueSql = column;
+      valueColumn = column;
+      idColumn = 'r.id';
+      if (orderBy.key === 'start_time') {
+        withValue = matching;
+      } else {
+        withValue = () => matching().whereNotNull(column);
+        withoutValue = () => matching().whereNull(column);
+      }
     }
-    // The metric expressions carry one boolean binding each.
-    const nanBinding = orderBy.type === 'metric' ? [true] : [];
 
+    let cursor: PageCursor | undefined;
     if (search.pageToken) {
-      const cursor = decodeCursor(search.pageToken);
+      cursor = decodeCursor(search.pageToken);
       if (cursor.f !== fingerprint) {
         throw new InputError(
           'The page token belongs to a different search; start again without it',
         );
       }
-      const after = direction === 'asc' ? '>' : '<';
-      if (cursor.m === 1) {
-        query.whereRaw(`${missingSql} = 1 and r.id > ?`, [...nanBinding, cursor.id]);
-      } else {
-        query.whereRaw(
-          `(${missingSql} = 1 or (${missingSql} = 0 and (${valueSql} ${after} ? or (${valueSql} = ? and r.id > ?))))`,
-          [
-            ...nanBinding,
-            ...nanBinding,
-            ...nanBinding,
-            cursor.v,
-            ...nanBinding,
-            cursor.v,
-            cursor.id,
-          ],
-        );
-      }
     }
 
-    const rows = await query
-      .select(
-        'r.id',
-        db.raw(`${missingSql} as sort_missing`, nanBinding),
-        db.raw(`${valueSql} as sort_value`, nanBinding),
-      )
-      .orderByRaw(`sort_missing asc, sort_value ${direction}, r.id asc`)
-      .limit(search.pageSize + 1);
+    const limit = search.pageSize + 1;
+    type Row = { id: string; sort_value: unknown; missing: 0 | 1 };
+    const rows: Row[] = [];
+    if (!cursor || cursor.m === 0) {
+      const query = withValue().select(
+        `${idColumn} as id`,
+        `${valueColumn} as sort_value`,
+      );
+      if (cursor) {
+        const after = direction === 'asc' ? '>' : '<';
+        query.where(inner =>
+          inner
+            .where(valueColumn, after, cursor!.v as any)
+            .orWhere(tie =>
+              tie.where(valueColumn, cursor!.v as any).andWhere(idColumn, after, cursor!.id),
+            ),
+        );
+      }
+      const found = await query
+        .orderBy([
+          { column: valueColumn, order: direction },
+          { column: idColumn, order: direction },
+        ])
+        .limit(limit);
+      rows.push(...found.map(row => ({ ...row, missing: 0 as const })));
+    }
+    if (rows.length < limit && withoutValue) {
+      const query = withoutValue().select('r.id as id');
+      if (cursor?.m === 1) {
+        query.where('r.id', '>', cursor.id);
+      }
+      const found = await query.orderBy('r.id', 'asc').limit(limit - rows.length);
+      rows.push(
+        ...found.map(row => ({ id: row.id, sort_value: null, missing: 1 as const })),
+      );
+    }
 
     const page = rows.slice(0, search.pageSize);
     const runs = await this.loadRuns(page.map(row => row.id));
     let nextPageToken: string | undefined;
     if (rows.length > search.pageSize) {
       const last = page[page.length - 1];
-      const missing = Number(last.sort_missing) === 1 ? 1 : 0;
       let value: string | number | null = null;
-      if (missing === 0) {
+      if (last.missing === 0) {
         value = numeric ? Number(last.sort_value) : String(last.sort_value);
       }
-      nextPageToken = encodeCursor({ f: fingerprint, m: missing, v: value, id: last.id });
+      nextPageToken = encodeCursor({ f: fingerprint, m: last.missing, v: value, id: last.id });
     }
     return { runs, nextPageToken };
   }
