@@ -157,6 +157,23 @@ export const mlopsModelVersionsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The incidents card as an entity card extension
+ * (`entity-card:mlops/incidents`).
+ *
+ * @alpha
+ */
+export const mlopsIncidentsEntityCard = EntityCardBlueprint.make({
+  name: 'incidents',
+  params: {
+    filter: isMlopsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsIncidentsCard').then(m => (
+        <m.EntityMlopsIncidentsCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -171,6 +188,7 @@ export default createFrontendPlugin({
     mlopsApi,
     mlopsModelVersionsEntityCard,
     mlopsHealthEntityCard,
+    mlopsIncidentsEntityCard,
     mlopsExperimentRunsEntityCard,
     mlopsTeamEntityCard,
     mlopsTriageEntityCard,

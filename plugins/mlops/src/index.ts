@@ -6,6 +6,7 @@
  */
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { EntityMlopsIncidentsCard } from './plugin';
 export { EntityMlopsTeamCard } from './plugin';
 export { EntityMlopsExperimentRunsCard } from './plugin';
 export { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';

@@ -149,3 +149,22 @@ export const EntityMlopsModelVersionsCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Incidents card for entities with a `backstage-mlops.dev/*` annotation:
+ * open and recent incidents with their timelines, and acknowledge and
+ * resolve actions for the entity's owners.
+ *
+ * @public
+ */
+export const EntityMlopsIncidentsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsIncidentsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsIncidentsCard').then(
+          m => m.EntityMlopsIncidentsCard,
+        ),
+    },
+  }),
+);

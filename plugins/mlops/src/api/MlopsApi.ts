@@ -6,6 +6,7 @@ import type {
   ModelVersion,
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityExperimentsResponse,
@@ -37,6 +38,12 @@ export interface MlopsApi {
   getEntityIncidents?(
     entity: CompoundEntityRef,
   ): Promise<EntityIncidentsResponse>;
+  /** One incident with its timeline. */
+  getIncident(id: string): Promise<MlopsIncident>;
+  /** Acknowledges an open incident as the signed-in user. */
+  acknowledgeIncident(id: string, note?: string): Promise<MlopsIncident>;
+  /** Resolves an incident by hand as the signed-in user. */
+  resolveIncident(id: string, note?: string): Promise<MlopsIncident>;
   /** The experiments the entity links to, each with its most recent runs. */
   getEntityExperiments(entity: CompoundEntityRef): Promise<EntityExperimentsResponse>;
   /** Every logged value of one metric of a run, by step. */

@@ -7,6 +7,7 @@ import type {
   ModelVersion,
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
 import type {
@@ -49,6 +50,38 @@ export class MlopsClient implements MlopsApi {
     entity: CompoundEntityRef,
   ): Promise<EntityIncidentsResponse> {
     return this.get(`${entityPath(entity)}/incidents`);
+  }
+
+  async getIncident(id: string): Promise<MlopsIncident> {
+    return this.get(`/incidents/${encodeURIComponent(id)}`);
+  }
+
+  async acknowledgeIncident(id: string, note?: string): Promise<MlopsIncident> {
+    return this.incidentAction(id, 'acknowledge', note);
+  }
+
+  async resolveIncident(id: string, note?: string): Promise<MlopsIncident> {
+    return this.incidentAction(id, 'resolve', note);
+  }
+
+  private async incidentAction(
+    id: string,
+    action: 'acknowledge' | 'resolve',
+    note?: string,
+  ): Promise<MlopsIncident> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('mlops');
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/incidents/${encodeURIComponent(id)}/${action}`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(note ? { note } : {}),
+      },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as MlopsIncident;
   }
 
   async getEntityExperiments(

@@ -15,6 +15,7 @@ import {
   EntityHealthSummary,
   HealthStatus,
   MLOPS_OBJECT_ANNOTATIONS,
+  ModelKeyMetrics,
   hasMlopsAnnotation,
 } from '@backstage-mlops/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
@@ -23,8 +24,14 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { Line, LineChart, YAxis } from 'recharts';
 import useAsync from 'react-use/esm/useAsync';
 import { mlopsApiRef } from '../../api';
+import {
+  describeEvidence,
+  formatTime,
+  symptomTitle,
+} from '../EntityMlopsIncidentsCard/format';
 
 const useStyles = makeStyles(theme => ({
   status: {
@@ -36,7 +43,101 @@ const useStyles = makeStyles(theme => ({
   section: {
     marginTop: theme.spacing(2),
   },
+  metrics: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(140px, 1fr))',
+    gap: theme.spacing(1),
+    marginTop: theme.spacing(1),
+  },
 }));
+
+function percent(value: number | null): string {
+  return value === null ? '–' : `${Math.round(value * 1000) / 10}%`;
+}
+
+/** A tiny line of one metric over the recent evaluations. */
+function Sparkline(props: {
+  points: Array<number | null>;
+  label: string;
+}) {
+  const data = props.points.map((value, index) => ({ index, value }));
+  if (data.filter(d => d.value !== null).length < 2) {
+    return null;
+  }
+  return (
+    <div role="img" aria-label={props.label}>
+      <LineChart width={120} height={32} data={data}>
+        <YAxis hide domain={['auto', 'auto']} />
+        <Line
+          type="monotone"
+          dataKey="value"
+          dot={false}
+          strokeWidth={1.5}
+          isAnimationActive={false}
+          connectNulls
+        />
+      </LineChart>
+    </div>
+  );
+}
+
+function KeyMetrics(props: { metrics: ModelKeyMetrics }) {
+  const { metrics } = props;
+  const classes = useStyles();
+  const tiles = [
+    {
+      title: 'p95 latency',
+      value:
+        metrics.latencyP95Ms === null
+          ? '–'
+          : `${Math.round(metrics.latencyP95Ms)} ms`,
+      series: metrics.series.map(p => p.latencyP95Ms),
+    },
+    {
+      title: 'Error rate',
+      value: percent(metrics.errorRate),
+      series: metrics.series.map(p => p.errorRate),
+    },
+    {
+      title: 'Predictions',
+      value: `${metrics.count} / ${metrics.windowMinutes} min`,
+      series: metrics.series.map(p => p.count),
+    },
+    {
+      title: 'Accuracy',
+      value:
+        metrics.accuracy === null
+          ? '–'
+          : `${percent(metrics.accuracy)}${
+              metrics.baselineAccuracy === null
+                ? ''
+                : ` (baseline ${percent(metrics.baselineAccuracy)})`
+            }`,
+      series: metrics.series.map(p => p.accuracy),
+    },
+  ];
+  return (
+    <Box className={classes.section}>
+      <Typography variant="subtitle2">
+        Model {metrics.model}, last {metrics.windowMinutes} minutes
+      </Typography>
+      <Box className={classes.metrics}>
+        {tiles.map(tile => (
+          <Box key={tile.title}>
+            <Typography variant="caption" color="textSecondary">
+              {tile.title}
+            </Typography>
+            <Typography variant="body2">{tile.value}</Typography>
+            <Sparkline
+              points={tile.series}
+              label={`${tile.title} of ${metrics.model} over the last ${tile.series.length} checks`}
+            />
+          </Box>
+        ))}
+      </Box>
+    </Box>
+  );
+}
 
 const STATUS_LABELS: Record<HealthStatus, string> = {
   healthy: 'Healthy',
@@ -77,7 +178,11 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
         <Typography variant="body2" color="textSecondary">
           {summary.status === 'unknown'
             ? 'No monitoring data has been reported for this entity yet, so its health cannot be judged.'
-            : 'No problems detected.'}
+            : `No problems detected${
+                summary.evaluatedAt
+                  ? ` (checked ${formatTime(summary.evaluatedAt)})`
+                  : ''
+              }.`}
         </Typography>
       ) : (
         <List dense disablePadding aria-label="Health reasons">
@@ -85,15 +190,29 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
             <ListItem key={`${reason.symptom}:${reason.subject ?? ''}`}>
               <ListItemText
                 primary={reason.message}
-                secondary={`${reason.severity} · ${reason.symptom.replace(
-                  /_/g,
-                  ' ',
-                )}`}
+                secondary={
+                  <>
+                    {`${reason.severity} · ${symptomTitle(reason.symptom)}${
+                      reason.subject ? ` · ${reason.subject}` : ''
+                    } · seen ${formatTime(reason.observedAt)}${
+                      reason.incidentId ? ' · incident open' : ''
+                    }`}
+                    {reason.evidence && (
+                      <>
+                        <br />
+                        {describeEvidence(reason.evidence)}
+                      </>
+                    )}
+                  </>
+                }
               />
             </ListItem>
           ))}
         </List>
       )}
+      {summary.metrics?.map(metrics => (
+        <KeyMetrics key={metrics.model} metrics={metrics} />
+      ))}
       <Box className={classes.section}>
         <Typography variant="subtitle2">Linked MLOps objects</Typography>
         <List dense disablePadding aria-label="Linked MLOps objects">

@@ -1,0 +1,251 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  PermissionApi,
+  permissionApiRef,
+} from '@backstage/plugin-permission-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { MlopsApi, mlopsApiRef } from '../../api';
+import { EntityMlopsIncidentsCard } from './EntityMlopsIncidentsCard';
+
+const modelEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'market-master',
+    namespace: 'default',
+    annotations: { 'backstage-mlops.dev/model': 'market-master' },
+  },
+  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
+};
+
+const latencyIncident: MlopsIncident = {
+  id: 'inc-1',
+  object: { kind: 'model', name: 'market-master' },
+  symptom: 'latency_high',
+  severity: 'critical',
+  status: 'open',
+  message: 'p95 latency 812 ms is above the 500 ms threshold (4210 predictions in 15 min)',
+  evidence: {
+    values: { latencyP95Ms: 812, count: 4210 },
+    threshold: 500,
+    windowMinutes: 15,
+  },
+  openedAt: '2026-11-25T10:00:00Z',
+  updatedAt: '2026-11-25T10:05:00Z',
+  timeline: [
+    {
+      type: 'opened',
+      at: '2026-11-25T10:00:00Z',
+      message: 'p95 latency 700 ms is above the 500 ms threshold',
+    },
+    {
+      type: 'evidence_updated',
+      at: '2026-11-25T10:05:00Z',
+      message: 'p95 latency 812 ms is above the 500 ms threshold',
+    },
+  ],
+};
+
+const resolvedIncident: MlopsIncident = {
+  id: 'inc-0',
+  object: { kind: 'pipeline', name: 'market-master-training' },
+  symptom: 'pipeline_failed',
+  severity: 'critical',
+  status: 'resolved',
+  message: 'Run r-7 failed (oom_killed): OOMKilled',
+  openedAt: '2026-11-24T02:00:00Z',
+  updatedAt: '2026-11-24T05:00:00Z',
+  resolvedAt: '2026-11-24T05:00:00Z',
+  timeline: [
+    { type: 'opened', at: '2026-11-24T02:00:00Z', message: 'Run r-7 failed' },
+    {
+      type: 'resolved',
+      at: '2026-11-24T05:00:00Z',
+      message: 'Resolved automatically: the symptom stayed clear for 15 minutes',
+    },
+  ],
+};
+
+// A permission API that answers every check the same way.
+function permissionApi(allow: boolean): PermissionApi {
+  type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
+  return {
+    authorize: async () =>
+      ({ result: allow ? 'ALLOW' : 'DENY' }) as unknown as Decision,
+  };
+}
+
+function renderCard(
+  api: Partial<MlopsApi>,
+  options: { entity?: Entity; allow?: boolean } = {},
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [mlopsApiRef, api],
+        [permissionApiRef, permissionApi(options.allow !== false)],
+      ]}
+    >
+      <EntityProvider entity={options.entity ?? modelEntity}>
+        <EntityMlopsIncidentsCard />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+const response = (items: MlopsIncident[]) => ({
+  entityRef: 'component:default/market-master',
+  items,
+});
+
+describe('EntityMlopsIncidentsCard', () => {
+  it('shows open and resolved incidents with evidence and timeline', async () => {
+    const getEntityIncidents = jest
+      .fn()
+      .mockResolvedValue(response([latencyIncident, resolvedIncident]));
+    await renderCard({ getEntityIncidents });
+
+    expect(await screen.findByText('1 open incident')).toBeInTheDocument();
+    expect(
+      screen.getByText('High latency on model market-master'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Open · critical')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'latencyP95Ms 812 ms · count 4210 · threshold 500 · window 15 min',
+      ),
+    ).toBeInTheDocument();
+    const timeline = screen.getByRole('list', {
+      name: 'Timeline of High latency on model market-master',
+    });
+    expect(within(timeline).getByText(/^Evidence updated/)).toBeInTheDocument();
+
+    expect(
+      screen.getByText('Pipeline failed on pipeline market-master-training'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/resolved .* automatically/)).toBeInTheDocument();
+    expect(getEntityIncidents).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'market-master',
+    });
+  });
+
+  it('acknowledges an incident and shows the refreshed state', async () => {
+    const acknowledged: MlopsIncident = {
+      ...latencyIncident,
+      status: 'acknowledged',
+      acknowledgedBy: 'user:default/alice',
+      acknowledgedAt: '2026-11-25T10:06:00Z',
+      timeline: [
+        ...latencyIncident.timeline,
+        {
+          type: 'acknowledged',
+          at: '2026-11-25T10:06:00Z',
+          actor: 'user:default/alice',
+          message: 'Acknowledged',
+        },
+      ],
+    };
+    const getEntityIncidents = jest
+      .fn()
+      .mockResolvedValueOnce(response([latencyIncident]))
+      .mockResolvedValue(response([acknowledged]));
+    const acknowledgeIncident = jest.fn().mockResolvedValue(acknowledged);
+    await renderCard({ getEntityIncidents, acknowledgeIncident });
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Acknowledge' }));
+
+    expect(
+      await screen.findByText(/acknowledged by user:default\/alice/),
+    ).toBeInTheDocument();
+    expect(acknowledgeIncident).toHaveBeenCalledWith('inc-1');
+    expect(
+      screen.queryByRole('button', { name: 'Acknowledge' }),
+    ).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Resolve' })).toBeEnabled();
+  });
+
+  it('shows why a resolve failed and keeps the incident', async () => {
+    const getEntityIncidents = jest
+      .fn()
+      .mockResolvedValue(response([latencyIncident]));
+    const resolveIncident = jest
+      .fn()
+      .mockRejectedValue(new Error('Incident inc-1 is already resolved'));
+    await renderCard({ getEntityIncidents, resolveIncident });
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Resolve' }));
+    expect(
+      await screen.findByText('Incident inc-1 is already resolved'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Open · critical')).toBeInTheDocument();
+  });
+
+  it('disables the actions for those who may not change incidents', async () => {
+    await renderCard(
+      { getEntityIncidents: async () => response([latencyIncident]) },
+      // usePermission caches decisions per resource, so this test uses an
+      // entity no other test has asked about.
+      {
+        allow: false,
+        entity: {
+          ...modelEntity,
+          metadata: { ...modelEntity.metadata, name: 'market-master-prod' },
+        },
+      },
+    );
+    await screen.findByText('1 open incident');
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Acknowledge' })).toBeDisabled(),
+    );
+    expect(screen.getByRole('button', { name: 'Resolve' })).toBeDisabled();
+  });
+
+  it('says so when there are no incidents', async () => {
+    await renderCard({ getEntityIncidents: async () => response([]) });
+    expect(await screen.findByText('No incidents')).toBeInTheDocument();
+  });
+
+  it('shows the backend error', async () => {
+    const error = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: { name: 'NotFoundError', message: 'No entity in the catalog' },
+          request: { method: 'GET', url: '/x' },
+          response: { statusCode: 404 },
+        }),
+        {
+          status: 404,
+          statusText: 'Not Found',
+          headers: { 'content-type': 'application/json' },
+        },
+      ),
+    );
+    await renderCard({
+      getEntityIncidents: async () => {
+        throw error;
+      },
+    });
+    expect(
+      (await screen.findAllByText(/No entity in the catalog/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText('No incidents')).not.toBeInTheDocument();
+  });
+
+  it('explains the missing annotation without calling the backend', async () => {
+    const getEntityIncidents = jest.fn();
+    await renderCard(
+      { getEntityIncidents },
+      { entity: { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } } },
+    );
+    expect(
+      (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
+    ).toBeGreaterThan(0);
+    expect(getEntityIncidents).not.toHaveBeenCalled();
+  });
+});

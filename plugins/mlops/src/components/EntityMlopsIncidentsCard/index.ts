@@ -1,0 +1,1 @@
+export { EntityMlopsIncidentsCard } from './EntityMlopsIncidentsCard';
