@@ -136,6 +136,7 @@ export const mlopsPlugin = createBackendPlugin({
           store: objects,
           notifier: objectChanges,
           appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
+          registry,
         });
 
         const seedFile = config.getOptionalString('mlops.demo.seedFile');

@@ -125,6 +125,42 @@ describe('objects routes', () => {
       expect(received).toEqual([]);
     });
 
+    it('reports a model, its pipeline and experiment in production once the registry has a Production version', async () => {
+      const { server } = await startBackend();
+      await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body)
+        .expect(200);
+      const version = await request(server)
+        .post('/api/mlops/models/churn/versions')
+        .set('Authorization', mockCredentials.user.header())
+        .send({});
+      expect(version.status).toBe(201);
+      await request(server)
+        .post(`/api/mlops/models/churn/versions/${version.body.version}/stage`)
+        .set('Authorization', mockCredentials.user.header())
+        .send({ stage: 'Production' })
+        .expect(200);
+
+      const list = await request(server)
+        .get('/api/mlops/objects')
+        .set('Authorization', mockCredentials.service.header());
+      const byKey = new Map(
+        list.body.items.map((o: any) => [`${o.kind}:${o.name}`, o]),
+      );
+      expect(byKey.get('model:churn')).toMatchObject({
+        inProduction: true,
+        productionVersion: version.body.version,
+      });
+      expect(byKey.get('pipeline:churn-training')).toMatchObject({
+        inProduction: true,
+      });
+      expect(byKey.get('experiment:churn')).toMatchObject({
+        inProduction: true,
+      });
+    });
+
     it('refuses registration by a user or anonymously', async () => {
       const { server, knex } = await startBackend();
       const asUser = await request(server)
