@@ -99,6 +99,44 @@ describe('MLflow REST API contract', () => {
       expect(badFilter.body.error_code).toBe('INVALID_PARAMETER_VALUE');
     });
 
+    it('experiments: update, set tag, delete and restore', async () => {
+      const { body } = await post('/experiments/create', { name: 'lifecycle-exp' });
+      const id = body.experiment_id;
+      expect((await post('/experiments/update', { experiment_id: id, new_name: 'lifecycle-renamed' })).status).toBe(200);
+      await post('/experiments/create', { name: 'lifecycle-other' });
+      const clash = await post('/experiments/update', { experiment_id: id, new_name: 'lifecycle-other' });
+      expect(clash.body.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+      await post('/experiments/set-experiment-tag', { experiment_id: id, key: 'owner', value: 'risk-ml' });
+
+      await post('/experiments/delete', { experiment_id: id });
+      const deleted = await get('/experiments/get', { experiment_id: id });
+      expect(deleted.body.experiment).toMatchObject({
+        name: 'lifecycle-renamed',
+        lifecycle_stage: 'deleted',
+        tags: [{ key: 'owner', value: 'risk-ml' }],
+      });
+      const active = await post('/experiments/search', { view_type: 'ACTIVE_ONLY' });
+      expect(active.body.experiments.map((e: any) => e.name)).not.toContain('lifecycle-renamed');
+      const refused = await post('/runs/create', { experiment_id: id });
+      expect(refused.body.error_code).toBe('INVALID_STATE');
+
+      await post('/experiments/restore', { experiment_id: id });
+      const restored = await get('/experiments/get', { experiment_id: id });
+      expect(restored.body.experiment.lifecycle_stage).toBe('active');
+      const missing = await post('/experiments/delete', { experiment_id: '987654' });
+      expect(missing.status).toBe(404);
+    });
+
+    it('runs: delete-tag removes a tag and reports a missing one', async () => {
+      const { runId } = await newRun('delete-tag-exp');
+      await post('/runs/set-tag', { run_id: runId, key: 'temp', value: '1' });
+      expect((await post('/runs/delete-tag', { run_id: runId, key: 'temp' })).status).toBe(200);
+      const run = await get('/runs/get', { run_id: runId });
+      expect(run.body.run.data.tags.map((t: any) => t.key)).not.toContain('temp');
+      const again = await post('/runs/delete-tag', { run_id: runId, key: 'temp' });
+      expect(again.body.error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+    });
+
     it('runs: params are write-once, tags overwrite, delete and restore', async () => {
       const { runId, experimentId } = await newRun('contract-runs');
       expect((await post('/runs/log-parameter', { run_id: runId, key: 'lr', value: '0.1' })).status).toBe(200);
@@ -249,8 +287,32 @@ describe('MLflow REST API contract', () => {
       expect(model.body.registered_model.aliases).toEqual([{ alias: 'champion', version: '1' }]);
       const versions = await get('/model-versions/search', { filter: "name = 'contract-model'" });
       expect(versions.body.model_versions.map((v: any) => v.version).sort()).toEqual(['1', '2']);
+
       const missing = await get('/registered-models/get', { name: 'no-such-model' });
       expect(missing.status).toBe(404);
+
+      const described = await request(server)
+        .patch(`${API}/model-versions/update`)
+        .set('Authorization', auth())
+        .send({ name: 'contract-model', version: '2', description: 'Candidate' });
+      expect(described.body.model_version.description).toBe('Candidate');
+
+      // Production and aliased versions are protected; a plain one goes.
+      const protectedVersion = await request(server)
+        .delete(`${API}/model-versions/delete`)
+        .set('Authorization', auth())
+        .send({ name: 'contract-model', version: '1' });
+      expect(protectedVersion.status).toBe(400);
+      expect(protectedVersion.body).toMatchObject({
+        error_code: 'INVALID_STATE',
+        message: expect.stringMatching(/in Production.*champion/),
+      });
+      const removed = await request(server)
+        .delete(`${API}/model-versions/delete`)
+        .set('Authorization', auth())
+        .send({ name: 'contract-model', version: '2' });
+      expect(removed.status).toBe(200);
+      expect((await get('/model-versions/get', { name: 'contract-model', version: '2' })).status).toBe(404);
 
       // The stage change made through MLflow is in the portal's audit trail.
       const history = await request(server)

@@ -118,7 +118,7 @@ export interface MlflowRegistryRoutesOptions {
 export function createMlflowRegistryRoutes(
   options: MlflowRegistryRoutesOptions,
 ): express.Router {
-  const { store, runs } = options.registry;
+  const { store, runs, deployments } = options.registry;
   const router = Router();
 
   async function latestVersions(model: string, stages?: ModelStage[]) {
@@ -326,6 +326,48 @@ export function createMlflowRegistryRoutes(
         .slice(0, query.max_results ?? 10000)
         .map(mlflowModelVersion),
     });
+  });
+
+  router.patch('/model-versions/update', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: z.string(),
+        version: versionNumber,
+        description: z.string().max(5000).optional(),
+      }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    const version = await store.updateVersionDescription(
+      name,
+      body.version,
+      body.description ?? null,
+    );
+    res.json({ model_version: mlflowModelVersion(version) });
+  });
+
+  router.delete('/model-versions/delete', async (req, res) => {
+    const input = parse(z.object({ name: z.string(), version: versionNumber }), {
+      ...req.query,
+      ...req.body,
+    });
+    const name = mlflowInput(() => parseModelName(input.name));
+    try {
+      await store.deleteVersion(
+        name,
+        input.version,
+        await options.actorOf(req),
+        deployments,
+      );
+    } catch (error) {
+      // The registry refuses to delete a protected version; in MLflow's
+      // terms the version is in the wrong state, not a duplicate.
+      if ((error as Error).name === 'ConflictError') {
+        throw new MlflowError('INVALID_STATE', (error as Error).message);
+      }
+      throw error;
+    }
+    res.json({});
   });
 
   router.post('/model-versions/transition-stage', async (req, res) => {

@@ -62,7 +62,7 @@ export function mlflowExperiment(experiment: Experiment) {
     experiment_id: experiment.id,
     name: experiment.name,
     artifact_location: `mlops-artifacts:/${experiment.id}`,
-    lifecycle_stage: 'active',
+    lifecycle_stage: experiment.lifecycleStage,
     creation_time: ms(experiment.createdAt),
     last_update_time: ms(experiment.updatedAt),
     tags: toKeyValues(experiment.tags),
@@ -179,6 +179,7 @@ export function createMlflowTrackingRoutes(
     max_results?: number;
     page_token?: string;
     filter?: string;
+    view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
   }) {
     const all = await tracking.listExperiments();
     const nameFilter = input.filter
@@ -190,7 +191,13 @@ export function createMlflowTrackingRoutes(
         `Unsupported experiment filter '${input.filter}'; this server supports name = '<name>'`,
       );
     }
-    const matching = nameFilter ? all.filter(e => e.name === nameFilter[1]) : all;
+    const viewType = input.view_type ?? 'ACTIVE_ONLY';
+    const matching = all.filter(
+      e =>
+        (!nameFilter || e.name === nameFilter[1]) &&
+        (viewType === 'ALL' ||
+          (viewType === 'DELETED_ONLY') === (e.lifecycleStage === 'deleted')),
+    );
     const offset = input.page_token ? Number(input.page_token) : 0;
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw new MlflowError('INVALID_PARAMETER_VALUE', 'Invalid page_token');
@@ -228,6 +235,51 @@ export function createMlflowTrackingRoutes(
     res.json({ experiments });
   });
 
+  const experimentRef = z.object({ experiment_id: z.string().min(1) });
+
+  router.post('/experiments/update', async (req, res) => {
+    const body = parse(
+      experimentRef.extend({ new_name: name('experiment name').optional() }),
+      req.body,
+    );
+    await experimentByIdOrThrow(body.experiment_id);
+    if (body.new_name !== undefined) {
+      const taken = await tracking.findExperimentByName(body.new_name);
+      if (taken && taken.id !== body.experiment_id) {
+        throw new MlflowError(
+          'RESOURCE_ALREADY_EXISTS',
+          `Experiment '${body.new_name}' already exists.`,
+        );
+      }
+      await tracking.renameExperiment(body.experiment_id, body.new_name);
+    }
+    res.json({});
+  });
+
+  router.post('/experiments/delete', async (req, res) => {
+    const { experiment_id } = parse(experimentRef, req.body);
+    await experimentByIdOrThrow(experiment_id);
+    await tracking.setExperimentLifecycle(experiment_id, 'deleted');
+    res.json({});
+  });
+
+  router.post('/experiments/restore', async (req, res) => {
+    const { experiment_id } = parse(experimentRef, req.body);
+    await experimentByIdOrThrow(experiment_id);
+    await tracking.setExperimentLifecycle(experiment_id, 'active');
+    res.json({});
+  });
+
+  router.post('/experiments/set-experiment-tag', async (req, res) => {
+    const body = parse(
+      experimentRef.extend({ key: name('tag key'), value: value('tag') }),
+      req.body,
+    );
+    await experimentByIdOrThrow(body.experiment_id);
+    await tracking.setExperimentTag(body.experiment_id, body.key, body.value);
+    res.json({});
+  });
+
   // Runs --------------------------------------------------------------------
 
   router.post('/runs/create', async (req, res) => {
@@ -241,7 +293,13 @@ export function createMlflowTrackingRoutes(
       }),
       req.body,
     );
-    await experimentByIdOrThrow(body.experiment_id);
+    const experiment = await experimentByIdOrThrow(body.experiment_id);
+    if (experiment.lifecycleStage === 'deleted') {
+      throw new MlflowError(
+        'INVALID_STATE',
+        `Experiment ${experiment.id} is deleted; restore it before creating runs in it`,
+      );
+    }
     const tags = Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value]));
     const run = await tracking.createRun({
       experimentId: body.experiment_id,
@@ -310,6 +368,13 @@ export function createMlflowTrackingRoutes(
     const id = parse(runRef, req.body);
     const t = parse(z.object({ key: name('tag key'), value: value('tag') }), req.body);
     await tracking.logBatch(id, { metrics: [], params: [], tags: [t] });
+    res.json({});
+  });
+
+  router.post('/runs/delete-tag', async (req, res) => {
+    const id = parse(runRef, req.body);
+    const { key } = parse(z.object({ key: z.string().min(1) }), req.body);
+    await tracking.deleteRunTag(id, key);
     res.json({});
   });
 
