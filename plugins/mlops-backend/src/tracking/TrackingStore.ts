@@ -612,7 +612,7 @@ export class TrackingStore {
             ),
         );
       }
-      const found = await query
+      const found: Array<{ id: string; sort_value: unknown }> = await query
         .orderBy([
           { column: valueColumn, order: direction },
           { column: idColumn, order: direction },
@@ -625,7 +625,9 @@ export class TrackingStore {
       if (cursor?.m === 1) {
         query.where('r.id', '>', cursor.id);
       }
-      const found = await query.orderBy('r.id', 'asc').limit(limit - rows.length);
+      const found: Array<{ id: string }> = await query
+        .orderBy('r.id', 'asc')
+        .limit(limit - rows.length);
       rows.push(
         ...found.map(row => ({ id: row.id, sort_value: null, missing: 1 as const })),
       );
