@@ -179,16 +179,20 @@ export function FleetTable() {
   const [owners, setOwners] = useState<string[]>([]);
 
   const statusKey = statuses.join(',');
-  const { value, loading, error } = useAsync(
-    () =>
-      mlopsApi.getFleet({
-        owner: owner || undefined,
-        status: statusKey
-          ? (statusKey.split(',') as HealthStatus[])
-          : undefined,
-      }),
-    [mlopsApi, owner, statusKey],
-  );
+  const answer = useAsync(async () => {
+    const response = await mlopsApi.getFleet({
+      owner: owner || undefined,
+      status: statusKey ? (statusKey.split(',') as HealthStatus[]) : undefined,
+    });
+    return { response, owner, statusKey };
+  }, [mlopsApi, owner, statusKey]);
+  const { error } = answer;
+  // useAsync renders once with the previous answer before it notices new
+  // filters; rows of other filters must not show under these ones.
+  const current =
+    answer.value?.owner === owner && answer.value?.statusKey === statusKey;
+  const value = current ? answer.value?.response : undefined;
+  const loading = answer.loading || !current;
   // Keep the owner choices while a filtered answer loads.
   useEffect(() => {
     if (value) {
