@@ -178,6 +178,8 @@ export const mlopsPlugin = createBackendPlugin({
               store: registry,
               directions: MetricDirections.fromConfig(config),
               runs: tracking,
+              deployments: deployments.store,
+              permissions,
             },
           }),
         );

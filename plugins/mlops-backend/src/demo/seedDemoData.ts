@@ -1,7 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
+import { Knex } from 'knex';
 import { z } from 'zod';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import { seedDemoDeployments } from '../deployments';
+import { seedDemoPipelines } from '../pipelines';
 import { IncidentService } from '../incidents/IncidentService';
 import { seedDemoIncidents } from '../incidents/seedDemoIncidents';
 import { MonitoringStore } from '../monitoring/MonitoringStore';
@@ -58,6 +61,10 @@ export async function seedDemoData(options: {
   data: DemoData;
   objects: MlopsObjectStore;
   logger: LoggerService;
+  /** A week of deployments with a failed and rolled-back one (deployments capability). */
+  deployments?: { db: Knex };
+  /** A week of pipeline runs with a failed OOMKilled run (pipelines capability). */
+  pipelines?: { db: Knex };
   /** Baselines and a week of drift reports (drift capability). */
   drift?: DemoDriftSources;
   /** Runs the detectors over everything seeded (incidents capability). */
@@ -110,6 +117,12 @@ export async function seedDemoData(options: {
       models: data.models.map(m => m.name),
       logger,
     });
+  }
+  if (options.deployments) {
+    await seedDemoDeployments({ db: options.deployments.db, logger });
+  }
+  if (options.pipelines) {
+    await seedDemoPipelines({ db: options.pipelines.db, logger });
   }
   logger.info(
     `Seeded MLOps demo data: ${data.models.length} models, ${data.pipelines.length} pipelines, ${data.experiments.length} experiments`,
