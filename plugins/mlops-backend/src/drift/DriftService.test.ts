@@ -122,6 +122,30 @@ describe('DriftService', () => {
       await knex.destroy();
     });
 
+    it('compares a baseline of JSON booleans with monitored "true"/"false" labels', async () => {
+      const { service, knex } = await setup();
+      const flags = (n: number, share: number) =>
+        Array.from({ length: n }, (_, i) => i < n * share);
+      await service.putBaseline({
+        model: 'fraud-detection',
+        version: 1,
+        data: { card_present: flags(2000, 0.6) },
+        replace: false,
+      });
+      const report = await service.checkModel({
+        model: 'fraud-detection',
+        // The shape monitoring's featureSample answers with.
+        current: { card_present: flags(1000, 0.3).map(String) },
+        source: 'schedule',
+      });
+      expect(report.features[0]).toMatchObject({
+        feature: 'card_present',
+        test: 'jensenshannon',
+        drifted: true,
+      });
+      await knex.destroy();
+    });
+
     it('compares with the Production version when the registry names one', async () => {
       const { service, knex } = await setup({
         registry: { productionVersion: async () => ({ version: 1 }) },

@@ -59,8 +59,27 @@ function checkFeatureName(name: string, what: string) {
 }
 
 /**
+ * Booleans become the labels "true" and "false", the form monitoring's
+ * feature samples use, so a baseline uploaded with JSON booleans and a
+ * monitored window compare as the same two categories. The statistics treat
+ * booleans as those labels anyway, so no verdict changes.
+ */
+function booleansAsLabels(column: DriftCellValue[]): DriftCellValue[] {
+  let copy: DriftCellValue[] | undefined;
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (typeof v === 'boolean') {
+      copy ??= column.slice();
+      copy[i] = v ? 'true' : 'false';
+    }
+  }
+  return copy ?? column;
+}
+
+/**
  * Turns a posted dataset (an array of row objects, or an object of equally
- * long column arrays) into columns, enforcing the size limits. Cell types are
+ * long column arrays) into columns, enforcing the size limits, with booleans
+ * as "true" / "false" labels. Cell types are
  * checked later by {@link summarizeColumns} and the statistics, whose
  * messages name the column and element.
  *
@@ -111,7 +130,7 @@ export function toColumnarDataset(
         // An absent key is a missing value, like an explicit null.
         column[r] = value === undefined ? null : value;
       }
-      columns[name] = column;
+      columns[name] = booleansAsLabels(column);
     }
     return { columns, rowCount: input.length };
   }
@@ -154,7 +173,7 @@ export function toColumnarDataset(
         `${what} columns have different lengths ("${entries[0][0]}" has ${rowCount}, "${name}" has ${column.length})`,
       );
     }
-    columns[name] = column as DriftCellValue[];
+    columns[name] = booleansAsLabels(column as DriftCellValue[]);
   }
   if (rowCount === 0) {
     throw new InputError(`${what} dataset has no rows`);
