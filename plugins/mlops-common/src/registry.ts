@@ -4,7 +4,12 @@
  *
  * @public
  */
-export const MODEL_STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
+export const MODEL_STAGES = [
+  'None',
+  'Staging',
+  'Production',
+  'Archived',
+] as const;
 
 /**
  * A model version's lifecycle stage.

@@ -71,7 +71,12 @@ describe('RegistryStore', () => {
         { metrics: { auc: 0.93, loss: NaN }, params: { lr: '0.1' } },
         alice,
       );
-      const v2 = await store.createVersion('fraud-detection', {}, undefined, bob);
+      const v2 = await store.createVersion(
+        'fraud-detection',
+        {},
+        undefined,
+        bob,
+      );
       expect(v1).toMatchObject({
         model: 'fraud-detection',
         version: 1,
@@ -86,8 +91,9 @@ describe('RegistryStore', () => {
       expect(v1.metrics.auc).toBe(0.93);
       expect(v1.metrics.loss).toBeNaN();
       expect(v2.version).toBe(2);
-      expect((await store.listVersions('fraud-detection')).map(v => v.version))
-        .toEqual([2, 1]);
+      expect(
+        (await store.listVersions('fraud-detection')).map(v => v.version),
+      ).toEqual([2, 1]);
       expect((await store.getModel('fraud-detection')).latestVersion).toBe(2);
       await expect(
         store.createVersion('ghost', {}, undefined, alice),
@@ -124,7 +130,12 @@ describe('RegistryStore', () => {
         { stage: 'Production', reason: 'first release' },
         alice,
       );
-      await store.transitionStage('fraud-detection', 2, { stage: 'Staging' }, bob);
+      await store.transitionStage(
+        'fraud-detection',
+        2,
+        { stage: 'Staging' },
+        bob,
+      );
       const result = await store.transitionStage(
         'fraud-detection',
         2,
@@ -143,7 +154,12 @@ describe('RegistryStore', () => {
       expect(await store.productionVersion('ghost')).toBeUndefined();
 
       // Moving to the current stage is not a change and records nothing.
-      await store.transitionStage('fraud-detection', 2, { stage: 'Production' }, bob);
+      await store.transitionStage(
+        'fraud-detection',
+        2,
+        { stage: 'Production' },
+        bob,
+      );
 
       const history = await store.history('fraud-detection');
       expect(
@@ -166,14 +182,28 @@ describe('RegistryStore', () => {
     it('keeps both Production versions without archiveExisting and reports the newest promotion', async () => {
       const { store } = await setup();
       await withVersions(store, 2);
-      await store.transitionStage('fraud-detection', 2, { stage: 'Production' }, alice);
+      await store.transitionStage(
+        'fraud-detection',
+        2,
+        { stage: 'Production' },
+        alice,
+      );
       await new Promise(r => setTimeout(r, 5));
-      await store.transitionStage('fraud-detection', 1, { stage: 'Production' }, alice);
+      await store.transitionStage(
+        'fraud-detection',
+        1,
+        { stage: 'Production' },
+        alice,
+      );
       expect((await store.getVersion('fraud-detection', 2)).stage).toBe(
         'Production',
       );
-      expect((await store.productionVersion('fraud-detection'))?.version).toBe(1);
-      expect((await store.getModel('fraud-detection')).productionVersion).toBe(1);
+      expect((await store.productionVersion('fraud-detection'))?.version).toBe(
+        1,
+      );
+      expect((await store.getModel('fraud-detection')).productionVersion).toBe(
+        1,
+      );
     });
 
     it('sets, moves and deletes aliases with history entries', async () => {
@@ -205,7 +235,9 @@ describe('RegistryStore', () => {
         ['alias_set', 'champion', '1', '2'],
         ['alias_set', 'champion', undefined, '1'],
       ]);
-      expect((await store.history('fraud-detection', { limit: 1 })).length).toBe(1);
+      expect(
+        (await store.history('fraud-detection', { limit: 1 })).length,
+      ).toBe(1);
       expect(
         (await store.history('fraud-detection', { before: history[2].id })).map(
           h => h.id,
@@ -224,7 +256,11 @@ describe('RegistryStore', () => {
           alice,
         );
       }
-      const first = await store.rollback('fraud-detection', 'recall dropped', bob);
+      const first = await store.rollback(
+        'fraud-detection',
+        'recall dropped',
+        bob,
+      );
       expect(first).toMatchObject({ from: 3, to: 2 });
       expect(first.version.stage).toBe('Production');
       expect((await store.getVersion('fraud-detection', 3)).stage).toBe(
@@ -253,7 +289,12 @@ describe('RegistryStore', () => {
       await expect(
         store.rollback('fraud-detection', 'why', alice),
       ).rejects.toThrow('no version in Production');
-      await store.transitionStage('fraud-detection', 1, { stage: 'Production' }, alice);
+      await store.transitionStage(
+        'fraud-detection',
+        1,
+        { stage: 'Production' },
+        alice,
+      );
       await expect(
         store.rollback('fraud-detection', 'why', alice),
       ).rejects.toThrow('no earlier Production version');
@@ -266,12 +307,29 @@ describe('RegistryStore', () => {
     it('retention deletes only the old, unprotected, undeployed versions and says why it kept the rest', async () => {
       const { store } = await setup();
       await withVersions(store, 8);
-      await store.transitionStage('fraud-detection', 1, { stage: 'Production' }, alice);
-      await store.transitionStage('fraud-detection', 2, { stage: 'Staging' }, alice);
-      await store.transitionStage('fraud-detection', 5, { stage: 'Archived' }, alice);
+      await store.transitionStage(
+        'fraud-detection',
+        1,
+        { stage: 'Production' },
+        alice,
+      );
+      await store.transitionStage(
+        'fraud-detection',
+        2,
+        { stage: 'Staging' },
+        alice,
+      );
+      await store.transitionStage(
+        'fraud-detection',
+        5,
+        { stage: 'Archived' },
+        alice,
+      );
       await store.setAlias('fraud-detection', 'champion', 3, alice);
       const deployments = {
-        isDeployed: jest.fn(async (_model: string, version: number) => version === 4),
+        isDeployed: jest.fn(
+          async (_model: string, version: number) => version === 4,
+        ),
       };
 
       const dry = await store.applyRetention(
@@ -311,7 +369,12 @@ describe('RegistryStore', () => {
       expect(deletions[0].actor).toBe(bob);
 
       // Numbers are never reused after a deletion.
-      const next = await store.createVersion('fraud-detection', {}, undefined, alice);
+      const next = await store.createVersion(
+        'fraud-detection',
+        {},
+        undefined,
+        alice,
+      );
       expect(next.version).toBe(9);
     });
 
@@ -319,7 +382,12 @@ describe('RegistryStore', () => {
       const { store } = await setup();
       await store.createModel({ name: 'ticket-classifier' });
       await withVersions(store, 2);
-      await store.transitionStage('fraud-detection', 2, { stage: 'Production' }, alice);
+      await store.transitionStage(
+        'fraud-detection',
+        2,
+        { stage: 'Production' },
+        alice,
+      );
       await store.setAlias('fraud-detection', 'champion', 2, alice);
       const models = await store.listModels();
       expect(models.map(m => m.name)).toEqual([

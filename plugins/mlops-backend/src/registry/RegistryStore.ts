@@ -122,10 +122,7 @@ function optional<T>(value: T | null | undefined): T | undefined {
 export class RegistryStore {
   private readonly now: () => Date;
 
-  constructor(
-    private readonly db: Knex,
-    options: { now?: () => Date } = {},
-  ) {
+  constructor(private readonly db: Knex, options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
   }
 
@@ -313,9 +310,9 @@ export class RegistryStore {
             from: options.stage,
             to: 'Archived',
             actor,
-            reason: `Archived when version ${version} moved to ${options.stage}${
-              options.reason ? `: ${options.reason}` : ''
-            }`,
+            reason: `Archived when version ${version} moved to ${
+              options.stage
+            }${options.reason ? `: ${options.reason}` : ''}`,
             now,
           });
         }
@@ -394,9 +391,7 @@ export class RegistryStore {
         .where({ model_id: model.id, alias })
         .first();
       if (!current) {
-        throw new NotFoundError(
-          `Model "${name}" has no alias "${alias}"`,
-        );
+        throw new NotFoundError(`Model "${name}" has no alias "${alias}"`);
       }
       await tx(ALIASES).where({ model_id: model.id, alias }).delete();
       await this.appendHistory(tx, {
@@ -482,9 +477,9 @@ export class RegistryStore {
         }
       }
       const existing = new Set<number>(
-        (
-          await tx(VERSIONS).where({ model_id: model.id }).pluck('version')
-        ).map(Number),
+        (await tx(VERSIONS).where({ model_id: model.id }).pluck('version')).map(
+          Number,
+        ),
       );
       let target: number | undefined;
       for (let i = stack.length - 1; i >= 0; i--) {
@@ -632,6 +627,81 @@ export class RegistryStore {
     };
   }
 
+  /** Changes a version's description. */
+  async updateVersionDescription(
+    name: string,
+    version: number,
+    description: string | null,
+  ): Promise<ModelVersion> {
+    const count = await this.db(VERSIONS)
+      .whereIn('model_id', this.db(MODELS).where({ name }).select('id'))
+      .where({ version })
+      .update({ description, updated_at: this.now() });
+    if (count === 0) {
+      // Tells a missing model from a missing version.
+      await this.getVersion(name, version);
+    }
+    return this.getVersion(name, version);
+  }
+
+  /**
+   * Deletes one version, under the same protection as retention: a version in
+   * Production or Staging, aliased, or deployed stays, and the refusal says
+   * why. The deletion is recorded in the model's history.
+   */
+  async deleteVersion(
+    name: string,
+    version: number,
+    actor: string,
+    deployments?: DeployedVersionCheck,
+  ): Promise<void> {
+    const current = await this.getVersion(name, version);
+    const protectedBy: string[] = [];
+    if (current.stage === 'Production' || current.stage === 'Staging') {
+      protectedBy.push(`it is in ${current.stage}`);
+    }
+    if (current.aliases.length > 0) {
+      protectedBy.push(`it carries the alias ${current.aliases.join(', ')}`);
+    }
+    // Asked outside the transaction, as in applyRetention.
+    if (deployments && (await deployments.isDeployed(name, version))) {
+      protectedBy.push('it is deployed');
+    }
+    if (protectedBy.length > 0) {
+      throw new ConflictError(
+        `Version ${version} of model "${name}" cannot be deleted: ${protectedBy.join(
+          '; ',
+        )}`,
+      );
+    }
+    await this.db.transaction(async tx => {
+      const model = await this.lockModel(tx, name);
+      const row: Row | undefined = await tx(VERSIONS)
+        .where({ model_id: model.id, version })
+        .whereNotIn('stage', ['Production', 'Staging'])
+        .whereNotIn(
+          'version',
+          tx(ALIASES).where({ model_id: model.id }).select('version'),
+        )
+        .first('stage');
+      if (!row) {
+        throw new ConflictError(
+          `Version ${version} of model "${name}" changed while it was being deleted; try again`,
+        );
+      }
+      await this.appendHistory(tx, {
+        modelId: model.id,
+        version,
+        action: 'version_deleted',
+        from: row.stage,
+        actor,
+        reason: 'Deleted on request',
+        now: this.now(),
+      });
+      await tx(VERSIONS).where({ model_id: model.id, version }).delete();
+    });
+  }
+
   /**
    * The version currently in Production (the most recently promoted one when
    * several are), with its metrics snapshot.
@@ -649,7 +719,10 @@ export class RegistryStore {
     if (!row) {
       return undefined;
     }
-    return { version: Number(row.version), metrics: decodeMetrics(row.metrics) };
+    return {
+      version: Number(row.version),
+      metrics: decodeMetrics(row.metrics),
+    };
   }
 
   private async currentProduction(
@@ -688,13 +761,11 @@ export class RegistryStore {
       now: Date;
     },
   ) {
-    await tx(VERSIONS)
-      .where({ model_id: modelId, version })
-      .update({
-        stage: change.to,
-        stage_changed_at: change.now,
-        updated_at: change.now,
-      });
+    await tx(VERSIONS).where({ model_id: modelId, version }).update({
+      stage: change.to,
+      stage_changed_at: change.now,
+      updated_at: change.now,
+    });
     await this.appendHistory(tx, { modelId, version, ...change });
   }
 

@@ -27,7 +27,13 @@ describe('MetricDirections', () => {
     const directions = new MetricDirections();
     expect(directions.directionOf('auc')).toBe('higher');
     expect(directions.directionOf('f1_score')).toBe('higher');
-    for (const key of ['val_loss', 'error_rate', 'RMSE', 'mae', 'latency_p95_ms']) {
+    for (const key of [
+      'val_loss',
+      'error_rate',
+      'RMSE',
+      'mae',
+      'latency_p95_ms',
+    ]) {
       expect(directions.directionOf(key)).toBe('lower');
     }
   });
@@ -52,15 +58,25 @@ describe('MetricDirections', () => {
           mlops: { registry: { metricDirections: { auc: 'up' } } },
         }),
       ),
-    ).toThrow('mlops.registry.metricDirections.auc must be "higher" or "lower"');
+    ).toThrow(
+      'mlops.registry.metricDirections.auc must be "higher" or "lower"',
+    );
   });
 });
 
 describe('compareVersions', () => {
   it('names the better version per metric and marks differing params', () => {
     const comparison = compareVersions(
-      version(1, { auc: 0.91, loss: 0.3, recall: 0.8, drift: NaN }, { lr: '0.1', depth: '6' }),
-      version(2, { auc: 0.93, loss: 0.35, recall: 0.8, precision: 0.7 }, { lr: '0.1', depth: '8', seed: '7' }),
+      version(
+        1,
+        { auc: 0.91, loss: 0.3, recall: 0.8, drift: NaN },
+        { lr: '0.1', depth: '6' },
+      ),
+      version(
+        2,
+        { auc: 0.93, loss: 0.35, recall: 0.8, precision: 0.7 },
+        { lr: '0.1', depth: '8', seed: '7' },
+      ),
       new MetricDirections(),
     );
     expect(comparison.metrics).toEqual([

@@ -22,7 +22,10 @@ describe('registry migration', () => {
         expect(await knex.schema.hasTable(table)).toBe(true);
       }
       expect(
-        await knex.schema.hasColumn('mlops_registered_models', 'latest_version'),
+        await knex.schema.hasColumn(
+          'mlops_registered_models',
+          'latest_version',
+        ),
       ).toBe(true);
 
       await rollbackRegistryOnly(knex);

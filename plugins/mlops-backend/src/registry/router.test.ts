@@ -9,6 +9,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { Knex } from 'knex';
@@ -57,7 +58,9 @@ describe('registry routes', () => {
         [0.91, 0.31, '6'],
         [0.94, 0.35, '8'],
       ] as const) {
-        const run = await tracking.createRun({ experimentName: 'fraud-detection' });
+        const run = await tracking.createRun({
+          experimentName: 'fraud-detection',
+        });
         await tracking.logBatch(run.id, {
           metrics: [
             { key: 'auc', value: auc, step: 0, timestamp: 1 },
@@ -74,7 +77,9 @@ describe('registry routes', () => {
       [runA, runB] = runs;
     }
 
-    beforeEach(async () => {
+    async function startBackend(
+      permissionResult: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+    ) {
       knex = await databases.init(databaseId);
       deployed.clear();
       const testPlugin = createBackendPlugin({
@@ -86,8 +91,15 @@ describe('registry routes', () => {
               httpAuth: coreServices.httpAuth,
               database: coreServices.database,
               catalog: catalogServiceRef,
+              permissions: coreServices.permissions,
             },
-            async init({ httpRouter, httpAuth, database, catalog }) {
+            async init({
+              httpRouter,
+              httpAuth,
+              database,
+              catalog,
+              permissions,
+            }) {
               const db = await database.getClient();
               await migrateRegistryOnly(db);
               const tracking = await TrackingStore.create({ db });
@@ -98,7 +110,9 @@ describe('registry routes', () => {
                 createRegistryRouter({
                   httpAuth,
                   entities: new EntityResolver(catalog),
+                  catalog,
                   registry: {
+                    permissions,
                     store: new RegistryStore(db),
                     directions: new MetricDirections({ latency_ms: 'lower' }),
                     runs: tracking,
@@ -119,8 +133,13 @@ describe('registry routes', () => {
           testPlugin,
           mockServices.database.factory({ knex }),
           catalogServiceMock.factory({ entities: [modelEntity] }),
+          mockServices.permissions.factory({ result: permissionResult }),
         ],
       }));
+    }
+
+    beforeEach(async () => {
+      await startBackend(AuthorizeResult.ALLOW);
     });
 
     const api = () => request(server);
@@ -222,7 +241,9 @@ describe('registry routes', () => {
         .set('Authorization', alice)
         .send({ description: 'x' });
       expect(unknown.status).toBe(404);
-      expect(unknown.body.error.message).toBe('No registered model named "ghost"');
+      expect(unknown.body.error.message).toBe(
+        'No registered model named "ghost"',
+      );
       const stillThere = await api()
         .get('/api/mlops/models/fraud-detection')
         .set('Authorization', alice);
@@ -261,7 +282,11 @@ describe('registry routes', () => {
       const cases: Array<[object, number, string]> = [
         [{ runId: 'no-such-run' }, 400, 'no run with id "no-such-run"'],
         [{ artifactUri: 's3://bucket/../other' }, 400, '.. path segments'],
-        [{ artifactUri: 'file:///models/%2e%2e/secrets' }, 400, '.. path segments'],
+        [
+          { artifactUri: 'file:///models/%2e%2e/secrets' },
+          400,
+          '.. path segments',
+        ],
         [{ runId: 7 }, 400, 'runId'],
         [{ tags: ['a'] }, 400, 'tags'],
       ];
@@ -327,9 +352,19 @@ describe('registry routes', () => {
       await createModel();
       await createVersion();
       const cases: Array<[number | string, object, number, string]> = [
-        [1, { stage: 'Live' }, 400, 'must be one of None, Staging, Production, Archived'],
+        [
+          1,
+          { stage: 'Live' },
+          400,
+          'must be one of None, Staging, Production, Archived',
+        ],
         [1, {}, 400, 'stage'],
-        [1, { stage: 'Production', archiveExisting: 'yes' }, 400, 'archiveExisting'],
+        [
+          1,
+          { stage: 'Production', archiveExisting: 'yes' },
+          400,
+          'archiveExisting',
+        ],
         [1, { stage: 'Production', reason: '   ' }, 400, 'reason'],
         [5, { stage: 'Production' }, 404, 'has no version 5'],
         ['-1', { stage: 'Production' }, 400, 'positive whole number'],
@@ -378,7 +413,9 @@ describe('registry routes', () => {
       expect(model.body.aliases).toEqual({ champion: 2 });
 
       const deleted = await api()
-        .delete('/api/mlops/models/fraud-detection/aliases/champion?reason=retired')
+        .delete(
+          '/api/mlops/models/fraud-detection/aliases/champion?reason=retired',
+        )
         .set('Authorization', alice);
       expect(deleted.status).toBe(204);
       const again = await api()
@@ -390,7 +427,13 @@ describe('registry routes', () => {
         .get('/api/mlops/models/fraud-detection/history?limit=5')
         .set('Authorization', alice);
       expect(
-        history.body.items.map((h: any) => [h.action, h.alias, h.from, h.to, h.reason]),
+        history.body.items.map((h: any) => [
+          h.action,
+          h.alias,
+          h.from,
+          h.to,
+          h.reason,
+        ]),
       ).toEqual([
         ['alias_deleted', 'champion', '2', undefined, 'retired'],
         ['alias_set', 'champion', '1', '2', 'better'],
@@ -429,7 +472,9 @@ describe('registry routes', () => {
         .set('Authorization', alice)
         .send({ reason: 'again' });
       expect(second.status).toBe(409);
-      expect(second.body.error.message).toContain('no earlier Production version');
+      expect(second.body.error.message).toContain(
+        'no earlier Production version',
+      );
 
       const history = await api()
         .get('/api/mlops/models/fraud-detection/history?limit=1')
@@ -548,6 +593,73 @@ describe('registry routes', () => {
         .get('/api/mlops/entities/component/default/ghost/models')
         .set('Authorization', alice);
       expect(missing.status).toBe(404);
+    });
+
+    it('refuses stage, alias, rollback and retention changes the policy denies, and changes nothing', async () => {
+      await startBackend(AuthorizeResult.DENY);
+      await createModel();
+      await createVersion({ runId: runA });
+      const attempts = [
+        api()
+          .post('/api/mlops/models/fraud-detection/versions/1/stage')
+          .send({ stage: 'Production' }),
+        api()
+          .put('/api/mlops/models/fraud-detection/aliases/champion')
+          .send({ version: 1 }),
+        api().delete('/api/mlops/models/fraud-detection/aliases/champion'),
+        api()
+          .post('/api/mlops/models/fraud-detection/rollback')
+          .send({ reason: 'bad' }),
+        api()
+          .post('/api/mlops/models/fraud-detection/retention')
+          .send({ keep: 1 }),
+      ];
+      const messages = [];
+      for (const attempt of attempts) {
+        const response = await attempt.set('Authorization', alice);
+        expect(response.status).toBe(403);
+        messages.push(response.body.error.message);
+      }
+      expect(messages).toEqual([
+        'You are not allowed to change stages or aliases of model fraud-detection',
+        'You are not allowed to change stages or aliases of model fraud-detection',
+        'You are not allowed to change stages or aliases of model fraud-detection',
+        'You are not allowed to roll back model fraud-detection',
+        'You are not allowed to delete versions of model fraud-detection',
+      ]);
+      expect(await countRows('mlops_model_history')).toBe(0);
+      expect(await countRows('mlops_model_aliases')).toBe(0);
+      const version = await api()
+        .get('/api/mlops/models/fraud-detection/versions/1')
+        .set('Authorization', alice);
+      expect(version.body.stage).toBe('None');
+    });
+
+    it('lets a service, but not a user, change a model no catalog entity links to yet', async () => {
+      await api()
+        .post('/api/mlops/models')
+        .set('Authorization', alice)
+        .send({ name: 'churn' })
+        .expect(201);
+      await api()
+        .post('/api/mlops/models/churn/versions')
+        .set('Authorization', ci)
+        .send({})
+        .expect(201);
+      const byUser = await api()
+        .post('/api/mlops/models/churn/versions/1/stage')
+        .set('Authorization', alice)
+        .send({ stage: 'Staging' });
+      expect(byUser.status).toBe(403);
+      expect(byUser.body.error.message).toContain(
+        'No catalog entity you can see links to model churn',
+      );
+      const byService = await api()
+        .post('/api/mlops/models/churn/versions/1/stage')
+        .set('Authorization', ci)
+        .send({ stage: 'Staging' });
+      expect(byService.status).toBe(200);
+      expect(byService.body.version.stage).toBe('Staging');
     });
 
     it('refuses a bad model name in the path', async () => {

@@ -1,12 +1,27 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import {
+  BackstageCredentials,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ANNOTATION_MLOPS_MODEL,
   EntityModelVersions,
   EntityModelsResponse,
+  mlopsModelRetentionPermission,
+  mlopsModelRollbackPermission,
+  mlopsModelStageTransitionPermission,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver, mlopsLinksOf } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
 import {
@@ -47,6 +62,8 @@ export interface RunSnapshotSource {
 /** The registry's own part of the plugin's wiring. */
 export interface RegistryWiring {
   store: RegistryStore;
+  /** Decides stage, alias, rollback and retention changes. */
+  permissions: PermissionsService;
   directions: MetricDirections;
   /** Tracking runs; without it, versions cannot name a source run. */
   runs?: RunSnapshotSource;
@@ -58,9 +75,17 @@ export interface RegistryWiring {
 export interface RegistryRouterOptions {
   httpAuth: HttpAuthService;
   entities: EntityResolver;
+  catalog: CatalogService;
   /** Without it (a backend wired without the registry) no route is added. */
   registry?: RegistryWiring;
 }
+
+// How a refusal names what was refused.
+const ACTIONS: Record<string, string> = {
+  [mlopsModelStageTransitionPermission.name]: 'change stages or aliases of',
+  [mlopsModelRollbackPermission.name]: 'roll back',
+  [mlopsModelRetentionPermission.name]: 'delete versions of',
+};
 
 // Entity cards show recent versions and history, not the whole archive.
 const ENTITY_VERSIONS_LIMIT = 100;
@@ -78,18 +103,78 @@ export function createRegistryRouter(
   if (!options.registry) {
     return router;
   }
-  const { httpAuth, entities } = options;
-  const { store, directions, runs, deployments } = options.registry;
+  const { httpAuth, entities, catalog } = options;
+  const { store, directions, runs, deployments, permissions } =
+    options.registry;
+
+  /*
+   * Changes that move production are decided on the catalog entities that
+   * link to the model, so a policy can let the model's owners act. Service
+   * principals (training jobs, CD systems with external access tokens) may
+   * act on models the catalog does not know yet; the permission framework
+   * decides for them without a policy anyway.
+   */
+  async function authorizeModelChange(
+    model: string,
+    permission: ResourcePermission,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const key = `metadata.annotations.${ANNOTATION_MLOPS_MODEL}`;
+    let { items } = await catalog.getEntities(
+      {
+        filter: { [key]: model },
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      },
+      { credentials },
+    );
+    if (items.length === 0) {
+      // An annotation may list several models ("a, b"), which an exact
+      // catalog filter cannot match.
+      const annotated = await catalog.getEntities(
+        { filter: { [key]: CATALOG_FILTER_EXISTS } },
+        { credentials },
+      );
+      items = annotated.items.filter(entity =>
+        mlopsLinksOf(entity).some(l => l.kind === 'model' && l.name === model),
+      );
+    }
+    if (items.length === 0) {
+      if ((credentials.principal as { type?: string }).type === 'service') {
+        return;
+      }
+      throw new NotAllowedError(
+        `No catalog entity you can see links to model ${model}, so you may not change it`,
+      );
+    }
+    const decisions = await permissions.authorize(
+      items.map(entity => ({
+        permission,
+        resourceRef: stringifyEntityRef(entity),
+      })),
+      { credentials },
+    );
+    if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
+      throw new NotAllowedError(
+        `You are not allowed to ${
+          ACTIONS[permission.name] ?? 'change'
+        } model ${model}`,
+      );
+    }
+  }
 
   // The history names whoever made a change, from their own credentials.
-  async function actorOf(req: express.Request): Promise<string> {
+  async function callerOf(req: express.Request) {
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
     const principal = credentials.principal;
-    return principal.type === 'user'
-      ? principal.userEntityRef
-      : principal.subject;
+    const actor =
+      principal.type === 'user' ? principal.userEntityRef : principal.subject;
+    return { credentials, actor };
+  }
+
+  async function actorOf(req: express.Request): Promise<string> {
+    return (await callerOf(req)).actor;
   }
 
   async function snapshotOf(
@@ -138,7 +223,9 @@ export function createRegistryRouter(
     // Checked before the run lookup so an unknown model is a 404, not a 400.
     await store.getModel(name);
     const snapshot = await snapshotOf(body.runId);
-    res.status(201).json(await store.createVersion(name, body, snapshot, actor));
+    res
+      .status(201)
+      .json(await store.createVersion(name, body, snapshot, actor));
   });
 
   router.get('/models/:name/versions', async (req, res) => {
@@ -155,27 +242,44 @@ export function createRegistryRouter(
   router.post('/models/:name/versions/:version/stage', async (req, res) => {
     const name = parseModelName(req.params.name);
     const version = parseVersionNumber(req.params.version);
-    const actor = await actorOf(req);
+    const { credentials, actor } = await callerOf(req);
     const body = parseInput(transitionBody, req.body, 'stage transition');
+    await authorizeModelChange(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+    );
     res.json(await store.transitionStage(name, version, body, actor));
   });
 
   router.put('/models/:name/aliases/:alias', async (req, res) => {
     const name = parseModelName(req.params.name);
     const alias = parseAlias(req.params.alias);
-    const actor = await actorOf(req);
+    const { credentials, actor } = await callerOf(req);
     const body = parseInput(setAliasBody, req.body, 'alias');
-    res.json(await store.setAlias(name, alias, body.version, actor, body.reason));
+    await authorizeModelChange(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+    );
+    res.json(
+      await store.setAlias(name, alias, body.version, actor, body.reason),
+    );
   });
 
   router.delete('/models/:name/aliases/:alias', async (req, res) => {
     const name = parseModelName(req.params.name);
     const alias = parseAlias(req.params.alias);
-    const actor = await actorOf(req);
+    const { credentials, actor } = await callerOf(req);
     const reason =
       typeof req.query.reason === 'string' && req.query.reason.trim()
         ? req.query.reason.trim().slice(0, 1000)
         : undefined;
+    await authorizeModelChange(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+    );
     await store.deleteAlias(name, alias, actor, reason);
     res.status(204).end();
   });
@@ -188,8 +292,9 @@ export function createRegistryRouter(
 
   router.post('/models/:name/rollback', async (req, res) => {
     const name = parseModelName(req.params.name);
-    const actor = await actorOf(req);
+    const { credentials, actor } = await callerOf(req);
     const body = parseInput(rollbackBody, req.body, 'rollback');
+    await authorizeModelChange(name, mlopsModelRollbackPermission, credentials);
     res.json(await store.rollback(name, body.reason, actor));
   });
 
@@ -206,11 +311,14 @@ export function createRegistryRouter(
 
   router.post('/models/:name/retention', async (req, res) => {
     const name = parseModelName(req.params.name);
-    const actor = await actorOf(req);
+    const { credentials, actor } = await callerOf(req);
     const body = parseInput(retentionBody, req.body, 'retention');
-    res.json(
-      await store.applyRetention(name, { ...body, actor }, deployments),
+    await authorizeModelChange(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
     );
+    res.json(await store.applyRetention(name, { ...body, actor }, deployments));
   });
 
   router.get('/entities/:kind/:namespace/:name/models', async (req, res) => {
@@ -221,7 +329,12 @@ export function createRegistryRouter(
     for (const link of resolved.links.filter(l => l.kind === 'model')) {
       const model = await store.findModel(link.name);
       if (!model) {
-        models.push({ name: link.name, known: false, versions: [], history: [] });
+        models.push({
+          name: link.name,
+          known: false,
+          versions: [],
+          history: [],
+        });
         continue;
       }
       const [versions, history] = await Promise.all([

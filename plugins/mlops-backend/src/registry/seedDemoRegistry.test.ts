@@ -46,7 +46,9 @@ describe('seedDemoRegistry', () => {
       const rollback = fraud.find(h => h.action === 'rollback');
       expect(rollback).toMatchObject({ version: 2, to: 'Production' });
       expect(rollback?.reason).toContain('weekend');
-      expect((await registry.productionVersion('fraud-detection'))?.version).toBe(2);
+      expect(
+        (await registry.productionVersion('fraud-detection'))?.version,
+      ).toBe(2);
 
       // A second run changes nothing.
       await seedDemoRegistry({ registry, models: MODELS, logger, now });

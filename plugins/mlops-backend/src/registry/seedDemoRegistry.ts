@@ -29,17 +29,123 @@ const STORIES: Record<string, DemoModelStory> = {
   'fraud-detection': {
     actor: 'user:default/ada',
     steps: [
-      { create: snapshot({ auc: 0.912, precision: 0.81, recall: 0.74, val_loss: 0.241, latency_p95_ms: 38 }, { model: 'xgboost', max_depth: '6', learning_rate: '0.1', n_estimators: '300' }), description: 'First gradient-boosted model on card transactions' },
-      { stage: 'Production', version: 1, reason: 'First release after shadow traffic week' },
-      { create: snapshot({ auc: 0.927, precision: 0.84, recall: 0.77, val_loss: 0.226, latency_p95_ms: 41 }, { model: 'xgboost', max_depth: '8', learning_rate: '0.1', n_estimators: '400' }), description: 'Deeper trees, merchant category features' },
+      {
+        create: snapshot(
+          {
+            auc: 0.912,
+            precision: 0.81,
+            recall: 0.74,
+            val_loss: 0.241,
+            latency_p95_ms: 38,
+          },
+          {
+            model: 'xgboost',
+            max_depth: '6',
+            learning_rate: '0.1',
+            n_estimators: '300',
+          },
+        ),
+        description: 'First gradient-boosted model on card transactions',
+      },
+      {
+        stage: 'Production',
+        version: 1,
+        reason: 'First release after shadow traffic week',
+      },
+      {
+        create: snapshot(
+          {
+            auc: 0.927,
+            precision: 0.84,
+            recall: 0.77,
+            val_loss: 0.226,
+            latency_p95_ms: 41,
+          },
+          {
+            model: 'xgboost',
+            max_depth: '8',
+            learning_rate: '0.1',
+            n_estimators: '400',
+          },
+        ),
+        description: 'Deeper trees, merchant category features',
+      },
       { stage: 'Staging', version: 2, reason: 'Canary on 5% of traffic' },
-      { stage: 'Production', version: 2, reason: 'Canary precision up 3 points', archive: true },
-      { create: snapshot({ auc: 0.934, precision: 0.79, recall: 0.83, val_loss: 0.219, latency_p95_ms: 57 }, { model: 'lightgbm', num_leaves: '127', learning_rate: '0.05', n_estimators: '800' }), description: 'LightGBM with device fingerprint features' },
-      { stage: 'Production', version: 3, reason: 'Best offline AUC so far', archive: true },
-      { rollback: 'False positives doubled on weekend traffic; back to version 2 while the device features are checked' },
-      { create: snapshot({ auc: 0.931, precision: 0.85, recall: 0.8, val_loss: 0.221, latency_p95_ms: 44 }, { model: 'lightgbm', num_leaves: '63', learning_rate: '0.05', n_estimators: '600' }), description: 'Device features recalibrated on weekend data' },
-      { stage: 'Staging', version: 4, reason: 'Replay of the weekend incident traffic' },
-      { create: snapshot({ auc: 0.929, precision: 0.86, recall: 0.78, val_loss: 0.223, latency_p95_ms: 36 }, { model: 'lightgbm', num_leaves: '63', learning_rate: '0.05', n_estimators: '500' }), description: 'Nightly retrain' },
+      {
+        stage: 'Production',
+        version: 2,
+        reason: 'Canary precision up 3 points',
+        archive: true,
+      },
+      {
+        create: snapshot(
+          {
+            auc: 0.934,
+            precision: 0.79,
+            recall: 0.83,
+            val_loss: 0.219,
+            latency_p95_ms: 57,
+          },
+          {
+            model: 'lightgbm',
+            num_leaves: '127',
+            learning_rate: '0.05',
+            n_estimators: '800',
+          },
+        ),
+        description: 'LightGBM with device fingerprint features',
+      },
+      {
+        stage: 'Production',
+        version: 3,
+        reason: 'Best offline AUC so far',
+        archive: true,
+      },
+      {
+        rollback:
+          'False positives doubled on weekend traffic; back to version 2 while the device features are checked',
+      },
+      {
+        create: snapshot(
+          {
+            auc: 0.931,
+            precision: 0.85,
+            recall: 0.8,
+            val_loss: 0.221,
+            latency_p95_ms: 44,
+          },
+          {
+            model: 'lightgbm',
+            num_leaves: '63',
+            learning_rate: '0.05',
+            n_estimators: '600',
+          },
+        ),
+        description: 'Device features recalibrated on weekend data',
+      },
+      {
+        stage: 'Staging',
+        version: 4,
+        reason: 'Replay of the weekend incident traffic',
+      },
+      {
+        create: snapshot(
+          {
+            auc: 0.929,
+            precision: 0.86,
+            recall: 0.78,
+            val_loss: 0.223,
+            latency_p95_ms: 36,
+          },
+          {
+            model: 'lightgbm',
+            num_leaves: '63',
+            learning_rate: '0.05',
+            n_estimators: '500',
+          },
+        ),
+        description: 'Nightly retrain',
+      },
       { alias: 'champion', version: 2 },
       { alias: 'challenger', version: 4 },
     ],
@@ -47,13 +153,46 @@ const STORIES: Record<string, DemoModelStory> = {
   'ticket-classifier': {
     actor: 'user:default/lin',
     steps: [
-      { create: snapshot({ accuracy: 0.842, macro_f1: 0.79, val_loss: 0.512 }, { model: 'distilbert', epochs: '3', max_length: '256' }), description: 'DistilBERT fine-tuned on two years of tickets' },
+      {
+        create: snapshot(
+          { accuracy: 0.842, macro_f1: 0.79, val_loss: 0.512 },
+          { model: 'distilbert', epochs: '3', max_length: '256' },
+        ),
+        description: 'DistilBERT fine-tuned on two years of tickets',
+      },
       { stage: 'Production', version: 1, reason: 'Replaces the keyword rules' },
-      { create: snapshot({ accuracy: 0.871, macro_f1: 0.83, val_loss: 0.447 }, { model: 'distilbert', epochs: '4', max_length: '384' }), description: 'Longer context, billing queue relabelled' },
-      { stage: 'Production', version: 2, reason: 'Macro F1 up 4 points on the holdout', archive: true },
-      { create: snapshot({ accuracy: 0.876, macro_f1: 0.85, val_loss: 0.431 }, { model: 'deberta-v3-small', epochs: '4', max_length: '384' }), description: 'DeBERTa small' },
-      { stage: 'Staging', version: 3, reason: 'A/B test with the support leads' },
-      { create: snapshot({ accuracy: 0.869, macro_f1: 0.84, val_loss: 0.438 }, { model: 'deberta-v3-small', epochs: '5', max_length: '512' }), description: 'Weekly retrain' },
+      {
+        create: snapshot(
+          { accuracy: 0.871, macro_f1: 0.83, val_loss: 0.447 },
+          { model: 'distilbert', epochs: '4', max_length: '384' },
+        ),
+        description: 'Longer context, billing queue relabelled',
+      },
+      {
+        stage: 'Production',
+        version: 2,
+        reason: 'Macro F1 up 4 points on the holdout',
+        archive: true,
+      },
+      {
+        create: snapshot(
+          { accuracy: 0.876, macro_f1: 0.85, val_loss: 0.431 },
+          { model: 'deberta-v3-small', epochs: '4', max_length: '384' },
+        ),
+        description: 'DeBERTa small',
+      },
+      {
+        stage: 'Staging',
+        version: 3,
+        reason: 'A/B test with the support leads',
+      },
+      {
+        create: snapshot(
+          { accuracy: 0.869, macro_f1: 0.84, val_loss: 0.438 },
+          { model: 'deberta-v3-small', epochs: '5', max_length: '512' },
+        ),
+        description: 'Weekly retrain',
+      },
       { alias: 'champion', version: 2 },
       { alias: 'challenger', version: 3 },
     ],
@@ -61,13 +200,46 @@ const STORIES: Record<string, DemoModelStory> = {
   'market-master': {
     actor: 'user:default/sam',
     steps: [
-      { create: snapshot({ accuracy: 0.548, log_loss: 0.688, sharpe: 0.9 }, { model: 'lstm', window: '30', hidden: '64' }), description: 'LSTM on 30-day price and volume windows' },
+      {
+        create: snapshot(
+          { accuracy: 0.548, log_loss: 0.688, sharpe: 0.9 },
+          { model: 'lstm', window: '30', hidden: '64' },
+        ),
+        description: 'LSTM on 30-day price and volume windows',
+      },
       { stage: 'Production', version: 1, reason: 'Paper trading met the bar' },
-      { create: snapshot({ accuracy: 0.561, log_loss: 0.681, sharpe: 1.2 }, { model: 'lstm', window: '60', hidden: '128' }), description: 'Longer window, volatility features' },
-      { stage: 'Production', version: 2, reason: 'Sharpe 1.2 over the last quarter', archive: true },
-      { create: snapshot({ accuracy: 0.566, log_loss: 0.679, sharpe: 1.1 }, { model: 'temporal-fusion', window: '60', hidden: '128' }), description: 'Temporal fusion transformer' },
-      { stage: 'Staging', version: 3, reason: 'Shadow predictions for two weeks' },
-      { create: snapshot({ accuracy: 0.559, log_loss: 0.682, sharpe: 1.0 }, { model: 'temporal-fusion', window: '90', hidden: '128' }), description: 'Nightly retrain with a 90-day window' },
+      {
+        create: snapshot(
+          { accuracy: 0.561, log_loss: 0.681, sharpe: 1.2 },
+          { model: 'lstm', window: '60', hidden: '128' },
+        ),
+        description: 'Longer window, volatility features',
+      },
+      {
+        stage: 'Production',
+        version: 2,
+        reason: 'Sharpe 1.2 over the last quarter',
+        archive: true,
+      },
+      {
+        create: snapshot(
+          { accuracy: 0.566, log_loss: 0.679, sharpe: 1.1 },
+          { model: 'temporal-fusion', window: '60', hidden: '128' },
+        ),
+        description: 'Temporal fusion transformer',
+      },
+      {
+        stage: 'Staging',
+        version: 3,
+        reason: 'Shadow predictions for two weeks',
+      },
+      {
+        create: snapshot(
+          { accuracy: 0.559, log_loss: 0.682, sharpe: 1.0 },
+          { model: 'temporal-fusion', window: '90', hidden: '128' },
+        ),
+        description: 'Nightly retrain with a 90-day window',
+      },
       { alias: 'champion', version: 2 },
       { alias: 'challenger', version: 3 },
     ],
@@ -116,7 +288,11 @@ export async function seedDemoRegistry(options: {
         await store.transitionStage(
           name,
           step.version,
-          { stage: step.stage, archiveExisting: step.archive, reason: step.reason },
+          {
+            stage: step.stage,
+            archiveExisting: step.archive,
+            reason: step.reason,
+          },
           story.actor,
         );
       } else if ('alias' in step) {

@@ -30,7 +30,9 @@ const MAX_VERSION = 2_147_483_647;
 export function parseVersionNumber(value: unknown, what = 'version'): number {
   if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) {
     throw new InputError(
-      `Invalid ${what} "${String(value ?? '')}": must be a positive whole number`,
+      `Invalid ${what} "${String(
+        value ?? '',
+      )}": must be a positive whole number`,
     );
   }
   const version = Number(value);
@@ -132,21 +134,17 @@ export const createVersionBody = z.strictObject({
   tags: tags.optional(),
 });
 
-const stage = z
-  .string()
-  .transform((value, ctx) => {
-    const match = MODEL_STAGES.find(
-      s => s.toLowerCase() === value.toLowerCase(),
-    );
-    if (!match) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be one of ${MODEL_STAGES.join(', ')}`,
-      });
-      return z.NEVER;
-    }
-    return match as ModelStage;
-  });
+const stage = z.string().transform((value, ctx) => {
+  const match = MODEL_STAGES.find(s => s.toLowerCase() === value.toLowerCase());
+  if (!match) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be one of ${MODEL_STAGES.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return match as ModelStage;
+});
 
 /** Body of `POST /models/:name/versions/:version/stage`. */
 export const transitionBody = z.strictObject({
