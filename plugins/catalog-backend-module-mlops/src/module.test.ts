@@ -161,7 +161,10 @@ describe('catalogModuleMlops', () => {
     expect(full.type).toBe('full');
     expect(
       full.entities
-        .map((d: { entity: Entity }) => `${d.entity.kind}:${d.entity.metadata.name}`)
+        .map(
+          (d: { entity: Entity }) =>
+            `${d.entity.kind}:${d.entity.metadata.name}`,
+        )
         .sort(),
     ).toEqual([
       'Component:churn',

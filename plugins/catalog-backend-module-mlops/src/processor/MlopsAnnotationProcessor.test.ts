@@ -34,10 +34,7 @@ const mirroredPipeline = component(
   'ml-pipeline',
 );
 
-async function process(
-  processor: MlopsAnnotationProcessor,
-  entity: Entity,
-) {
+async function process(processor: MlopsAnnotationProcessor, entity: Entity) {
   const emit = jest.fn();
   const result = await processor.postProcessEntity(entity, location, emit);
   expect(result).toBe(entity);
@@ -71,9 +68,9 @@ describe('MlopsAnnotationProcessor', () => {
   });
 
   it('emits nothing for a well-formed entity without an index', async () => {
-    expect(
-      await process(new MlopsAnnotationProcessor(), fraudModel),
-    ).toEqual([]);
+    expect(await process(new MlopsAnnotationProcessor(), fraudModel)).toEqual(
+      [],
+    );
   });
 
   it('relates an entity that names a model to the entity representing it, both ways', async () => {
@@ -93,7 +90,11 @@ describe('MlopsAnnotationProcessor', () => {
       {
         type: 'relation',
         relation: {
-          source: { kind: 'component', namespace: 'default', name: 'fraud-api' },
+          source: {
+            kind: 'component',
+            namespace: 'default',
+            name: 'fraud-api',
+          },
           type: 'dependsOn',
           target: {
             kind: 'component',
@@ -111,7 +112,11 @@ describe('MlopsAnnotationProcessor', () => {
             name: 'fraud-detection',
           },
           type: 'dependencyOf',
-          target: { kind: 'component', namespace: 'default', name: 'fraud-api' },
+          target: {
+            kind: 'component',
+            namespace: 'default',
+            name: 'fraud-api',
+          },
         },
       },
     ]);

@@ -30,6 +30,46 @@ export function objectsNamedBy(
   return result;
 }
 
+const ENTITY_FIELDS = [
+  'kind',
+  'metadata.namespace',
+  'metadata.name',
+  'metadata.annotations',
+  'spec.type',
+];
+
+/** Picks the representing entity of each object named by `items`. */
+function representatives(items: Entity[]): EntityIndexSnapshot {
+  const candidates = new Map<string, Array<{ ref: string; fits: boolean }>>();
+  const provided = new Map<string, string>();
+  for (const entity of items) {
+    const ref = stringifyEntityRef(entity);
+    if (isProvidedEntity(entity)) {
+      for (const { kind, name } of objectsNamedBy(entity)) {
+        provided.set(objectKey(kind, name), ref);
+      }
+      continue;
+    }
+    for (const { kind, name } of objectsNamedBy(entity)) {
+      const shape = ENTITY_SHAPE[kind];
+      const fits =
+        entity.kind === shape.kind && entity.spec?.type === shape.type;
+      const key = objectKey(kind, name);
+      const list = candidates.get(key) ?? [];
+      list.push({ ref, fits });
+      candidates.set(key, list);
+    }
+  }
+  const declared = new Map<string, string>();
+  for (const [key, list] of candidates) {
+    list.sort(
+      (a, b) => Number(b.fits) - Number(a.fits) || a.ref.localeCompare(b.ref),
+    );
+    declared.set(key, list[0].ref);
+  }
+  return { declared, provided };
+}
+
 /** What the index knows about the entities that name store objects. */
 export interface EntityIndexSnapshot {
   /** `kind:name` → ref of the entity declared outside the provider. */
@@ -84,6 +124,29 @@ export class DeclaredEntityIndex {
     return this.loading;
   }
 
+  /**
+   * The entity declared for one object, asked of the catalog directly so a
+   * single change never loads the whole index. Values that list several
+   * objects (`a, b`) do not match the exact-value query; the cached index
+   * covers those.
+   */
+  async declaredFor(
+    kind: MlopsObjectKind,
+    name: string,
+  ): Promise<string | undefined> {
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: {
+          [`metadata.annotations.${MLOPS_OBJECT_ANNOTATIONS[kind]}`]: name,
+        },
+        fields: ENTITY_FIELDS,
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    const exact = representatives(items).declared.get(objectKey(kind, name));
+    return exact ?? (await this.load()).declared.get(objectKey(kind, name));
+  }
+
   /** Forget the cached index (a declaration was just seen). */
   invalidate(): void {
     this.cached = undefined;
@@ -95,44 +158,11 @@ export class DeclaredEntityIndex {
         filter: Object.values(MLOPS_OBJECT_ANNOTATIONS).map(annotation => ({
           [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
         })),
-        fields: [
-          'kind',
-          'metadata.namespace',
-          'metadata.name',
-          'metadata.annotations',
-          'spec.type',
-        ],
+        fields: ENTITY_FIELDS,
       },
       { credentials: await this.auth.getOwnServiceCredentials() },
     );
-    const candidates = new Map<string, Array<{ ref: string; fits: boolean }>>();
-    const provided = new Map<string, string>();
-    for (const entity of items) {
-      const ref = stringifyEntityRef(entity);
-      if (isProvidedEntity(entity)) {
-        for (const { kind, name } of objectsNamedBy(entity)) {
-          provided.set(objectKey(kind, name), ref);
-        }
-        continue;
-      }
-      for (const { kind, name } of objectsNamedBy(entity)) {
-        const shape = ENTITY_SHAPE[kind];
-        const fits =
-          entity.kind === shape.kind && entity.spec?.type === shape.type;
-        const key = objectKey(kind, name);
-        const list = candidates.get(key) ?? [];
-        list.push({ ref, fits });
-        candidates.set(key, list);
-      }
-    }
-    const declared = new Map<string, string>();
-    for (const [key, list] of candidates) {
-      list.sort(
-        (a, b) => Number(b.fits) - Number(a.fits) || a.ref.localeCompare(b.ref),
-      );
-      declared.set(key, list[0].ref);
-    }
-    const snapshot = { declared, provided };
+    const snapshot = representatives(items);
     this.cached = { at: Date.now(), snapshot };
     return snapshot;
   }

@@ -18,7 +18,8 @@ const declaredModel: Entity = {
     namespace: 'default',
     annotations: {
       'backstage-mlops.dev/model': 'fraud-detection',
-      'backstage.io/managed-by-location': 'url:https://git.test/catalog-info.yaml',
+      'backstage.io/managed-by-location':
+        'url:https://git.test/catalog-info.yaml',
     },
   },
   spec: { type: 'ml-model', lifecycle: 'production', owner: 'risk-ml' },
@@ -59,7 +60,12 @@ function churnObjects() {
   ];
 }
 
-function setup(options: { entities?: Entity[]; objects?: ReturnType<typeof churnObjects> } = {}) {
+function setup(
+  options: {
+    entities?: Entity[];
+    objects?: ReturnType<typeof churnObjects>;
+  } = {},
+) {
   const source = new FakeObjectsSource(options.objects ?? churnObjects());
   const catalog = catalogServiceMock({ entities: options.entities ?? [] });
   const index = new DeclaredEntityIndex({
@@ -121,7 +127,12 @@ describe('MlopsEntityProvider', () => {
         dependsOn: ['component:default/churn-training'],
       },
     });
-    expect(model.metadata.tags).toEqual(['ml', 'model', 'tabular', 'team-risk']);
+    expect(model.metadata.tags).toEqual([
+      'ml',
+      'model',
+      'tabular',
+      'team-risk',
+    ]);
 
     const pipeline = entities.find(e => e.spec?.type === 'ml-pipeline')!;
     expect(pipeline.spec).toMatchObject({
@@ -161,9 +172,13 @@ describe('MlopsEntityProvider', () => {
     const names = entities.map(e => e.metadata.name);
     expect(new Set(names).size).toBe(2);
     for (const entity of entities) {
-      expect(entity.metadata.name).toMatch(/^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/);
+      expect(entity.metadata.name).toMatch(
+        /^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$/,
+      );
       expect(entity.metadata.name.length).toBeLessThanOrEqual(63);
-      await expect(componentEntityV1alpha1Validator.check(entity)).resolves.toBe(true);
+      await expect(
+        componentEntityV1alpha1Validator.check(entity),
+      ).resolves.toBe(true);
     }
     expect(entities.map(e => e.metadata.title).sort()).toEqual([
       'Kundenabwanderung . Schätzer',
@@ -204,8 +219,14 @@ describe('MlopsEntityProvider', () => {
     await provider.refresh();
     applyMutation.mockClear();
 
-    source.put(storeObject('model', 'churn', { owner: 'group:default/support-ml' }));
-    await provider.handleChange({ action: 'upserted', kind: 'model', name: 'churn' });
+    source.put(
+      storeObject('model', 'churn', { owner: 'group:default/support-ml' }),
+    );
+    await provider.handleChange({
+      action: 'upserted',
+      kind: 'model',
+      name: 'churn',
+    });
     expect(applyMutation).toHaveBeenCalledTimes(1);
     const [added] = applyMutation.mock.calls[0];
     expect(added.type).toBe('delta');
@@ -217,7 +238,11 @@ describe('MlopsEntityProvider', () => {
     });
 
     source.remove('model', 'churn');
-    await provider.handleChange({ action: 'deleted', kind: 'model', name: 'churn' });
+    await provider.handleChange({
+      action: 'deleted',
+      kind: 'model',
+      name: 'churn',
+    });
     expect(applyMutation.mock.calls[1][0]).toEqual({
       type: 'delta',
       added: [],
@@ -230,7 +255,11 @@ describe('MlopsEntityProvider', () => {
   it('treats an upsert event for an object that is gone as a removal', async () => {
     const { provider, connection, applyMutation } = setup({ objects: [] });
     await provider.connect(connection);
-    await provider.handleChange({ action: 'upserted', kind: 'pipeline', name: 'late' });
+    await provider.handleChange({
+      action: 'upserted',
+      kind: 'pipeline',
+      name: 'late',
+    });
     expect(applyMutation.mock.calls[0][0].removed).toEqual([
       { entityRef: 'component:default/late', locationKey: 'mlops-provider' },
     ]);
@@ -249,6 +278,34 @@ describe('MlopsEntityProvider', () => {
     });
     expect(applyMutation).toHaveBeenCalledTimes(1);
     expect(applyMutation.mock.calls[0][0].added).toEqual([]);
+  });
+
+  it('finds a declaration in a comma-separated annotation value when applying a delta', async () => {
+    const { provider, connection, applyMutation } = setup({
+      entities: [
+        {
+          ...declaredModel,
+          metadata: {
+            name: 'scoring-service',
+            namespace: 'default',
+            annotations: {
+              'backstage-mlops.dev/model': 'other-model, fraud-detection',
+            },
+          },
+        },
+      ],
+      objects: [storeObject('model', 'fraud-detection')],
+    });
+    await provider.connect(connection);
+    await provider.handleChange({
+      action: 'upserted',
+      kind: 'model',
+      name: 'fraud-detection',
+    });
+    expect(applyMutation.mock.calls[0][0]).toMatchObject({
+      type: 'delta',
+      added: [],
+    });
   });
 
   it('withdraws an emitted entity as soon as a declaration of the same object is seen', async () => {
@@ -308,13 +365,18 @@ describe('MlopsEntityProvider', () => {
       logger: mockServices.logger.mock(),
     });
     const laterMutation = jest.fn();
-    await laterProvider.connect({ applyMutation: laterMutation, refresh: jest.fn() });
+    await laterProvider.connect({
+      applyMutation: laterMutation,
+      refresh: jest.fn(),
+    });
     await laterProvider.refresh();
     const names = fullEntities(laterMutation).map(e => e.metadata.name);
     // The model is declared by the service now; pipeline and experiment stay.
     expect(names.sort()).toEqual(['churn', 'churn-training']);
     expect(
-      fullEntities(laterMutation).map(e => `${e.kind}:${e.metadata.name}`).sort(),
+      fullEntities(laterMutation)
+        .map(e => `${e.kind}:${e.metadata.name}`)
+        .sort(),
     ).toEqual(['Component:churn-training', 'Resource:churn']);
   });
 

@@ -106,7 +106,10 @@ export class MlopsEntityProvider implements EntityProvider {
         objects.length - entities.length
       } objects declared elsewhere`,
     );
-    return { emitted: entities.length, declared: objects.length - entities.length };
+    return {
+      emitted: entities.length,
+      declared: objects.length - entities.length,
+    };
   }
 
   /**
@@ -127,12 +130,18 @@ export class MlopsEntityProvider implements EntityProvider {
       await this.withdraw(event.kind, event.name);
       return;
     }
-    const { declared } = await this.declared.load({ fresh: true });
-    if (declared.has(key)) {
+    if (await this.declared.declaredFor(event.kind, event.name)) {
       await this.withdraw(event.kind, event.name);
       return;
     }
-    const entity = this.toEntity(object, await this.objects.baseUrl(), declared);
+    // Dependencies resolve through the cached index: a stale answer only
+    // points at the mirrored entity until the next full refresh.
+    const { declared } = await this.declared.load();
+    const entity = this.toEntity(
+      object,
+      await this.objects.baseUrl(),
+      declared,
+    );
     await this.connection.applyMutation({
       type: 'delta',
       added: [{ entity, locationKey: this.locationKey() }],

@@ -44,5 +44,7 @@ export function entityNameFor(objectName: string): string {
 
 /** The entity ref that the provider gives the entity of a store object. */
 export function providedEntityRef(kind: MlopsObjectKind, name: string): string {
-  return `${ENTITY_SHAPE[kind].kind.toLocaleLowerCase('en-US')}:default/${entityNameFor(name)}`;
+  return `${ENTITY_SHAPE[kind].kind.toLocaleLowerCase(
+    'en-US',
+  )}:default/${entityNameFor(name)}`;
 }

@@ -93,7 +93,10 @@ export function objectToEntity(
   if (object.links.servingUrl) {
     links.push({ url: object.links.servingUrl, title: 'Serving endpoint' });
   }
-  if (object.links.trackingUi && object.links.trackingUi !== object.links.mlopsPage) {
+  if (
+    object.links.trackingUi &&
+    object.links.trackingUi !== object.links.mlopsPage
+  ) {
     links.push({ url: object.links.trackingUi, title: 'Tracking UI' });
   }
 
