@@ -18,6 +18,7 @@ import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
 import { ANNOTATION_MLOPS_MODEL } from '@backstage-mlops/plugin-mlops-common';
 import { isMlopsAvailable } from './conditions';
+import { hasMlopsModelAnnotation } from './components/EntityMlopsMetricsCard/conditions';
 import { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';
 import { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
 import { mlopsRootRouteRef } from './routes';
@@ -174,6 +175,23 @@ export const mlopsIncidentsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The prediction metrics card as an entity card extension
+ * (`entity-card:mlops/metrics`), on entities linked to a registered model.
+ *
+ * @alpha
+ */
+export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
+  name: 'metrics',
+  params: {
+    filter: hasMlopsModelAnnotation,
+    loader: () =>
+      import('./components/EntityMlopsMetricsCard').then(m => (
+        <m.EntityMlopsMetricsCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -186,6 +204,7 @@ export default createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     mlopsApi,
+    mlopsMetricsEntityCard,
     mlopsModelVersionsEntityCard,
     mlopsHealthEntityCard,
     mlopsIncidentsEntityCard,

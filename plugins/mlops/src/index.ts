@@ -6,6 +6,8 @@
  */
 
 export { mlopsPlugin, EntityMlopsHealthCard } from './plugin';
+export { EntityMlopsMetricsCard } from './plugin';
+export { hasMlopsModelAnnotation } from './components/EntityMlopsMetricsCard/conditions';
 export { EntityMlopsIncidentsCard } from './plugin';
 export { EntityMlopsTeamCard } from './plugin';
 export { EntityMlopsExperimentRunsCard } from './plugin';

@@ -168,3 +168,21 @@ export const EntityMlopsIncidentsCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Prediction metrics card for model entities (`backstage-mlops.dev/model`):
+ * throughput, error rate, latency percentiles and accuracy over a window.
+ *
+ * @public
+ */
+export const EntityMlopsMetricsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsMetricsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsMetricsCard').then(
+          m => m.EntityMlopsMetricsCard,
+        ),
+    },
+  }),
+);

@@ -6,6 +6,10 @@ import type {
   ModelVersion,
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  MlopsEntityMetrics,
+  MlopsMetricsWindow,
+} from '@backstage-mlops/plugin-mlops-common';
 import type { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type {
@@ -31,6 +35,11 @@ import type {
 export interface MlopsApi {
   /** Health of an entity and the MLOps objects its annotations link to. */
   getEntitySummary(entity: CompoundEntityRef): Promise<EntityHealthSummary>;
+  /** Prediction metrics of the models the entity links to, over a window. */
+  getEntityMetrics(
+    entity: CompoundEntityRef,
+    options?: { window?: MlopsMetricsWindow; environment?: string },
+  ): Promise<MlopsEntityMetrics>;
   /**
    * Open incidents first, then recently resolved ones, of the objects the
    * entity links to. Optional: cards show incidents only when it exists.

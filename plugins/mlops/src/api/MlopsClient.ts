@@ -7,6 +7,10 @@ import type {
   ModelVersion,
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  MlopsEntityMetrics,
+  MlopsMetricsWindow,
+} from '@backstage-mlops/plugin-mlops-common';
 import type { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
@@ -189,6 +193,21 @@ export class MlopsClient implements MlopsApi {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as T;
+  }
+
+  async getEntityMetrics(
+    entity: CompoundEntityRef,
+    options: { window?: MlopsMetricsWindow; environment?: string } = {},
+  ): Promise<MlopsEntityMetrics> {
+    const query = new URLSearchParams();
+    if (options.window) {
+      query.set('window', options.window);
+    }
+    if (options.environment) {
+      query.set('environment', options.environment);
+    }
+    const suffix = query.toString() ? `?${query}` : '';
+    return this.get(`${entityPath(entity)}/metrics${suffix}`);
   }
 
   private async get<T>(path: string): Promise<T> {

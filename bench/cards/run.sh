@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# p95 of the entity summary and metrics routes with 1,000 models and ~10M
+# ingested events, on SQLite and PostgreSQL.
+#
+#   bench/cards/run.sh [requests=300] [databases="sqlite postgres"]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+TRANSFORM="$ROOT/node_modules/@backstage/cli/config/nodeTransform.cjs"
+for db in ${2:-sqlite postgres}; do
+  (cd "$ROOT" && NODE_ENV=production node -r "$TRANSFORM" "$HERE/bench.ts" "$db" "${1:-300}" 2>&1 | grep -vE '^\{|"level"')
+done

@@ -1,0 +1,1 @@
+export { EntityMlopsMetricsCard } from './EntityMlopsMetricsCard';
