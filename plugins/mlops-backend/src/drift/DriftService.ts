@@ -47,9 +47,7 @@ export interface ModelVersionChecker {
 
 /** The registry's Production version, which scheduled checks compare with. */
 export interface ProductionVersionSource {
-  productionVersion(
-    model: string,
-  ): Promise<{ version: number } | undefined>;
+  productionVersion(model: string): Promise<{ version: number } | undefined>;
 }
 
 /** Default length of the window a scheduled check draws, in minutes. */

@@ -236,7 +236,13 @@ export class DriftStore {
         { column: 'id', order: 'desc' },
       ])
       .limit(limit)
-      .select('id', 'model_version', 'drift_share', 'dataset_drift', 'created_at');
+      .select(
+        'id',
+        'model_version',
+        'drift_share',
+        'dataset_drift',
+        'created_at',
+      );
     return rows.reverse().map(row => ({
       id: row.id,
       version: Number(row.model_version),

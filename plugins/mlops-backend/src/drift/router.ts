@@ -93,7 +93,9 @@ function driftJsonParser(maxBodyBytes: number): express.RequestHandler {
       if (error?.type === 'entity.too.large') {
         next(
           new InputError(
-            `Request body is ${error.length ?? 'over'} bytes; drift data is limited to ${maxBodyBytes} bytes per request (send fewer rows, or columns instead of rows)`,
+            `Request body is ${
+              error.length ?? 'over'
+            } bytes; drift data is limited to ${maxBodyBytes} bytes per request (send fewer rows, or columns instead of rows)`,
           ),
         );
       } else if (error?.type === 'entity.parse.failed') {

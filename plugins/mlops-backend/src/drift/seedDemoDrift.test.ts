@@ -40,9 +40,7 @@ describe('seedDemoDrift', () => {
       expect(fraudHistory).toHaveLength(DEMO_DRIFT_DAYS);
       // The week starts stable and ends drifted.
       expect(fraudHistory[0].driftShare).toBe(0);
-      expect(fraudHistory[DEMO_DRIFT_DAYS - 1].driftShare).toBeGreaterThan(
-        0.5,
-      );
+      expect(fraudHistory[DEMO_DRIFT_DAYS - 1].driftShare).toBeGreaterThan(0.5);
 
       for (const model of ['ticket-classifier', 'market-master']) {
         const history = await store.history(model, 100);

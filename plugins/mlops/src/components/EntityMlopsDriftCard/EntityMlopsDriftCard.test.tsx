@@ -154,14 +154,17 @@ describe('EntityMlopsDriftCard', () => {
         /2 of 3 input features \(amount, card_present\) no longer look like the data version 2 of fraud-detection was checked against/,
       ),
     ).toBeInTheDocument();
-    expect(screen.getByText(/Data quality 0\.99 \(threshold 0\.8\) passes/))
-      .toBeInTheDocument();
+    expect(
+      screen.getByText(/Data quality 0\.99 \(threshold 0\.8\) passes/),
+    ).toBeInTheDocument();
 
     const table = screen.getByRole('table', {
       name: 'Drift per feature of fraud-detection',
     });
     const amountRow = within(table).getByText('amount').closest('tr')!;
-    expect(within(amountRow).getByText('Wasserstein (normed)')).toBeInTheDocument();
+    expect(
+      within(amountRow).getByText('Wasserstein (normed)'),
+    ).toBeInTheDocument();
     expect(within(amountRow).getByText('d = 0.612')).toBeInTheDocument();
     expect(within(amountRow).getByText('d ≥ 0.1')).toBeInTheDocument();
     expect(within(amountRow).getByText('Drifted')).toBeInTheDocument();
@@ -227,7 +230,9 @@ describe('EntityMlopsDriftCard', () => {
     });
     expect(await screen.findByText('No drift checks yet')).toBeInTheDocument();
     expect(
-      screen.getByText(/upload a reference baseline for a version of fraud-detection/),
+      screen.getByText(
+        /upload a reference baseline for a version of fraud-detection/,
+      ),
     ).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });

@@ -79,7 +79,10 @@ function DriftShareChart(props: {
   return (
     <Box height={180} aria-label="Drift share over time" role="img">
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <LineChart
+          data={data}
+          margin={{ top: 8, right: 16, bottom: 0, left: 0 }}
+        >
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="time" tick={{ fontSize: 11 }} />
           <YAxis
@@ -88,7 +91,9 @@ function DriftShareChart(props: {
             width={44}
             tick={{ fontSize: 11 }}
           />
-          <Tooltip formatter={(value: unknown) => [`${value}%`, 'drift share']} />
+          <Tooltip
+            formatter={(value: unknown) => [`${value}%`, 'drift share']}
+          />
           <ReferenceLine
             y={props.threshold * 100}
             stroke={theme.palette.error.main}
@@ -182,8 +187,8 @@ function ModelDrift(props: { view: ModelDriftView }) {
           <StatusOK>No dataset drift</StatusOK>
         )}
         <Typography variant="body2">
-          {report.driftedCount} of {report.featureCount} features drifted
-          (share {formatNumber(report.driftShare)}, alarm at{' '}
+          {report.driftedCount} of {report.featureCount} features drifted (share{' '}
+          {formatNumber(report.driftShare)}, alarm at{' '}
           {formatNumber(report.driftShareThreshold)})
         </Typography>
       </Box>
@@ -229,11 +234,19 @@ export function EntityMlopsDriftCard() {
       return undefined;
     }
     return mlopsApi.getEntityDrift(entityRef);
-  }, [mlopsApi, annotated, entityRef.kind, entityRef.namespace, entityRef.name]);
+  }, [
+    mlopsApi,
+    annotated,
+    entityRef.kind,
+    entityRef.namespace,
+    entityRef.name,
+  ]);
 
   let content: JSX.Element;
   if (!annotated) {
-    content = <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />;
+    content = (
+      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
+    );
   } else if (loading) {
     content = <Progress />;
   } else if (error) {

@@ -64,9 +64,9 @@ export function explainReport(report: StoredDriftReport): string {
   if (report.datasetDrift) {
     sentence = `${driftedCount} of ${featureCount} input features (${listFeatures(
       driftedFeatures,
-    )}) no longer look like the data version ${
-      report.version
-    } of ${report.model} was checked against, which is at or above the ${percent(
+    )}) no longer look like the data version ${report.version} of ${
+      report.model
+    } was checked against, which is at or above the ${percent(
       report.driftShareThreshold,
     )} alarm level, so its predictions may be less reliable than when it was validated.`;
   } else if (driftedCount > 0) {
