@@ -478,9 +478,39 @@ export class TrackingStore {
       .digest('base64url')
       .slice(0, 16);
 
-    // The runs the search matches, before ordering.
-    const matching = () => {
-      const query = db(`${RUNS} as r`);
+    // SQLite's planner joins the table with the narrowest filter first and
+    // then sorts every match; a CROSS JOIN fixes the join order (outer table
+    // first) so that the table the page is ordered by drives the loop and
+    // the scan stops at the page size. PostgreSQL finds that plan itself,
+    // and has no CROSS JOIN with a condition.
+    const sqlite = String(db.client.config.client).includes('sqlite');
+    const joinOn = (
+      query: Knex.QueryBuilder,
+      table: string,
+      on: (join: Knex.JoinClause) => void,
+    ) =>
+      sqlite
+        ? query.crossJoin(table, on as any)
+        : query.join(table, on as any);
+
+    // The runs the search matches, before ordering; `driver` is the table
+    // of sort values a page is read in the order of.
+    const matching = (driver?: {
+      table: string;
+      present: (join: Knex.JoinClause) => void;
+      where: (query: Knex.QueryBuilder) => void;
+    }) => {
+      let query: Knex.QueryBuilder;
+      if (driver && sqlite) {
+        query = db(`${driver.table} as o`);
+        driver.where(query);
+        query.crossJoin(`${RUNS} as r`, 'r.id', 'o.run_id');
+      } else {
+        query = db(`${RUNS} as r`);
+        if (driver) {
+          query.join(`${driver.table} as o`, driver.present as any);
+        }
+      }
       if (search.experimentIds) {
         query.whereIn(
           'r.experiment_id',
@@ -501,22 +531,18 @@ export class TrackingStore {
         const op = clause.op === '!=' ? '<>' : clause.op;
         switch (clause.type) {
           case 'metric':
-            query
-              .join(`${LATEST} as ${alias}`, join =>
-                join
-                  .on(`${alias}.run_id`, 'r.id')
-                  .andOnVal(`${alias}.key`, clause.key)
-                  .andOnVal(`${alias}.is_nan`, false),
-              )
-              .where(`${alias}.value`, op, toStoredValue(clause.value).value);
+            joinOn(query, `${LATEST} as ${alias}`, join =>
+              join
+                .on(`${alias}.run_id`, 'r.id')
+                .andOnVal(`${alias}.key`, clause.key)
+                .andOnVal(`${alias}.is_nan`, false),
+            ).where(`${alias}.value`, op, toStoredValue(clause.value).value);
             break;
           case 'param':
           case 'tag':
-            query
-              .join(`${clause.type === 'param' ? PARAMS : TAGS} as ${alias}`, join =>
-                join.on(`${alias}.run_id`, 'r.id').andOnVal(`${alias}.key`, clause.key),
-              )
-              .where(`${alias}.value`, op, clause.value);
+            joinOn(query, `${clause.type === 'param' ? PARAMS : TAGS} as ${alias}`, join =>
+              join.on(`${alias}.run_id`, 'r.id').andOnVal(`${alias}.key`, clause.key),
+            ).where(`${alias}.value`, op, clause.value);
             break;
           case 'status':
             query.where('r.status', op, clause.value);
@@ -548,7 +574,17 @@ export class TrackingStore {
         }
         return join;
       };
-      withValue = () => matching().join(`${table} as o`, present);
+      withValue = () =>
+        matching({
+          table,
+          present,
+          where: query => {
+            query.where('o.key', orderBy.key);
+            if (orderBy.type === 'metric') {
+              query.where('o.is_nan', false);
+            }
+          },
+        });
       const sortKey = orderBy.key;
       const isMetric = orderBy.type === 'metric';
       withoutValue = () =>
