@@ -104,6 +104,8 @@ export const mlopsPlugin = createBackendPlugin({
           db,
           entities: new EntityResolver(catalog),
           extraTargets: deploymentTargets.targets,
+          catalog,
+          permissions,
           versions: registryVersionCheck(registry),
         });
         const tracking = await TrackingStore.create({ db });
@@ -145,6 +147,8 @@ export const mlopsPlugin = createBackendPlugin({
             data: await readDemoData(seedFile),
             objects,
             logger,
+            deployments: { db },
+            pipelines: { db },
             monitoring: monitoringStore,
             incidents,
             tracking,

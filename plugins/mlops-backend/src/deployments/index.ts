@@ -1,8 +1,14 @@
-import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Config } from '@backstage/config';
 import { MlopsDeploymentTarget } from '@backstage-mlops/plugin-mlops-node';
 import { Knex } from 'knex';
 import { EntityResolver } from '../entities/EntityResolver';
+import { DeploymentAuthorizer } from './authorize';
 import { DeploymentService, VersionExistence } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 import { readDurationMs } from './durations';
@@ -36,6 +42,9 @@ export function setupDeployments(options: {
   entities: EntityResolver;
   extraTargets?: MlopsDeploymentTarget[];
   versions?: VersionExistence;
+  /** With both, deploy, rollback and status reports check permissions. */
+  catalog?: CatalogService;
+  permissions?: PermissionsService;
 }) {
   const { config, logger, httpAuth, db, entities } = options;
   const store = new DeploymentStore(
@@ -63,11 +72,16 @@ export function setupDeployments(options: {
     defaultTarget:
       config.getOptionalString('mlops.deployments.defaultTarget') ?? 'record',
   });
+  const authorizer =
+    options.catalog && options.permissions
+      ? new DeploymentAuthorizer(options.catalog, options.permissions)
+      : undefined;
   const router = createDeploymentsRouter({
     httpAuth,
     store,
     service,
     entities,
+    authorizer,
   });
   return { store, service, router };
 }

@@ -10,6 +10,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { mlopsDeploymentTargetsExtensionPoint } from '@backstage-mlops/plugin-mlops-node';
 import http from 'http';
 import { AddressInfo } from 'net';
@@ -59,7 +60,12 @@ describe('deployments routes', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
-    async function startBackend(mlopsConfig: object = {}) {
+    async function startBackend(
+      mlopsConfig: object = {},
+      permissionResult:
+        | AuthorizeResult.ALLOW
+        | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+    ) {
       const knex = await databases.init(databaseId);
       await migrateOnly(knex, DEPLOYMENT_MIGRATIONS);
       await knex('mlops_deployments').delete();
@@ -84,6 +90,7 @@ describe('deployments routes', () => {
               httpAuth: coreServices.httpAuth,
               database: coreServices.database,
               catalog: catalogServiceRef,
+              permissions: coreServices.permissions,
             },
             async init({
               config,
@@ -92,6 +99,7 @@ describe('deployments routes', () => {
               httpAuth,
               database,
               catalog,
+              permissions,
             }) {
               const { router } = setupDeployments({
                 config,
@@ -100,6 +108,8 @@ describe('deployments routes', () => {
                 db: await database.getClient(),
                 entities: new EntityResolver(catalog),
                 extraTargets: collector.targets,
+                catalog,
+                permissions,
                 versions: {
                   versionExists: async (_model, version) => version <= 10,
                 },
@@ -130,6 +140,7 @@ describe('deployments routes', () => {
             },
           }),
           mockServices.database.factory({ knex }),
+          mockServices.permissions.factory({ result: permissionResult }),
           mockServices.rootConfig.factory({ data: { mlops: mlopsConfig } }),
           catalogServiceMock.factory({ entities: [modelEntity] }),
         ],
@@ -227,9 +238,12 @@ describe('deployments routes', () => {
           .post(`/api/mlops/models/${name}/deployments`)
           .set('Authorization', auth)
           .send(body);
-      expect(
-        (await post('churn', { version: 1, environment: 'production' })).status,
-      ).toBe(404);
+      // A CD system may deploy models no entity claims, but not unknown ones.
+      const unknownModel = await request(server)
+        .post('/api/mlops/models/churn/deployments')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ version: 1, environment: 'production' });
+      expect(unknownModel.status).toBe(404);
       expect(
         (
           await post('fraud-detection', {
@@ -436,6 +450,37 @@ describe('deployments routes', () => {
         });
       expect(response.status).toBe(400);
       expect(response.body.error.message).toMatch(/allowedUrls is empty/);
+    });
+    it('refuses deploy, rollback and status reports the policy denies, changing nothing', async () => {
+      const { server, knex } = await startBackend({}, AuthorizeResult.DENY);
+      const deploy = await request(server)
+        .post('/api/mlops/models/fraud-detection/deployments')
+        .set('Authorization', auth)
+        .send({ version: 3, environment: 'production' });
+      expect(deploy.status).toBe(403);
+      expect(deploy.body.error.message).toMatch(
+        /not allowed to deploy model fraud-detection/,
+      );
+      const rollback = await request(server)
+        .post('/api/mlops/models/fraud-detection/deployments/rollback')
+        .set('Authorization', auth)
+        .send({ environment: 'production', reason: 'bad' });
+      expect(rollback.status).toBe(403);
+      const [{ n }] = await knex('mlops_deployments').count({ n: '*' });
+      expect(Number(n)).toBe(0);
+
+      // A model no entity links to: users may not, CD systems may.
+      await new MlopsObjectStore(knex).upsert('model', { name: 'churn' });
+      const orphanByUser = await request(server)
+        .post('/api/mlops/models/churn/deployments')
+        .set('Authorization', auth)
+        .send({ version: 1, environment: 'production' });
+      expect(orphanByUser.status).toBe(403);
+      const orphanByService = await request(server)
+        .post('/api/mlops/models/churn/deployments')
+        .set('Authorization', mockCredentials.service.header())
+        .send({ version: 1, environment: 'production' });
+      expect(orphanByService.status).toBe(201);
     });
   });
 });

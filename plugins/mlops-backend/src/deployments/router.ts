@@ -3,12 +3,17 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
-import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
+import {
+  mlopsDeploymentCreatePermission,
+  mlopsDeploymentRollbackPermission,
+  mlopsNameProblem,
+} from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
+import { DeploymentAuthorizer } from './authorize';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 
@@ -90,8 +95,10 @@ export function createDeploymentsRouter(options: {
   store: DeploymentStore;
   service: DeploymentService;
   entities: EntityResolver;
+  /** Checks deploy and rollback permissions; without it every caller may. */
+  authorizer?: DeploymentAuthorizer;
 }): express.Router {
-  const { httpAuth, store, service, entities } = options;
+  const { httpAuth, store, service, entities, authorizer } = options;
   const router = Router();
   router.use(express.json({ limit: 64 * 1024 }));
 
@@ -99,6 +106,12 @@ export function createDeploymentsRouter(options: {
     const { name } = parseInput(modelParams, req.params, 'model');
     const body = parseInput(deployBody, req.body, 'deployment');
     const credentials = await httpAuth.credentials(req);
+    await authorizer?.authorize(
+      name,
+      mlopsDeploymentCreatePermission,
+      credentials,
+      'deploy',
+    );
     const deployment = await service.deploy({
       model: name,
       version: body.version,
@@ -113,6 +126,12 @@ export function createDeploymentsRouter(options: {
     const { name } = parseInput(modelParams, req.params, 'model');
     const body = parseInput(rollbackBody, req.body, 'rollback');
     const credentials = await httpAuth.credentials(req);
+    await authorizer?.authorize(
+      name,
+      mlopsDeploymentRollbackPermission,
+      credentials,
+      'roll back',
+    );
     const deployment = await service.rollback({
       model: name,
       environment: body.environment,
@@ -150,7 +169,17 @@ export function createDeploymentsRouter(options: {
   router.patch('/deployments/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'deployment id');
     const body = parseInput(statusBody, req.body, 'status report');
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
+    const deployment = await store.get(id);
+    if (!deployment) {
+      throw new NotFoundError(`No deployment ${id}`);
+    }
+    await authorizer?.authorize(
+      deployment.model,
+      mlopsDeploymentCreatePermission,
+      credentials,
+      'report deployments of',
+    );
     res.json(await store.updateStatus(id, body));
   });
 
