@@ -121,13 +121,14 @@ export const mlopsPlugin = createBackendPlugin({
           catalog,
           auth,
           ...readIncidentConfig(config),
-          // Each source is optional; the coordinator adds the others as their
-          // capabilities implement the interfaces in incidents/sources.ts:
-          // drift (latestReport), deployments (latestByEnvironment),
-          // pipelines (latestRuns, lastSuccessAt, requestRun) and registry
-          // (productionVersion).
+          // Every source is optional (incidents/sources.ts): without one its
+          // detectors do not run and what they would judge stays unknown.
           sources: {
             monitoring: monitoring.service,
+            drift,
+            deployments: deployments.store,
+            pipelines: pipelines.store,
+            registry,
           },
         });
         await scheduleHealthChecks({ scheduler, config, logger, incidents });
