@@ -98,6 +98,11 @@ describe('MlopsEntityProvider', () => {
 
     const entities = fullEntities(applyMutation);
     expect(entities).toHaveLength(3);
+    // Without a location key a catalog-info.yaml declaring the same ref takes
+    // it over instead of being rejected as a conflict.
+    for (const deferred of applyMutation.mock.calls[0][0].entities) {
+      expect(deferred.locationKey).toBeUndefined();
+    }
     const model = entities.find(e => e.spec?.type === 'ml-model')!;
     expect(model).toMatchObject({
       kind: 'Component',
@@ -246,9 +251,7 @@ describe('MlopsEntityProvider', () => {
     expect(applyMutation.mock.calls[1][0]).toEqual({
       type: 'delta',
       added: [],
-      removed: [
-        { entityRef: 'component:default/churn', locationKey: 'mlops-provider' },
-      ],
+      removed: [{ entityRef: 'component:default/churn' }],
     });
   });
 
@@ -261,7 +264,7 @@ describe('MlopsEntityProvider', () => {
       name: 'late',
     });
     expect(applyMutation.mock.calls[0][0].removed).toEqual([
-      { entityRef: 'component:default/late', locationKey: 'mlops-provider' },
+      { entityRef: 'component:default/late' },
     ]);
   });
 
@@ -321,9 +324,7 @@ describe('MlopsEntityProvider', () => {
     expect(applyMutation).toHaveBeenCalledWith({
       type: 'delta',
       added: [],
-      removed: [
-        { entityRef: 'component:default/churn', locationKey: 'mlops-provider' },
-      ],
+      removed: [{ entityRef: 'component:default/churn' }],
     });
     // Only once: it is no longer emitted.
     await provider.declarationSeen('model', 'churn');

@@ -92,12 +92,12 @@ export class MlopsEntityProvider implements EntityProvider {
       entities.push(this.toEntity(object, mlopsBaseUrl, declared));
       keys.push(key);
     }
+    // No location key: an entity without one yields its ref to any source
+    // that declares the same ref with a key (a catalog-info.yaml), so the
+    // mirror never blocks a declaration that arrives before the next refresh.
     await connection.applyMutation({
       type: 'full',
-      entities: entities.map(entity => ({
-        entity,
-        locationKey: this.locationKey(),
-      })),
+      entities: entities.map(entity => ({ entity })),
     });
     this.emitted.clear();
     keys.forEach(key => this.emitted.add(key));
@@ -144,7 +144,7 @@ export class MlopsEntityProvider implements EntityProvider {
     );
     await this.connection.applyMutation({
       type: 'delta',
-      added: [{ entity, locationKey: this.locationKey() }],
+      added: [{ entity }],
       removed: [],
     });
     this.emitted.add(key);
@@ -174,12 +174,7 @@ export class MlopsEntityProvider implements EntityProvider {
     await this.connection.applyMutation({
       type: 'delta',
       added: [],
-      removed: [
-        {
-          entityRef: providedEntityRef(kind, name),
-          locationKey: this.locationKey(),
-        },
-      ],
+      removed: [{ entityRef: providedEntityRef(kind, name) }],
     });
     this.emitted.delete(objectKey(kind, name));
   }
@@ -194,10 +189,6 @@ export class MlopsEntityProvider implements EntityProvider {
       defaultOwner: this.defaultOwner,
       representativeOf: (kind, name) => declared.get(objectKey(kind, name)),
     });
-  }
-
-  private locationKey(): string {
-    return `${this.getProviderName()}-provider`;
   }
 
   private requireConnection(): EntityProviderConnection {
