@@ -116,6 +116,8 @@ export interface Config {
       minWindowRows?: number;
       /** Data quality score (0..1) below which a dataset fails. Default 0.8. */
       qualityThreshold?: number;
+      /** Days drift reports are kept; a model's newest report is always kept. Default 90. */
+      retentionDays?: number;
       /** Size limits of posted datasets. */
       limits?: {
         /** Rows per dataset. Default 100000. */

@@ -196,6 +196,14 @@ describe('DriftService', () => {
         });
       }
 
+      // A report from long before the 90-day retention: the round prunes it.
+      await service.checkModel({
+        model: 'fraud-detection',
+        current: transactions(12, 100, 100),
+        source: 'upload',
+        now: new Date(Date.now() - 400 * 24 * 60 * 60 * 1000),
+      });
+
       const summary = await service.runScheduledChecks();
       expect(summary.checked).toEqual(['fraud-detection']);
       expect(summary.skipped).toEqual([

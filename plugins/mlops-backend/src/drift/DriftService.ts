@@ -54,6 +54,8 @@ export interface ProductionVersionSource {
 export const DEFAULT_DRIFT_WINDOW_MINUTES = 60;
 /** Fewer current rows than this and a scheduled check waits for more data. */
 export const DEFAULT_MIN_WINDOW_ROWS = 50;
+/** Reports older than this many days are pruned after each scheduled round. */
+export const DEFAULT_REPORT_RETENTION_DAYS = 90;
 /** How many past reports the entity route returns for the chart. */
 export const DRIFT_HISTORY_LIMIT = 90;
 
@@ -65,6 +67,8 @@ export interface DriftServiceOptions {
   qualityThreshold?: number;
   windowMinutes?: number;
   minWindowRows?: number;
+  /** Days reports are kept (the newest report of a model is always kept). */
+  retentionDays?: number;
   /** Registry version check; without it any positive version is accepted. */
   versions?: ModelVersionChecker;
   /** Monitoring's feature values; without it scheduled checks have no window. */
@@ -93,7 +97,11 @@ export function driftSettingsFromConfig(
   config: Config,
 ): Pick<
   DriftServiceOptions,
-  'limits' | 'qualityThreshold' | 'windowMinutes' | 'minWindowRows'
+  | 'limits'
+  | 'qualityThreshold'
+  | 'windowMinutes'
+  | 'minWindowRows'
+  | 'retentionDays'
 > {
   const drift = config.getOptionalConfig('mlops.drift');
   const qualityThreshold = drift?.getOptionalNumber('qualityThreshold');
@@ -109,6 +117,7 @@ export function driftSettingsFromConfig(
     qualityThreshold,
     windowMinutes: drift?.getOptionalNumber('windowMinutes'),
     minWindowRows: drift?.getOptionalNumber('minWindowRows'),
+    retentionDays: drift?.getOptionalNumber('retentionDays'),
     limits: {
       maxRows: drift?.getOptionalNumber('limits.maxRows'),
       maxFeatures: drift?.getOptionalNumber('limits.maxFeatures'),
@@ -154,6 +163,7 @@ export class DriftService {
   private readonly qualityThreshold: number;
   private readonly windowMinutes: number;
   private readonly minWindowRows: number;
+  private readonly retentionDays: number;
   private readonly versions?: ModelVersionChecker;
   private readonly featureWindows?: FeatureWindowSource;
   private readonly registry?: ProductionVersionSource;
@@ -169,6 +179,7 @@ export class DriftService {
       options.qualityThreshold ?? DEFAULT_QUALITY_THRESHOLD;
     this.windowMinutes = options.windowMinutes ?? DEFAULT_DRIFT_WINDOW_MINUTES;
     this.minWindowRows = options.minWindowRows ?? DEFAULT_MIN_WINDOW_ROWS;
+    this.retentionDays = options.retentionDays ?? DEFAULT_REPORT_RETENTION_DAYS;
     this.versions = options.versions;
     this.featureWindows = options.featureWindows;
     this.registry = options.registry;
@@ -391,6 +402,23 @@ export class DriftService {
    * counted for that model only; the round itself never throws.
    */
   async runScheduledChecks(): Promise<ScheduledCheckSummary> {
+    const summary = await this.checkAllModels();
+    try {
+      const pruned = await this.store.pruneReports(
+        new Date(Date.now() - this.retentionDays * 24 * 60 * 60 * 1000),
+      );
+      if (pruned > 0) {
+        this.logger.info(
+          `Pruned ${pruned} drift reports older than ${this.retentionDays} days`,
+        );
+      }
+    } catch (error) {
+      this.logger.warn(`Pruning old drift reports failed: ${error}`);
+    }
+    return summary;
+  }
+
+  private async checkAllModels(): Promise<ScheduledCheckSummary> {
     const summary: ScheduledCheckSummary = {
       checked: [],
       skipped: [],

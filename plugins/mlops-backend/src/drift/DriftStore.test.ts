@@ -177,6 +177,30 @@ describe('DriftStore', () => {
       await knex.destroy();
     });
 
+    it("prunes old reports but keeps every model's newest one", async () => {
+      const { store, knex } = await createStore();
+      for (const [i, [model, createdAt]] of [
+        ['fraud-detection', '2026-01-01T00:00:00.000Z'],
+        ['fraud-detection', '2026-06-01T00:00:00.000Z'],
+        ['fraud-detection', '2026-11-20T00:00:00.000Z'],
+        ['market-master', '2026-02-01T00:00:00.000Z'],
+        ['market-master', '2026-03-01T00:00:00.000Z'],
+      ].entries()) {
+        await store.insertReport(report({ id: `r-${i}`, model, createdAt }));
+      }
+      const deleted = await store.pruneReports(
+        new Date('2026-10-01T00:00:00.000Z'),
+      );
+      expect(deleted).toBe(3);
+      expect(
+        (await store.history('fraud-detection', 10)).map(p => p.createdAt),
+      ).toEqual(['2026-11-20T00:00:00.000Z']);
+      expect(
+        (await store.history('market-master', 10)).map(p => p.createdAt),
+      ).toEqual(['2026-03-01T00:00:00.000Z']);
+      await knex.destroy();
+    });
+
     it('knows which models are registered', async () => {
       const { store, knex } = await createStore();
       expect(await store.modelExists('fraud-detection')).toBe(true);

@@ -252,6 +252,31 @@ export class DriftStore {
     }));
   }
 
+  /**
+   * Deletes reports created before `before`, keeping each model's newest
+   * report however old, so an entity never loses its last verdict.
+   *
+   * @returns the number of deleted reports
+   */
+  async pruneReports(before: Date): Promise<number> {
+    const newest = this.db(REPORTS)
+      .select('model_name')
+      .max({ newest: 'created_at' })
+      .groupBy('model_name')
+      .as('newest');
+    const keep = this.db(REPORTS)
+      .join(newest, join =>
+        join
+          .on(`${REPORTS}.model_name`, '=', 'newest.model_name')
+          .andOn(`${REPORTS}.created_at`, '=', 'newest.newest'),
+      )
+      .select(`${REPORTS}.id`);
+    return await this.db(REPORTS)
+      .where('created_at', '<', before)
+      .whereNotIn('id', keep)
+      .delete();
+  }
+
   /** Number of stored reports (tests and the demo seeder use it). */
   async countReports(model?: string): Promise<number> {
     const query = this.db(REPORTS);
