@@ -129,6 +129,10 @@ export async function seedDemoData(options: {
   );
   // Keep last: the detectors read what every seeder above wrote.
   if (options.incidents) {
-    await seedDemoIncidents({ incidents: options.incidents, logger });
+    await seedDemoIncidents({
+      incidents: options.incidents,
+      logger,
+      deploymentsDb: options.deployments?.db,
+    });
   }
 }
