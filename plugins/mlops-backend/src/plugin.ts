@@ -175,7 +175,7 @@ export const mlopsPlugin = createBackendPlugin({
             entities: new EntityResolver(catalog),
             health: new HealthService(objects, incidentStore),
             triageSignals: incidents,
-            fleetSources: { registry, drift, incidents },
+            fleetSources: { registry, drift, incidents: incidentStore },
             tracking,
             monitoring,
             catalog,

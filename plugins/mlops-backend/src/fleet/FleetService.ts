@@ -40,16 +40,22 @@ export interface FleetDriftSource {
   >;
 }
 
-/** How many incidents are open for an entity. */
-export interface OpenIncidentCountSource {
-  openIncidentCount(entityRef: string): Promise<number>;
+/**
+ * The open incidents of MLOps objects (the incident store). The fleet asks
+ * about each model object itself, so a model no catalog entity claims yet
+ * still shows its incidents, and no catalog round trip is needed per row.
+ */
+export interface OpenIncidentSource {
+  openIncidents(
+    objects: Array<{ kind: 'model'; name: string }>,
+  ): Promise<unknown[]>;
 }
 
 /** Optional data sources behind the fleet's columns; wired when installed. */
 export interface FleetSources {
   registry?: FleetRegistrySource;
   drift?: FleetDriftSource;
-  incidents?: OpenIncidentCountSource;
+  incidents?: OpenIncidentSource;
 }
 
 /** Filters of the fleet view; owners are entity references or bare group names. */
@@ -229,9 +235,16 @@ export class FleetService {
             sources.drift!.latestReport(row.name),
           )
         : undefined,
-      sources.incidents && entityRef
-        ? this.optional('incidents', row.name, () =>
-            sources.incidents!.openIncidentCount(entityRef),
+      sources.incidents
+        ? this.optional(
+            'incidents',
+            row.name,
+            async () =>
+              (
+                await sources.incidents!.openIncidents([
+                  { kind: 'model', name: row.name },
+                ])
+              ).length,
           )
         : undefined,
     ]);

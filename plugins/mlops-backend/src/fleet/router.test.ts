@@ -110,8 +110,11 @@ const sources: FleetSources = {
     },
   },
   incidents: {
-    async openIncidentCount(entityRef) {
-      return entityRef === 'component:default/fraud-detection' ? 2 : 0;
+    async openIncidents(objects) {
+      return objects[0].name === 'fraud-detection' ||
+        objects[0].name === 'churn'
+        ? [{ id: 'i1' }, { id: 'i2' }]
+        : [];
     },
   },
 };
@@ -223,7 +226,8 @@ describe('GET /fleet', () => {
         owner: 'group:default/growth-ml',
         health: 'unknown',
         productionVersion: null,
-        openIncidents: null,
+        // Incidents belong to the model object, entity or not.
+        openIncidents: 2,
       });
       expect(churn.entityRef).toBeUndefined();
     });
