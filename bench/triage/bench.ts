@@ -59,7 +59,11 @@ function entityOf(i: number): Entity {
         'backstage.io/kubernetes-label-selector': `app=${name}`,
       },
     },
-    spec: { type: 'ml-model', lifecycle: 'production', owner: `team-${i % 20}` },
+    spec: {
+      type: 'ml-model',
+      lifecycle: 'production',
+      owner: `team-${i % 20}`,
+    },
   };
 }
 
@@ -68,7 +72,11 @@ function get(port: number, url: string): Promise<number> {
     const started = process.hrtime.bigint();
     http
       .get(
-        { port, path: url, headers: { Authorization: mockCredentials.user.header() } },
+        {
+          port,
+          path: url,
+          headers: { Authorization: mockCredentials.user.header() },
+        },
         res => {
           res.resume();
           res.on('end', () => {
@@ -85,10 +93,17 @@ function get(port: number, url: string): Promise<number> {
 }
 
 function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
 }
 
-async function measure(label: string, n: number, url: (i: number) => string, port: number) {
+async function measure(
+  label: string,
+  n: number,
+  url: (i: number) => string,
+  port: number,
+) {
   await get(port, url(0)); // warm-up
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -96,7 +111,11 @@ async function measure(label: string, n: number, url: (i: number) => string, por
   }
   times.sort((a, b) => a - b);
   console.log(
-    `${label}: n=${n} p50=${percentile(times, 50).toFixed(1)} ms p95=${percentile(times, 95).toFixed(1)} ms max=${times[times.length - 1].toFixed(1)} ms`,
+    `${label}: n=${n} p50=${percentile(times, 50).toFixed(
+      1,
+    )} ms p95=${percentile(times, 95).toFixed(1)} ms max=${times[
+      times.length - 1
+    ].toFixed(1)} ms`,
   );
 }
 
@@ -151,21 +170,39 @@ async function main() {
     );
   }
 
-  console.log(`${kind}: ${MODELS} models, ${MODELS / 4} with two open incidents`);
+  console.log(
+    `${kind}: ${MODELS} models, ${MODELS / 4} with two open incidents`,
+  );
   await measure(
     'triage, entity with incidents',
     requests,
-    i => `/api/mlops/entities/component/default/${modelName((i * 4) % MODELS)}/triage`,
+    i =>
+      `/api/mlops/entities/component/default/${modelName(
+        (i * 4) % MODELS,
+      )}/triage`,
     port,
   );
   await measure(
     'triage, healthy entity',
     requests,
-    i => `/api/mlops/entities/component/default/${modelName((i * 4 + 1) % MODELS)}/triage`,
+    i =>
+      `/api/mlops/entities/component/default/${modelName(
+        (i * 4 + 1) % MODELS,
+      )}/triage`,
     port,
   );
-  await measure('fleet, all 1,000 models', Math.max(5, Math.floor(requests / 40)), () => '/api/mlops/fleet', port);
-  await measure('fleet, one owner (50 models)', Math.max(10, Math.floor(requests / 10)), () => '/api/mlops/fleet?owner=team-3', port);
+  await measure(
+    'fleet, all 1,000 models',
+    Math.max(5, Math.floor(requests / 40)),
+    () => '/api/mlops/fleet',
+    port,
+  );
+  await measure(
+    'fleet, one owner (50 models)',
+    Math.max(10, Math.floor(requests / 10)),
+    () => '/api/mlops/fleet?owner=team-3',
+    port,
+  );
   await knex.destroy();
   process.exit(0);
 }
