@@ -16,3 +16,5 @@ export * from './drift';
 export * from './driftChecks';
 export * from './triage';
 export * from './fleet';
+export * from './deployments';
+export * from './pipelineRuns';

@@ -16,6 +16,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
+import { isMlopsDeploymentsAvailable } from './components/EntityMlopsDeploymentsCard/conditions';
+import { isMlopsPipelineRunsAvailable } from './components/EntityMlopsPipelineRunsCard/conditions';
 import { ANNOTATION_MLOPS_MODEL } from '@backstage-mlops/plugin-mlops-common';
 import { isMlopsAvailable } from './conditions';
 import { hasMlopsModelAnnotation } from './components/EntityMlopsMetricsCard/conditions';
@@ -192,6 +194,39 @@ export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The deployments card for model entities (`entity-card:mlops/deployments`).
+ *
+ * @alpha
+ */
+export const mlopsDeploymentsEntityCard = EntityCardBlueprint.make({
+  name: 'deployments',
+  params: {
+    filter: isMlopsDeploymentsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsDeploymentsCard').then(m => (
+        <m.EntityMlopsDeploymentsCard />
+      )),
+  },
+});
+
+/**
+ * The pipeline runs card for pipeline entities
+ * (`entity-card:mlops/pipeline-runs`).
+ *
+ * @alpha
+ */
+export const mlopsPipelineRunsEntityCard = EntityCardBlueprint.make({
+  name: 'pipeline-runs',
+  params: {
+    filter: isMlopsPipelineRunsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsPipelineRunsCard').then(m => (
+        <m.EntityMlopsPipelineRunsCard />
+      )),
+  },
+});
+
+/**
  * The MLOps frontend plugin for the new frontend system.
  *
  * @alpha
@@ -204,6 +239,8 @@ export default createFrontendPlugin({
   info: { packageJson: () => import('../package.json') },
   extensions: [
     mlopsApi,
+    mlopsDeploymentsEntityCard,
+    mlopsPipelineRunsEntityCard,
     mlopsMetricsEntityCard,
     mlopsModelVersionsEntityCard,
     mlopsHealthEntityCard,

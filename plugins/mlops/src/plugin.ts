@@ -186,3 +186,39 @@ export const EntityMlopsMetricsCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * Deployments card for model entities (`backstage-mlops.dev/model`): the
+ * current version per environment, the history, deploy and rollback.
+ *
+ * @public
+ */
+export const EntityMlopsDeploymentsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsDeploymentsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsDeploymentsCard').then(
+          m => m.EntityMlopsDeploymentsCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * Pipeline runs card for pipeline entities (`backstage-mlops.dev/pipeline`):
+ * runs with a stage timeline and the classified failure reason.
+ *
+ * @public
+ */
+export const EntityMlopsPipelineRunsCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsPipelineRunsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsPipelineRunsCard').then(
+          m => m.EntityMlopsPipelineRunsCard,
+        ),
+    },
+  }),
+);

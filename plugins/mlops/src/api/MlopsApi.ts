@@ -7,6 +7,12 @@ import type {
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
+  EntityDeploymentsResponse,
+  EntityPipelineRunsResponse,
+  MlopsDeployment,
+  MlopsPipelineRun,
+} from '@backstage-mlops/plugin-mlops-common';
+import type {
   MlopsEntityMetrics,
   MlopsMetricsWindow,
 } from '@backstage-mlops/plugin-mlops-common';
@@ -90,6 +96,31 @@ export interface MlopsApi {
     model: string;
     reason: string;
   }): Promise<{ from: number; to: number; version: ModelVersion }>;
+  /** Current version per environment and deployment history of the entity's models. */
+  getEntityDeployments(
+    entity: CompoundEntityRef,
+  ): Promise<EntityDeploymentsResponse>;
+  /** Deploys a model version to an environment. */
+  deployModel(request: {
+    model: string;
+    version: number;
+    environment: string;
+  }): Promise<MlopsDeployment>;
+  /** Re-deploys the last version that succeeded in the environment. */
+  rollbackDeployment(request: {
+    model: string;
+    environment: string;
+    reason: string;
+  }): Promise<MlopsDeployment>;
+  /** Recent runs, with stages, of the pipelines the entity links to. */
+  getEntityPipelineRuns(
+    entity: CompoundEntityRef,
+  ): Promise<EntityPipelineRunsResponse>;
+  /** Asks for a run of a pipeline (recorded as SCHEDULED for the orchestrator). */
+  requestPipelineRun(request: {
+    pipeline: string;
+    reason: string;
+  }): Promise<MlopsPipelineRun>;
 }
 
 /**

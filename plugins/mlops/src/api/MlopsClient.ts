@@ -8,6 +8,12 @@ import type {
 } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
+  EntityDeploymentsResponse,
+  EntityPipelineRunsResponse,
+  MlopsDeployment,
+  MlopsPipelineRun,
+} from '@backstage-mlops/plugin-mlops-common';
+import type {
   MlopsEntityMetrics,
   MlopsMetricsWindow,
 } from '@backstage-mlops/plugin-mlops-common';
@@ -208,6 +214,55 @@ export class MlopsClient implements MlopsApi {
     }
     const suffix = query.toString() ? `?${query}` : '';
     return this.get(`${entityPath(entity)}/metrics${suffix}`);
+  }
+
+  async getEntityDeployments(
+    entity: CompoundEntityRef,
+  ): Promise<EntityDeploymentsResponse> {
+    return this.get(`${entityPath(entity)}/deployments`);
+  }
+
+  async deployModel(request: {
+    model: string;
+    version: number;
+    environment: string;
+  }): Promise<MlopsDeployment> {
+    const { model, ...body } = request;
+    return this.sendJson(
+      'POST',
+      `/models/${encodeURIComponent(model)}/deployments`,
+      body,
+    );
+  }
+
+  async rollbackDeployment(request: {
+    model: string;
+    environment: string;
+    reason: string;
+  }): Promise<MlopsDeployment> {
+    const { model, ...body } = request;
+    return this.sendJson(
+      'POST',
+      `/models/${encodeURIComponent(model)}/deployments/rollback`,
+      body,
+    );
+  }
+
+  async getEntityPipelineRuns(
+    entity: CompoundEntityRef,
+  ): Promise<EntityPipelineRunsResponse> {
+    return this.get(`${entityPath(entity)}/pipeline-runs`);
+  }
+
+  async requestPipelineRun(request: {
+    pipeline: string;
+    reason: string;
+  }): Promise<MlopsPipelineRun> {
+    return this.sendJson(
+      'POST',
+      `/pipelines/${encodeURIComponent(request.pipeline)}/runs/request`,
+      { reason: request.reason },
+    );
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,0 +1,380 @@
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  ANNOTATION_MLOPS_MODEL,
+  EntityDeploymentsResponse,
+  MlopsDeployment,
+  MlopsDeploymentStatus,
+  MlopsEnvironmentDeployment,
+  mlopsDeploymentCreatePermission,
+  mlopsDeploymentRollbackPermission,
+} from '@backstage-mlops/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { mlopsApiRef } from '../../api';
+import { DeployDialog, RollbackDialog } from './DeploymentDialogs';
+
+const useStyles = makeStyles(theme => ({
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    marginBottom: theme.spacing(1),
+  },
+  section: {
+    marginTop: theme.spacing(3),
+  },
+  model: {
+    '& + &': {
+      marginTop: theme.spacing(4),
+    },
+  },
+}));
+
+const STATUS_LABELS: Record<MlopsDeploymentStatus, string> = {
+  pending: 'Pending',
+  in_progress: 'In progress',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  rolled_back: 'Rolled back',
+  stuck: 'Stuck',
+};
+
+/** A deployment status with the Backstage status colour that fits it. */
+export function DeploymentStatusLabel(props: {
+  status: MlopsDeploymentStatus;
+}) {
+  const label = STATUS_LABELS[props.status];
+  switch (props.status) {
+    case 'succeeded':
+      return <StatusOK>{label}</StatusOK>;
+    case 'failed':
+      return <StatusError>{label}</StatusError>;
+    case 'stuck':
+      return <StatusWarning>{label}</StatusWarning>;
+    case 'in_progress':
+      return <StatusRunning>{label}</StatusRunning>;
+    case 'pending':
+      return <StatusPending>{label}</StatusPending>;
+    default:
+      return <StatusAborted>{label}</StatusAborted>;
+  }
+}
+
+function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString();
+}
+
+const HISTORY_SHOWN = 10;
+
+type Action =
+  | { kind: 'deploy'; model: string; environments: string[] }
+  | { kind: 'rollback'; model: string; current: MlopsEnvironmentDeployment };
+
+function ModelDeployments(props: {
+  entry: EntityDeploymentsResponse['models'][number];
+  canDeploy: boolean;
+  canRollback: boolean;
+  onAction: (action: Action) => void;
+}) {
+  const { entry, canDeploy, canRollback, onAction } = props;
+  const classes = useStyles();
+  const environments = entry.current.map(c => c.environment);
+  const deployButton = (
+    <Button
+      size="small"
+      variant="outlined"
+      color="primary"
+      disabled={!canDeploy || !entry.known}
+      onClick={() =>
+        onAction({ kind: 'deploy', model: entry.model, environments })
+      }
+    >
+      Deploy {entry.model}
+    </Button>
+  );
+  return (
+    <Box className={classes.model}>
+      <Box className={classes.header}>
+        <Typography variant="h6">{entry.model}</Typography>
+        {canDeploy ? (
+          deployButton
+        ) : (
+          <Tooltip title="You are not allowed to deploy this model">
+            <span>{deployButton}</span>
+          </Tooltip>
+        )}
+      </Box>
+      {!entry.known && (
+        <Typography variant="body2" color="textSecondary">
+          {entry.model} is not registered in the MLOps store yet, so it cannot
+          be deployed from here.
+        </Typography>
+      )}
+      {entry.known && entry.current.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          {entry.model} has not been deployed anywhere yet.
+        </Typography>
+      )}
+      {entry.current.length > 0 && (
+        <Table
+          size="small"
+          aria-label={`Current deployments of ${entry.model}`}
+        >
+          <TableHead>
+            <TableRow>
+              <TableCell>Environment</TableCell>
+              <TableCell>Version</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Updated</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {entry.current.map(current => (
+              <TableRow key={current.environment}>
+                <TableCell>{current.environment}</TableCell>
+                <TableCell>v{current.version}</TableCell>
+                <TableCell>
+                  <DeploymentStatusLabel status={current.status} />
+                  {current.message && (
+                    <Typography
+                      variant="caption"
+                      display="block"
+                      color="textSecondary"
+                    >
+                      {current.message}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>{formatTime(current.updatedAt)}</TableCell>
+                <TableCell align="right">
+                  {canRollback &&
+                    (current.status === 'succeeded' ||
+                      current.status === 'failed') && (
+                      <Button
+                        size="small"
+                        aria-label={`Roll back ${entry.model} in ${current.environment}`}
+                        onClick={() =>
+                          onAction({
+                            kind: 'rollback',
+                            model: entry.model,
+                            current,
+                          })
+                        }
+                      >
+                        Roll back
+                      </Button>
+                    )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {entry.history.length > 0 && (
+        <Box className={classes.section}>
+          <Typography variant="subtitle2">History</Typography>
+          <Table
+            size="small"
+            aria-label={`Deployment history of ${entry.model}`}
+          >
+            <TableHead>
+              <TableRow>
+                <TableCell>When</TableCell>
+                <TableCell>Environment</TableCell>
+                <TableCell>Version</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Details</TableCell>
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {entry.history.slice(0, HISTORY_SHOWN).map(d => (
+                <TableRow key={d.id}>
+                  <TableCell>{formatTime(d.createdAt)}</TableCell>
+                  <TableCell>{d.environment}</TableCell>
+                  <TableCell>v{d.version}</TableCell>
+                  <TableCell>
+                    <DeploymentStatusLabel status={d.status} />
+                  </TableCell>
+                  <TableCell>{describe(d)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+function describe(d: MlopsDeployment): string {
+  const parts: string[] = [];
+  if (d.rollbackOf) {
+    parts.push(`Rollback${d.reason ? `: ${d.reason}` : ''}`);
+  }
+  if (d.message) {
+    parts.push(d.message);
+  }
+  if (d.requestedBy) {
+    parts.push(`by ${d.requestedBy}`);
+  }
+  return parts.join(' · ');
+}
+
+/**
+ * Deployments of the models an entity links to: the current version and
+ * status in each environment, the history, and deploy and rollback actions
+ * for those the permission policy allows.
+ *
+ * @public
+ */
+export function EntityMlopsDeploymentsCard() {
+  const { entity } = useEntity();
+  const mlopsApi = useApi(mlopsApiRef);
+  const annotated = Boolean(
+    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
+  );
+  const entityRef = getCompoundEntityRef(entity);
+  const resourceRef = stringifyEntityRef(entity);
+  const { allowed: canDeploy } = usePermission({
+    permission: mlopsDeploymentCreatePermission,
+    resourceRef,
+  });
+  const { allowed: canRollback } = usePermission({
+    permission: mlopsDeploymentRollbackPermission,
+    resourceRef,
+  });
+  const [action, setAction] = useState<Action>();
+
+  const { value, loading, error, retry } = useAsyncRetry(async () => {
+    if (!annotated) {
+      return undefined;
+    }
+    return mlopsApi.getEntityDeployments(entityRef);
+  }, [
+    mlopsApi,
+    annotated,
+    entityRef.kind,
+    entityRef.namespace,
+    entityRef.name,
+  ]);
+
+  const done = () => {
+    setAction(undefined);
+    retry();
+  };
+
+  let content: JSX.Element;
+  if (!annotated) {
+    content = (
+      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
+    );
+  } else if (loading && !value) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value || value.models.length === 0) {
+    content = (
+      <EmptyState
+        missing="data"
+        title="No models"
+        description="This entity links to no model."
+      />
+    );
+  } else if (value.models.every(m => m.history.length === 0)) {
+    content = (
+      <>
+        <EmptyState
+          missing="data"
+          title="No deployments yet"
+          description="Deploy a version here, or let your CD system report deployments to the MLOps backend."
+        />
+        {value.models.map(entry => (
+          <ModelDeployments
+            key={entry.model}
+            entry={entry}
+            canDeploy={canDeploy}
+            canRollback={canRollback}
+            onAction={setAction}
+          />
+        ))}
+      </>
+    );
+  } else {
+    content = (
+      <>
+        {value.models.map(entry => (
+          <ModelDeployments
+            key={entry.model}
+            entry={entry}
+            canDeploy={canDeploy}
+            canRollback={canRollback}
+            onAction={setAction}
+          />
+        ))}
+      </>
+    );
+  }
+
+  return (
+    <InfoCard title="Deployments">
+      {content}
+      {action?.kind === 'deploy' && (
+        <DeployDialog
+          model={action.model}
+          environments={action.environments}
+          onClose={() => setAction(undefined)}
+          onConfirm={async request => {
+            await mlopsApi.deployModel({ model: action.model, ...request });
+            done();
+          }}
+        />
+      )}
+      {action?.kind === 'rollback' && (
+        <RollbackDialog
+          model={action.model}
+          environment={action.current.environment}
+          currentVersion={action.current.version}
+          onClose={() => setAction(undefined)}
+          onConfirm={async reason => {
+            await mlopsApi.rollbackDeployment({
+              model: action.model,
+              environment: action.current.environment,
+              reason,
+            });
+            done();
+          }}
+        />
+      )}
+    </InfoCard>
+  );
+}

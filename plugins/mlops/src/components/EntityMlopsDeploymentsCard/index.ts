@@ -1,0 +1,1 @@
+export { EntityMlopsDeploymentsCard } from './EntityMlopsDeploymentsCard';

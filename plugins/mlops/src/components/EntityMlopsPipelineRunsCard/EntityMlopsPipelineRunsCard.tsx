@@ -1,0 +1,372 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  EmptyState,
+  InfoCard,
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_MLOPS_PIPELINE,
+  EntityPipelineRunsResponse,
+  MlopsPipelineRun,
+  MlopsPipelineRunState,
+  getFailureClass,
+  isFailureClass,
+} from '@backstage-mlops/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { mlopsApiRef } from '../../api';
+import { StageTimeline, formatDuration } from './StageTimeline';
+
+const useStyles = makeStyles(theme => ({
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: theme.spacing(1),
+  },
+  facts: {
+    marginBottom: theme.spacing(1),
+  },
+  run: {
+    display: 'block',
+    paddingLeft: 0,
+    paddingRight: 0,
+    borderBottom: `1px solid ${theme.palette.divider}`,
+  },
+  runLine: {
+    display: 'flex',
+    alignItems: 'baseline',
+    gap: theme.spacing(2),
+    flexWrap: 'wrap',
+  },
+  reason: {
+    fontFamily: 'monospace',
+    whiteSpace: 'pre-wrap',
+    wordBreak: 'break-word',
+    maxHeight: '8em',
+    overflow: 'auto',
+    margin: 0,
+  },
+  pipeline: {
+    '& + &': {
+      marginTop: theme.spacing(4),
+    },
+  },
+}));
+
+const STATE_LABELS: Record<MlopsPipelineRunState, string> = {
+  SCHEDULED: 'Scheduled',
+  LATE: 'Late',
+  PENDING: 'Pending',
+  RUNNING: 'Running',
+  COMPLETED: 'Completed',
+  FAILED: 'Failed',
+  CRASHED: 'Crashed',
+  CANCELLED: 'Cancelled',
+};
+
+function RunState(props: { state: MlopsPipelineRunState }) {
+  const label = STATE_LABELS[props.state];
+  switch (props.state) {
+    case 'COMPLETED':
+      return <StatusOK>{label}</StatusOK>;
+    case 'FAILED':
+    case 'CRASHED':
+      return <StatusError>{label}</StatusError>;
+    case 'LATE':
+      return <StatusWarning>{label}</StatusWarning>;
+    case 'RUNNING':
+      return <StatusRunning>{label}</StatusRunning>;
+    case 'CANCELLED':
+      return <StatusAborted>{label}</StatusAborted>;
+    default:
+      return <StatusPending>{label}</StatusPending>;
+  }
+}
+
+const RUNS_SHOWN = 10;
+
+/** The title of a classified failure, or undefined for unknown classes. */
+export function failureTitle(failureClass?: string): string | undefined {
+  return failureClass && isFailureClass(failureClass)
+    ? getFailureClass(failureClass).title
+    : undefined;
+}
+
+function RunItem(props: { run: MlopsPipelineRun }) {
+  const { run } = props;
+  const classes = useStyles();
+  const when = run.startedAt ?? run.scheduledAt ?? run.createdAt;
+  const took =
+    run.startedAt && run.endedAt
+      ? formatDuration(Date.parse(run.endedAt) - Date.parse(run.startedAt))
+      : undefined;
+  const title = failureTitle(run.failureClass);
+  return (
+    <ListItem className={classes.run} aria-label={`Run ${run.id}`}>
+      <Box className={classes.runLine}>
+        <RunState state={run.state} />
+        <Typography variant="body2">
+          {new Date(when).toLocaleString()}
+        </Typography>
+        {took && (
+          <Typography variant="body2" color="textSecondary">
+            took {took}
+          </Typography>
+        )}
+        <Typography variant="body2" color="textSecondary">
+          {run.trigger === 'requested'
+            ? `requested${run.reason ? `: ${run.reason}` : ''}`
+            : run.trigger}
+        </Typography>
+      </Box>
+      {run.stages.length > 0 && (
+        <StageTimeline stages={run.stages} label={`Stages of run ${run.id}`} />
+      )}
+      {run.failureReason && (
+        <Box mt={1}>
+          {title && (
+            <Typography variant="subtitle2" color="error">
+              {title}
+            </Typography>
+          )}
+          <pre className={classes.reason}>{run.failureReason}</pre>
+        </Box>
+      )}
+    </ListItem>
+  );
+}
+
+function PipelineRuns(props: {
+  entry: EntityPipelineRunsResponse['pipelines'][number];
+  onRequest: (pipeline: string) => void;
+}) {
+  const { entry, onRequest } = props;
+  const classes = useStyles();
+  const status = entry.status;
+  const facts = [
+    status?.orchestrator,
+    status?.schedule && `schedule ${status.schedule}`,
+    status?.slaMinutes !== undefined &&
+      `SLA ${formatDuration(status.slaMinutes * 60_000)}`,
+    status?.lastSuccessAt
+      ? `last success ${new Date(status.lastSuccessAt).toLocaleString()}`
+      : status && 'never succeeded',
+  ].filter(Boolean);
+  return (
+    <Box className={classes.pipeline}>
+      <Box className={classes.header}>
+        <Box display="flex" alignItems="center" gridGap={8}>
+          <Typography variant="h6">{entry.pipeline}</Typography>
+          {status?.stale && (
+            <Chip size="small" color="secondary" label="Data stale" />
+          )}
+        </Box>
+        {entry.known && (
+          <Button
+            size="small"
+            variant="outlined"
+            color="primary"
+            onClick={() => onRequest(entry.pipeline)}
+          >
+            Request run of {entry.pipeline}
+          </Button>
+        )}
+      </Box>
+      {facts.length > 0 && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          className={classes.facts}
+        >
+          {facts.join(' · ')}
+        </Typography>
+      )}
+      {!entry.known && (
+        <Typography variant="body2" color="textSecondary">
+          {entry.pipeline} is not registered in the MLOps store yet.
+        </Typography>
+      )}
+      {entry.known && entry.runs.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          No runs reported yet.
+        </Typography>
+      )}
+      {entry.runs.length > 0 && (
+        <List dense disablePadding aria-label={`Runs of ${entry.pipeline}`}>
+          {entry.runs.slice(0, RUNS_SHOWN).map(run => (
+            <RunItem key={run.id} run={run} />
+          ))}
+        </List>
+      )}
+    </Box>
+  );
+}
+
+function RequestRunDialog(props: {
+  pipeline: string;
+  onClose: () => void;
+  onConfirm: (reason: string) => Promise<void>;
+}) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await props.onConfirm(reason.trim());
+    } catch (e) {
+      setError((e as Error).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open
+      onClose={props.onClose}
+      aria-labelledby="mlops-request-run-title"
+    >
+      <DialogTitle id="mlops-request-run-title">
+        Request a run of {props.pipeline}
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          The run is recorded as scheduled for the orchestrator to pick up. A
+          request that has not started yet is reused rather than repeated.
+        </DialogContentText>
+        <TextField
+          fullWidth
+          required
+          margin="dense"
+          id="mlops-request-run-reason"
+          label="Reason"
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+        />
+        {error && <Alert severity="error">{error}</Alert>}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!reason.trim() || busy}
+          onClick={submit}
+        >
+          Request run
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/**
+ * Recent runs of the pipelines an entity links to: each run's state, a
+ * stage timeline, and the failure reason with its classified cause.
+ *
+ * @public
+ */
+export function EntityMlopsPipelineRunsCard() {
+  const { entity } = useEntity();
+  const mlopsApi = useApi(mlopsApiRef);
+  const annotated = Boolean(
+    entity.metadata.annotations?.[ANNOTATION_MLOPS_PIPELINE],
+  );
+  const entityRef = getCompoundEntityRef(entity);
+  const [requesting, setRequesting] = useState<string>();
+
+  const { value, loading, error, retry } = useAsyncRetry(async () => {
+    if (!annotated) {
+      return undefined;
+    }
+    return mlopsApi.getEntityPipelineRuns(entityRef);
+  }, [
+    mlopsApi,
+    annotated,
+    entityRef.kind,
+    entityRef.namespace,
+    entityRef.name,
+  ]);
+
+  let content: JSX.Element;
+  if (!annotated) {
+    content = (
+      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_PIPELINE} />
+    );
+  } else if (loading && !value) {
+    content = <Progress />;
+  } else if (error) {
+    content = <ResponseErrorPanel error={error} />;
+  } else if (!value || value.pipelines.every(p => p.runs.length === 0)) {
+    content = (
+      <>
+        <EmptyState
+          missing="data"
+          title="No pipeline runs yet"
+          description="Runs appear here once the orchestrator reports them to the MLOps backend."
+        />
+        {value?.pipelines.map(entry => (
+          <PipelineRuns
+            key={entry.pipeline}
+            entry={entry}
+            onRequest={setRequesting}
+          />
+        ))}
+      </>
+    );
+  } else {
+    content = (
+      <>
+        {value.pipelines.map(entry => (
+          <PipelineRuns
+            key={entry.pipeline}
+            entry={entry}
+            onRequest={setRequesting}
+          />
+        ))}
+      </>
+    );
+  }
+
+  return (
+    <InfoCard title="Pipeline runs">
+      {content}
+      {requesting && (
+        <RequestRunDialog
+          pipeline={requesting}
+          onClose={() => setRequesting(undefined)}
+          onConfirm={async reason => {
+            await mlopsApi.requestPipelineRun({ pipeline: requesting, reason });
+            setRequesting(undefined);
+            retry();
+          }}
+        />
+      )}
+    </InfoCard>
+  );
+}
