@@ -81,13 +81,6 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
-        const driftStore = new DriftStore(db);
-        const drift = new DriftService({
-          store: driftStore,
-          logger,
-          ...driftSettingsFromConfig(config),
-        });
-        await scheduleDriftChecks({ config, scheduler, logger, drift });
         const registry = new RegistryStore(db);
         const pipelines = await setupPipelines({
           config,
@@ -114,6 +107,16 @@ export const mlopsPlugin = createBackendPlugin({
           store: monitoringStore,
           service: new MonitoringService(monitoringStore),
         };
+        const driftStore = new DriftStore(db);
+        const drift = new DriftService({
+          store: driftStore,
+          logger,
+          ...driftSettingsFromConfig(config),
+          versions: registry,
+          registry,
+          featureWindows: monitoring.service,
+        });
+        await scheduleDriftChecks({ config, scheduler, logger, drift });
         const incidentStore = new IncidentStore(db);
         const incidents = new IncidentService({
           store: incidentStore,

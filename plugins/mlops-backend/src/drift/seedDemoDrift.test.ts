@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DriftService } from './DriftService';
 import { DriftStore } from './DriftStore';
+import { SeededRandom } from './random';
 import { DEMO_DRIFT_DAYS, seedDemoDrift } from './seedDemoDrift';
 import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
 
@@ -52,6 +53,29 @@ describe('seedDemoDrift', () => {
       // A second run (a restart) adds nothing.
       await seed();
       expect(await store.countReports()).toBe(3 * DEMO_DRIFT_DAYS);
+
+      // Today's traffic as the monitoring demo sends it (booleans as labels)
+      // still drifts from fraud-detection's baseline, so scheduled checks on
+      // monitored values tell the same story.
+      const random = new SeededRandom(99);
+      const monitored = Array.from({ length: 600 }, () => ({
+        amount: Math.round(random.logNormal(3.6, 1.1) * 100) / 100,
+        merchant_category: random.pick([
+          'grocery',
+          'travel',
+          'online',
+          'fuel',
+          'restaurants',
+        ]),
+        card_present: String(random.next() < 0.62),
+      }));
+      const scheduled = await drift.checkModel({
+        model: 'fraud-detection',
+        current: monitored,
+        source: 'schedule',
+      });
+      expect(scheduled.datasetDrift).toBe(true);
+      expect(scheduled.driftedFeatures).toEqual(['amount', 'card_present']);
       await knex.destroy();
     },
   );
