@@ -123,11 +123,27 @@ function preferModelEntity(current: Entity | undefined, candidate: Entity) {
   return !isModel(current) && isModel(candidate) ? candidate : current;
 }
 
+/** How long a model's row is reused, and how many rows are kept. */
+export const FLEET_ROW_TTL_MS = 30_000;
+export const FLEET_ROW_CACHE_SIZE = 5_000;
+
 /**
  * Lists every registered model with its owner, health, production version,
  * drift verdict and open incident count.
+ *
+ * A row costs a handful of queries, so a fleet of a thousand models takes
+ * seconds to describe. Rows are reused for {@link FLEET_ROW_TTL_MS} (health
+ * checks run minutes apart, so nothing newer is lost), which makes switching
+ * filters immediate. Which models and entities a caller sees is decided on
+ * every request with the caller's own credentials; only the per-model
+ * figures are reused.
  */
 export class FleetService {
+  private readonly rows = new Map<
+    string,
+    { row: FleetModel; expiresAt: number }
+  >();
+
   constructor(
     private readonly options: {
       db: Knex;
@@ -135,6 +151,8 @@ export class FleetService {
       health: HealthSummarizer;
       logger: LoggerService;
       sources?: FleetSources;
+      /** Milliseconds since the epoch; injectable for tests. */
+      now?: () => number;
     },
   ) {}
 
@@ -191,7 +209,7 @@ export class FleetService {
       : candidates;
 
     const models = await mapLimited(selected, CONCURRENCY, c =>
-      this.describe(c.row, c.entity, c.owner, sources),
+      this.cachedDescribe(c.row, c.entity, c.owner, sources),
     );
     const items = query.status?.length
       ? models.filter(m => query.status!.includes(m.health))
@@ -206,6 +224,38 @@ export class FleetService {
         openIncidents: !!sources.incidents,
       },
     };
+  }
+
+  private async cachedDescribe(
+    row: { name: string; description: string | null },
+    entity: Entity | undefined,
+    owner: string | undefined,
+    sources: FleetSources,
+  ): Promise<FleetModel> {
+    const now = (this.options.now ?? Date.now)();
+    // The entity and owner are part of the key: another caller may see a
+    // different entity for the same model, and its health follows the entity.
+    const key = JSON.stringify([
+      row.name,
+      entity ? stringifyEntityRef(entity) : null,
+      entity?.metadata.etag ?? null,
+      owner ?? null,
+    ]);
+    const cached = this.rows.get(key);
+    if (cached && cached.expiresAt > now) {
+      return cached.row;
+    }
+    const described = await this.describe(row, entity, owner, sources);
+    this.rows.delete(key);
+    this.rows.set(key, { row: described, expiresAt: now + FLEET_ROW_TTL_MS });
+    // Maps iterate in insertion order, so the first keys are the oldest.
+    for (const oldest of this.rows.keys()) {
+      if (this.rows.size <= FLEET_ROW_CACHE_SIZE) {
+        break;
+      }
+      this.rows.delete(oldest);
+    }
+    return described;
   }
 
   private async describe(
