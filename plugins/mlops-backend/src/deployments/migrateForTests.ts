@@ -13,15 +13,25 @@ const migrationsDir = resolvePackagePath(
  * an unrelated capability's migration is half-written.
  */
 export async function migrateOnly(knex: Knex, names: string[]): Promise<void> {
-  await knex.migrate.latest({
-    migrationSource: {
-      getMigrations: async () => names,
-      getMigrationName: (name: string) => name,
-      getMigration: async (name: string) =>
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require(path.join(migrationsDir, name)),
-    },
-  });
+  await knex.migrate.latest({ migrationSource: sourceOf(names) });
+}
+
+/** Undoes the newest of the named migrations (tests). */
+export async function migrateDownOnly(
+  knex: Knex,
+  names: string[],
+): Promise<void> {
+  await knex.migrate.down({ migrationSource: sourceOf(names) });
+}
+
+function sourceOf(names: string[]) {
+  return {
+    getMigrations: async () => names,
+    getMigrationName: (name: string) => name,
+    getMigration: async (name: string) =>
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(path.join(migrationsDir, name)),
+  };
 }
 
 /** The migrations the deployments and pipelines capabilities stand on. */

@@ -1,3 +1,8 @@
+import type {
+  MlopsDeployment,
+  MlopsDeploymentStatus,
+} from '@backstage-mlops/plugin-mlops-common';
+
 /** The statuses a deployment is stored with. */
 export const STORED_DEPLOYMENT_STATUSES = [
   'pending',
@@ -11,8 +16,8 @@ export const STORED_DEPLOYMENT_STATUSES = [
 export type StoredDeploymentStatus =
   (typeof STORED_DEPLOYMENT_STATUSES)[number];
 
-/** A status as reported to callers. */
-export type DeploymentStatus = StoredDeploymentStatus | 'stuck';
+/** A status as reported to callers (the wire type shared with the frontend). */
+export type DeploymentStatus = MlopsDeploymentStatus;
 
 /** The statuses of a deployment that is still in flight. */
 export const ACTIVE_DEPLOYMENT_STATUSES: readonly StoredDeploymentStatus[] = [
@@ -36,19 +41,4 @@ export const DEPLOYMENT_TRANSITIONS: Record<
 };
 
 /** A deployment as the API returns it. */
-export interface Deployment {
-  id: string;
-  model: string;
-  version: number;
-  environment: string;
-  target: string;
-  status: DeploymentStatus;
-  message?: string;
-  requestedBy?: string;
-  rollbackOf?: string;
-  reason?: string;
-  createdAt: string;
-  updatedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
+export type Deployment = MlopsDeployment;

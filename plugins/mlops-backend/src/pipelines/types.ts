@@ -1,3 +1,10 @@
+import type {
+  MlopsPipelineRun,
+  MlopsPipelineRunState,
+  MlopsPipelineStage,
+  MlopsPipelineStatus,
+} from '@backstage-mlops/plugin-mlops-common';
+
 /**
  * Run and stage states, as Prefect names its state types, plus LATE (a
  * scheduled run that did not start in time).
@@ -15,6 +22,15 @@ export const PIPELINE_RUN_STATES = [
 
 /** A run or stage state. */
 export type PipelineRunState = (typeof PIPELINE_RUN_STATES)[number];
+
+// The list above and the shared wire type must name the same states.
+type SameStates<A, B> = [A] extends [B]
+  ? [B] extends [A]
+    ? true
+    : never
+  : never;
+const statesMatch: SameStates<PipelineRunState, MlopsPipelineRunState> = true;
+void statesMatch;
 
 /** States a run or stage cannot leave. */
 export const TERMINAL_STATES: readonly PipelineRunState[] = [
@@ -41,47 +57,10 @@ export const OPEN_STATES: readonly PipelineRunState[] = [
 export type PipelineRunTrigger = 'schedule' | 'manual' | 'api' | 'requested';
 
 /** One stage of a run, as the API returns it. */
-export interface PipelineStage {
-  name: string;
-  state: PipelineRunState;
-  startedAt?: string;
-  endedAt?: string;
-  failureReason?: string;
-  failureClass?: string;
-}
+export type PipelineStage = MlopsPipelineStage;
 
 /** A pipeline run, as the API returns it. */
-export interface PipelineRun {
-  id: string;
-  pipeline: string;
-  state: PipelineRunState;
-  trigger: PipelineRunTrigger;
-  reason?: string;
-  externalId?: string;
-  scheduledAt?: string;
-  startedAt?: string;
-  endedAt?: string;
-  heartbeatAt?: string;
-  failureReason?: string;
-  failureClass?: string;
-  createdAt: string;
-  updatedAt: string;
-  stages: PipelineStage[];
-}
+export type PipelineRun = MlopsPipelineRun;
 
 /** A pipeline definition with its freshness. */
-export interface PipelineStatus {
-  name: string;
-  owner?: string;
-  description?: string;
-  orchestrator?: string;
-  schedule?: string;
-  stages: string[];
-  /** The SLA in minutes: the pipeline's own, or the configured default. */
-  slaMinutes?: number;
-  lastSuccessAt?: string;
-  /** True when no run completed within the SLA. */
-  stale: boolean;
-  /** When the sweep first saw the SLA missed. */
-  staleSince?: string;
-}
+export type PipelineStatus = MlopsPipelineStatus;
