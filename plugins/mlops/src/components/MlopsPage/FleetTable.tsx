@@ -103,9 +103,10 @@ export function driftText(model: FleetModel, available: boolean): string {
   if (!model.drift) {
     return 'No report yet';
   }
+  const drifted = `${percent(model.drift.driftShare)} of features drifted`;
   return model.drift.datasetDrift
-    ? `Drift in ${percent(model.drift.driftShare)} of features`
-    : `No drift (${percent(model.drift.driftShare)} of features moved)`;
+    ? `Dataset drift: ${drifted}`
+    : `No dataset drift (${drifted})`;
 }
 
 function FleetFilters(props: {

@@ -118,7 +118,7 @@ describe('MlopsPageContent', () => {
     expect(within(fraud).getByText('Unhealthy')).toBeInTheDocument();
     expect(within(fraud).getByText('v7')).toBeInTheDocument();
     expect(
-      within(fraud).getByText('Drift in 60% of features'),
+      within(fraud).getByText('Dataset drift: 60% of features drifted'),
     ).toBeInTheDocument();
     expect(within(fraud).getByText('2')).toBeInTheDocument();
     expect(
