@@ -100,7 +100,11 @@ export function createDeploymentsRouter(options: {
 }): express.Router {
   const { httpAuth, store, service, entities, authorizer } = options;
   const router = Router();
-  router.use(express.json({ limit: 64 * 1024 }));
+  // Only on these routes: this router is mounted beside others whose bodies
+  // may be larger.
+  const json = express.json({ limit: 64 * 1024 });
+  router.use('/models/:name/deployments', json);
+  router.use('/deployments', json);
 
   router.post('/models/:name/deployments', async (req, res) => {
     const { name } = parseInput(modelParams, req.params, 'model');
