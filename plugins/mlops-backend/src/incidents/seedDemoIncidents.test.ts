@@ -108,11 +108,16 @@ describe('seedDemoIncidents', () => {
       ]);
       expect(
         open.map(i => `${i.object.name}:${i.symptom}:${i.severity}`).sort(),
-      ).toEqual([
-        'fraud-detection:deployment_failed:warning',
-        'market-master:latency_high:critical',
-        'ticket-classifier-training:pipeline_failed:critical',
-      ]);
+      ).toEqual(
+        // The monitoring seeder decides how many errors come with the spike.
+        expect.arrayContaining([
+          'fraud-detection:deployment_failed:warning',
+          'market-master:latency_high:critical',
+          'ticket-classifier-training:pipeline_failed:critical',
+        ]),
+      );
+      // The calm models raise nothing.
+      expect(open.filter(i => i.object.name === 'ticket-classifier')).toEqual([]);
       const latency = open.find(i => i.symptom === 'latency_high')!;
       expect(Number(latency.evidence?.values.latencyP95Ms)).toBeGreaterThan(500);
       const failed = open.find(i => i.symptom === 'pipeline_failed')!;
