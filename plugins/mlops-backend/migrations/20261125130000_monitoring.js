@@ -37,9 +37,11 @@ exports.up = async function up(knex) {
       table.integer(`h${i}`).notNullable().defaultTo(0);
     }
     table.primary(
-      ['model', 'environment', 'resolution', 'bucket_start'],
+      ['model', 'resolution', 'bucket_start', 'environment'],
       'mlops_prediction_rollups_pk',
     );
+    // Prune deletes by age across models; reads always name the model and
+    // use the primary key (model, resolution, time range, environment).
     table.index(
       ['resolution', 'bucket_start'],
       'mlops_prediction_rollups_age_idx',

@@ -226,7 +226,7 @@ export class MonitoringStore {
         }
       }
       if (fresh.length > 0) {
-        await this.upsertRollups(tx, model, fresh);
+        await this.upsertRollups(tx, model, fresh, now);
         await this.sampleFeatures(tx, model, fresh);
       }
       return {
@@ -276,6 +276,7 @@ export class MonitoringStore {
     tx: Knex.Transaction,
     model: string,
     events: PredictionEvent[],
+    now: number,
   ) {
     const pending = new Map<string, PendingRollup>();
     const touch = (environment: string, resolution: number, start: number) => {
@@ -292,9 +293,14 @@ export class MonitoringStore {
       }
       return entry.sums;
     };
+    // Minute rows older than their retention would be deleted by the next
+    // prune; late events only go into the hourly rows.
+    const oldestMinuteRow = epochMinute(now) - RETENTION_MINUTES.minuteRollups;
     for (const event of events) {
       const minute = epochMinute(event.timestampMs);
-      addEvent(touch(event.environment, MINUTE, minute), event);
+      if (minute >= oldestMinuteRow) {
+        addEvent(touch(event.environment, MINUTE, minute), event);
+      }
       addEvent(touch(event.environment, HOUR, minute - (minute % HOUR)), event);
     }
     const rows = [...pending.values()].sort(

@@ -23,7 +23,7 @@ const DAY_MINUTES = 24 * 60;
 
 const PROFILES: Record<string, TrafficProfile> = {
   'fraud-detection': {
-    peakPerMinute: 12,
+    peakPerMinute: 4,
     medianLatencyMs: 35,
     latencySigma: 0.35,
     errorRate: 0.003,
@@ -43,7 +43,7 @@ const PROFILES: Record<string, TrafficProfile> = {
     }),
   },
   'ticket-classifier': {
-    peakPerMinute: 5,
+    peakPerMinute: 2,
     medianLatencyMs: 120,
     latencySigma: 0.3,
     errorRate: 0.008,
@@ -56,7 +56,7 @@ const PROFILES: Record<string, TrafficProfile> = {
     }),
   },
   'market-master': {
-    peakPerMinute: 3,
+    peakPerMinute: 1.5,
     medianLatencyMs: 60,
     latencySigma: 0.25,
     errorRate: 0.004,
