@@ -19,7 +19,9 @@ import { SeededRandom } from './random';
 import { createDriftRouter } from './router';
 import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
 
-jest.setTimeout(60_000);
+// Generous: each test gets its own database, and teardown of dozens of them
+// is slow on a busy machine.
+jest.setTimeout(180_000);
 
 const fraudEntity = {
   apiVersion: 'backstage.io/v1alpha1',
