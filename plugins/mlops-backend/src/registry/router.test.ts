@@ -22,7 +22,7 @@ import { RegistryStore } from './RegistryStore';
 import { TrackingStore } from '../tracking';
 import { createRegistryRouter } from './router';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const alice = mockCredentials.user.header('user:default/alice');
 const ci = mockCredentials.service.header();
@@ -46,6 +46,9 @@ describe('registry routes', () => {
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     let knex: Knex;
     let server: any;
+    // Stopped after each test so that their connections are closed before
+    // the test databases are dropped.
+    const backends: Array<{ stop(): Promise<void> }> = [];
     const deployed = new Set<number>();
     // Ids of two tracked runs, as a training job would have logged them.
     let runA: string;
@@ -77,11 +80,36 @@ describe('registry routes', () => {
       [runA, runB] = runs;
     }
 
+    // One database per engine, emptied before each test: dropping a fresh
+    // database per test takes longer than the suite's shutdown allows on a
+    // busy PostgreSQL server.
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      await migrateRegistryOnly(knex);
+    });
+
+    async function emptyTables() {
+      for (const table of [
+        'mlops_model_history',
+        'mlops_model_aliases',
+        'mlops_model_versions',
+        'mlops_registered_models',
+        'mlops_run_latest_metrics',
+        'mlops_run_metrics',
+        'mlops_run_tags',
+        'mlops_run_params',
+        'mlops_runs',
+        'mlops_experiments',
+      ]) {
+        await knex(table).delete();
+      }
+    }
+
     async function startBackend(
       permissionResult: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
     ) {
-      knex = await databases.init(databaseId);
       deployed.clear();
+      await emptyTables();
       const testPlugin = createBackendPlugin({
         pluginId: 'mlops',
         register(env) {
@@ -101,7 +129,6 @@ describe('registry routes', () => {
               permissions,
             }) {
               const db = await database.getClient();
-              await migrateRegistryOnly(db);
               const tracking = await TrackingStore.create({ db });
               await logRuns(tracking);
               const router = Router();
@@ -128,15 +155,23 @@ describe('registry routes', () => {
           });
         },
       });
-      ({ server } = await startTestBackend({
+      const backend = await startTestBackend({
         features: [
           testPlugin,
           mockServices.database.factory({ knex }),
           catalogServiceMock.factory({ entities: [modelEntity] }),
           mockServices.permissions.factory({ result: permissionResult }),
         ],
-      }));
+      });
+      backends.push(backend);
+      server = backend.server;
     }
+
+    afterEach(async () => {
+      while (backends.length > 0) {
+        await backends.pop()!.stop();
+      }
+    });
 
     beforeEach(async () => {
       await startBackend(AuthorizeResult.ALLOW);
