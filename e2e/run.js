@@ -171,6 +171,44 @@ async function main() {
       await page.screenshot({ path: path.join(ARTIFACTS, 'model-page.png'), fullPage: true });
     });
 
+    await check('the sidebar links to the MLOps page', async () => {
+      await page.locator('nav a[href="/mlops"]', { hasText: 'MLOps' }).first().waitFor({ timeout: 30_000 });
+    });
+
+    await check('the MLOps fleet lists the demo models and filters by owner', async () => {
+      await page.goto(`${BASE}/mlops`);
+      await page.getByRole('link', { name: 'Fraud detection' }).first().waitFor({ timeout: 60_000 });
+      await page.getByRole('link', { name: 'Ticket classifier' }).first().waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'mlops-fleet.png'), fullPage: true });
+      await page.getByLabel('Owner').selectOption({ label: 'support-ml' });
+      await page.getByRole('link', { name: 'Fraud detection' }).waitFor({ state: 'detached', timeout: 30_000 });
+      await page.getByRole('link', { name: 'Ticket classifier' }).first().waitFor();
+    });
+
+    await check('the triage guide finds an entry by search and shows it in full', async () => {
+      await page.goto(`${BASE}/mlops?tab=guide`);
+      await page.getByLabel('Search the triage guide').fill('crashloop');
+      await page
+        .getByRole('list', { name: 'Search results' })
+        .getByText('Pod in CrashLoopBackOff')
+        .click({ timeout: 30_000 });
+      await page.getByRole('heading', { name: 'Pod in CrashLoopBackOff' }).waitFor({ timeout: 30_000 });
+      await page.getByRole('list', { name: 'Triage steps' }).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'mlops-guide-entry.png'), fullPage: true });
+    });
+
+    await check('a model page shows the triage card', async () => {
+      const started = Date.now();
+      await page.goto(`${BASE}/catalog/default/component/fraud-detection`);
+      const card = page.locator('div[class*="MuiCard"]', { hasText: 'Triage guidance' }).first();
+      await card
+        .locator('text=/Nothing is wrong|Current problems|no monitoring data yet/')
+        .first()
+        .waitFor({ timeout: 60_000 });
+      log(`the triage card showed its data ${Date.now() - started} ms after navigation`);
+      await card.screenshot({ path: path.join(ARTIFACTS, 'triage-card.png') });
+    });
+
     await check('an entity without MLOps annotations has no MLOps card', async () => {
       await page.goto(`${BASE}/catalog/default/component/backstage-mlops`);
       await page.getByText('Backstage plugins that bring ML models').first().waitFor({ timeout: 60_000 });
