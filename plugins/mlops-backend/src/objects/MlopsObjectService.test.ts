@@ -138,9 +138,9 @@ describe('MlopsObjectService', () => {
       expect(byKey.get('pipeline:churn-training')!.inProduction).toBe(true);
       expect(byKey.get('experiment:churn')!.inProduction).toBe(true);
       expect(byKey.get('model:idle')!.inProduction).toBe(false);
-      expect((await service.getObject('experiment', 'churn')).inProduction).toBe(
-        true,
-      );
+      expect(
+        (await service.getObject('experiment', 'churn')).inProduction,
+      ).toBe(true);
       expect(
         (await service.getObject('pipeline', 'churn-training')).inProduction,
       ).toBe(true);

@@ -139,12 +139,9 @@ export class MlopsObjectService {
     const models = await this.store.modelsReferencing(record.kind, record.name);
     if (record.kind === 'experiment') {
       // An experiment also serves production through the pipelines logging to it.
-      const pipelines = (await this.store.list(['pipeline'])).filter(
-        p => p.experimentName === record.name,
-      );
-      for (const pipeline of pipelines) {
+      for (const pipeline of await this.store.pipelinesLoggingTo(record.name)) {
         models.push(
-          ...(await this.store.modelsReferencing('pipeline', pipeline.name)),
+          ...(await this.store.modelsReferencing('pipeline', pipeline)),
         );
       }
     }

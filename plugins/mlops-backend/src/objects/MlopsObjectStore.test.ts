@@ -34,9 +34,9 @@ describe('MlopsObjectStore', () => {
       const row = await knex('mlops_registered_models').first();
       expect(row.owner).toBe('group:default/support-ml');
       expect(row.description).toBe('changed owner');
-      expect(JSON.parse((await knex('mlops_pipelines').first()).stages)).toEqual(
-        ['ingest', 'train'],
-      );
+      expect(
+        JSON.parse((await knex('mlops_pipelines').first()).stages),
+      ).toEqual(['ingest', 'train']);
       expect(
         await store.existingNames('model', ['fraud-detection', 'nope']),
       ).toEqual(new Set(['fraud-detection']));

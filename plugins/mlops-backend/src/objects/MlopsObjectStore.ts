@@ -128,9 +128,13 @@ function toIsoTime(value: unknown): string {
   }
   // SQLite hands back what was written: epoch milliseconds or a string.
   const date = new Date(
-    typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : (value as any),
+    typeof value === 'string' && /^\d+$/.test(value)
+      ? Number(value)
+      : (value as any),
   );
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+  return Number.isNaN(date.getTime())
+    ? new Date(0).toISOString()
+    : date.toISOString();
 }
 
 function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
@@ -147,7 +151,9 @@ function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
     tags: parseTags(row.tags),
     pipelineName: optional(row.pipeline_name),
     experimentName: optional(row.experiment_name),
-    orchestrator: optional(row.orchestrator) as MlopsObjectRecord['orchestrator'],
+    orchestrator: optional(
+      row.orchestrator,
+    ) as MlopsObjectRecord['orchestrator'],
     schedule: optional(row.schedule),
     servingUrl: optional(row.serving_url),
     updatedAt: toIsoTime(row.updated_at),
@@ -243,6 +249,13 @@ export class MlopsObjectStore {
   ): Promise<string[]> {
     return this.db(TABLES.model)
       .where(kind === 'pipeline' ? 'pipeline_name' : 'experiment_name', name)
+      .pluck('name');
+  }
+
+  /** Names of the pipelines that log to an experiment. */
+  async pipelinesLoggingTo(experiment: string): Promise<string[]> {
+    return this.db(TABLES.pipeline)
+      .where('experiment_name', experiment)
       .pluck('name');
   }
 

@@ -1,6 +1,4 @@
-import {
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -132,14 +130,15 @@ describe('objects routes', () => {
         .set('Authorization', mockCredentials.service.header())
         .send(body)
         .expect(200);
+      // A training job (a service) registers and promotes the version.
       const version = await request(server)
         .post('/api/mlops/models/churn/versions')
-        .set('Authorization', mockCredentials.user.header())
+        .set('Authorization', mockCredentials.service.header())
         .send({});
       expect(version.status).toBe(201);
       await request(server)
         .post(`/api/mlops/models/churn/versions/${version.body.version}/stage`)
-        .set('Authorization', mockCredentials.user.header())
+        .set('Authorization', mockCredentials.service.header())
         .send({ stage: 'Production' })
         .expect(200);
 
