@@ -74,7 +74,7 @@ describe('IncidentService detectors', () => {
         clock.now += minutes * 60_000;
         return service.evaluateAll();
       };
-      return { service, store, summarize, advance, clock };
+      return { service, store, summarize, advance, clock, objects };
     }
 
     it('opens one incident for a latency spike, updates it, and resolves it once after the clear period', async () => {
@@ -350,6 +350,18 @@ describe('IncidentService detectors', () => {
       expect(
         await store.openIncidents([{ kind: 'model', name: 'market-master' }]),
       ).toHaveLength(0);
+    });
+
+    it('counts every incident a concurrent pass opens', async () => {
+      const monitoring = new MemoryMonitoring();
+      const { advance, objects } = await setup({ monitoring });
+      const names = ['market-master', 'a', 'b', 'c', 'd', 'e', 'f'];
+      for (const name of names) {
+        await objects.upsert('model', { name });
+        monitoring.set(name, { latencyP95Ms: 900 });
+      }
+      expect((await advance(0)).opened).toBe(names.length);
+      expect((await advance(5)).opened).toBe(0);
     });
 
     it('merges evaluation requests that arrive within the debounce time', async () => {

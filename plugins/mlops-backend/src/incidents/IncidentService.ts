@@ -129,7 +129,10 @@ export class IncidentService implements TriageSignalSource {
       while (next < objects.length) {
         const object = objects[next++];
         try {
-          opened += await this.evaluate(object);
+          // Awaited first: `opened += await …` would read `opened` before the
+          // await and lose the other workers' counts.
+          const count = await this.evaluate(object);
+          opened += count;
         } catch (error) {
           this.logger.warn(
             `MLOps health evaluation of ${object.kind} ${object.name} failed: ${error}`,
@@ -220,7 +223,8 @@ export class IncidentService implements TriageSignalSource {
     )) {
       clock = instant;
       for (const object of objects) {
-        opened += await past.evaluate(object);
+        const count = await past.evaluate(object);
+        opened += count;
       }
     }
     return opened;
