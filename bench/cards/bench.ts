@@ -11,8 +11,9 @@
  * this one). They are exactly what ingest would have written for the same
  * traffic: per model, 60 predictions an hour for 7 days in the production
  * environment — one a minute — as hourly rows for the whole week plus the
- * minute rows that retention keeps (the last 25 hours), with latency spread
- * over four histogram buckets and half of the events labelled.
+ * quarter-hour rows (last 25 hours) and minute rows (last 3 hours) that
+ * retention keeps, with latency spread over four histogram buckets and half
+ * of the events labelled.
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -27,7 +28,8 @@ import { LATENCY_COLUMNS } from '../../plugins/mlops-backend/src/monitoring/hist
 const MODELS = 1000;
 const HOURS = 168;
 const PER_HOUR = 60;
-const MINUTE_ROWS = 25 * 60;
+const MINUTE_ROWS = 3 * 60;
+const QUARTER_ROWS = 25 * 4;
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 
 async function openDatabase(kind: string): Promise<Knex> {
@@ -68,7 +70,11 @@ async function generate(knex: Knex, kind: string) {
         }) select v from s)`
       : `(select generate_series(0, ${n - 1}) as v)`;
   const concat = (a: string, b: string) => `${a} || ${b}`;
-  const histogram = (scale: number, minuteExpr?: string) =>
+  const histogram = (
+    scale: number,
+    minuteExpr?: string,
+    spread: Array<[string, number]> = SPREAD,
+  ) =>
     LATENCY_COLUMNS.map(c => {
       if (minuteExpr) {
         // One event a minute, in one of the four buckets by minute.
@@ -77,7 +83,7 @@ async function generate(knex: Knex, kind: string) {
           ? `0 as "${c}"`
           : `case when (${minuteExpr}) % 4 = ${index} then 1 else 0 end as "${c}"`;
       }
-      const share = SPREAD.find(([col]) => col === c)?.[1] ?? 0;
+      const share = spread.find(([col]) => col === c)?.[1] ?? 0;
       return `${share * scale} as "${c}"`;
     }).join(', ');
   const started = Date.now();
@@ -94,6 +100,24 @@ async function generate(knex: Knex, kind: string) {
       30 as labelled, 27 as correct, ${PER_HOUR} as confidence_count,
       ${PER_HOUR * 0.8} as confidence_sum, ${histogram(1)}
     from ${series(MODELS)} m, ${series(HOURS)} h`);
+  // Quarter-hour rows: 15 events each.
+  const lastQuarter = nowMinute - (nowMinute % 15);
+  await knex.raw(`
+    insert into mlops_prediction_rollups
+    select ${concat(
+      "'bench-model-'",
+      kind === 'sqlite' ? 'm.v' : 'm.v::text',
+    )} as model,
+      'production' as environment, 15 as resolution,
+      ${lastQuarter} - q.v * 15 as bucket_start,
+      15 as count, 0 as errors, ${15 * 25.5} as latency_sum,
+      8 as labelled, 7 as correct, 15 as confidence_count,
+      ${15 * 0.8} as confidence_sum, ${histogram(1, undefined, [
+    ['h22', 8],
+    ['h26', 5],
+    ['h30', 2],
+  ])}
+    from ${series(MODELS)} m, ${series(QUARTER_ROWS)} q`);
   // Minute rows: what retention keeps.
   await knex.raw(`
     insert into mlops_prediction_rollups

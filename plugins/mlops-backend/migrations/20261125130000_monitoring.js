@@ -15,12 +15,36 @@
 const LATENCY_BUCKETS = 74;
 
 /**
+ * Creates a table; on SQLite as a WITHOUT ROWID table, so the rows are
+ * stored in primary key order. Every read here is a range of that key (one
+ * model, one resolution, a time range), which then touches a few adjacent
+ * pages instead of one table page per row, and every insert updates one
+ * b-tree instead of two.
+ *
+ * @param {import('knex').Knex} knex
+ * @param {string} name
+ * @param {(table: import('knex').Knex.CreateTableBuilder) => void} define
+ */
+async function createTable(knex, name, define) {
+  const client = String(knex.client.config.client);
+  if (!client.includes('sqlite')) {
+    await knex.schema.createTable(name, define);
+    return;
+  }
+  const [create, ...rest] = knex.schema.createTable(name, define).toSQL();
+  await knex.raw(`${create.sql} without rowid`, create.bindings);
+  for (const statement of rest) {
+    await knex.raw(statement.sql, statement.bindings);
+  }
+}
+
+/**
  * @param {import('knex').Knex} knex
  */
 exports.up = async function up(knex) {
-  await knex.schema.createTable('mlops_prediction_rollups', table => {
+  await createTable(knex, 'mlops_prediction_rollups', table => {
     table.comment(
-      'Prediction counts, errors, latency histogram and label agreement per model, environment and minute (resolution 1) or hour (resolution 60)',
+      'Prediction counts, errors, latency histogram and label agreement per model, environment and minute (resolution 1), quarter hour (15) or hour (60)',
     );
     table.string('model', 250).notNullable();
     table.string('environment', 63).notNullable();
@@ -48,7 +72,7 @@ exports.up = async function up(knex) {
     );
   });
 
-  await knex.schema.createTable('mlops_prediction_event_ids', table => {
+  await createTable(knex, 'mlops_prediction_event_ids', table => {
     table.comment(
       'Client event ids seen recently, so a retried batch is not counted twice',
     );
@@ -59,7 +83,7 @@ exports.up = async function up(knex) {
     table.index(['received_minute'], 'mlops_prediction_event_ids_age_idx');
   });
 
-  await knex.schema.createTable('mlops_prediction_sample_windows', table => {
+  await createTable(knex, 'mlops_prediction_sample_windows', table => {
     table.comment(
       'How many events with features each hourly reservoir has seen',
     );
@@ -72,7 +96,7 @@ exports.up = async function up(knex) {
     );
   });
 
-  await knex.schema.createTable('mlops_prediction_samples', table => {
+  await createTable(knex, 'mlops_prediction_samples', table => {
     table.comment('Reservoir-sampled feature values per model and hour');
     table.string('model', 250).notNullable();
     table.bigInteger('window_start').notNullable().comment('Epoch minute');

@@ -38,7 +38,11 @@ import {
 import { MetricDirections } from './registry/compareVersions';
 import { RegistryStore } from './registry/RegistryStore';
 import { createRouter } from './service/router';
-import { MonitoringService, MonitoringStore } from './monitoring';
+import {
+  MonitoringService,
+  MonitoringStore,
+  scheduleMonitoringRetention,
+} from './monitoring';
 import { TrackingStore } from './tracking';
 
 /**
@@ -105,8 +109,13 @@ export const mlopsPlugin = createBackendPlugin({
         const monitoringStore = new MonitoringStore(db);
         const monitoring = {
           store: monitoringStore,
-          service: new MonitoringService(monitoringStore),
+          service: new MonitoringService(monitoringStore, { registry }),
         };
+        await scheduleMonitoringRetention({
+          scheduler,
+          logger,
+          store: monitoringStore,
+        });
         const driftStore = new DriftStore(db);
         const drift = new DriftService({
           store: driftStore,

@@ -12,6 +12,7 @@ import { histogramQuantile } from './histogram';
 import {
   HOUR,
   MINUTE,
+  QUARTER,
   MonitoringStore,
   RETENTION_MINUTES,
   RollupSums,
@@ -56,12 +57,14 @@ const WINDOWS: Record<
   { buckets: number; bucketMinutes: number; resolution: number }
 > = {
   '1h': { buckets: 60, bucketMinutes: 1, resolution: MINUTE },
-  '24h': { buckets: 96, bucketMinutes: 15, resolution: MINUTE },
+  '24h': { buckets: 96, bucketMinutes: 15, resolution: QUARTER },
   '7d': { buckets: 168, bucketMinutes: 60, resolution: HOUR },
 };
 
-/** Longest window the minute rollups answer; longer ones use hourly rows. */
-const MINUTE_WINDOW_LIMIT = 24 * 60;
+/** Longest window summed from minute rows. */
+const MINUTE_WINDOW_LIMIT = 2 * 60;
+/** Longest window summed from quarter-hour rows; longer ones use hours. */
+const QUARTER_WINDOW_LIMIT = 24 * 60;
 /** Largest drift sample featureSample returns unless asked for less. */
 const DEFAULT_SAMPLE_ROWS = 10_000;
 const MAX_SAMPLE_ROWS = 50_000;
@@ -123,8 +126,9 @@ export class MonitoringService {
 
   /**
    * Stats over the last `windowMinutes` minutes, current minute included.
-   * Windows up to a day are summed from minute rollups; longer ones from
-   * hourly rollups, starting at the top of the hour the window starts in.
+   * Windows up to two hours are summed from minute rollups exactly; up to a
+   * day from quarter-hour rollups and beyond from hourly ones, starting at
+   * the beginning of the quarter or hour the window starts in.
    */
   async windowStats(
     model: string,
@@ -133,20 +137,18 @@ export class MonitoringService {
     const windowMinutes = checkWindowMinutes(options.windowMinutes);
     const nowMinute = epochMinute(this.now());
     const fromMinute = nowMinute - windowMinutes + 1;
-    const sums =
+    const resolution =
       windowMinutes <= MINUTE_WINDOW_LIMIT
-        ? await this.store.readTotals(model, {
-            resolution: MINUTE,
-            fromMinute,
-            toMinute: nowMinute + 1,
-            environment: options.environment,
-          })
-        : await this.store.readTotals(model, {
-            resolution: HOUR,
-            fromMinute: fromMinute - (fromMinute % HOUR),
-            toMinute: nowMinute + 1,
-            environment: options.environment,
-          });
+        ? MINUTE
+        : windowMinutes <= QUARTER_WINDOW_LIMIT
+        ? QUARTER
+        : HOUR;
+    const sums = await this.store.readTotals(model, {
+      resolution,
+      fromMinute: fromMinute - (fromMinute % resolution),
+      toMinute: nowMinute + 1,
+      environment: options.environment,
+    });
     const stats = statsOf(sums, windowMinutes);
     const baseline = await this.baseline(model);
     return {

@@ -8,6 +8,7 @@ import {
   HOUR,
   MINUTE,
   MonitoringStore,
+  QUARTER,
   RESERVOIR_CAPACITY,
   RETENTION_MINUTES,
 } from './MonitoringStore';
@@ -332,6 +333,9 @@ describe('MonitoringStore', () => {
       ).toBe(0);
       expect(
         await knex('mlops_prediction_rollups').where({ resolution: MINUTE }),
+      ).toHaveLength(0);
+      expect(
+        await knex('mlops_prediction_rollups').where({ resolution: QUARTER }),
       ).toHaveLength(0);
       expect(
         await knex('mlops_prediction_rollups').where({ resolution: HOUR }),

@@ -11,21 +11,26 @@ const EVENT_IDS = 'mlops_prediction_event_ids';
 const SAMPLE_WINDOWS = 'mlops_prediction_sample_windows';
 const SAMPLES = 'mlops_prediction_samples';
 
-/** Rollup resolutions, in minutes. */
+/** Rollup resolutions, in minutes: minute rows answer the last hour or
+ * two, quarter-hour rows the last day, hourly rows the week and beyond, so
+ * no read sums more than a few hundred rows. */
 export const MINUTE = 1;
-/** Hourly rollups answer windows longer than the minute rows are kept. */
+/** Quarter-hour rollups. */
+export const QUARTER = 15;
+/** Hourly rollups. */
 export const HOUR = 60;
 
 /**
- * How long each kind of row is kept, in minutes. Minute rollups cover the
- * 24-hour window at full resolution plus an hour of late arrivals; hourly
- * rollups cover the 7-day window and the first-production-day baseline of
- * models that have been live for a quarter. Event ids only need to outlive a
+ * How long each kind of row is kept, in minutes. Minute rollups cover
+ * windows of up to two hours plus late arrivals, quarter-hour rollups the
+ * 24-hour window, hourly rollups the 7-day window and the
+ * first-production-day baseline of models that have been live for a quarter. Event ids only need to outlive a
  * client's retries: two days is far longer than any sane retry policy, and
  * keeping them longer would make the id table the largest in the store.
  */
 export const RETENTION_MINUTES = {
-  minuteRollups: 25 * 60,
+  minuteRollups: 3 * 60,
+  quarterRollups: 25 * 60,
   hourRollups: 90 * 24 * 60,
   eventIds: 2 * 24 * 60,
   samples: 8 * 24 * 60,
@@ -296,10 +301,18 @@ export class MonitoringStore {
     // Minute rows older than their retention would be deleted by the next
     // prune; late events only go into the hourly rows.
     const oldestMinuteRow = epochMinute(now) - RETENTION_MINUTES.minuteRollups;
+    const oldestQuarterRow =
+      epochMinute(now) - RETENTION_MINUTES.quarterRollups;
     for (const event of events) {
       const minute = epochMinute(event.timestampMs);
       if (minute >= oldestMinuteRow) {
         addEvent(touch(event.environment, MINUTE, minute), event);
+      }
+      if (minute >= oldestQuarterRow) {
+        addEvent(
+          touch(event.environment, QUARTER, minute - (minute % QUARTER)),
+          event,
+        );
       }
       addEvent(touch(event.environment, HOUR, minute - (minute % HOUR)), event);
     }
@@ -623,6 +636,10 @@ export class MonitoringStore {
     deleted += await this.db(ROLLUPS)
       .where({ resolution: MINUTE })
       .where('bucket_start', '<', minute - RETENTION_MINUTES.minuteRollups)
+      .delete();
+    deleted += await this.db(ROLLUPS)
+      .where({ resolution: QUARTER })
+      .where('bucket_start', '<', minute - RETENTION_MINUTES.quarterRollups)
       .delete();
     deleted += await this.db(ROLLUPS)
       .where({ resolution: HOUR })

@@ -8,3 +8,4 @@ export type {
 export { createMonitoringRouter } from './router';
 export type { MonitoringWiring } from './router';
 export { seedDemoMonitoring } from './seedDemoMonitoring';
+export { scheduleMonitoringRetention } from './scheduleRetention';
