@@ -400,6 +400,18 @@ describe('RegistryStore', () => {
         aliases: { champion: 2 },
       });
       expect(models[1]).toMatchObject({ latestVersion: 0, aliases: {} });
+
+      // The card's view agrees with the separate reads, limits applied.
+      expect(
+        await store.modelView('fraud-detection', { versions: 1, history: 1 }),
+      ).toEqual({
+        model: await store.getModel('fraud-detection'),
+        versions: (await store.listVersions('fraud-detection')).slice(0, 1),
+        history: await store.history('fraud-detection', { limit: 1 }),
+      });
+      expect(
+        await store.modelView('ghost', { versions: 1, history: 1 }),
+      ).toBeUndefined();
     });
   });
 });

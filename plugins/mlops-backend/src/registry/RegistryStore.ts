@@ -407,6 +407,67 @@ export class RegistryStore {
     });
   }
 
+  /**
+   * What an entity card shows of a model: the model, its newest versions
+   * and its latest history entries, read with one query per table (run
+   * side by side where the pool has several connections).
+   */
+  async modelView(
+    name: string,
+    limits: { versions: number; history: number },
+  ): Promise<
+    | {
+        model: RegisteredModel;
+        versions: ModelVersion[];
+        history: ModelHistoryEntry[];
+      }
+    | undefined
+  > {
+    const row: Row | undefined = await this.db(MODELS).where({ name }).first();
+    if (!row) {
+      return undefined;
+    }
+    const [versionRows, aliasRows, production, historyRows] = await Promise.all(
+      [
+        this.db(VERSIONS)
+          .where({ model_id: row.id })
+          .orderBy('version', 'desc')
+          .limit(limits.versions) as Promise<Row[]>,
+        this.db(ALIASES)
+          .where({ model_id: row.id })
+          .orderBy('alias') as Promise<Row[]>,
+        this.db(VERSIONS)
+          .where({ model_id: row.id, stage: 'Production' })
+          .orderBy('stage_changed_at', 'desc')
+          .orderBy('version', 'desc')
+          .first('version') as Promise<Row | undefined>,
+        this.db(HISTORY)
+          .where({ model_id: row.id })
+          .orderBy('id', 'desc')
+          .limit(limits.history) as Promise<Row[]>,
+      ],
+    );
+    const aliases: Record<string, number> = {};
+    const aliasesByVersion = new Map<number, string[]>();
+    for (const a of aliasRows) {
+      aliases[a.alias] = Number(a.version);
+      const list = aliasesByVersion.get(Number(a.version)) ?? [];
+      list.push(a.alias);
+      aliasesByVersion.set(Number(a.version), list);
+    }
+    return {
+      model: {
+        ...modelFields(row),
+        productionVersion: production ? Number(production.version) : undefined,
+        aliases,
+      },
+      versions: versionRows.map(v =>
+        toVersion(name, v, aliasesByVersion.get(Number(v.version)) ?? []),
+      ),
+      history: historyRows.map(h => toHistoryEntry(name, h)),
+    };
+  }
+
   /** A model's history, newest first. */
   async history(
     name: string,
@@ -424,18 +485,7 @@ export class RegistryStore {
       query.where('id', '<', options.before);
     }
     const rows: Row[] = await query;
-    return rows.map(row => ({
-      id: Number(row.id),
-      model: name,
-      version: Number(row.version),
-      action: row.action,
-      alias: optional(row.alias),
-      from: optional(row.from_value),
-      to: optional(row.to_value),
-      actor: row.actor,
-      reason: optional(row.reason),
-      at: toIso(row.created_at),
-    }));
+    return rows.map(row => toHistoryEntry(name, row));
   }
 
   /**
@@ -829,23 +879,9 @@ export class RegistryStore {
       list.push(a.alias);
       aliases.set(Number(a.version), list);
     }
-    return rows.map(row => ({
-      model: name,
-      version: Number(row.version),
-      stage: row.stage,
-      status: row.status,
-      runId: optional(row.run_id),
-      artifactUri: optional(row.artifact_uri),
-      metrics: decodeMetrics(row.metrics),
-      params: JSON.parse(row.params),
-      description: optional(row.description),
-      tags: JSON.parse(row.tags),
-      aliases: aliases.get(Number(row.version)) ?? [],
-      createdBy: optional(row.created_by),
-      createdAt: toIso(row.created_at),
-      updatedAt: toIso(row.updated_at),
-      stageChangedAt: toIso(row.stage_changed_at),
-    }));
+    return rows.map(row =>
+      toVersion(name, row, aliases.get(Number(row.version)) ?? []),
+    );
   }
 
   private async toModels(db: Knex, rows: Row[]): Promise<RegisteredModel[]> {
@@ -873,20 +909,63 @@ export class RegistryStore {
         }
       }
       return {
-        name: row.name,
-        owner: optional(row.owner),
-        description: optional(row.description),
-        tags: JSON.parse(row.tags ?? '{}'),
-        pipelineName: optional(row.pipeline_name),
-        experimentName: optional(row.experiment_name),
-        latestVersion: Number(row.latest_version ?? 0),
+        ...modelFields(row),
         productionVersion: production.get(String(row.id)),
         aliases,
-        createdAt: toIso(row.created_at),
-        updatedAt: toIso(row.updated_at),
       };
     });
   }
+}
+
+function modelFields(
+  row: Row,
+): Omit<RegisteredModel, 'productionVersion' | 'aliases'> {
+  return {
+    name: row.name,
+    owner: optional(row.owner),
+    description: optional(row.description),
+    tags: JSON.parse(row.tags ?? '{}'),
+    pipelineName: optional(row.pipeline_name),
+    experimentName: optional(row.experiment_name),
+    latestVersion: Number(row.latest_version ?? 0),
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+  };
+}
+
+function toVersion(model: string, row: Row, aliases: string[]): ModelVersion {
+  return {
+    model,
+    version: Number(row.version),
+    stage: row.stage,
+    status: row.status,
+    runId: optional(row.run_id),
+    artifactUri: optional(row.artifact_uri),
+    metrics: decodeMetrics(row.metrics),
+    params: JSON.parse(row.params),
+    description: optional(row.description),
+    tags: JSON.parse(row.tags),
+    aliases,
+    createdBy: optional(row.created_by),
+    createdAt: toIso(row.created_at),
+    updatedAt: toIso(row.updated_at),
+    stageChangedAt: toIso(row.stage_changed_at),
+  };
+}
+
+function toHistoryEntry(model: string, row: Row): ModelHistoryEntry {
+  return {
+    id: Number(row.id),
+    model,
+    version: Number(row.version),
+    action: row.action,
+    alias: optional(row.alias),
+    from: optional(row.from_value),
+    to: optional(row.to_value),
+    actor: row.actor,
+    reason: optional(row.reason),
+    at: toIso(row.created_at),
+  };
 }
 
 function notFoundModel(name: string) {

@@ -327,27 +327,15 @@ export function createRegistryRouter(
     const resolved = await entities.resolve(ref, credentials);
     const models: EntityModelVersions[] = [];
     for (const link of resolved.links.filter(l => l.kind === 'model')) {
-      const model = await store.findModel(link.name);
-      if (!model) {
-        models.push({
-          name: link.name,
-          known: false,
-          versions: [],
-          history: [],
-        });
-        continue;
-      }
-      const [versions, history] = await Promise.all([
-        store.listVersions(link.name),
-        store.history(link.name, { limit: ENTITY_HISTORY_LIMIT }),
-      ]);
-      models.push({
-        name: link.name,
-        known: true,
-        model,
-        versions: versions.slice(0, ENTITY_VERSIONS_LIMIT),
-        history,
+      const view = await store.modelView(link.name, {
+        versions: ENTITY_VERSIONS_LIMIT,
+        history: ENTITY_HISTORY_LIMIT,
       });
+      models.push(
+        view
+          ? { name: link.name, known: true, ...view }
+          : { name: link.name, known: false, versions: [], history: [] },
+      );
     }
     const body: EntityModelsResponse = {
       entityRef: resolved.entityRef,
