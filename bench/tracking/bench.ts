@@ -213,6 +213,9 @@ async function bench(kind: 'sqlite' | 'pg') {
       `LOG_BATCH ${label} (load ${os.loadavg()[0].toFixed(1)}) 1000 metrics: median ${median(logTimes).toFixed(1)} ms, p95 ${p95(logTimes).toFixed(1)} ms (${logTimes.length} requests, target median < 50 ms); node CPU per request median ${median(logCpu).toFixed(1)} ms`,
     );
 
+    if (process.env.TRACKING_BENCH_SKIP_SEARCH) {
+      return;
+    }
     // --- search -----------------------------------------------------------
     const searchExperiment = await server.call('POST', '/experiments', { name: 'bench-search' });
     const [seedMs] = await timed(() => seedSearchData(db, searchExperiment.body.id));

@@ -10,7 +10,7 @@
 #
 # Environment: TRACKING_BENCH_PG (server URL, default
 # postgresql://postgres@127.0.0.1:5432), TRACKING_BENCH_RUNS (30000),
-# TRACKING_BENCH_ITERATIONS (30).
+# TRACKING_BENCH_ITERATIONS (30), TRACKING_BENCH_SKIP_SEARCH (set: log-batch only).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

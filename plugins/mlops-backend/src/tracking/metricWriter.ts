@@ -49,8 +49,7 @@ export async function writeMetrics(
 ): Promise<void> {
   const client = String(tx.client.config.client);
   if (client === 'pg') {
-    await writePg(tx, runId, history, false);
-    await writePg(tx, runId, latest, true);
+    await writePg(tx, runId, history, latest);
   } else if (client === 'better-sqlite3' || client === 'sqlite3') {
     await writeSqlite(tx, runId, history, false);
     await writeSqlite(tx, runId, latest, true);
@@ -59,15 +58,7 @@ export async function writeMetrics(
   }
 }
 
-async function writePg(
-  tx: Knex.Transaction | Knex,
-  runId: string,
-  rows: MetricRow[],
-  upsert: boolean,
-) {
-  if (rows.length === 0) {
-    return;
-  }
+function pgArrays(rows: MetricRow[]) {
   const keys: string[] = [];
   const values: number[] = [];
   const nans: boolean[] = [];
@@ -81,13 +72,28 @@ async function writePg(
     steps.push(row.step);
     timestamps.push(row.timestamp);
   }
+  return [keys, values, nans, steps, timestamps];
+}
+
+const PG_ROWS = `select ?, u.key, u.value, u.is_nan, u.step, u.timestamp
+  from unnest(?::text[], ?::float8[], ?::boolean[], ?::bigint[], ?::bigint[])
+    as u(key, value, is_nan, step, timestamp)`;
+
+// History and latest values in one statement (a data-modifying CTE runs
+// whether or not it is referenced): one round trip instead of two.
+async function writePg(
+  tx: Knex.Transaction | Knex,
+  runId: string,
+  history: MetricRow[],
+  latest: MetricRow[],
+) {
+  if (history.length === 0) {
+    return;
+  }
   await tx.raw(
-    `insert into ${upsert ? LATEST : HISTORY} (${COLUMNS})
-     select ?, u.key, u.value, u.is_nan, u.step, u.timestamp
-     from unnest(?::text[], ?::float8[], ?::boolean[], ?::bigint[], ?::bigint[])
-       as u(key, value, is_nan, step, timestamp)
-     ${upsert ? UPSERT_LATEST : ''}`,
-    [runId, keys, values, nans, steps, timestamps],
+    `with history as (insert into ${HISTORY} (${COLUMNS}) ${PG_ROWS})
+     insert into ${LATEST} (${COLUMNS}) ${PG_ROWS} ${UPSERT_LATEST}`,
+    [runId, ...pgArrays(history), runId, ...pgArrays(latest)],
   );
 }
 
