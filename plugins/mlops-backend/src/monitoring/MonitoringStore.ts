@@ -283,40 +283,62 @@ export class MonitoringStore {
     events: PredictionEvent[],
     now: number,
   ) {
-    const pending = new Map<string, PendingRollup>();
-    const touch = (environment: string, resolution: number, start: number) => {
-      const key = `${environment}\u0000${resolution}\u0000${start}`;
-      let entry = pending.get(key);
-      if (!entry) {
-        entry = {
-          environment,
-          resolution,
-          bucketStart: start,
-          sums: emptySums(),
-        };
-        pending.set(key, entry);
+    // Events are summed per environment and minute first (one map lookup
+    // per event); quarter-hour and hour rows are then sums of those.
+    const byMinute = new Map<string, Map<number, RollupSums>>();
+    for (const event of events) {
+      let minutes = byMinute.get(event.environment);
+      if (!minutes) {
+        minutes = new Map();
+        byMinute.set(event.environment, minutes);
       }
-      return entry.sums;
-    };
-    // Minute rows older than their retention would be deleted by the next
-    // prune; late events only go into the hourly rows.
+      const minute = epochMinute(event.timestampMs);
+      let sums = minutes.get(minute);
+      if (!sums) {
+        sums = emptySums();
+        minutes.set(minute, sums);
+      }
+      addEvent(sums, event);
+    }
+    const pending: PendingRollup[] = [];
+    // Minute and quarter rows older than their retention would be deleted by
+    // the next prune; late events only go into the hourly rows.
     const oldestMinuteRow = epochMinute(now) - RETENTION_MINUTES.minuteRollups;
     const oldestQuarterRow =
       epochMinute(now) - RETENTION_MINUTES.quarterRollups;
-    for (const event of events) {
-      const minute = epochMinute(event.timestampMs);
-      if (minute >= oldestMinuteRow) {
-        addEvent(touch(event.environment, MINUTE, minute), event);
+    for (const [environment, minutes] of byMinute) {
+      const coarse = new Map<number, PendingRollup>();
+      const addTo = (resolution: number, start: number, sums: RollupSums) => {
+        const key = start * 100 + resolution;
+        let row = coarse.get(key);
+        if (!row) {
+          row = {
+            environment,
+            resolution,
+            bucketStart: start,
+            sums: emptySums(),
+          };
+          coarse.set(key, row);
+          pending.push(row);
+        }
+        addSums(row.sums, sums);
+      };
+      for (const [minute, sums] of minutes) {
+        if (minute >= oldestMinuteRow) {
+          pending.push({
+            environment,
+            resolution: MINUTE,
+            bucketStart: minute,
+            sums,
+          });
+        }
+        if (minute >= oldestQuarterRow) {
+          addTo(QUARTER, minute - (minute % QUARTER), sums);
+        }
+        addTo(HOUR, minute - (minute % HOUR), sums);
       }
-      if (minute >= oldestQuarterRow) {
-        addEvent(
-          touch(event.environment, QUARTER, minute - (minute % QUARTER)),
-          event,
-        );
-      }
-      addEvent(touch(event.environment, HOUR, minute - (minute % HOUR)), event);
     }
-    const rows = [...pending.values()].sort(
+    const rows = pending.sort(
       (a, b) =>
         (a.environment < b.environment
           ? -1
