@@ -40,23 +40,34 @@ const silentLogger: any = {
   },
 };
 
-async function openDatabase(): Promise<Knex> {
+async function openDatabase(): Promise<{
+  db: Knex;
+  close: () => Promise<void>;
+}> {
   const pg = process.env.CATALOG_BENCH_PG;
   if (pg) {
     const admin = knexFactory({ client: 'pg', connection: pg });
     const name = `catalog_bench_${Date.now()}`;
     await admin.raw('create database ??', [name]);
-    await admin.destroy();
-    return knexFactory({
+    const db = knexFactory({
       client: 'pg',
       connection: `${pg.replace(/\/$/, '')}/${name}`,
     });
+    return {
+      db,
+      close: async () => {
+        await db.destroy();
+        await admin.raw('drop database ??', [name]);
+        await admin.destroy();
+      },
+    };
   }
-  return knexFactory({
+  const db = knexFactory({
     client: 'better-sqlite3',
     connection: { filename: ':memory:' },
     useNullAsDefault: true,
   });
+  return { db, close: () => db.destroy() };
 }
 
 async function fill(db: Knex) {
@@ -130,7 +141,7 @@ function median(values: number[]) {
 }
 
 async function main() {
-  const db = await openDatabase();
+  const { db, close } = await openDatabase();
   await migrateMlopsDatabase(db);
   const counts = await fill(db);
   const registry = loadRegistry(db);
@@ -231,7 +242,7 @@ async function main() {
   console.log(
     `store: ${counts.models} models, ${counts.pipelines} pipelines, ${counts.experiments} experiments on ${
       process.env.CATALOG_BENCH_PG ? 'PostgreSQL' : 'SQLite'
-    }; registry lookups: ${registry ? 'RegistryStore.productionVersion per model' : 'none (registry store not found)'}; ${DECLARED} objects declared in the catalog`,
+    }; registry lookups: ${registry ? 'RegistryStore.productionVersion per model' : 'none'}; ${DECLARED} objects declared in the catalog`,
   );
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -253,7 +264,7 @@ async function main() {
     ).toFixed(0)} MB`,
   );
   server.close();
-  await db.destroy();
+  await close();
 }
 
 main().catch(error => {

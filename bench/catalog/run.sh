@@ -5,8 +5,9 @@
 #   bench/catalog/run.sh [runs]
 #
 # SQLite in memory by default; CATALOG_BENCH_PG=postgresql://user@host:5432
-# runs on a throwaway PostgreSQL database instead (left behind, named
-# catalog_bench_<time>). CATALOG_BENCH_OBJECTS changes the object count.
+# runs on a throwaway PostgreSQL database instead (dropped at the end).
+# CATALOG_BENCH_OBJECTS changes the object count; CATALOG_BENCH_NO_REGISTRY=1
+# leaves the registry's Production lookups out.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
