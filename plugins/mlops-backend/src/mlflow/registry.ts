@@ -3,11 +3,15 @@ import {
   ModelStage,
   ModelVersion,
   RegisteredModel,
+  mlopsModelRetentionPermission,
+  mlopsModelStageTransitionPermission,
 } from '@backstage-mlops/plugin-mlops-common';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { RegistryWiring } from '../registry/router';
 import {
   hasParentSegment,
@@ -110,8 +114,15 @@ function mlflowInput<T>(read: () => T): T {
 /** Options of the MLflow registry routes. */
 export interface MlflowRegistryRoutesOptions {
   registry: RegistryWiring;
-  /** Who is calling, for the registry's history. */
-  actorOf(req: express.Request): Promise<string>;
+  /**
+   * Decides stage, alias and delete requests exactly as the portal's own
+   * registry routes do, so MLflow is no way around the policy.
+   */
+  authorizer: ModelChangeAuthorizer;
+  /** Who is calling: credentials for the policy, actor for the history. */
+  callerOf(
+    req: express.Request,
+  ): Promise<{ credentials: BackstageCredentials; actor: string }>;
 }
 
 /** `registered-models/*` and `model-versions/*` of MLflow's REST API 2.0. */
@@ -119,6 +130,7 @@ export function createMlflowRegistryRoutes(
   options: MlflowRegistryRoutesOptions,
 ): express.Router {
   const { store, runs, deployments } = options.registry;
+  const { authorizer, callerOf } = options;
   const router = Router();
 
   async function latestVersions(model: string, stages?: ModelStage[]) {
@@ -154,7 +166,7 @@ export function createMlflowRegistryRoutes(
     const model = await store.createModel({
       name,
       description: body.description,
-      owner: await options.actorOf(req),
+      owner: (await callerOf(req)).actor,
       tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
     });
     res.json({ registered_model: mlflowRegisteredModel(model) });
@@ -227,7 +239,9 @@ export function createMlflowRegistryRoutes(
     );
     const name = mlflowInput(() => parseModelName(body.name));
     const alias = mlflowInput(() => parseAlias(body.alias));
-    await store.setAlias(name, alias, body.version, await options.actorOf(req));
+    const { credentials, actor } = await callerOf(req);
+    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'move an alias of');
+    await store.setAlias(name, alias, body.version, actor);
     res.json({});
   });
 
@@ -238,7 +252,9 @@ export function createMlflowRegistryRoutes(
     );
     const name = mlflowInput(() => parseModelName(input.name));
     const alias = mlflowInput(() => parseAlias(input.alias));
-    await store.deleteAlias(name, alias, await options.actorOf(req));
+    const { credentials, actor } = await callerOf(req);
+    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'remove an alias of');
+    await store.deleteAlias(name, alias, actor);
     res.json({});
   });
 
@@ -294,7 +310,7 @@ export function createMlflowRegistryRoutes(
         tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
       },
       snapshot,
-      await options.actorOf(req),
+      (await callerOf(req)).actor,
     );
     res.json({ model_version: mlflowModelVersion(version) });
   });
@@ -352,13 +368,10 @@ export function createMlflowRegistryRoutes(
       ...req.body,
     });
     const name = mlflowInput(() => parseModelName(input.name));
+    const { credentials, actor } = await callerOf(req);
+    await authorizer.authorize(name, mlopsModelRetentionPermission, credentials, 'delete versions of');
     try {
-      await store.deleteVersion(
-        name,
-        input.version,
-        await options.actorOf(req),
-        deployments,
-      );
+      await store.deleteVersion(name, input.version, actor, deployments);
     } catch (error) {
       // The registry refuses to delete a protected version; in MLflow's
       // terms the version is in the wrong state, not a duplicate.
@@ -381,6 +394,8 @@ export function createMlflowRegistryRoutes(
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
+    const { credentials, actor } = await callerOf(req);
+    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'change the stage of');
     const result = await store.transitionStage(
       name,
       body.version,
@@ -389,7 +404,7 @@ export function createMlflowRegistryRoutes(
         archiveExisting: body.archive_existing_versions ?? false,
         reason: 'Transitioned through the MLflow API',
       },
-      await options.actorOf(req),
+      actor,
     );
     res.json({ model_version: mlflowModelVersion(result.version) });
   });

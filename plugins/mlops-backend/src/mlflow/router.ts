@@ -1,6 +1,8 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { RegistryWiring } from '../registry/router';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError, mlflowErrorHandler } from './errors';
@@ -17,6 +19,8 @@ export interface MlflowRouterOptions {
   tracking: TrackingStore;
   /** The model registry; without it the registry routes answer ENDPOINT_NOT_FOUND. */
   registry?: RegistryWiring;
+  /** Resolves the entities a model change is decided on. */
+  catalog: CatalogService;
 }
 
 /**
@@ -36,12 +40,13 @@ export function createMlflowRouter(
   const api = Router();
   api.use(express.json({ limit: 1024 * 1024 }));
   async function callerOf(req: express.Request) {
-    const { principal } = await httpAuth.credentials(req, {
+    const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    return principal.type === 'user'
-      ? principal.userEntityRef
-      : principal.subject;
+    const { principal } = credentials;
+    const actor =
+      principal.type === 'user' ? principal.userEntityRef : principal.subject;
+    return { credentials, actor };
   }
   api.use(
     createMlflowTrackingRoutes({
@@ -59,7 +64,11 @@ export function createMlflowRouter(
     api.use(
       createMlflowRegistryRoutes({
         registry: options.registry,
-        actorOf: callerOf,
+        authorizer: new ModelChangeAuthorizer(
+          options.catalog,
+          options.registry.permissions,
+        ),
+        callerOf,
       }),
     );
   }

@@ -54,6 +54,7 @@ export async function createRouter(
         httpAuth,
         tracking: options.tracking,
         registry: options.registry,
+        catalog: options.catalog,
       }),
     );
   }
