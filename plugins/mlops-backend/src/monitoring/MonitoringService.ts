@@ -137,12 +137,12 @@ export class MonitoringService {
     const windowMinutes = checkWindowMinutes(options.windowMinutes);
     const nowMinute = epochMinute(this.now());
     const fromMinute = nowMinute - windowMinutes + 1;
-    const resolution =
-      windowMinutes <= MINUTE_WINDOW_LIMIT
-        ? MINUTE
-        : windowMinutes <= QUARTER_WINDOW_LIMIT
-        ? QUARTER
-        : HOUR;
+    let resolution = HOUR;
+    if (windowMinutes <= MINUTE_WINDOW_LIMIT) {
+      resolution = MINUTE;
+    } else if (windowMinutes <= QUARTER_WINDOW_LIMIT) {
+      resolution = QUARTER;
+    }
     const sums = await this.store.readTotals(model, {
       resolution,
       fromMinute: fromMinute - (fromMinute % resolution),

@@ -217,12 +217,18 @@ describe('MonitoringStore', () => {
           label: i < 95 ? 'x' : 'y',
         }),
       );
+      const labelOf = (i: number) => {
+        if (i < 72) {
+          return '1';
+        }
+        return i < 80 ? 0 : undefined;
+      };
       const recent = Array.from({ length: 100 }, (_, i) =>
         event(`recent${i}`, {
           timestampMs: NOW - (i % 30) * MIN,
           prediction: 1,
           // 1 and "1" are the same class to a client that sends both.
-          label: i < 72 ? '1' : i < 80 ? 0 : undefined,
+          label: labelOf(i),
           confidence: 0.5,
         }),
       );

@@ -340,11 +340,7 @@ export class MonitoringStore {
     }
     const rows = pending.sort(
       (a, b) =>
-        (a.environment < b.environment
-          ? -1
-          : a.environment > b.environment
-          ? 1
-          : 0) ||
+        a.environment.localeCompare(b.environment, 'en') ||
         a.resolution - b.resolution ||
         a.bucketStart - b.bucketStart,
     );
