@@ -100,6 +100,7 @@ export async function seedDemoData(options: {
   if (options.registry) {
     await seedDemoRegistry({
       registry: options.registry,
+      tracking: options.tracking,
       models: data.models.map(m => m.name),
       logger,
     });

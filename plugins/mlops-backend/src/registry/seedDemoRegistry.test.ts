@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { migrateRegistryOnly } from './__testUtils__/migrateRegistry';
+import { TrackingStore, seedDemoTracking } from '../tracking';
 import { RegistryStore } from './RegistryStore';
 import { seedDemoRegistry } from './seedDemoRegistry';
 
@@ -53,6 +54,44 @@ describe('seedDemoRegistry', () => {
       // A second run changes nothing.
       await seedDemoRegistry({ registry, models: MODELS, logger, now });
       expect((await registry.listVersions('fraud-detection')).length).toBe(5);
+      await knex.destroy();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'builds the versions from the finished demo runs when tracking is there, %p',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      await migrateRegistryOnly(knex);
+      const registry = new RegistryStore(knex);
+      const tracking = await TrackingStore.create({ db: knex });
+      const logger = mockServices.logger.mock();
+      for (const name of MODELS) {
+        await tracking.createExperiment({ name });
+        await registry.createModel({ name, experimentName: name });
+      }
+      await seedDemoTracking({ tracking, experiments: MODELS, logger });
+      await seedDemoRegistry({ registry, tracking, models: MODELS, logger });
+
+      const versions = await registry.listVersions('fraud-detection');
+      const linked = versions.filter(v => v.runId);
+      expect(linked.length).toBeGreaterThan(0);
+      for (const version of linked) {
+        const run = await tracking.getRun(version.runId!);
+        expect(run.status).toBe('FINISHED');
+        const snapshot = await tracking.getRunSnapshot(version.runId!);
+        expect(version.params).toEqual(snapshot!.params);
+        expect(version.metrics).toEqual(snapshot!.metrics);
+      }
+      // Oldest run first: version numbers follow the runs' start times.
+      const starts = await Promise.all(
+        [...linked]
+          .reverse()
+          .map(async v =>
+            Date.parse((await tracking.getRun(v.runId!)).startTime),
+          ),
+      );
+      expect(starts).toEqual([...starts].sort((a, b) => a - b));
       await knex.destroy();
     },
   );

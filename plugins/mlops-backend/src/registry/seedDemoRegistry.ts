@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModelStage } from '@backstage-mlops/plugin-mlops-common';
+import type { TrackingStore } from '../tracking';
 import { RegistryStore, RunSnapshot } from './RegistryStore';
 
 /** A step of a demo model's story, applied in order. */
@@ -246,17 +247,38 @@ const STORIES: Record<string, DemoModelStory> = {
   },
 };
 
+/** The experiment's finished runs, oldest first. */
+async function finishedRunIds(
+  tracking: Pick<TrackingStore, 'searchRuns'>,
+  experiment: string,
+): Promise<string[]> {
+  const { runs } = await tracking.searchRuns({
+    experimentNames: [experiment],
+    filter: [{ type: 'status', op: '=', value: 'FINISHED' }],
+    pageSize: 100,
+    includeDeleted: false,
+  });
+  return runs
+    .slice()
+    .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime))
+    .map(r => r.id);
+}
+
 /**
  * Fills the registry with the demo models' versions: each model has
  * versions in every stage, `champion` and `challenger` aliases, and
  * fraud-detection's history holds a rollback. The steps are spread over the
- * past weeks so the history reads like one. Models that already have
- * versions are left alone.
+ * past weeks so the history reads like one. With tracking, each version
+ * comes from one of the finished demo runs of the model's experiment, oldest
+ * first, and copies its params and metrics as a real registration would.
+ * Models that already have versions are left alone.
  */
 export async function seedDemoRegistry(options: {
   registry: RegistryStore;
   models: string[];
   logger: LoggerService;
+  /** The demo runs to build versions from (seeded before the registry). */
+  tracking?: Pick<TrackingStore, 'searchRuns' | 'getRunSnapshot'>;
   now?: Date;
 }): Promise<void> {
   const { registry, logger } = options;
@@ -268,19 +290,28 @@ export async function seedDemoRegistry(options: {
     if (!story || !model || model.latestVersion > 0) {
       continue;
     }
+    const runIds =
+      options.tracking && model.experimentName
+        ? await finishedRunIds(options.tracking, model.experimentName)
+        : [];
     let clock = end - story.steps.length * 2 * DAY;
     const store = registry.withClock(() => new Date(clock));
     let created = 0;
     for (const step of story.steps) {
       clock += 2 * DAY - 3 * 60 * 60 * 1000;
       if ('create' in step) {
+        const runId: string | undefined = runIds[created];
+        const run = runId
+          ? await options.tracking!.getRunSnapshot(runId)
+          : undefined;
         await store.createVersion(
           name,
           {
+            runId: run ? runId : undefined,
             artifactUri: `s3://mlops-demo-models/${name}/${created + 1}/model`,
             description: step.description,
           },
-          step.create,
+          run ? { metrics: run.metrics, params: run.params } : step.create,
           story.actor,
         );
         created++;
