@@ -195,14 +195,13 @@ export class MonitoringService {
    * model's first day of labelled production traffic.
    */
   async baseline(model: string): Promise<MlopsMetricsBaseline | undefined> {
-    const fromRegistry = await this.registryBaseline(model);
+    const [fromRegistry, first] = await Promise.all([
+      this.registryBaseline(model),
+      this.store.firstLabelledHour(model, PRODUCTION_ENVIRONMENT),
+    ]);
     if (fromRegistry) {
       return fromRegistry;
     }
-    const first = await this.store.firstLabelledHour(
-      model,
-      PRODUCTION_ENVIRONMENT,
-    );
     if (first === undefined) {
       return undefined;
     }
@@ -260,13 +259,19 @@ export class MonitoringService {
 
     const result: MlopsModelMetrics[] = [];
     for (const model of models) {
-      const buckets = await this.store.readBuckets(model, {
-        resolution: spec.resolution,
-        fromMinute,
-        toMinute,
-        bucketMinutes: spec.bucketMinutes,
-        environment: options.environment,
-      });
+      // Independent reads: on PostgreSQL they run on separate pooled
+      // connections, so the route waits for the slowest, not the sum.
+      const [buckets, baseline, environments] = await Promise.all([
+        this.store.readBuckets(model, {
+          resolution: spec.resolution,
+          fromMinute,
+          toMinute,
+          bucketMinutes: spec.bucketMinutes,
+          environment: options.environment,
+        }),
+        this.baseline(model),
+        this.store.environments(model),
+      ]);
       const byStart = new Map(buckets.map(b => [b.startMinute, b]));
       const totals = emptySums();
       const series: MlopsMetricsPoint[] = [];
@@ -282,7 +287,6 @@ export class MonitoringService {
         });
       }
       const totalStats = statsOf(totals, toMinute - fromMinute);
-      const baseline = await this.baseline(model);
       result.push({
         model,
         totals: totalStats,
@@ -291,7 +295,7 @@ export class MonitoringService {
         degradation: {
           accuracy: relativeDrop(totalStats.accuracy, baseline?.accuracy),
         },
-        environments: await this.store.environments(model),
+        environments,
       });
     }
     return {
