@@ -8,7 +8,7 @@ import { Config } from '@backstage/config';
 import { MlopsDeploymentTarget } from '@backstage-mlops/plugin-mlops-node';
 import { Knex } from 'knex';
 import { EntityResolver } from '../entities/EntityResolver';
-import { DeploymentAuthorizer } from './authorize';
+import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { DeploymentService, VersionExistence } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 import { readDurationMs } from './durations';
@@ -74,7 +74,7 @@ export function setupDeployments(options: {
   });
   const authorizer =
     options.catalog && options.permissions
-      ? new DeploymentAuthorizer(options.catalog, options.permissions)
+      ? new ModelChangeAuthorizer(options.catalog, options.permissions)
       : undefined;
   const router = createDeploymentsRouter({
     httpAuth,

@@ -13,7 +13,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
-import { DeploymentAuthorizer } from './authorize';
+import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 
@@ -96,7 +96,7 @@ export function createDeploymentsRouter(options: {
   service: DeploymentService;
   entities: EntityResolver;
   /** Checks deploy and rollback permissions; without it every caller may. */
-  authorizer?: DeploymentAuthorizer;
+  authorizer?: ModelChangeAuthorizer;
 }): express.Router {
   const { httpAuth, store, service, entities, authorizer } = options;
   const router = Router();
