@@ -128,7 +128,9 @@ function loadRegistry(db: Knex): ProductionVersionSource | undefined {
   try {
     // The registry store is another capability's; use it when it exists.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { RegistryStore } = require('../../plugins/mlops-backend/src/registry/RegistryStore');
+    const {
+      RegistryStore,
+    } = require('../../plugins/mlops-backend/src/registry/RegistryStore');
     return new RegistryStore(db);
   } catch {
     return undefined;
@@ -240,9 +242,13 @@ async function main() {
   });
 
   console.log(
-    `store: ${counts.models} models, ${counts.pipelines} pipelines, ${counts.experiments} experiments on ${
+    `store: ${counts.models} models, ${counts.pipelines} pipelines, ${
+      counts.experiments
+    } experiments on ${
       process.env.CATALOG_BENCH_PG ? 'PostgreSQL' : 'SQLite'
-    }; registry lookups: ${registry ? 'RegistryStore.productionVersion per model' : 'none'}; ${DECLARED} objects declared in the catalog`,
+    }; registry lookups: ${
+      registry ? 'RegistryStore.productionVersion per model' : 'none'
+    }; ${DECLARED} objects declared in the catalog`,
   );
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {

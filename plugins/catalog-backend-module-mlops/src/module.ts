@@ -83,7 +83,9 @@ export const catalogModuleMlops = createBackendModule({
           topics: [MLOPS_OBJECTS_EVENT_TOPIC],
           onEvent: async ({ eventPayload }) => {
             try {
-              await provider.handleChange(eventPayload as MlopsObjectChangeEvent);
+              await provider.handleChange(
+                eventPayload as MlopsObjectChangeEvent,
+              );
             } catch (error) {
               logger.warn(`MLOps catalog delta failed: ${error}`);
             }

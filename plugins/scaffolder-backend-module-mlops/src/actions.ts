@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   MlopsRegisterPipelineRequest,
@@ -80,7 +77,9 @@ export function createPipelineRegisterAction(options: {
             .string()
             .refine(nameRefinement, 'is not a valid MLOps name')
             .optional()
-            .describe('Experiment the pipeline logs to; defaults to the model name'),
+            .describe(
+              'Experiment the pipeline logs to; defaults to the model name',
+            ),
         description: z =>
           z.string().max(10_000).optional().describe('What the pipeline does'),
         orchestrator: z =>

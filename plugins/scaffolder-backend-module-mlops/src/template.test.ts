@@ -35,7 +35,10 @@ function templateEntity(): Entity {
   return entity;
 }
 
-function directoryContents(dir: string, prefix = ''): Array<{
+function directoryContents(
+  dir: string,
+  prefix = '',
+): Array<{
   path: string;
   base64Content: string;
 }> {
@@ -156,13 +159,25 @@ describe('the "New ML pipeline" template', () => {
     expect(experiment.metadata.annotations).toEqual({
       'backstage-mlops.dev/experiment': 'churn',
     });
-    await expect(componentEntityV1alpha1Validator.check(model)).resolves.toBe(true);
-    await expect(componentEntityV1alpha1Validator.check(pipeline)).resolves.toBe(true);
-    await expect(resourceEntityV1alpha1Validator.check(experiment)).resolves.toBe(true);
+    await expect(componentEntityV1alpha1Validator.check(model)).resolves.toBe(
+      true,
+    );
+    await expect(
+      componentEntityV1alpha1Validator.check(pipeline),
+    ).resolves.toBe(true);
+    await expect(
+      resourceEntityV1alpha1Validator.check(experiment),
+    ).resolves.toBe(true);
 
     const flow = produced.get('pipeline/flow.py')!;
     expect(flow).toContain('def churn_training():');
-    for (const stage of ['ingest', 'validate', 'train', 'evaluate', 'register']) {
+    for (const stage of [
+      'ingest',
+      'validate',
+      'train',
+      'evaluate',
+      'register',
+    ]) {
       expect(flow).toMatch(new RegExp(`tracking\\.stage_run\\(\\s*"${stage}"`));
     }
     expect(produced.get('tracking.py')).toContain('EXPERIMENT = "churn"');
@@ -174,7 +189,10 @@ describe('the "New ML pipeline" template', () => {
     // The action checked the registration with the backend but stored nothing.
     expect(response.body.output.links).toEqual(
       expect.arrayContaining([
-        { title: 'Model in MLOps', url: 'http://portal.test/mlops/models/churn' },
+        {
+          title: 'Model in MLOps',
+          url: 'http://portal.test/mlops/models/churn',
+        },
       ]),
     );
     expect(await storedObjects(server)).toEqual([]);

@@ -141,7 +141,9 @@ describe('EntityMlopsTeamCard', () => {
       name: 'Owned MLOps entities',
     });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows.map(r => within(r).getAllByRole('cell')[0].textContent)).toEqual([
+    expect(
+      rows.map(r => within(r).getAllByRole('cell')[0].textContent),
+    ).toEqual([
       'fraud-detection-training',
       'fraud-detection',
       'fraud-detection-experiments',
