@@ -21,7 +21,11 @@ import { entityRefParams, parseInput } from '../service/validation';
 import { IncidentService } from './IncidentService';
 import { ObjectRef } from './IncidentStore';
 
-const incidentParams = z.object({ id: z.string().min(1).max(36) });
+// Incident ids are UUIDs; anything else (a NUL byte included, which
+// PostgreSQL refuses in text) is unknown without asking the database.
+const incidentParams = z.object({
+  id: z.string().min(1).max(36).regex(/^[0-9A-Za-z-]+$/, 'not an incident id'),
+});
 
 const noteBody = z
   .object({ note: z.string().trim().min(1).max(2000).optional() })

@@ -277,13 +277,22 @@ export function createMlflowRegistryRoutes(
       z.object({
         name: z.string(),
         source: z.string().max(5000).optional(),
-        run_id: z.string().optional(),
+        // eslint-disable-next-line no-control-regex
+        run_id: z.string().regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
         description: z.string().max(5000).optional(),
         tags: keyValues('tag').max(100).optional(),
       }),
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
+    // eslint-disable-next-line no-control-regex
+    if (body.source !== undefined && /[\u0000-\u001f]/.test(body.source)) {
+      // The native route refuses these too (registry/validation.ts).
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        'Invalid source: it must not contain control characters',
+      );
+    }
     if (body.source !== undefined && hasParentSegment(body.source)) {
       throw new MlflowError(
         'INVALID_PARAMETER_VALUE',

@@ -373,7 +373,8 @@ export function createMlflowTrackingRoutes(
 
   router.post('/runs/delete-tag', async (req, res) => {
     const id = parse(runRef, req.body);
-    const { key } = parse(z.object({ key: z.string().min(1) }), req.body);
+    // name(): a NUL byte would otherwise reach PostgreSQL, which refuses it.
+    const { key } = parse(z.object({ key: name('tag key') }), req.body);
     await tracking.deleteRunTag(id, key);
     res.json({});
   });

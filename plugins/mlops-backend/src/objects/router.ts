@@ -1,5 +1,9 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  makeValidator,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -14,18 +18,28 @@ const objectName = z.string().superRefine((value, ctx) => {
   }
 });
 
+const entityRules = makeValidator();
+
 const ownerRef = z
   .string()
   .min(1)
   .max(255)
   .transform((value, ctx) => {
     try {
-      return stringifyEntityRef(
-        parseEntityRef(value, {
-          defaultKind: 'group',
-          defaultNamespace: 'default',
-        }),
-      );
+      const ref = parseEntityRef(value, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      });
+      // parseEntityRef only splits; the catalog's rules decide what a
+      // kind, namespace and name may contain ("not a ref:::" is none).
+      if (
+        !entityRules.isValidKind(ref.kind) ||
+        !entityRules.isValidNamespace(ref.namespace) ||
+        !entityRules.isValidEntityName(ref.name)
+      ) {
+        throw new Error('invalid');
+      }
+      return stringifyEntityRef(ref);
     } catch {
       ctx.addIssue({ code: 'custom', message: 'must be an entity reference' });
       return z.NEVER;

@@ -9,7 +9,14 @@ import { entityRefParams, parseInput } from '../service/validation';
 import { PipelineStore } from './PipelineStore';
 import { PIPELINE_RUN_STATES } from './types';
 
-const stageName = z.string().trim().min(1).max(250);
+// PostgreSQL refuses NUL in text: a control character is a 400, not a 500.
+const stageName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(250)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters');
 const failureReason = z.string().max(100_000).optional();
 
 const definitionBody = z.strictObject({
