@@ -24,7 +24,7 @@ export interface Config {
       pipelineLateMinutes?: number;
       /** Hours without a successful pipeline run before its output is stale. Default `mlops.pipelines.defaultSla`, else 48. */
       pipelineStaleHours?: number;
-      /** Minutes a deployment may stay pending or in progress before it counts as stuck. Default 30. */
+      /** Minutes a deployment may stay pending or in progress before it counts as stuck. Default `mlops.deployments.stuckAfter`, else 30. */
       deploymentStuckMinutes?: number;
     };
     /** Health checks and incidents. */

@@ -92,15 +92,21 @@ export class HealthService {
       open.map(i => [`${i.object.kind}:${i.object.name}:${i.symptom}`, i.id]),
     );
     const { entity } = resolved;
-    // Monitoring evidence points at the entity-scoped metrics route, which
+    // Monitoring and drift evidence point at the entity-scoped routes, which
     // is what a reader of this entity can open.
-    const metricsLink = `/entities/${[
+    const entityPath = `/entities/${[
       entity.kind.toLocaleLowerCase('en-US'),
       entity.metadata.namespace ?? 'default',
       entity.metadata.name,
     ]
       .map(encodeURIComponent)
-      .join('/')}/metrics?window=1h`;
+      .join('/')}`;
+    const linkOf = (symptom: DetectorSymptom) => {
+      if (MONITORING_SYMPTOMS.has(symptom)) {
+        return `${entityPath}/metrics?window=1h`;
+      }
+      return symptom === 'drift_detected' ? `${entityPath}/drift` : undefined;
+    };
 
     const reasons: HealthReason[] = checks.flatMap(check =>
       check.findings.map(finding => ({
@@ -109,8 +115,8 @@ export class HealthService {
         message: finding.message,
         subject: `${check.kind}:${check.name}`,
         observedAt: check.checkedAt,
-        evidence: MONITORING_SYMPTOMS.has(finding.symptom)
-          ? { ...finding.evidence, link: metricsLink }
+        evidence: linkOf(finding.symptom)
+          ? { ...finding.evidence, link: linkOf(finding.symptom) }
           : finding.evidence,
         incidentId: incidentOf.get(
           `${check.kind}:${check.name}:${finding.symptom}`,

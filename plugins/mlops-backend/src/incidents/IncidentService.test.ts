@@ -402,9 +402,11 @@ describe('readIncidentConfig', () => {
 
   it('takes lateness and staleness from the pipelines settings unless thresholds say otherwise', () => {
     const pipelines = { lateAfter: { minutes: 20 }, defaultSla: { hours: 26 } };
+    const deployments = { stuckAfter: { minutes: 45 } };
     const { thresholds } = readIncidentConfig(
-      new ConfigReader({ mlops: { pipelines } }),
+      new ConfigReader({ mlops: { pipelines, deployments } }),
     );
+    expect(thresholds.deploymentStuckMinutes).toBe(45);
     expect(thresholds.pipelineLateMinutes).toBe(20);
     expect(thresholds.pipelineStaleHours).toBe(26);
     const overridden = readIncidentConfig(

@@ -46,7 +46,6 @@ export async function detectMonitoring(
   const judged: DetectorSymptom[] = [];
   const findings: Finding[] = [];
   const window = t.windowMinutes;
-  const link = `${modelPath(model)}/metrics?windowMinutes=${window}`;
 
   let baselineAccuracy = stats.baselineAccuracy;
   if (baselineAccuracy === null && registry && stats.accuracy !== null) {
@@ -70,7 +69,6 @@ export async function detectMonitoring(
         evidence: {
           values: { count: 0, lookbackCount: lookback.count },
           windowMinutes: window,
-          link,
         },
       });
     }
@@ -90,7 +88,6 @@ export async function detectMonitoring(
             values: { latencyP95Ms: stats.latencyP95Ms, count: stats.count },
             threshold: t.latencyP95Ms,
             windowMinutes: window,
-            link,
           },
         });
       }
@@ -106,7 +103,6 @@ export async function detectMonitoring(
             values: { errorRate: stats.errorRate, count: stats.count },
             threshold: t.errorRate,
             windowMinutes: window,
-            link,
           },
         });
       }
@@ -131,7 +127,6 @@ export async function detectMonitoring(
             },
             threshold: t.accuracyDrop,
             windowMinutes: window,
-            link,
           },
         });
       }
@@ -180,9 +175,6 @@ export async function detectDrift(
           driftedFeatures: report.driftedFeatures.join(', '),
           reportCreatedAt: report.createdAt,
         },
-        link: `${modelPath(model)}/drift/reports/${encodeURIComponent(
-          report.id,
-        )}`,
       },
     });
   }

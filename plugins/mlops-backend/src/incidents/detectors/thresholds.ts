@@ -57,9 +57,10 @@ function durationMs(config: Config, key: string): number | undefined {
 
 /**
  * Reads `mlops.thresholds.*`, falling back to {@link DEFAULT_THRESHOLDS}.
- * Unless set here, lateness and staleness follow the pipelines capability's
- * own settings (`mlops.pipelines.lateAfter`, `mlops.pipelines.defaultSla`),
- * so the detectors and the pipeline pages agree on what is late or stale.
+ * Unless set here, lateness, staleness and stuck deployments follow the
+ * owning capabilities' settings (`mlops.pipelines.lateAfter`,
+ * `mlops.pipelines.defaultSla`, `mlops.deployments.stuckAfter`), so the
+ * detectors and the other pages agree on what is late, stale or stuck.
  */
 export function readThresholds(config: Config): HealthThresholds {
   const c = config.getOptionalConfig('mlops.thresholds');
@@ -67,6 +68,7 @@ export function readThresholds(config: Config): HealthThresholds {
     c?.getOptionalNumber(key) ?? fallback ?? DEFAULT_THRESHOLDS[key];
   const lateAfterMs = durationMs(config, 'mlops.pipelines.lateAfter');
   const slaMs = durationMs(config, 'mlops.pipelines.defaultSla');
+  const stuckMs = durationMs(config, 'mlops.deployments.stuckAfter');
   return {
     latencyP95Ms: read('latencyP95Ms'),
     errorRate: read('errorRate'),
@@ -82,7 +84,10 @@ export function readThresholds(config: Config): HealthThresholds {
       'pipelineStaleHours',
       slaMs === undefined ? undefined : slaMs / 3_600_000,
     ),
-    deploymentStuckMinutes: read('deploymentStuckMinutes'),
+    deploymentStuckMinutes: read(
+      'deploymentStuckMinutes',
+      stuckMs === undefined ? undefined : stuckMs / 60_000,
+    ),
   };
 }
 
