@@ -62,6 +62,7 @@ export interface HostileBackend {
 export async function startHostileBackend(
   knex: Knex,
   config: Record<string, unknown> = {},
+  extraFeatures: any[] = [],
 ): Promise<HostileBackend> {
   const logs: string[] = [];
   const root = new CapturingLogger(logs);
@@ -83,6 +84,7 @@ export async function startHostileBackend(
         factory: ({ plugin }) => root.child({ plugin: plugin.getId() }),
       }),
       catalogServiceMock.factory({ entities }),
+      ...extraFeatures,
     ],
   });
   return { server: backend.server, logs, stop: () => backend.stop() };

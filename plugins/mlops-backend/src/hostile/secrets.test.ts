@@ -1,0 +1,87 @@
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import request from 'supertest';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { startHostileBackend } from './backend';
+
+jest.setTimeout(120_000);
+
+const WEBHOOK_URL = 'https://hookuser:s3cret-hook-pass@hooks.invalid/deploy/T0001?token=abc-hook-token';
+const EXTERNAL_TOKEN = 'ext-access-s3cret-0123456789abcdef';
+const SECRETS = ['s3cret-hook-pass', 'abc-hook-token', 'hookuser', 'T0001', EXTERNAL_TOKEN, 's3cret'];
+
+/*
+ * A webhook target whose allowed URL carries credentials and a token, and a
+ * CD system's static external access token: drive deploys that fail, status
+ * reports and refused requests, then look for the secrets in everything the
+ * backend logged and every body it answered.
+ */
+describe('secrets in failing requests', () => {
+  const databases = createTestDatabases();
+
+  it('never writes a webhook credential or a bearer token to a log line or an error body', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const backend = await startHostileBackend(knex, {
+      backend: {
+        auth: {
+          externalAccess: [{ type: 'static', options: { token: EXTERNAL_TOKEN, subject: 'cd-system' } }],
+        },
+      },
+      mlops: {
+        drift: { limits: { maxBodyBytes: 1024 * 1024 } },
+        deployments: { webhook: { allowedUrls: [WEBHOOK_URL] } },
+      },
+    }, [authServiceFactory, httpAuthServiceFactory]);
+    const bodies: string[] = [];
+    const call = async (method: 'post' | 'put' | 'patch', path: string, body: unknown, token = EXTERNAL_TOKEN) => {
+      const response = await (request(backend.server) as any)
+        [method](`/api/mlops${path}`)
+        .set('authorization', `Bearer ${token}`)
+        .send(body);
+      bodies.push(response.text);
+      return response;
+    };
+    try {
+      expect((await call('post', '/models', { name: 'secret-model' })).status).toBe(201);
+      expect((await call('post', '/models/secret-model/versions', { artifactUri: 's3://m/1' })).status).toBe(201);
+      // The webhook host does not resolve: the deployment fails and is logged.
+      const deploy = await call('post', '/models/secret-model/deployments', {
+        version: 1,
+        environment: 'production',
+        target: { type: 'webhook', url: WEBHOOK_URL },
+      });
+      expect(deploy.status).toBeLessThan(500);
+      // The URL with other credentials is not on the allow-list.
+      const offList = await call('post', '/models/secret-model/deployments', {
+        version: 1,
+        environment: 'staging',
+        target: { type: 'webhook', url: 'https://hookuser:other-s3cret@hooks.invalid/deploy/T0001?token=abc-hook-token-2' },
+      });
+      expect(offList.status).toBeGreaterThanOrEqual(400);
+      expect(offList.status).toBeLessThan(500);
+      if (deploy.body?.id) {
+        await call('patch', `/deployments/${deploy.body.id}`, { status: 'failed', message: 'rollout failed' });
+      }
+      // A wrong token (the real one with a suffix), a token in the wrong place, and malformed bodies.
+      const refused = await call('post', '/models', { name: 'x' }, `${EXTERNAL_TOKEN}x`);
+      expect(refused.status).toBe(401);
+      expect((await call('post', '/models/secret-model/deployments', '{"version":', EXTERNAL_TOKEN)).status).toBe(400);
+      expect((await call('post', '/mlflow/api/2.0/mlflow/runs/create', { experiment_id: EXTERNAL_TOKEN })).status).toBe(404);
+      expect((await call('post', '/mlflow/api/2.0/mlflow/experiments/create', { name: 'e' }, `${EXTERNAL_TOKEN}x`)).status).toBe(401);
+
+      // The MLflow 404 names the id the test sent on purpose (the token):
+      // that echo is the caller's own input, not a leak, and is cut out.
+      const answered = bodies
+        .join('\n')
+        .split(`No experiment with id ${EXTERNAL_TOKEN}`)
+        .join('');
+      expect(backend.logs.some(line => line.includes('Deployment webhook'))).toBe(true);
+      for (const secret of SECRETS) {
+        expect(backend.logs.join('\n')).not.toContain(secret);
+        expect(answered).not.toContain(secret);
+      }
+    } finally {
+      await backend.stop();
+    }
+  });
+});
