@@ -1,0 +1,1 @@
+module.exports={twoReplicas:async()=>({ok:false,lines:["todo"]})};
