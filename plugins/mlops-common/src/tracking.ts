@@ -67,6 +67,8 @@ export interface Experiment {
   owner?: string;
   description?: string;
   tags: Record<string, string>;
+  /** `deleted` after a soft delete (MLflow's experiments/delete); restorable. */
+  lifecycleStage: 'active' | 'deleted';
   createdAt: string;
   updatedAt: string;
 }

@@ -3,16 +3,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
-  ANNOTATION_MLOPS_MODEL,
   EntityModelVersions,
   EntityModelsResponse,
   mlopsModelRetentionPermission,
@@ -21,7 +15,8 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { EntityResolver, mlopsLinksOf } from '../entities/EntityResolver';
+import { EntityResolver } from '../entities/EntityResolver';
+import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { entityRefParams, parseInput } from '../service/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
 import {
@@ -107,59 +102,18 @@ export function createRegistryRouter(
   const { store, directions, runs, deployments, permissions } =
     options.registry;
 
-  /*
-   * Changes that move production are decided on the catalog entities that
-   * link to the model, so a policy can let the model's owners act. Service
-   * principals (training jobs, CD systems with external access tokens) may
-   * act on models the catalog does not know yet; the permission framework
-   * decides for them without a policy anyway.
-   */
+  const authorizer = new ModelChangeAuthorizer(catalog, permissions);
   async function authorizeModelChange(
     model: string,
     permission: ResourcePermission,
     credentials: BackstageCredentials,
   ): Promise<void> {
-    const key = `metadata.annotations.${ANNOTATION_MLOPS_MODEL}`;
-    let { items } = await catalog.getEntities(
-      {
-        filter: { [key]: model },
-        fields: ['kind', 'metadata.namespace', 'metadata.name'],
-      },
-      { credentials },
+    await authorizer.authorize(
+      model,
+      permission,
+      credentials,
+      ACTIONS[permission.name] ?? 'change',
     );
-    if (items.length === 0) {
-      // An annotation may list several models ("a, b"), which an exact
-      // catalog filter cannot match.
-      const annotated = await catalog.getEntities(
-        { filter: { [key]: CATALOG_FILTER_EXISTS } },
-        { credentials },
-      );
-      items = annotated.items.filter(entity =>
-        mlopsLinksOf(entity).some(l => l.kind === 'model' && l.name === model),
-      );
-    }
-    if (items.length === 0) {
-      if ((credentials.principal as { type?: string }).type === 'service') {
-        return;
-      }
-      throw new NotAllowedError(
-        `No catalog entity you can see links to model ${model}, so you may not change it`,
-      );
-    }
-    const decisions = await permissions.authorize(
-      items.map(entity => ({
-        permission,
-        resourceRef: stringifyEntityRef(entity),
-      })),
-      { credentials },
-    );
-    if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
-      throw new NotAllowedError(
-        `You are not allowed to ${
-          ACTIONS[permission.name] ?? 'change'
-        } model ${model}`,
-      );
-    }
   }
 
   // The history names whoever made a change, from their own credentials.

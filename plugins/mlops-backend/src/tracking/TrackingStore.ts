@@ -160,6 +160,7 @@ function toExperiment(row: any): Experiment {
     owner: optional(row.owner),
     description: optional(row.description),
     tags: parseJsonTags(row.tags),
+    lifecycleStage: row.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
     createdAt: toIso(row.created_at) ?? new Date(0).toISOString(),
     updatedAt: toIso(row.updated_at) ?? new Date(0).toISOString(),
   };
@@ -253,6 +254,58 @@ export class TrackingStore {
       (await this.findExperimentByName(idOrName));
     if (!experiment) {
       throw new NotFoundError(`No experiment with id or name "${idOrName}"`);
+    }
+    return experiment;
+  }
+
+  /** Renames an experiment; the new name must not be taken. */
+  async renameExperiment(id: string, newName: string): Promise<Experiment> {
+    await this.requireExperiment(id);
+    try {
+      await this.db(EXPERIMENTS)
+        .where({ id })
+        .update({ name: newName, updated_at: new Date() });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictError(`An experiment named "${newName}" already exists`);
+      }
+      throw error;
+    }
+    return (await this.findExperimentById(id))!;
+  }
+
+  /**
+   * Soft-deletes an experiment or restores it (MLflow's lifecycle stage): a
+   * deleted experiment keeps its runs and can be restored.
+   */
+  async setExperimentLifecycle(
+    id: string,
+    stage: 'active' | 'deleted',
+  ): Promise<void> {
+    await this.requireExperiment(id);
+    await this.db(EXPERIMENTS)
+      .where({ id })
+      .update({ lifecycle_stage: stage, updated_at: new Date() });
+  }
+
+  /** Sets one tag of an experiment, overwriting its earlier value. */
+  async setExperimentTag(id: string, key: string, value: string): Promise<void> {
+    await this.db.transaction(async tx => {
+      const row = await tx(EXPERIMENTS).where({ id }).first('tags');
+      if (!row) {
+        throw new NotFoundError(`No experiment with id ${id}`);
+      }
+      const tags = { ...parseJsonTags(row.tags), [key]: value };
+      await tx(EXPERIMENTS)
+        .where({ id })
+        .update({ tags: JSON.stringify(tags), updated_at: new Date() });
+    });
+  }
+
+  private async requireExperiment(id: string): Promise<Experiment> {
+    const experiment = await this.findExperimentById(id);
+    if (!experiment) {
+      throw new NotFoundError(`No experiment with id ${id}`);
     }
     return experiment;
   }
@@ -425,6 +478,20 @@ export class TrackingStore {
       }
 
       await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
+    });
+  }
+
+  /** Removes one tag of a run; removing a tag the run lacks is an error, as in MLflow. */
+  async deleteRunTag(runId: string, key: string): Promise<void> {
+    await this.db.transaction(async tx => {
+      const run = await tx(RUNS).where({ id: runId }).first('id');
+      if (!run) {
+        throw new NotFoundError(`No run with id ${runId}`);
+      }
+      const removed = await tx(TAGS).where({ run_id: runId, key }).delete();
+      if (removed === 0) {
+        throw new NotFoundError(`Run ${runId} has no tag "${key}"`);
+      }
     });
   }
 
