@@ -219,6 +219,40 @@ describe('IncidentService detectors', () => {
       expect(summary.status).toBe('degraded');
     });
 
+    it('judges a quiet model over a four times longer window', async () => {
+      const monitoring = new MemoryMonitoring();
+      const { summarize, advance } = await setup({ monitoring });
+      monitoring.set('market-master', { count: 12, latencyP95Ms: 900 });
+      monitoring.windows.set(
+        'market-master',
+        new Map([
+          [
+            60,
+            {
+              count: 48,
+              errorRate: 0,
+              latencyP95Ms: 870,
+              accuracy: null,
+              baselineAccuracy: null,
+            },
+          ],
+        ]),
+      );
+      await advance(0);
+      const [reason] = (await summarize()).reasons;
+      expect(reason.symptom).toBe('latency_high');
+      expect(reason.evidence).toMatchObject({
+        values: { latencyP95Ms: 870, count: 48 },
+        windowMinutes: 60,
+      });
+
+      // Too quiet even over the hour: nothing is judged from 12 predictions.
+      monitoring.windows.clear();
+      monitoring.set('market-master', { count: 12, latencyP95Ms: 900 });
+      await advance(5);
+      expect((await summarize()).reasons).toEqual([]);
+    });
+
     it('asks the training pipeline for one retrain when drift opens an incident', async () => {
       const drift = new MemoryDrift();
       const pipelines = new MemoryPipelines();

@@ -24,7 +24,11 @@ import { ObjectRef } from './IncidentStore';
 // Incident ids are UUIDs; anything else (a NUL byte included, which
 // PostgreSQL refuses in text) is unknown without asking the database.
 const incidentParams = z.object({
-  id: z.string().min(1).max(36).regex(/^[0-9A-Za-z-]+$/, 'not an incident id'),
+  id: z
+    .string()
+    .min(1)
+    .max(36)
+    .regex(/^[0-9A-Za-z-]+$/, 'not an incident id'),
 });
 
 const noteBody = z

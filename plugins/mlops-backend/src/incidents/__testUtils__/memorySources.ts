@@ -15,6 +15,8 @@ type PipelineRun = Awaited<ReturnType<PipelineSource['latestRuns']>>[number];
 export class MemoryMonitoring implements MonitoringSource {
   stats = new Map<string, WindowStats>();
   lookback = new Map<string, number>();
+  /** Stats for one exact window length, when a test needs windows to differ. */
+  windows = new Map<string, Map<number, WindowStats>>();
   calls = 0;
   failing = false;
 
@@ -33,6 +35,10 @@ export class MemoryMonitoring implements MonitoringSource {
     this.calls++;
     if (this.failing) {
       throw new Error('monitoring store unavailable');
+    }
+    const exact = this.windows.get(model)?.get(options.windowMinutes);
+    if (exact) {
+      return exact;
     }
     const stats = this.stats.get(model);
     if (options.windowMinutes > 60 && stats?.count === 0) {

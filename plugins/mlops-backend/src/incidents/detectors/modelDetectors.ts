@@ -40,12 +40,24 @@ export async function detectMonitoring(
   t: HealthThresholds,
   now: Date,
 ): Promise<DetectorOutcome> {
-  const stats = await monitoring.windowStats(model, {
+  const recent = await monitoring.windowStats(model, {
     windowMinutes: t.windowMinutes,
   });
+  let stats = recent;
+  let window = t.windowMinutes;
+  if (recent.count > 0 && recent.count < t.minEvents) {
+    // A quiet model: judge it over a window four times as long rather than
+    // not at all, and say so in the evidence.
+    const wider = await monitoring.windowStats(model, {
+      windowMinutes: t.windowMinutes * 4,
+    });
+    if (wider.count >= t.minEvents) {
+      stats = wider;
+      window = t.windowMinutes * 4;
+    }
+  }
   const judged: DetectorSymptom[] = [];
   const findings: Finding[] = [];
-  const window = t.windowMinutes;
 
   let baselineAccuracy = stats.baselineAccuracy;
   if (baselineAccuracy === null && registry && stats.accuracy !== null) {
@@ -54,7 +66,7 @@ export async function detectMonitoring(
     baselineAccuracy = typeof evaluated === 'number' ? evaluated : null;
   }
 
-  if (stats.count === 0) {
+  if (recent.count === 0) {
     const lookback = await monitoring.windowStats(model, {
       windowMinutes: t.trafficLookbackMinutes,
     });
@@ -63,7 +75,7 @@ export async function detectMonitoring(
       findings.push({
         symptom: 'no_traffic',
         severity: SYMPTOM_SEVERITY.no_traffic,
-        message: `No predictions in the last ${window} minutes (${lookback.count} in the last ${round(
+        message: `No predictions in the last ${t.windowMinutes} minutes (${lookback.count} in the last ${round(
           t.trafficLookbackMinutes / 60,
         )} hours)`,
         evidence: {
