@@ -48,8 +48,12 @@ const compareBody = z.object({
 
 const modelParams = z.object({
   // PostgreSQL refuses NUL in text: a control character is a 400, not a 500.
-  // eslint-disable-next-line no-control-regex
-  name: z.string().min(1).max(500).regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters'),
+  name: z
+    .string()
+    .min(1)
+    .max(500)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters'),
 });
 
 const versionParams = modelParams.extend({

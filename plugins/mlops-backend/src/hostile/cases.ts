@@ -1,4 +1,10 @@
-import { HostileValue, Raw, hostileSegmentsFor, hostileValuesFor, toJson } from './mutators';
+import {
+  HostileValue,
+  Raw,
+  hostileSegmentsFor,
+  hostileValuesFor,
+  toJson,
+} from './mutators';
 import { RouteSpec } from './specs';
 
 /** One hostile request. */
@@ -82,13 +88,21 @@ export function casesOf(spec: RouteSpec): HostileCase[] {
   const url = concreteUrl(spec);
   const validBody = spec.body ? toJson(spec.body) : undefined;
   const cases: HostileCase[] = [];
-  const add = (mutator: string, label: string, body: string | undefined, at = url) =>
-    cases.push({ ...base, mutator, label, url: at, body });
+  const add = (
+    mutator: string,
+    label: string,
+    body: string | undefined,
+    at = url,
+  ) => cases.push({ ...base, mutator, label, url: at, body });
 
   // The body as a whole -----------------------------------------------------
   add('malformed-json', 'truncated', '{"a":');
   add('malformed-json', 'bare NaN', '{"value": NaN}');
-  add('oversized-body', `${OVERSIZED_BYTES} bytes`, `{"padding":"${'x'.repeat(OVERSIZED_BYTES)}"}`);
+  add(
+    'oversized-body',
+    `${OVERSIZED_BYTES} bytes`,
+    `{"padding":"${'x'.repeat(OVERSIZED_BYTES)}"}`,
+  );
   if (spec.body) {
     const fields = spec.fields ?? [];
     add('malformed-json', 'single quotes', "{'a': 1}");
@@ -97,9 +111,19 @@ export function casesOf(spec: RouteSpec): HostileCase[] {
     add('array-for-object', 'the body in an array', `[${validBody}]`);
     add('wrong-type', 'string body', '"text"');
     add('wrong-type', 'null body', 'null');
-    const first = fields.find(fl => !fl.path.includes('.'))?.path ?? Object.keys(spec.body)[0];
-    add('deep-nesting', `${DEEP_LEVELS} arrays in ${first}`, toJson({ ...spec.body, [first]: nestedArrays(DEEP_LEVELS) }));
-    add('deep-nesting', `${DEEP_LEVELS} objects in ${first}`, toJson({ ...spec.body, [first]: nestedObjects(DEEP_LEVELS) }));
+    const first =
+      fields.find(fl => !fl.path.includes('.'))?.path ??
+      Object.keys(spec.body)[0];
+    add(
+      'deep-nesting',
+      `${DEEP_LEVELS} arrays in ${first}`,
+      toJson({ ...spec.body, [first]: nestedArrays(DEEP_LEVELS) }),
+    );
+    add(
+      'deep-nesting',
+      `${DEEP_LEVELS} objects in ${first}`,
+      toJson({ ...spec.body, [first]: nestedObjects(DEEP_LEVELS) }),
+    );
     for (const field of fields.filter(fl => !fl.path.includes('.'))) {
       const rest = { ...spec.body };
       const valid = rest[field.path];
@@ -111,31 +135,67 @@ export function casesOf(spec: RouteSpec): HostileCase[] {
       add(
         'duplicate-keys',
         `${field.path} twice, then as {}`,
-        `${prefix}${sep}"${field.path}":${toJson(valid)},"${field.path}":{"dup":true}}`,
+        `${prefix}${sep}"${field.path}":${toJson(valid)},"${
+          field.path
+        }":{"dup":true}}`,
       );
       if (field.required) {
-        add('prototype-pollution', `${field.path} only under __proto__`, `${prefix}${sep}"__proto__":${toJson({ [field.path]: valid, polluted: true })}}`);
-        add('prototype-pollution', `${field.path} only under constructor.prototype`, `${prefix}${sep}"constructor":${toJson({ prototype: { [field.path]: valid, polluted: true } })}}`);
+        add(
+          'prototype-pollution',
+          `${field.path} only under __proto__`,
+          `${prefix}${sep}"__proto__":${toJson({
+            [field.path]: valid,
+            polluted: true,
+          })}}`,
+        );
+        add(
+          'prototype-pollution',
+          `${field.path} only under constructor.prototype`,
+          `${prefix}${sep}"constructor":${toJson({
+            prototype: { [field.path]: valid, polluted: true },
+          })}}`,
+        );
       }
     }
     // Each field --------------------------------------------------------------
     for (const field of fields) {
       if (field.required) {
-        add('missing-field', `no ${field.path}`, toJson(setPath(spec.body, field.path, undefined, true)));
+        add(
+          'missing-field',
+          `no ${field.path}`,
+          toJson(setPath(spec.body, field.path, undefined, true)),
+        );
       }
-      for (const hostile of hostileValuesFor(field.kind, field.nullable) as HostileValue[]) {
-        add(hostile.mutator, `${field.path}: ${hostile.label}`, toJson(setPath(spec.body, field.path, hostile.value)));
+      for (const hostile of hostileValuesFor(
+        field.kind,
+        field.nullable,
+      ) as HostileValue[]) {
+        add(
+          hostile.mutator,
+          `${field.path}: ${hostile.label}`,
+          toJson(setPath(spec.body, field.path, hostile.value)),
+        );
       }
     }
   }
   // Path parameters -----------------------------------------------------------
   for (const [name, param] of Object.entries(spec.params ?? {})) {
     for (const hostile of hostileSegmentsFor(param.kind)) {
-      add(hostile.mutator, `:${name} ${hostile.label}`, validBody, concreteUrl(spec, [name, hostile.segment]));
+      add(
+        hostile.mutator,
+        `:${name} ${hostile.label}`,
+        validBody,
+        concreteUrl(spec, [name, hostile.segment]),
+      );
     }
     if (param.mustExist) {
       const unknown = param.unknown ?? `no-such-${name}`;
-      add('unknown-ref', `:${name} unknown`, validBody, concreteUrl(spec, [name, encodeURIComponent(unknown)]));
+      add(
+        'unknown-ref',
+        `:${name} unknown`,
+        validBody,
+        concreteUrl(spec, [name, encodeURIComponent(unknown)]),
+      );
     }
   }
   for (const query of spec.badQueries ?? []) {

@@ -3,7 +3,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { mlopsPlugin } from '../plugin';
-import { credentialsHeader, seed, startHostileBackend } from './backend';
+import {
+  credentialsHeader,
+  seed,
+  startHostileBackend,
+} from './__testUtils__/backend';
 import { HostileCase, casesOf } from './cases';
 import { WRITE_METHODS, routeKey, routesOf } from './routes';
 import { snapshotDatabase } from './snapshot';
@@ -26,7 +30,10 @@ const placeholder: Seeded = {
 };
 
 /** What went wrong with one case, or undefined when it was refused properly. */
-function problemOf(c: HostileCase, response: request.Response): string | undefined {
+function problemOf(
+  c: HostileCase,
+  response: request.Response,
+): string | undefined {
   const where = `${c.route} [${c.mutator}: ${c.label}] → ${response.status}`;
   if (response.status < 400 || response.status >= 500) {
     return `${where} ${JSON.stringify(response.body).slice(0, 300)}`;
@@ -35,10 +42,15 @@ function problemOf(c: HostileCase, response: request.Response): string | undefin
   const message: unknown = c.mlflow ? body.message : body.error?.message;
   const kind: unknown = c.mlflow ? body.error_code : body.error?.name;
   if (typeof kind !== 'string' || !kind) {
-    return `${where} without an error ${c.mlflow ? 'code' : 'name'}: ${response.text.slice(0, 200)}`;
+    return `${where} without an error ${
+      c.mlflow ? 'code' : 'name'
+    }: ${response.text.slice(0, 200)}`;
   }
   if (typeof message !== 'string' || message.trim().length < 8) {
-    return `${where} without a clear message: ${JSON.stringify(body).slice(0, 200)}`;
+    return `${where} without a clear message: ${JSON.stringify(body).slice(
+      0,
+      200,
+    )}`;
   }
   if (/\n\s+at /.test(message) || /internal error/i.test(message)) {
     return `${where} leaks internals: ${message.slice(0, 200)}`;
@@ -47,7 +59,8 @@ function problemOf(c: HostileCase, response: request.Response): string | undefin
 }
 
 async function send(server: any, c: HostileCase): Promise<request.Response> {
-  let req = (request(server) as any)[c.method.toLowerCase()](c.url)
+  let req = (request(server) as any)
+    [c.method.toLowerCase()](c.url)
     .set('authorization', credentialsHeader(c.asService));
   if (c.body !== undefined) {
     req = req.set('content-type', 'application/json').send(c.body);
@@ -70,7 +83,9 @@ describe('the plugin lists a hostile suite for every write route', () => {
       ],
     });
     const mounted = httpRouterMock.use.mock.calls
-      .flatMap(([handler]) => routesOf((handler as { stack?: unknown[] }).stack ?? []))
+      .flatMap(([handler]) =>
+        routesOf((handler as { stack?: unknown[] }).stack ?? []),
+      )
       .filter(r => WRITE_METHODS.includes(r.method));
     await backend.stop();
     expect(mounted.length).toBeGreaterThan(50);
@@ -87,42 +102,51 @@ describe('the plugin lists a hostile suite for every write route', () => {
     // And no spec for a route that does not exist (a renamed route).
     const mountedKeys = new Set(mounted.map(routeKey));
     expect(specs.map(routeKey).filter(k => !mountedKeys.has(k))).toEqual([]);
-    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(500);
+    expect(
+      [...counts.values()].reduce((a, b) => a + b, 0),
+    ).toBeGreaterThanOrEqual(500);
   });
 });
 
 const databases = createTestDatabases();
 
-describe.each(databases.eachSupportedId())('hostile requests on %p', databaseId => {
-  it('refuses every one with a clear 4xx and leaves the database as it was', async () => {
-    const knex = await databases.init(databaseId);
-    const backend = await startHostileBackend(knex);
-    try {
-      const seeded = await seed(backend.server, knex);
-      const before = await snapshotDatabase(knex);
-      expect(Object.keys(before).length).toBeGreaterThan(10);
+describe.each(databases.eachSupportedId())(
+  'hostile requests on %p',
+  databaseId => {
+    it('refuses every one with a clear 4xx and leaves the database as it was', async () => {
+      const knex = await databases.init(databaseId);
+      const backend = await startHostileBackend(knex);
+      try {
+        const seeded = await seed(backend.server, knex);
+        const before = await snapshotDatabase(knex);
+        expect(Object.keys(before).length).toBeGreaterThan(10);
 
-      const specs: RouteSpec[] = routeSpecs(seeded);
-      const cases = specs.flatMap(casesOf);
-      expect(cases.length).toBeGreaterThanOrEqual(500);
-      const problems: string[] = [];
-      const started = Date.now();
-      for (const c of cases) {
-        const response = await send(backend.server, c);
-        const problem = problemOf(c, response);
-        if (problem) problems.push(problem);
+        const specs: RouteSpec[] = routeSpecs(seeded);
+        const cases = specs.flatMap(casesOf);
+        expect(cases.length).toBeGreaterThanOrEqual(500);
+        const problems: string[] = [];
+        const started = Date.now();
+        for (const c of cases) {
+          const response = await send(backend.server, c);
+          const problem = problemOf(c, response);
+          if (problem) problems.push(problem);
+        }
+        const seconds = (Date.now() - started) / 1000;
+        // eslint-disable-next-line no-console
+        console.log(
+          `${databaseId}: ${cases.length} hostile requests in ${seconds.toFixed(
+            1,
+          )} s`,
+        );
+
+        expect(problems).toEqual([]);
+        expect(await snapshotDatabase(knex)).toEqual(before);
+        // No request reached Object.prototype.
+        expect(({} as any).polluted).toBeUndefined();
+        expect(Object.keys(Object.prototype)).toEqual([]);
+      } finally {
+        await backend.stop();
       }
-      const seconds = (Date.now() - started) / 1000;
-      // eslint-disable-next-line no-console
-      console.log(`${databaseId}: ${cases.length} hostile requests in ${seconds.toFixed(1)} s`);
-
-      expect(problems).toEqual([]);
-      expect(await snapshotDatabase(knex)).toEqual(before);
-      // No request reached Object.prototype.
-      expect(({} as any).polluted).toBeUndefined();
-      expect(Object.keys(Object.prototype)).toEqual([]);
-    } finally {
-      await backend.stop();
-    }
-  });
-});
+    });
+  },
+);

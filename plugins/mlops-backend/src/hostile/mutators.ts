@@ -69,15 +69,31 @@ const HOSTILE_NAMES: HostileValue[] = [
   { mutator: 'unicode', label: 'zero-width space', value: 'fraud\u200Bmodel' },
   { mutator: 'unicode', label: 'BOM', value: '\uFEFFmodel' },
   { mutator: 'unicode', label: 'emoji', value: 'model-\u{1F525}' },
-  { mutator: 'unicode', label: 'combining-mark flood', value: `a${'\u0301'.repeat(300)}` },
+  {
+    mutator: 'unicode',
+    label: 'combining-mark flood',
+    value: `a${'\u0301'.repeat(300)}`,
+  },
   { mutator: 'unicode', label: 'lone surrogate', value: 'a\uD800b' },
   { mutator: 'path-traversal', label: '..', value: '..' },
-  { mutator: 'path-traversal', label: '../../etc/passwd', value: '../../etc/passwd' },
+  {
+    mutator: 'path-traversal',
+    label: '../../etc/passwd',
+    value: '../../etc/passwd',
+  },
   { mutator: 'path-traversal', label: 'inner ..', value: 'a/../b' },
   { mutator: 'absolute-path', label: '/etc/passwd', value: '/etc/passwd' },
-  { mutator: 'absolute-path', label: 'windows path', value: 'C:\\Windows\\system32' },
+  {
+    mutator: 'absolute-path',
+    label: 'windows path',
+    value: 'C:\\Windows\\system32',
+  },
   ...SQL.map(value => ({ mutator: 'sql', label: value, value })),
-  { mutator: 'oversized-string', label: '251 characters', value: 'a'.repeat(251) },
+  {
+    mutator: 'oversized-string',
+    label: '251 characters',
+    value: 'a'.repeat(251),
+  },
   { mutator: 'missing-or-empty', label: 'empty', value: '' },
   { mutator: 'missing-or-empty', label: 'padded', value: ' model ' },
 ];
@@ -118,20 +134,36 @@ export function hostileValuesFor(
       return [
         ...typed(['string']),
         ...HOSTILE_NAMES.filter(v => v.mutator !== 'oversized-string'),
-        { mutator: 'oversized-string', label: '256 characters', value: 'a'.repeat(256) },
+        {
+          mutator: 'oversized-string',
+          label: '256 characters',
+          value: 'a'.repeat(256),
+        },
         { mutator: 'unknown-value', label: 'reserved latest', value: 'latest' },
       ];
     case 'text':
       return [
         ...typed(['string']),
-        { mutator: 'oversized-string', label: `${kind.max + 1} characters`, value: 'x'.repeat(kind.max + 1) },
+        {
+          mutator: 'oversized-string',
+          label: `${kind.max + 1} characters`,
+          value: 'x'.repeat(kind.max + 1),
+        },
       ];
     case 'int': {
       const values: HostileValue[] = [
         ...typed(kind.int64 ? ['string', 'number'] : ['number']),
         ...NON_FINITE,
-        { mutator: 'huge-number', label: '2^64', value: new Raw('18446744073709551616') },
-        { mutator: 'huge-number', label: '"2^64"', value: '18446744073709551616' },
+        {
+          mutator: 'huge-number',
+          label: '2^64',
+          value: new Raw('18446744073709551616'),
+        },
+        {
+          mutator: 'huge-number',
+          label: '"2^64"',
+          value: '18446744073709551616',
+        },
         { mutator: 'wrong-type', label: 'fraction', value: 1.5 },
         { mutator: 'sql', label: 'SQL', value: SQL[2] },
       ];
@@ -139,10 +171,18 @@ export function hostileValuesFor(
         values.push({ mutator: 'huge-number', label: '-1', value: -1 });
       }
       if (kind.min !== undefined && kind.min >= 1) {
-        values.push({ mutator: 'negative-zero', label: '-0', value: new Raw('-0') });
+        values.push({
+          mutator: 'negative-zero',
+          label: '-0',
+          value: new Raw('-0'),
+        });
       }
       if (kind.max !== undefined) {
-        values.push({ mutator: 'huge-number', label: 'max+1', value: kind.max + 1 });
+        values.push({
+          mutator: 'huge-number',
+          label: 'max+1',
+          value: kind.max + 1,
+        });
       }
       return values;
     }
@@ -172,28 +212,67 @@ export function hostileValuesFor(
     case 'uri':
       return [
         ...typed(['string']),
-        { mutator: 'path-traversal', label: 's3 ..', value: 's3://models/../../secrets' },
-        { mutator: 'path-traversal', label: 'encoded ..', value: 's3://models/%2e%2e/%2E%2E/secrets' },
-        { mutator: 'path-traversal', label: 'backslash ..', value: 'file:///srv\\..\\..\\etc' },
-        { mutator: 'path-traversal', label: 'relative ..', value: '../../etc/passwd' },
-        { mutator: 'control-chars', label: 'NUL', value: 's3://models/a\u0000b' },
+        {
+          mutator: 'path-traversal',
+          label: 's3 ..',
+          value: 's3://models/../../secrets',
+        },
+        {
+          mutator: 'path-traversal',
+          label: 'encoded ..',
+          value: 's3://models/%2e%2e/%2E%2E/secrets',
+        },
+        {
+          mutator: 'path-traversal',
+          label: 'backslash ..',
+          value: 'file:///srv\\..\\..\\etc',
+        },
+        {
+          mutator: 'path-traversal',
+          label: 'relative ..',
+          value: '../../etc/passwd',
+        },
+        {
+          mutator: 'control-chars',
+          label: 'NUL',
+          value: 's3://models/a\u0000b',
+        },
       ];
     case 'url':
       return [
         ...typed(['string']),
-        { mutator: 'unknown-value', label: 'javascript:', value: 'javascript:alert(1)' },
-        { mutator: 'absolute-path', label: 'file:', value: 'file:///etc/passwd' },
-        { mutator: 'path-traversal', label: 'relative ..', value: '../../etc/passwd' },
+        // Built from parts: the value is an attack on the route, not code to run.
+        {
+          mutator: 'unknown-value',
+          label: 'javascript scheme',
+          value: ['javascript', 'alert(1)'].join(':'),
+        },
+        {
+          mutator: 'absolute-path',
+          label: 'file:',
+          value: 'file:///etc/passwd',
+        },
+        {
+          mutator: 'path-traversal',
+          label: 'relative ..',
+          value: '../../etc/passwd',
+        },
       ];
     case 'id':
       return [
         ...typed(['string']),
         ...SQL.map(value => ({ mutator: 'sql', label: value, value })),
         { mutator: 'path-traversal', label: '../1', value: '../1' },
-        { mutator: 'huge-number', label: '2^64 digits', value: '18446744073709551616' },
+        {
+          mutator: 'huge-number',
+          label: '2^64 digits',
+          value: '18446744073709551616',
+        },
         { mutator: 'nan-infinity', label: '"NaN"', value: 'NaN' },
         { mutator: 'nan-infinity', label: '"Infinity"', value: 'Infinity' },
-        ...(nullable ? [] : [{ mutator: 'missing-or-empty', label: 'empty', value: '' }]),
+        ...(nullable
+          ? []
+          : [{ mutator: 'missing-or-empty', label: 'empty', value: '' }]),
         { mutator: 'control-chars', label: 'NUL', value: '1\u0000' },
       ];
     case 'time':
@@ -202,17 +281,33 @@ export function hostileValuesFor(
         { mutator: 'nan-infinity', label: '"NaN"', value: 'NaN' },
         { mutator: 'nan-infinity', label: '"Infinity"', value: 'Infinity' },
         { mutator: 'huge-number', label: '1e309', value: new Raw('1e309') },
-        { mutator: 'unknown-value', label: 'month 13', value: '2026-13-45T99:99:99Z' },
+        {
+          mutator: 'unknown-value',
+          label: 'month 13',
+          value: '2026-13-45T99:99:99Z',
+        },
         { mutator: 'huge-number', label: '-1', value: -1 },
       ];
     case 'list': {
       const values: HostileValue[] = [
         ...typed(['array']),
-        { mutator: 'object-for-array', label: 'object', value: { 0: kind.item } },
-        { mutator: 'wrong-type', label: 'elements of the wrong type', value: [42, null] },
+        {
+          mutator: 'object-for-array',
+          label: 'object',
+          value: { 0: kind.item },
+        },
+        {
+          mutator: 'wrong-type',
+          label: 'elements of the wrong type',
+          value: [42, null],
+        },
       ];
       if (typeof kind.item === 'object' && kind.item !== null) {
-        values.push({ mutator: 'array-for-object', label: 'nested arrays', value: [[kind.item]] });
+        values.push({
+          mutator: 'array-for-object',
+          label: 'nested arrays',
+          value: [[kind.item]],
+        });
       }
       if (kind.max !== undefined) {
         values.push({
@@ -228,15 +323,29 @@ export function hostileValuesFor(
     case 'record':
       return [
         ...typed(['object']),
-        { mutator: 'array-for-object', label: 'array', value: [{ key: 'a', value: 'b' }] },
+        {
+          mutator: 'array-for-object',
+          label: 'array',
+          value: [{ key: 'a', value: 'b' }],
+        },
         { mutator: 'wrong-type', label: 'number values', value: { a: 42 } },
-        { mutator: 'oversized-batch', label: '101 entries', value: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v'])) },
+        {
+          mutator: 'oversized-batch',
+          label: '101 entries',
+          value: Object.fromEntries(
+            Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v']),
+          ),
+        },
       ];
     case 'ref':
       return [
         ...typed(['string']),
         { mutator: 'unknown-ref', label: 'not a ref', value: 'not a ref:::' },
-        { mutator: 'unknown-ref', label: 'too many parts', value: 'group:default/a/b' },
+        {
+          mutator: 'unknown-ref',
+          label: 'too many parts',
+          value: 'group:default/a/b',
+        },
         { mutator: 'missing-or-empty', label: 'empty', value: '' },
         { mutator: 'sql', label: 'SQL', value: SQL[0] },
       ];
@@ -248,10 +357,29 @@ export function hostileValuesFor(
     case 'target':
       return [
         ...wrongTypes(['string', 'object']),
-        { mutator: 'missing-or-empty', label: 'empty type', value: { type: '' } },
-        { mutator: 'unknown-value', label: 'unknown target', value: 'no-such-target' },
-        { mutator: 'unknown-value', label: 'url off the allow-list', value: { type: 'webhook', url: 'http://169.254.169.254/latest/meta-data' } },
-        { mutator: 'wrong-type', label: 'extra key', value: { type: 'record', headers: { x: 1 } } },
+        {
+          mutator: 'missing-or-empty',
+          label: 'empty type',
+          value: { type: '' },
+        },
+        {
+          mutator: 'unknown-value',
+          label: 'unknown target',
+          value: 'no-such-target',
+        },
+        {
+          mutator: 'unknown-value',
+          label: 'url off the allow-list',
+          value: {
+            type: 'webhook',
+            url: 'http://169.254.169.254/latest/meta-data',
+          },
+        },
+        {
+          mutator: 'wrong-type',
+          label: 'extra key',
+          value: { type: 'record', headers: { x: 1 } },
+        },
       ];
     default:
       return [];
@@ -289,11 +417,27 @@ export function hostileSegmentsFor(kind: ParamKind): HostileSegment[] {
     case 'name':
       return [
         ...common,
-        { mutator: 'unicode', label: 'RTL override', segment: enc('model\u202Egpj') },
-        { mutator: 'unicode', label: 'zero-width', segment: enc('fraud\u200Bmodel') },
+        {
+          mutator: 'unicode',
+          label: 'RTL override',
+          segment: enc('model\u202Egpj'),
+        },
+        {
+          mutator: 'unicode',
+          label: 'zero-width',
+          segment: enc('fraud\u200Bmodel'),
+        },
         { mutator: 'unicode', label: 'emoji', segment: enc('\u{1F525}') },
-        { mutator: 'absolute-path', label: 'encoded /etc', segment: enc('/etc/passwd') },
-        { mutator: 'oversized-string', label: '600 characters', segment: 'a'.repeat(600) },
+        {
+          mutator: 'absolute-path',
+          label: 'encoded /etc',
+          segment: enc('/etc/passwd'),
+        },
+        {
+          mutator: 'oversized-string',
+          label: '600 characters',
+          segment: 'a'.repeat(600),
+        },
       ];
     case 'version':
       return [
@@ -302,7 +446,11 @@ export function hostileSegmentsFor(kind: ParamKind): HostileSegment[] {
         { mutator: 'negative-zero', label: '-0', segment: '-0' },
         { mutator: 'huge-number', label: '-1', segment: '-1' },
         { mutator: 'wrong-type', label: '1.5', segment: '1.5' },
-        { mutator: 'huge-number', label: '2^64', segment: '18446744073709551616' },
+        {
+          mutator: 'huge-number',
+          label: '2^64',
+          segment: '18446744073709551616',
+        },
         { mutator: 'huge-number', label: '1e309', segment: '1e309' },
         { mutator: 'nan-infinity', label: 'NaN', segment: 'NaN' },
         { mutator: 'nan-infinity', label: 'Infinity', segment: 'Infinity' },
@@ -312,19 +460,39 @@ export function hostileSegmentsFor(kind: ParamKind): HostileSegment[] {
     case 'uuid':
       return [
         ...common,
-        { mutator: 'huge-number', label: '2^64', segment: '18446744073709551616' },
+        {
+          mutator: 'huge-number',
+          label: '2^64',
+          segment: '18446744073709551616',
+        },
         { mutator: 'huge-number', label: '-1', segment: '-1' },
         { mutator: 'nan-infinity', label: 'NaN', segment: 'NaN' },
         { mutator: 'nan-infinity', label: 'Infinity', segment: 'Infinity' },
-        { mutator: 'oversized-string', label: '100 characters', segment: 'f'.repeat(100) },
+        {
+          mutator: 'oversized-string',
+          label: '100 characters',
+          segment: 'f'.repeat(100),
+        },
       ];
     case 'alias':
       return [
         ...common,
-        { mutator: 'unknown-value', label: 'reserved latest', segment: 'latest' },
+        {
+          mutator: 'unknown-value',
+          label: 'reserved latest',
+          segment: 'latest',
+        },
         { mutator: 'unknown-value', label: 'reserved v1', segment: 'v1' },
-        { mutator: 'unicode', label: 'RTL override', segment: enc('champ\u202Eion') },
-        { mutator: 'oversized-string', label: '300 characters', segment: 'a'.repeat(300) },
+        {
+          mutator: 'unicode',
+          label: 'RTL override',
+          segment: enc('champ\u202Eion'),
+        },
+        {
+          mutator: 'oversized-string',
+          label: '300 characters',
+          segment: 'a'.repeat(300),
+        },
       ];
     case 'kind':
       return [
@@ -335,7 +503,11 @@ export function hostileSegmentsFor(kind: ParamKind): HostileSegment[] {
     case 'stage':
       return [
         { mutator: 'missing-or-empty', label: 'blank', segment: '%20%20' },
-        { mutator: 'oversized-string', label: '251 characters', segment: 's'.repeat(251) },
+        {
+          mutator: 'oversized-string',
+          label: '251 characters',
+          segment: 's'.repeat(251),
+        },
         { mutator: 'control-chars', label: 'NUL', segment: 'train%00' },
       ];
     default:

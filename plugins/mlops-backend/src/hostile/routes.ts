@@ -33,7 +33,10 @@ export function routesOf(stack: unknown[], prefix = ''): RouteInfo[] {
         : [layer.route.path];
       for (const path of paths) {
         for (const method of Object.keys(layer.route.methods)) {
-          routes.push({ method: method.toUpperCase(), path: `${prefix}${path}` });
+          routes.push({
+            method: method.toUpperCase(),
+            path: `${prefix}${path}`,
+          });
         }
       }
     } else if (layer.handle?.stack) {

@@ -19,14 +19,18 @@ export async function mlopsTables(knex: Knex): Promise<string[]> {
         .whereRaw('table_schema = current_schema()')
         .andWhere('table_name', 'like', 'mlops%')
         .select({ name: 'table_name' });
-  return rows.map(r => r.name).filter(n => n.startsWith('mlops_')).sort();
+  return rows
+    .map(r => r.name)
+    .filter(n => n.startsWith('mlops_'))
+    .sort();
 }
 
 function canonical(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Buffer.isBuffer(value)) return JSON.stringify(value.toString('base64'));
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return String(value);
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)

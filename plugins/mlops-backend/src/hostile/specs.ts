@@ -71,10 +71,29 @@ const text = (max: number): FieldKind => ({ type: 'text', max });
 /** Every write route of the plugin, with a valid body and its attackable fields. */
 export function routeSpecs(s: Seeded): RouteSpec[] {
   const model: ParamSpec = { kind: 'name', value: s.model, mustExist: true };
-  const version: ParamSpec = { kind: 'version', value: '1', mustExist: true, unknown: '999' };
-  const pipeline: ParamSpec = { kind: 'name', value: s.pipeline, mustExist: true };
-  const pipelineRun: ParamSpec = { kind: 'numericId', value: s.pipelineRunId, mustExist: true, unknown: '987654321' };
-  const runId: ParamSpec = { kind: 'hexId', value: s.runId, mustExist: true, unknown: 'f'.repeat(32) };
+  const version: ParamSpec = {
+    kind: 'version',
+    value: '1',
+    mustExist: true,
+    unknown: '999',
+  };
+  const pipeline: ParamSpec = {
+    kind: 'name',
+    value: s.pipeline,
+    mustExist: true,
+  };
+  const pipelineRun: ParamSpec = {
+    kind: 'numericId',
+    value: s.pipelineRunId,
+    mustExist: true,
+    unknown: '987654321',
+  };
+  const runId: ParamSpec = {
+    kind: 'hexId',
+    value: s.runId,
+    mustExist: true,
+    unknown: 'f'.repeat(32),
+  };
   const rows = [
     { amount: 12.5, country: 'DE' },
     { amount: 40, country: 'FR' },
@@ -92,13 +111,31 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
     {
       method: 'POST',
       path: '/experiments',
-      body: { name: 'hostile-new-experiment', owner: 'team-a', description: 'd', tags: { team: 'ml' } },
-      fields: [f('name', NAME, { required: true }), f('owner', text(255)), f('description', text(10_000)), f('tags', RECORD)],
+      body: {
+        name: 'hostile-new-experiment',
+        owner: 'team-a',
+        description: 'd',
+        tags: { team: 'ml' },
+      },
+      fields: [
+        f('name', NAME, { required: true }),
+        f('owner', text(255)),
+        f('description', text(10_000)),
+        f('tags', RECORD),
+      ],
     },
     {
       method: 'POST',
       path: '/runs',
-      body: { experimentName: s.experimentName, name: 'r', status: 'RUNNING', startTime: NOW, source: 'train.py', parentRunId: s.runId, tags: { a: 'b' } },
+      body: {
+        experimentName: s.experimentName,
+        name: 'r',
+        status: 'RUNNING',
+        startTime: NOW,
+        source: 'train.py',
+        parentRunId: s.runId,
+        tags: { a: 'b' },
+      },
       fields: [
         f('experimentName', NAME, { required: true }),
         f('name', text(250)),
@@ -112,11 +149,23 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
     {
       method: 'POST',
       path: '/runs/search',
-      body: { experimentIds: [s.experimentId], filter: [{ type: 'metric', key: 'loss', op: '<', value: 1 }], pageSize: 10 },
+      body: {
+        experimentIds: [s.experimentId],
+        filter: [{ type: 'metric', key: 'loss', op: '<', value: 1 }],
+        pageSize: 10,
+      },
       fields: [
         f('experimentIds', { type: 'list', max: 100, item: s.experimentId }),
-        f('experimentNames', { type: 'list', max: 100, item: s.experimentName }),
-        f('filter', { type: 'list', max: 20, item: { type: 'metric', key: 'loss', op: '<', value: 1 } }),
+        f('experimentNames', {
+          type: 'list',
+          max: 100,
+          item: s.experimentName,
+        }),
+        f('filter', {
+          type: 'list',
+          max: 20,
+          item: { type: 'metric', key: 'loss', op: '<', value: 1 },
+        }),
         f('filter.0.key', NAME),
         f('filter.0.op', ENUM),
         f('filter.0.value', { type: 'number' }),
@@ -128,8 +177,18 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       method: 'PATCH',
       path: '/runs/:id',
       params: { id: runId },
-      body: { name: 'renamed', status: 'FINISHED', endTime: NOW, deleted: false },
-      fields: [f('name', text(250)), f('status', ENUM), f('endTime', { type: 'time', epoch: true }), f('deleted', BOOL)],
+      body: {
+        name: 'renamed',
+        status: 'FINISHED',
+        endTime: NOW,
+        deleted: false,
+      },
+      fields: [
+        f('name', text(250)),
+        f('status', ENUM),
+        f('endTime', { type: 'time', epoch: true }),
+        f('deleted', BOOL),
+      ],
     },
     {
       method: 'POST',
@@ -141,7 +200,11 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
         tags: [{ key: 'new-tag', value: 'v' }],
       },
       fields: [
-        f('metrics', { type: 'list', max: 1000, item: { key: 'loss', value: 0.5, step: 1, timestamp: NOW } }),
+        f('metrics', {
+          type: 'list',
+          max: 1000,
+          item: { key: 'loss', value: 0.5, step: 1, timestamp: NOW },
+        }),
         f('metrics.0.key', NAME, { required: true }),
         f('metrics.0.value', { type: 'metric' }, { required: true }),
         f('metrics.0.step', { type: 'int', min: 0 }),
@@ -157,7 +220,13 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
     {
       method: 'POST',
       path: '/models',
-      body: { name: 'hostile-new-model', description: 'd', tags: { team: 'ml' }, pipelineName: s.pipeline, experimentName: s.experimentName },
+      body: {
+        name: 'hostile-new-model',
+        description: 'd',
+        tags: { team: 'ml' },
+        pipelineName: s.pipeline,
+        experimentName: s.experimentName,
+      },
       fields: [
         f('name', NAME, { required: true }),
         f('owner', text(255)),
@@ -184,22 +253,43 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       method: 'POST',
       path: '/models/:name/versions',
       params: { name: model },
-      body: { runId: s.runId, artifactUri: 's3://models/fraud/3', description: 'd', tags: { a: 'b' } },
-      fields: [f('runId', { type: 'id' }), f('artifactUri', { type: 'uri' }), f('description', text(5000)), f('tags', RECORD)],
+      body: {
+        runId: s.runId,
+        artifactUri: 's3://models/fraud/3',
+        description: 'd',
+        tags: { a: 'b' },
+      },
+      fields: [
+        f('runId', { type: 'id' }),
+        f('artifactUri', { type: 'uri' }),
+        f('description', text(5000)),
+        f('tags', RECORD),
+      ],
     },
     {
       method: 'POST',
       path: '/models/:name/versions/:version/stage',
       params: { name: model, version: { ...version, value: '2' } },
       body: { stage: 'Staging', archiveExisting: false, reason: 'promote' },
-      fields: [f('stage', ENUM, { required: true }), f('archiveExisting', BOOL), f('reason', text(1000))],
+      fields: [
+        f('stage', ENUM, { required: true }),
+        f('archiveExisting', BOOL),
+        f('reason', text(1000)),
+      ],
     },
     {
       method: 'PUT',
       path: '/models/:name/aliases/:alias',
       params: { name: model, alias: { kind: 'alias', value: 'challenger' } },
       body: { version: 2, reason: 'try it' },
-      fields: [f('version', { type: 'int', min: 1, max: 2_147_483_647 }, { required: true }), f('reason', text(1000))],
+      fields: [
+        f(
+          'version',
+          { type: 'int', min: 1, max: 2_147_483_647 },
+          { required: true },
+        ),
+        f('reason', text(1000)),
+      ],
     },
     {
       method: 'DELETE',
@@ -218,7 +308,10 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       path: '/models/:name/retention',
       params: { name: model },
       body: { keep: 1, dryRun: true },
-      fields: [f('keep', { type: 'int', min: 1, max: 10_000 }, { required: true }), f('dryRun', BOOL)],
+      fields: [
+        f('keep', { type: 'int', min: 1, max: 10_000 }, { required: true }),
+        f('dryRun', BOOL),
+      ],
     },
     // Monitoring ----------------------------------------------------------
     {
@@ -226,15 +319,43 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       path: '/models/:name/predictions',
       params: { name: model },
       body: {
-        events: [{ id: 'evt-hostile', timestamp: new Date().toISOString(), environment: 'production', modelVersion: 1, latencyMs: 12, status: 'ok', prediction: 0.2, confidence: 0.9 }],
+        events: [
+          {
+            id: 'evt-hostile',
+            timestamp: new Date().toISOString(),
+            environment: 'production',
+            modelVersion: 1,
+            latencyMs: 12,
+            status: 'ok',
+            prediction: 0.2,
+            confidence: 0.9,
+          },
+        ],
       },
       fields: [
-        f('events', { type: 'list', max: 5000, item: { timestamp: new Date().toISOString(), environment: 'production', latencyMs: 12, status: 'ok' } }, { required: true }),
+        f(
+          'events',
+          {
+            type: 'list',
+            max: 5000,
+            item: {
+              timestamp: new Date().toISOString(),
+              environment: 'production',
+              latencyMs: 12,
+              status: 'ok',
+            },
+          },
+          { required: true },
+        ),
         f('events.0.timestamp', { type: 'time' }, { required: true }),
         f('events.0.environment', NAME, { required: true }),
         f('events.0.latencyMs', { type: 'number', min: 0 }, { required: true }),
         f('events.0.status', ENUM, { required: true }),
-        f('events.0.confidence', { type: 'number', min: 0, max: 1 }, { nullable: true }),
+        f(
+          'events.0.confidence',
+          { type: 'number', min: 0, max: 1 },
+          { nullable: true },
+        ),
         f('events.0.features', { type: 'object' }),
       ],
     },
@@ -242,7 +363,11 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
     {
       method: 'POST',
       path: '/drift/compare',
-      body: { reference: rows, current: rows, options: { driftShareThreshold: 0.5 } },
+      body: {
+        reference: rows,
+        current: rows,
+        options: { driftShareThreshold: 0.5 },
+      },
       fields: [
         f('reference', { type: 'list', item: rows[0] }, { required: true }),
         f('current', { type: 'list', item: rows[0] }, { required: true }),
@@ -255,14 +380,22 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       params: { name: model, version: { ...version, value: '2' } },
       body: { rows },
       fields: [f('rows', { type: 'list', item: rows[0] }, { required: true })],
-      badQueries: ['replace=yes', 'replace[]=true', `replace=${encodeURIComponent("true'; --")}`],
+      badQueries: [
+        'replace=yes',
+        'replace[]=true',
+        `replace=${encodeURIComponent("true'; --")}`,
+      ],
     },
     {
       method: 'POST',
       path: '/models/:name/drift/current',
       params: { name: model },
       body: { rows, version: 1 },
-      fields: [f('rows', { type: 'list', item: rows[0] }, { required: true }), f('version', { type: 'int', min: 1 }), ...driftOptions],
+      fields: [
+        f('rows', { type: 'list', item: rows[0] }, { required: true }),
+        f('version', { type: 'int', min: 1 }),
+        ...driftOptions,
+      ],
     },
     // Deployments ---------------------------------------------------------
     {
@@ -281,12 +414,23 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       path: '/models/:name/deployments/rollback',
       params: { name: model },
       body: { environment: 'production', reason: 'bad', target: 'record' },
-      fields: [f('environment', NAME, { required: true }), f('reason', text(2000), { required: true }), f('target', { type: 'target' })],
+      fields: [
+        f('environment', NAME, { required: true }),
+        f('reason', text(2000), { required: true }),
+        f('target', { type: 'target' }),
+      ],
     },
     {
       method: 'PATCH',
       path: '/deployments/:id',
-      params: { id: { kind: 'numericId', value: s.deploymentId, mustExist: true, unknown: '987654321' } },
+      params: {
+        id: {
+          kind: 'numericId',
+          value: s.deploymentId,
+          mustExist: true,
+          unknown: '987654321',
+        },
+      },
       body: { status: 'succeeded', message: 'done' },
       fields: [f('status', ENUM, { required: true }), f('message', text(4000))],
     },
@@ -295,21 +439,38 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       method: 'PUT',
       path: '/pipelines/:name/definition',
       params: { name: { ...pipeline, mustExist: false } },
-      body: { owner: 'team-a', description: 'd', orchestrator: 'prefect', schedule: '0 * * * *', stages: ['prep', 'train'], slaMinutes: 60 },
+      body: {
+        owner: 'team-a',
+        description: 'd',
+        orchestrator: 'prefect',
+        schedule: '0 * * * *',
+        stages: ['prep', 'train'],
+        slaMinutes: 60,
+      },
       fields: [
         f('owner', text(255)),
         f('description', text(10_000)),
         f('orchestrator', ENUM),
         f('schedule', text(255)),
         f('stages', { type: 'list', max: 100, item: 'stage' }),
-        f('slaMinutes', { type: 'int', min: 1, max: 525_600 }, { nullable: true }),
+        f(
+          'slaMinutes',
+          { type: 'int', min: 1, max: 525_600 },
+          { nullable: true },
+        ),
       ],
     },
     {
       method: 'POST',
       path: '/pipelines/:name/runs',
       params: { name: { ...pipeline, mustExist: false } },
-      body: { state: 'PENDING', scheduledAt: new Date(NOW).toISOString(), stages: ['prep', 'train'], externalId: 'ext-1', trigger: 'api' },
+      body: {
+        state: 'PENDING',
+        scheduledAt: new Date(NOW).toISOString(),
+        stages: ['prep', 'train'],
+        externalId: 'ext-1',
+        trigger: 'api',
+      },
       fields: [
         f('state', ENUM),
         f('scheduledAt', { type: 'time' }),
@@ -328,9 +489,16 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
     {
       method: 'POST',
       path: '/pipelines/:name/runs/:runId/stages/:stage',
-      params: { name: pipeline, runId: pipelineRun, stage: { kind: 'stage', value: 'train' } },
+      params: {
+        name: pipeline,
+        runId: pipelineRun,
+        stage: { kind: 'stage', value: 'train' },
+      },
       body: { state: 'RUNNING' },
-      fields: [f('state', ENUM, { required: true }), f('failureReason', text(100_000))],
+      fields: [
+        f('state', ENUM, { required: true }),
+        f('failureReason', text(100_000)),
+      ],
     },
     {
       method: 'POST',
@@ -342,14 +510,24 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       path: '/pipelines/:name/runs/:runId/finish',
       params: { name: pipeline, runId: pipelineRun },
       body: { state: 'FAILED', failureReason: 'OOMKilled' },
-      fields: [f('state', ENUM, { required: true }), f('failureReason', text(100_000))],
+      fields: [
+        f('state', ENUM, { required: true }),
+        f('failureReason', text(100_000)),
+      ],
     },
     // Incidents -----------------------------------------------------------
     ...(['acknowledge', 'resolve'] as const).map(
       (action): RouteSpec => ({
         method: 'POST',
         path: `/incidents/:id/${action}`,
-        params: { id: { kind: 'uuid', value: s.incidentId, mustExist: true, unknown: '00000000-0000-4000-8000-000000000000' } },
+        params: {
+          id: {
+            kind: 'uuid',
+            value: s.incidentId,
+            mustExist: true,
+            unknown: '00000000-0000-4000-8000-000000000000',
+          },
+        },
         body: { note: 'looking' },
         fields: [f('note', text(2000))],
       }),
@@ -361,8 +539,15 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       asService: true,
       body: {
         owner: 'group:default/ml-team',
-        pipeline: { name: 'hostile-new-pipeline', orchestrator: 'prefect', stages: ['a'] },
-        model: { name: 'hostile-new-model-2', servingUrl: 'https://serve.example.com/x' },
+        pipeline: {
+          name: 'hostile-new-pipeline',
+          orchestrator: 'prefect',
+          stages: ['a'],
+        },
+        model: {
+          name: 'hostile-new-model-2',
+          servingUrl: 'https://serve.example.com/x',
+        },
       },
       fields: [
         f('owner', { type: 'ref' }, { required: true }),
@@ -382,7 +567,10 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       method: 'DELETE',
       path: '/objects/:kind/:name',
       asService: true,
-      params: { kind: { kind: 'kind', value: 'model' }, name: { kind: 'name', value: s.model, mustExist: false } },
+      params: {
+        kind: { kind: 'kind', value: 'model' },
+        name: { kind: 'name', value: s.model, mustExist: false },
+      },
     },
     // MLflow --------------------------------------------------------------
     ...mlflowSpecs(s),
@@ -393,118 +581,252 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
   const runRef = f('run_id', { type: 'id' }, { required: true });
   const expRef = f('experiment_id', { type: 'id' }, { required: true });
   const modelName = f('name', NAME, { required: true });
-  const int64 = (min?: number): FieldKind => ({ type: 'int', int64: true, min });
-  const versionField = f('version', { type: 'int', int64: true, min: 1 }, { required: true });
+  const int64 = (min?: number): FieldKind => ({
+    type: 'int',
+    int64: true,
+    min,
+  });
+  const versionField = f(
+    'version',
+    { type: 'int', int64: true, min: 1 },
+    { required: true },
+  );
   const kv = (item: object) => ({ type: 'list', item } as FieldKind);
   const spec = (
     method: RouteSpec['method'],
     path: string,
     body: Record<string, unknown>,
     fields: FieldSpec[],
-  ): RouteSpec => ({ method, path: `${MLFLOW}${path}`, body, fields, mlflow: true });
+  ): RouteSpec => ({
+    method,
+    path: `${MLFLOW}${path}`,
+    body,
+    fields,
+    mlflow: true,
+  });
   return [
-    spec('POST', '/experiments/create', { name: 'hostile-mlflow-exp', tags: [{ key: 'a', value: 'b' }] }, [
-      modelName,
-      f('tags', kv({ key: 'a', value: 'b' })),
-      f('tags.0.key', NAME, { required: true }),
-    ]),
-    spec('POST', '/experiments/search', { max_results: 10, view_type: 'ACTIVE_ONLY' }, [
-      f('max_results', int64(1)),
-      f('view_type', ENUM),
-    ]),
-    spec('POST', '/experiments/update', { experiment_id: s.experimentId, new_name: 'renamed-exp' }, [expRef, f('new_name', NAME)]),
-    spec('POST', '/experiments/delete', { experiment_id: s.experimentId }, [expRef]),
-    spec('POST', '/experiments/restore', { experiment_id: s.experimentId }, [expRef]),
-    spec('POST', '/experiments/set-experiment-tag', { experiment_id: s.experimentId, key: 'k', value: 'v' }, [
+    spec(
+      'POST',
+      '/experiments/create',
+      { name: 'hostile-mlflow-exp', tags: [{ key: 'a', value: 'b' }] },
+      [
+        modelName,
+        f('tags', kv({ key: 'a', value: 'b' })),
+        f('tags.0.key', NAME, { required: true }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/experiments/search',
+      { max_results: 10, view_type: 'ACTIVE_ONLY' },
+      [f('max_results', int64(1)), f('view_type', ENUM)],
+    ),
+    spec(
+      'POST',
+      '/experiments/update',
+      { experiment_id: s.experimentId, new_name: 'renamed-exp' },
+      [expRef, f('new_name', NAME)],
+    ),
+    spec('POST', '/experiments/delete', { experiment_id: s.experimentId }, [
       expRef,
-      f('key', NAME, { required: true }),
-      f('value', text(8000), { required: true }),
     ]),
-    spec('POST', '/runs/create', { experiment_id: s.experimentId, run_name: 'r', start_time: NOW, tags: [{ key: 'a', value: 'b' }] }, [
+    spec('POST', '/experiments/restore', { experiment_id: s.experimentId }, [
       expRef,
-      f('user_id', text(255)),
-      f('run_name', NAME),
-      f('start_time', int64()),
-      f('tags', kv({ key: 'a', value: 'b' })),
     ]),
-    spec('POST', '/runs/update', { run_id: s.runId, status: 'FINISHED', end_time: NOW, run_name: 'renamed' }, [
-      runRef,
-      f('status', ENUM),
-      f('end_time', int64()),
-      f('run_name', NAME),
-    ]),
+    spec(
+      'POST',
+      '/experiments/set-experiment-tag',
+      { experiment_id: s.experimentId, key: 'k', value: 'v' },
+      [
+        expRef,
+        f('key', NAME, { required: true }),
+        f('value', text(8000), { required: true }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/runs/create',
+      {
+        experiment_id: s.experimentId,
+        run_name: 'r',
+        start_time: NOW,
+        tags: [{ key: 'a', value: 'b' }],
+      },
+      [
+        expRef,
+        f('user_id', text(255)),
+        f('run_name', NAME),
+        f('start_time', int64()),
+        f('tags', kv({ key: 'a', value: 'b' })),
+      ],
+    ),
+    spec(
+      'POST',
+      '/runs/update',
+      {
+        run_id: s.runId,
+        status: 'FINISHED',
+        end_time: NOW,
+        run_name: 'renamed',
+      },
+      [runRef, f('status', ENUM), f('end_time', int64()), f('run_name', NAME)],
+    ),
     spec('POST', '/runs/delete', { run_id: s.runId }, [runRef]),
     spec('POST', '/runs/restore', { run_id: s.runId }, [runRef]),
-    spec('POST', '/runs/log-metric', { run_id: s.runId, key: 'loss', value: 0.1, timestamp: NOW, step: 3 }, [
-      runRef,
-      f('key', NAME, { required: true }),
-      f('value', { type: 'metric' }, { required: true }),
-      f('timestamp', int64()),
-      f('step', int64()),
-    ]),
-    spec('POST', '/runs/log-parameter', { run_id: s.runId, key: 'new-param', value: '1' }, [
-      runRef,
-      f('key', NAME, { required: true }),
-      f('value', text(6000), { required: true }),
-    ]),
+    spec(
+      'POST',
+      '/runs/log-metric',
+      { run_id: s.runId, key: 'loss', value: 0.1, timestamp: NOW, step: 3 },
+      [
+        runRef,
+        f('key', NAME, { required: true }),
+        f('value', { type: 'metric' }, { required: true }),
+        f('timestamp', int64()),
+        f('step', int64()),
+      ],
+    ),
+    spec(
+      'POST',
+      '/runs/log-parameter',
+      { run_id: s.runId, key: 'new-param', value: '1' },
+      [
+        runRef,
+        f('key', NAME, { required: true }),
+        f('value', text(6000), { required: true }),
+      ],
+    ),
     spec('POST', '/runs/set-tag', { run_id: s.runId, key: 'k', value: 'v' }, [
       runRef,
       f('key', NAME, { required: true }),
       f('value', text(8000), { required: true }),
     ]),
-    spec('POST', '/runs/delete-tag', { run_id: s.runId, key: 'team' }, [runRef, f('key', { type: 'enum' }, { required: true })]),
-    spec('POST', '/runs/log-batch', {
-      run_id: s.runId,
-      metrics: [{ key: 'loss', value: 0.1, timestamp: NOW, step: 4 }],
-      params: [{ key: 'batch-param', value: '1' }],
-      tags: [{ key: 'batch-tag', value: 'v' }],
-    }, [
+    spec('POST', '/runs/delete-tag', { run_id: s.runId, key: 'team' }, [
       runRef,
-      f('metrics', { type: 'list', max: 1000, item: { key: 'loss', value: 0.1, timestamp: NOW, step: 4 } }),
-      f('metrics.0.key', NAME, { required: true }),
-      f('metrics.0.value', { type: 'metric' }, { required: true }),
-      f('metrics.0.timestamp', int64()),
-      f('params', { type: 'list', max: 100, item: { key: 'p', value: '1' } }),
-      f('params.0.key', NAME, { required: true }),
-      f('tags.0.value', text(8000), { required: true }),
+      f('key', { type: 'enum' }, { required: true }),
     ]),
-    spec('POST', '/runs/search', { experiment_ids: [s.experimentId], filter: "metrics.loss < 1", max_results: 10 }, [
-      f('experiment_ids', { type: 'list', item: s.experimentId }, { required: true }),
-      f('filter', { type: 'enum' }),
-      f('max_results', int64(1)),
-      f('order_by', { type: 'list', item: 'metrics.loss DESC' }),
-    ]),
-    spec('POST', '/registered-models/create', { name: 'hostile-mlflow-model', description: 'd' }, [modelName, f('description', text(5000))]),
-    spec('PATCH', '/registered-models/update', { name: s.model, description: 'new' }, [modelName, f('description', text(5000))]),
-    spec('POST', '/registered-models/get-latest-versions', { name: s.model, stages: ['Production'] }, [
+    spec(
+      'POST',
+      '/runs/log-batch',
+      {
+        run_id: s.runId,
+        metrics: [{ key: 'loss', value: 0.1, timestamp: NOW, step: 4 }],
+        params: [{ key: 'batch-param', value: '1' }],
+        tags: [{ key: 'batch-tag', value: 'v' }],
+      },
+      [
+        runRef,
+        f('metrics', {
+          type: 'list',
+          max: 1000,
+          item: { key: 'loss', value: 0.1, timestamp: NOW, step: 4 },
+        }),
+        f('metrics.0.key', NAME, { required: true }),
+        f('metrics.0.value', { type: 'metric' }, { required: true }),
+        f('metrics.0.timestamp', int64()),
+        f('params', { type: 'list', max: 100, item: { key: 'p', value: '1' } }),
+        f('params.0.key', NAME, { required: true }),
+        f('tags.0.value', text(8000), { required: true }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/runs/search',
+      {
+        experiment_ids: [s.experimentId],
+        filter: 'metrics.loss < 1',
+        max_results: 10,
+      },
+      [
+        f(
+          'experiment_ids',
+          { type: 'list', item: s.experimentId },
+          { required: true },
+        ),
+        f('filter', { type: 'enum' }),
+        f('max_results', int64(1)),
+        f('order_by', { type: 'list', item: 'metrics.loss DESC' }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/registered-models/create',
+      { name: 'hostile-mlflow-model', description: 'd' },
+      [modelName, f('description', text(5000))],
+    ),
+    spec(
+      'PATCH',
+      '/registered-models/update',
+      { name: s.model, description: 'new' },
+      [modelName, f('description', text(5000))],
+    ),
+    spec(
+      'POST',
+      '/registered-models/get-latest-versions',
+      { name: s.model, stages: ['Production'] },
+      [
+        modelName,
+        f('stages', { type: 'list', item: 'Production' }),
+        f('stages.0', ENUM),
+      ],
+    ),
+    spec(
+      'POST',
+      '/registered-models/alias',
+      { name: s.model, alias: 'challenger', version: 2 },
+      [
+        modelName,
+        f('alias', { type: 'alias' }, { required: true }),
+        versionField,
+      ],
+    ),
+    spec(
+      'DELETE',
+      '/registered-models/alias',
+      { name: s.model, alias: 'champion' },
+      [modelName, f('alias', { type: 'alias' }, { required: true })],
+    ),
+    spec(
+      'POST',
+      '/model-versions/create',
+      {
+        name: s.model,
+        source: 's3://models/fraud/9',
+        run_id: s.runId,
+        description: 'd',
+      },
+      [
+        modelName,
+        f('source', { type: 'uri' }),
+        // MLflow clients send "" or null for a version without a run.
+        f('run_id', { type: 'id' }, { nullable: true }),
+        f('description', text(5000)),
+      ],
+    ),
+    spec(
+      'PATCH',
+      '/model-versions/update',
+      { name: s.model, version: 1, description: 'new' },
+      [modelName, versionField, f('description', text(5000))],
+    ),
+    spec('DELETE', '/model-versions/delete', { name: s.model, version: 2 }, [
       modelName,
-      f('stages', { type: 'list', item: 'Production' }),
-      f('stages.0', ENUM),
-    ]),
-    spec('POST', '/registered-models/alias', { name: s.model, alias: 'challenger', version: 2 }, [
-      modelName,
-      f('alias', { type: 'alias' }, { required: true }),
       versionField,
     ]),
-    spec('DELETE', '/registered-models/alias', { name: s.model, alias: 'champion' }, [modelName, f('alias', { type: 'alias' }, { required: true })]),
-    spec('POST', '/model-versions/create', { name: s.model, source: 's3://models/fraud/9', run_id: s.runId, description: 'd' }, [
-      modelName,
-      f('source', { type: 'uri' }),
-      // MLflow clients send "" or null for a version without a run.
-      f('run_id', { type: 'id' }, { nullable: true }),
-      f('description', text(5000)),
-    ]),
-    spec('PATCH', '/model-versions/update', { name: s.model, version: 1, description: 'new' }, [
-      modelName,
-      versionField,
-      f('description', text(5000)),
-    ]),
-    spec('DELETE', '/model-versions/delete', { name: s.model, version: 2 }, [modelName, versionField]),
-    spec('POST', '/model-versions/transition-stage', { name: s.model, version: 2, stage: 'Staging', archive_existing_versions: false }, [
-      modelName,
-      versionField,
-      f('stage', ENUM, { required: true }),
-      f('archive_existing_versions', BOOL),
-    ]),
+    spec(
+      'POST',
+      '/model-versions/transition-stage',
+      {
+        name: s.model,
+        version: 2,
+        stage: 'Staging',
+        archive_existing_versions: false,
+      },
+      [
+        modelName,
+        versionField,
+        f('stage', ENUM, { required: true }),
+        f('archive_existing_versions', BOOL),
+      ],
+    ),
   ];
 }

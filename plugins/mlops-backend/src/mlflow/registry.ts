@@ -277,8 +277,11 @@ export function createMlflowRegistryRoutes(
       z.object({
         name: z.string(),
         source: z.string().max(5000).optional(),
-        // eslint-disable-next-line no-control-regex
-        run_id: z.string().regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
+        run_id: z
+          .string()
+          // eslint-disable-next-line no-control-regex
+          .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters')
+          .optional(),
         description: z.string().max(5000).optional(),
         tags: keyValues('tag').max(100).optional(),
       }),

@@ -118,8 +118,13 @@ export const updateModelBody = z
 /** Body of `POST /models/:name/versions`. */
 export const createVersionBody = z.strictObject({
   // PostgreSQL refuses NUL in text: a control character is a 400 here, not a 500 there.
-  // eslint-disable-next-line no-control-regex
-  runId: z.string().min(1).max(255).regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters').optional(),
+  runId: z
+    .string()
+    .min(1)
+    .max(255)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f]*$/, 'must not contain control characters')
+    .optional(),
   artifactUri: z
     .string()
     .min(1)
