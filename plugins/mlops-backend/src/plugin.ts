@@ -163,9 +163,9 @@ export const mlopsPlugin = createBackendPlugin({
             deployments: { db },
             pipelines: { db },
             monitoring: monitoringStore,
-            incidents,
             tracking,
             drift: { drift, store: driftStore, registry },
+            incidents,
             registry,
           });
         }
@@ -189,6 +189,7 @@ export const mlopsPlugin = createBackendPlugin({
             triageSignals: incidents,
             fleetSources: { registry, drift, incidents: incidentStore },
             tracking,
+            objectChanges,
             monitoring,
             catalog,
             registry: {
@@ -197,6 +198,7 @@ export const mlopsPlugin = createBackendPlugin({
               runs: tracking,
               deployments: deployments.store,
               permissions,
+              objectChanges,
             },
           }),
         );

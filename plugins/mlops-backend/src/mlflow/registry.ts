@@ -129,7 +129,7 @@ export interface MlflowRegistryRoutesOptions {
 export function createMlflowRegistryRoutes(
   options: MlflowRegistryRoutesOptions,
 ): express.Router {
-  const { store, runs, deployments } = options.registry;
+  const { store, runs, deployments, objectChanges } = options.registry;
   const { authorizer, callerOf } = options;
   const router = Router();
 
@@ -169,6 +169,7 @@ export function createMlflowRegistryRoutes(
       owner: (await callerOf(req)).actor,
       tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
     });
+    await objectChanges?.upserted('model', model.name);
     res.json({ registered_model: mlflowRegisteredModel(model) });
   });
 
@@ -418,6 +419,7 @@ export function createMlflowRegistryRoutes(
       },
       actor,
     );
+    await objectChanges?.upserted('model', name);
     res.json({ model_version: mlflowModelVersion(result.version) });
   });
 

@@ -2,6 +2,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { RegistryWiring } from '../registry/router';
 import { TrackingStore } from '../tracking/TrackingStore';
@@ -21,6 +22,8 @@ export interface MlflowRouterOptions {
   registry?: RegistryWiring;
   /** Resolves the entities a model change is decided on. */
   catalog: CatalogService;
+  /** Tells the catalog about experiments created, renamed or deleted here. */
+  objectChanges?: ObjectChangeNotifier;
 }
 
 /**
@@ -51,6 +54,7 @@ export function createMlflowRouter(
   api.use(
     createMlflowTrackingRoutes({
       tracking: options.tracking,
+      objectChanges: options.objectChanges,
       async callerOf(req) {
         const { principal } = await httpAuth.credentials(req, {
           allow: ['user', 'service'],

@@ -7,6 +7,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError } from './errors';
 import {
@@ -105,6 +106,8 @@ export function mlflowRun(run: Run) {
 /** Options of the MLflow tracking routes. */
 export interface MlflowTrackingRoutesOptions {
   tracking: TrackingStore;
+  /** Tells the catalog about experiments created, renamed or deleted here. */
+  objectChanges?: ObjectChangeNotifier;
   /** The signed-in caller, recorded as a run's user when the client names none. */
   callerOf(req: express.Request): Promise<string | undefined>;
 }
@@ -149,6 +152,7 @@ export function createMlflowTrackingRoutes(
       owner: await options.callerOf(req),
       tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
     });
+    await options.objectChanges?.upserted('experiment', experiment.name);
     res.json({ experiment_id: experiment.id });
   });
 
@@ -242,7 +246,7 @@ export function createMlflowTrackingRoutes(
       experimentRef.extend({ new_name: name('experiment name').optional() }),
       req.body,
     );
-    await experimentByIdOrThrow(body.experiment_id);
+    const before = await experimentByIdOrThrow(body.experiment_id);
     if (body.new_name !== undefined) {
       const taken = await tracking.findExperimentByName(body.new_name);
       if (taken && taken.id !== body.experiment_id) {
@@ -252,21 +256,25 @@ export function createMlflowTrackingRoutes(
         );
       }
       await tracking.renameExperiment(body.experiment_id, body.new_name);
+      await options.objectChanges?.deleted('experiment', before.name);
+      await options.objectChanges?.upserted('experiment', body.new_name);
     }
     res.json({});
   });
 
   router.post('/experiments/delete', async (req, res) => {
     const { experiment_id } = parse(experimentRef, req.body);
-    await experimentByIdOrThrow(experiment_id);
+    const experiment = await experimentByIdOrThrow(experiment_id);
     await tracking.setExperimentLifecycle(experiment_id, 'deleted');
+    await options.objectChanges?.deleted('experiment', experiment.name);
     res.json({});
   });
 
   router.post('/experiments/restore', async (req, res) => {
     const { experiment_id } = parse(experimentRef, req.body);
-    await experimentByIdOrThrow(experiment_id);
+    const experiment = await experimentByIdOrThrow(experiment_id);
     await tracking.setExperimentLifecycle(experiment_id, 'active');
+    await options.objectChanges?.upserted('experiment', experiment.name);
     res.json({});
   });
 

@@ -37,6 +37,7 @@ import {
   transitionBody,
   updateModelBody,
 } from './validation';
+import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 
 /**
  * Where a version's metrics and params come from: the tracking store
@@ -64,6 +65,11 @@ export interface RegistryWiring {
   runs?: RunSnapshotSource;
   /** Deployments; without it, retention treats no version as deployed. */
   deployments?: DeployedVersionCheck;
+  /**
+   * Tells the catalog about new models and lifecycle changes (a version
+   * reaching or leaving Production) right away.
+   */
+  objectChanges?: ObjectChangeNotifier;
 }
 
 /** What the registry routes need from the `/api/mlops` router's options. */
@@ -99,7 +105,7 @@ export function createRegistryRouter(
     return router;
   }
   const { httpAuth, entities, catalog } = options;
-  const { store, directions, runs, deployments, permissions } =
+  const { store, directions, runs, deployments, permissions, objectChanges } =
     options.registry;
 
   const authorizer = new ModelChangeAuthorizer(catalog, permissions);
@@ -152,7 +158,9 @@ export function createRegistryRouter(
   router.post('/models', async (req, res) => {
     await actorOf(req);
     const body = parseInput(createModelBody, req.body, 'model');
-    res.status(201).json(await store.createModel(body));
+    const model = await store.createModel(body);
+    await objectChanges?.upserted('model', model.name);
+    res.status(201).json(model);
   });
 
   router.get('/models', async (_req, res) => {
@@ -203,7 +211,9 @@ export function createRegistryRouter(
       mlopsModelStageTransitionPermission,
       credentials,
     );
-    res.json(await store.transitionStage(name, version, body, actor));
+    const result = await store.transitionStage(name, version, body, actor);
+    await objectChanges?.upserted('model', name);
+    res.json(result);
   });
 
   router.put('/models/:name/aliases/:alias', async (req, res) => {
@@ -249,7 +259,9 @@ export function createRegistryRouter(
     const { credentials, actor } = await callerOf(req);
     const body = parseInput(rollbackBody, req.body, 'rollback');
     await authorizeModelChange(name, mlopsModelRollbackPermission, credentials);
-    res.json(await store.rollback(name, body.reason, actor));
+    const result = await store.rollback(name, body.reason, actor);
+    await objectChanges?.upserted('model', name);
+    res.json(result);
   });
 
   router.get('/models/:name/compare', async (req, res) => {

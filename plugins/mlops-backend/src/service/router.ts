@@ -12,6 +12,7 @@ import { FleetSources } from '../fleet/FleetService';
 import { RegistryWiring, createRegistryRouter } from '../registry/router';
 import { TrackingStore, createTrackingRouter } from '../tracking';
 import { createMlflowRouter } from '../mlflow/router';
+import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
 import { entityRefParams, parseInput } from './validation';
 
@@ -31,6 +32,8 @@ export interface RouterOptions {
   registry?: RegistryWiring;
   /** Experiments, runs, params, metrics and tags (tracking capability). */
   tracking?: TrackingStore;
+  /** Announces created and deleted models and experiments to the catalog. */
+  objectChanges?: ObjectChangeNotifier;
   /** Prediction ingest and entity metrics (monitoring capability). */
   monitoring?: MonitoringWiring;
 }
@@ -55,6 +58,7 @@ export async function createRouter(
         tracking: options.tracking,
         registry: options.registry,
         catalog: options.catalog,
+        objectChanges: options.objectChanges,
       }),
     );
   }

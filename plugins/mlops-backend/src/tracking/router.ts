@@ -16,6 +16,7 @@ import {
   runIdParam,
 } from './validation';
 import { z } from 'zod';
+import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 
 /** Runs listed per experiment on an entity's card. */
 const ENTITY_RECENT_RUNS = 50;
@@ -26,6 +27,8 @@ export interface TrackingRouterOptions {
   entities: EntityResolver;
   /** Without it (a backend wired without tracking) no route is added. */
   tracking?: TrackingStore;
+  /** Tells the catalog about a new experiment right away. */
+  objectChanges?: ObjectChangeNotifier;
 }
 
 /**
@@ -79,7 +82,9 @@ export function createTrackingRouter(
   router.post('/experiments', async (req, res) => {
     await caller(req);
     const input = parseExperimentBody(req.body);
-    res.status(201).json(await tracking.createExperiment(input));
+    const experiment = await tracking.createExperiment(input);
+    await options.objectChanges?.upserted('experiment', experiment.name);
+    res.status(201).json(experiment);
   });
 
   router.get('/experiments', async (req, res) => {
