@@ -60,6 +60,7 @@ function startBackend({ name, port, database, extra }) {
   const configFile = path.join(os.tmpdir(), `mlops-rel-${name}-${port}-${Date.now()}.json`);
   writeConfig(configFile, { port, database, extra });
   const logPath = path.join(ARTIFACTS, `${name}.log`);
+  const logOffset = fs.existsSync(logPath) ? fs.statSync(logPath).size : 0;
   const logFile = fs.openSync(logPath, 'a');
   // The backend runs as `backstage-cli package start` runs it (the CLI's
   // node transform over src/index.ts) but without its file watcher: other
@@ -90,7 +91,7 @@ function startBackend({ name, port, database, extra }) {
   );
   fs.closeSync(logFile);
   child.exited = new Promise(resolve => child.once('exit', resolve));
-  return { child, port, base: `http://localhost:${port}`, logPath, configFile };
+  return { child, port, base: `http://localhost:${port}`, logPath, logOffset, configFile };
 }
 
 /** Sends a signal to the backend's whole process group. */
@@ -149,12 +150,26 @@ function memoryOf(backend) {
   return best;
 }
 
+/** Plugins whose start failed, from the backend's log (this start only). */
+function startupFailures(backend) {
+  const text = fs.readFileSync(backend.logPath, 'utf8').slice(backend.logOffset ?? 0);
+  if (!text.includes('Backend startup failed')) return [];
+  return [...new Set([...text.matchAll(/Plugin '([\w-]+)' startup failed/g)].map(m => m[1]))];
+}
+
 async function waitFor(what, probe, timeoutMs, backend) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
     if (backend && (backend.child.exitCode !== null || backend.child.signalCode)) {
       throw new Error(`backend exited while waiting for ${what}; see ${backend.logPath}`);
+    }
+    // A failed start does not end the process in development mode.
+    const failed = backend && startupFailures(backend);
+    if (failed?.length) {
+      const error = new Error(`backend startup failed (${failed.join(', ')}); see ${backend.logPath}`);
+      error.failedPlugins = failed;
+      throw error;
     }
     try {
       const value = await probe();
@@ -297,6 +312,7 @@ module.exports = {
   runTag,
   sleep,
   startBackend,
+  startupFailures,
   stopBackend,
   waitFor,
   withPg,
