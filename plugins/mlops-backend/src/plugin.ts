@@ -44,6 +44,7 @@ import {
   scheduleMonitoringRetention,
 } from './monitoring';
 import { TrackingStore } from './tracking';
+import { HealthChangeSignal } from './incidents/HealthChangeSignal';
 
 /**
  * The MLOps backend plugin, served under `/api/mlops`.
@@ -86,6 +87,9 @@ export const mlopsPlugin = createBackendPlugin({
         const db = await openMlopsDatabase(database);
         const objects = new MlopsObjectStore(db);
         const registry = new RegistryStore(db);
+        // Write routes ask for a prompt health re-evaluation through this
+        // signal; the incident service it reaches is built further down.
+        const healthChanges = new HealthChangeSignal();
         const pipelines = await setupPipelines({
           config,
           logger,
@@ -93,6 +97,7 @@ export const mlopsPlugin = createBackendPlugin({
           db,
           entities: new EntityResolver(catalog),
           scheduler,
+          healthChanges,
         });
         const deployments = setupDeployments({
           config,
@@ -104,12 +109,14 @@ export const mlopsPlugin = createBackendPlugin({
           catalog,
           permissions,
           versions: registryVersionCheck(registry),
+          healthChanges,
         });
         const tracking = await TrackingStore.create({ db });
         const monitoringStore = new MonitoringStore(db);
         const monitoring = {
           store: monitoringStore,
           service: new MonitoringService(monitoringStore, { registry }),
+          healthChanges,
         };
         await scheduleMonitoringRetention({
           scheduler,
@@ -143,6 +150,7 @@ export const mlopsPlugin = createBackendPlugin({
             registry,
           },
         });
+        healthChanges.connect(incidents);
         await scheduleHealthChecks({ scheduler, config, logger, incidents });
         // Create and delete routes call objectChanges so the catalog mirrors
         // the change within seconds.

@@ -18,6 +18,7 @@ import {
   RecordDeploymentTarget,
   WebhookDeploymentTarget,
 } from './targets';
+import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 
 export { DeploymentStore } from './DeploymentStore';
 export { DeploymentService } from './DeploymentService';
@@ -45,6 +46,7 @@ export function setupDeployments(options: {
   /** With both, deploy, rollback and status reports check permissions. */
   catalog?: CatalogService;
   permissions?: PermissionsService;
+  healthChanges?: HealthChangeSignal;
 }) {
   const { config, logger, httpAuth, db, entities } = options;
   const store = new DeploymentStore(
@@ -82,6 +84,7 @@ export function setupDeployments(options: {
     service,
     entities,
     authorizer,
+    healthChanges: options.healthChanges,
   });
   return { store, service, router };
 }

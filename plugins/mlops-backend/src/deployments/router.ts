@@ -13,6 +13,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
+import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
@@ -97,8 +98,11 @@ export function createDeploymentsRouter(options: {
   entities: EntityResolver;
   /** Checks deploy and rollback permissions; without it every caller may. */
   authorizer?: ModelChangeAuthorizer;
+  /** Asks for the model's health to be judged again after a status change. */
+  healthChanges?: HealthChangeSignal;
 }): express.Router {
-  const { httpAuth, store, service, entities, authorizer } = options;
+  const { httpAuth, store, service, entities, authorizer, healthChanges } =
+    options;
   const router = Router();
   // Only on these routes: this router is mounted beside others whose bodies
   // may be larger.
@@ -123,6 +127,7 @@ export function createDeploymentsRouter(options: {
       target: body.target,
       requestedBy: principalName(credentials),
     });
+    healthChanges?.changed('model', deployment.model);
     res.status(201).json(deployment);
   });
 
@@ -143,6 +148,7 @@ export function createDeploymentsRouter(options: {
       target: body.target,
       requestedBy: principalName(credentials),
     });
+    healthChanges?.changed('model', deployment.model);
     res.status(201).json(deployment);
   });
 
@@ -184,7 +190,9 @@ export function createDeploymentsRouter(options: {
       credentials,
       'report deployments of',
     );
-    res.json(await store.updateStatus(id, body));
+    const updated = await store.updateStatus(id, body);
+    healthChanges?.changed('model', updated.model);
+    res.json(updated);
   });
 
   router.get(

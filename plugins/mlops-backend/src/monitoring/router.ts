@@ -9,11 +9,14 @@ import { entityRefParams, parseInput } from '../service/validation';
 import { MonitoringService } from './MonitoringService';
 import { MonitoringStore } from './MonitoringStore';
 import { metricsQuerySchema, parsePredictionBatch } from './validation';
+import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 
 /** The monitoring store and service, as the plugin wires them. */
 export interface MonitoringWiring {
   store: MonitoringStore;
   service: MonitoringService;
+  /** Asks for the model's health to be judged again after a batch lands. */
+  healthChanges?: HealthChangeSignal;
 }
 
 /** What the monitoring routes need. */
@@ -72,6 +75,7 @@ export function createMonitoringRouter(
     const events = parsePredictionBatch(req.body);
     await assertModelExists(name);
     const result = await store.ingest(name, events);
+    monitoring.healthChanges?.changed('model', name);
     res.json(result);
   });
 

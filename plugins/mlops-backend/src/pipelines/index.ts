@@ -10,6 +10,7 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { PipelineStore } from './PipelineStore';
 import { schedulePipelineSweep } from './PipelineSweeper';
 import { createPipelinesRouter } from './router';
+import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 
 export { PipelineStore } from './PipelineStore';
 export { sweepPipelines } from './PipelineSweeper';
@@ -30,6 +31,7 @@ export async function setupPipelines(options: {
   db: Knex;
   entities: EntityResolver;
   scheduler?: SchedulerService;
+  healthChanges?: HealthChangeSignal;
 }) {
   const { config, logger, httpAuth, db, entities, scheduler } = options;
   const store = new PipelineStore(db, {
@@ -61,6 +63,11 @@ export async function setupPipelines(options: {
   }
   return {
     store,
-    router: createPipelinesRouter({ httpAuth, store, entities }),
+    router: createPipelinesRouter({
+      httpAuth,
+      store,
+      entities,
+      healthChanges: options.healthChanges,
+    }),
   };
 }

@@ -8,6 +8,7 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
 import { PipelineStore } from './PipelineStore';
 import { PIPELINE_RUN_STATES } from './types';
+import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 
 // PostgreSQL refuses NUL in text: a control character is a 400, not a 500.
 const stageName = z
@@ -75,8 +76,10 @@ export function createPipelinesRouter(options: {
   httpAuth: HttpAuthService;
   store: PipelineStore;
   entities: EntityResolver;
+  /** Asks for the pipeline's health to be judged again after a run changes. */
+  healthChanges?: HealthChangeSignal;
 }): express.Router {
-  const { httpAuth, store, entities } = options;
+  const { httpAuth, store, entities, healthChanges } = options;
   const router = Router();
   // Failure reasons may carry a log tail; 256 kB is plenty and bounded.
   router.use('/pipelines', express.json({ limit: 256 * 1024 }));
@@ -146,7 +149,9 @@ export function createPipelinesRouter(options: {
       );
       const body = parseInput(stageBody, req.body, 'stage report');
       await httpAuth.credentials(req);
-      res.json(await store.moveStage(name, runId, stage, body));
+      const run = await store.moveStage(name, runId, stage, body);
+      healthChanges?.changed('pipeline', name);
+      res.json(run);
     },
   );
 
@@ -160,7 +165,9 @@ export function createPipelinesRouter(options: {
     const { name, runId } = parseInput(runParams, req.params, 'run');
     const body = parseInput(finishBody, req.body, 'finish report');
     await httpAuth.credentials(req);
-    res.json(await store.finishRun(name, runId, body));
+    const run = await store.finishRun(name, runId, body);
+    healthChanges?.changed('pipeline', name);
+    res.json(run);
   });
 
   router.get(
