@@ -5,7 +5,7 @@ import {
   seed,
   startHostileBackend,
 } from './__testUtils__/backend';
-import { snapshotDatabase } from './snapshot';
+import { settledSnapshot } from './snapshot';
 
 jest.setTimeout(120_000);
 
@@ -24,7 +24,7 @@ describe.each(createTestDatabases().eachSupportedId())(
       const backend = await startHostileBackend(knex);
       try {
         const s = await seed(backend.server, knex);
-        const before = await snapshotDatabase(knex);
+        const before = await settledSnapshot(knex);
         const post = (path: string, body: object, asService = false) =>
           request(backend.server)
             .post(`/api/mlops${path}`)
@@ -116,7 +116,7 @@ describe.each(createTestDatabases().eachSupportedId())(
             message: expect.stringMatching(message),
           });
         }
-        expect(await snapshotDatabase(knex)).toEqual(before);
+        expect(await settledSnapshot(knex)).toEqual(before);
       } finally {
         await backend.stop();
       }

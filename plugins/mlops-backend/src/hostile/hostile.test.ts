@@ -10,7 +10,7 @@ import {
 } from './__testUtils__/backend';
 import { HostileCase, casesOf } from './cases';
 import { WRITE_METHODS, routeKey, routesOf } from './routes';
-import { snapshotDatabase } from './snapshot';
+import { settledSnapshot } from './snapshot';
 import { RouteSpec, Seeded, routeSpecs } from './specs';
 
 jest.setTimeout(240_000);
@@ -118,7 +118,7 @@ describe.each(databases.eachSupportedId())(
       const backend = await startHostileBackend(knex);
       try {
         const seeded = await seed(backend.server, knex);
-        const before = await snapshotDatabase(knex);
+        const before = await settledSnapshot(knex);
         expect(Object.keys(before).length).toBeGreaterThan(10);
 
         const specs: RouteSpec[] = routeSpecs(seeded);
@@ -140,7 +140,7 @@ describe.each(databases.eachSupportedId())(
         );
 
         expect(problems).toEqual([]);
-        expect(await snapshotDatabase(knex)).toEqual(before);
+        expect(await settledSnapshot(knex)).toEqual(before);
         // No request reached Object.prototype.
         expect(({} as any).polluted).toBeUndefined();
         expect(Object.keys(Object.prototype)).toEqual([]);

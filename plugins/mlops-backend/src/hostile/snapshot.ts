@@ -59,3 +59,27 @@ export async function snapshotDatabase(
   }
   return result;
 }
+
+/**
+ * Waits until the database stops changing and returns its snapshot. Writes
+ * such as prediction ingest ask the incidents capability for a debounced
+ * health re-evaluation (2 s later), which records a check: the suite must
+ * compare states with no such write still in flight.
+ */
+export async function settledSnapshot(
+  knex: Knex,
+  quietMs = 2_500,
+): Promise<Record<string, TableSnapshot>> {
+  let previous = await snapshotDatabase(knex);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    await new Promise(resolve => setTimeout(resolve, quietMs));
+    const current = await snapshotDatabase(knex);
+    if (JSON.stringify(current) === JSON.stringify(previous)) {
+      return current;
+    }
+    previous = current;
+  }
+  throw new Error(
+    'The database kept changing while the suite waited for it to settle',
+  );
+}

@@ -782,7 +782,7 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
     spec(
       'DELETE',
       '/registered-models/alias',
-      { name: s.model, alias: 'champion' },
+      { name: s.model, alias: 'challenger' },
       [modelName, f('alias', { type: 'alias' }, { required: true })],
     ),
     spec(

@@ -14,6 +14,7 @@ import {
   ANNOTATION_MLOPS_MODEL,
   ANNOTATION_MLOPS_PIPELINE,
 } from '@backstage-mlops/plugin-mlops-common';
+import { Entity } from '@backstage/catalog-model';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { IncidentStore } from '../../incidents/IncidentStore';
@@ -59,7 +60,7 @@ const MODEL = 'fraud-model';
 const PIPELINE = 'fraud-train';
 
 /** The catalog the suite's backend sees: the model and pipeline, owned by the test user. */
-const entities = [
+const entities: Entity[] = [
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
