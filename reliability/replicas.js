@@ -46,17 +46,33 @@ async function openIncidents(pg, model, symptom) {
   return rows;
 }
 
+// `checkedAt` is the moment a summary was computed, different on every read.
+const stable = body => JSON.stringify(body, (key, value) => (key === 'checkedAt' ? undefined : value));
+
 /** Reads a route on both replicas; equal if B matches A read before or after it. */
 async function sameOnBoth(clients, route) {
+  let last;
   for (let attempt = 0; attempt < 3; attempt++) {
     const a1 = await clients[0].get(route);
     const b = await clients[1].get(route);
     const a2 = await clients[0].get(route);
-    const bs = JSON.stringify(b.body);
-    if (b.ok && a1.ok && (bs === JSON.stringify(a1.body) || bs === JSON.stringify(a2.body))) return true;
+    const bs = stable(b.body);
+    if (b.ok && a1.ok && (bs === stable(a1.body) || bs === stable(a2.body))) return { same: true };
+    last = firstDifference(JSON.parse(stable(a1.body) ?? 'null'), JSON.parse(bs ?? 'null'));
     await lib.sleep(1000);
   }
-  return false;
+  return { same: false, difference: last };
+}
+
+function firstDifference(a, b, at = '') {
+  if (JSON.stringify(a) === JSON.stringify(b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference(a[key], b[key], `${at}.${key}`);
+      if (d) return d;
+    }
+  }
+  return `${at}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
 }
 
 async function twoReplicas({ ports }) {
@@ -68,15 +84,21 @@ async function twoReplicas({ ports }) {
   const extra = {
     mlops: {
       drift: {
+        // Every unit is given: config files merge, and app-config.yaml's
+        // minutes would otherwise add to these seconds.
         schedule: {
-          frequency: { seconds: DRIFT_SECONDS },
-          timeout: { seconds: 60 },
-          initialDelay: { seconds: 5 },
+          frequency: { hours: 0, minutes: 0, seconds: DRIFT_SECONDS },
+          timeout: { hours: 0, minutes: 0, seconds: 60 },
+          initialDelay: { hours: 0, minutes: 0, seconds: 5 },
         },
         minWindowRows: 20,
       },
       incidents: {
-        schedule: { frequency: { seconds: 10 }, timeout: { seconds: 30 }, initialDelay: { seconds: 5 } },
+        schedule: {
+          frequency: { hours: 0, minutes: 0, seconds: 10 },
+          timeout: { hours: 0, minutes: 0, seconds: 30 },
+          initialDelay: { hours: 0, minutes: 0, seconds: 5 },
+        },
       },
     },
   };
@@ -210,8 +232,8 @@ async function twoReplicas({ ports }) {
       '/api/mlops/entities/component/default/fraud-detection/summary',
     ];
     for (const route of routes) {
-      const same = await sameOnBoth(clients, route);
-      if (!same) problems.push(`replicas answer ${route} differently`);
+      const { same, difference } = await sameOnBoth(clients, route);
+      if (!same) problems.push(`replicas answer ${route} differently (${difference})`);
     }
     lines.push(`${routes.length} read routes compared across the replicas`);
     const viaApi = await Promise.all(
