@@ -7,14 +7,25 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const lib = require('./lib');
-const { createLedger, createRuns, startWorkload, verifyLedger } = require('./workload');
+const {
+  createLedger,
+  createRuns,
+  startWorkload,
+  verifyLedger,
+} = require('./workload');
 
 /** Runs the check on one database kind ('sqlite' or 'pg'); returns { ok, lines }. */
 async function concurrentWriters({ db, port, durationMs, writers }) {
   const part = `concurrent-${db}`;
   const tag = lib.runTag('relc');
-  const dataDir = db === 'sqlite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-')) : undefined;
-  const database = db === 'pg' ? { kind: 'pg', prefix: `${tag}_` } : { kind: 'sqlite', directory: dataDir };
+  const dataDir =
+    db === 'sqlite'
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-'))
+      : undefined;
+  const database =
+    db === 'pg'
+      ? { kind: 'pg', prefix: `${tag}_` }
+      : { kind: 'sqlite', directory: dataDir };
   const backend = lib.startBackend({ name: part, port, database });
   try {
     lib.log(part, `starting the backend on :${port} (${db})`);
@@ -26,16 +37,31 @@ async function concurrentWriters({ db, port, durationMs, writers }) {
     await startWorkload(client, ledger, { writers, durationMs }).done;
     const seconds = (Date.now() - started) / 1000;
     const { problems, facts } = await verifyLedger(client, ledger);
-    const totalAcked = Object.values(ledger.perModel).reduce((n, b) => n + b.acked.size, 0);
+    const totalAcked = Object.values(ledger.perModel).reduce(
+      (n, b) => n + b.acked.size,
+      0,
+    );
     const ackedSteps = ledger.runs.reduce((n, r) => n + r.acked.size, 0);
     const lines = [
       `${seconds.toFixed(0)} s, statuses ${JSON.stringify(ledger.statuses)}`,
-      `${totalAcked} prediction ids (${(totalAcked / seconds).toFixed(0)}/s), ${ackedSteps} metric steps (${(ackedSteps / seconds).toFixed(0)}/s) acknowledged`,
+      `${totalAcked} prediction ids (${(totalAcked / seconds).toFixed(
+        0,
+      )}/s), ${ackedSteps} metric steps (${(ackedSteps / seconds).toFixed(
+        0,
+      )}/s) acknowledged`,
       ...facts,
     ];
-    const errors = Object.entries(ledger.statuses).filter(([s]) => !/^2/.test(s));
-    if (errors.length) problems.push(`non-2xx answers: ${JSON.stringify(Object.fromEntries(errors))}`);
-    return { ok: problems.length === 0, lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)] };
+    const errors = Object.entries(ledger.statuses).filter(
+      ([s]) => !/^2/.test(s),
+    );
+    if (errors.length)
+      problems.push(
+        `non-2xx answers: ${JSON.stringify(Object.fromEntries(errors))}`,
+      );
+    return {
+      ok: problems.length === 0,
+      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
+    };
   } finally {
     await lib.stopBackend(backend);
     if (db === 'pg') await lib.dropPgDatabases(`${tag}_`);

@@ -7,9 +7,16 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const lib = require('./lib');
-const { MODELS, createLedger, createRuns, startWorkload, verifyLedger } = require('./workload');
+const {
+  MODELS,
+  createLedger,
+  createRuns,
+  startWorkload,
+  verifyLedger,
+} = require('./workload');
 
-const CRASH_AFTER_MS = Number(process.env.MLOPS_RELIABILITY_CRASH_AFTER ?? 15) * 1000;
+const CRASH_AFTER_MS =
+  Number(process.env.MLOPS_RELIABILITY_CRASH_AFTER ?? 15) * 1000;
 
 /** PRAGMA integrity_check of every SQLite file in a folder (on a copy). */
 function sqliteIntegrity(dataDir) {
@@ -19,11 +26,17 @@ function sqliteIntegrity(dataDir) {
   try {
     // The -wal and -shm files go along: recovery of the log is part of what
     // is being checked.
-    for (const file of fs.readdirSync(dataDir)) fs.copyFileSync(path.join(dataDir, file), path.join(copy, file));
-    for (const file of fs.readdirSync(copy).filter(f => f.endsWith('.sqlite'))) {
+    for (const file of fs.readdirSync(dataDir))
+      fs.copyFileSync(path.join(dataDir, file), path.join(copy, file));
+    for (const file of fs
+      .readdirSync(copy)
+      .filter(f => f.endsWith('.sqlite'))) {
       const db = new Database(path.join(copy, file));
       try {
-        results[file] = db.pragma('integrity_check').map(row => row.integrity_check).join('; ');
+        results[file] = db
+          .pragma('integrity_check')
+          .map(row => row.integrity_check)
+          .join('; ');
       } finally {
         db.close();
       }
@@ -41,7 +54,8 @@ async function predictionCounts(client, ledger) {
       `/api/mlops/entities/component/default/${model}/metrics?window=24h&environment=${ledger.environment}`,
     );
     if (!r.ok) throw new Error(`metrics of ${model} answered ${r.status}`);
-    counts[model] = r.body.models.find(m => m.model === model)?.totals.count ?? 0;
+    counts[model] =
+      r.body.models.find(m => m.model === model)?.totals.count ?? 0;
   }
   return counts;
 }
@@ -50,8 +64,14 @@ async function predictionCounts(client, ledger) {
 async function crashRecovery({ db, port, writers }) {
   const part = `crash-${db}`;
   const tag = lib.runTag('relk');
-  const dataDir = db === 'sqlite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-')) : undefined;
-  const database = db === 'pg' ? { kind: 'pg', prefix: `${tag}_` } : { kind: 'sqlite', directory: dataDir };
+  const dataDir =
+    db === 'sqlite'
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-'))
+      : undefined;
+  const database =
+    db === 'pg'
+      ? { kind: 'pg', prefix: `${tag}_` }
+      : { kind: 'sqlite', directory: dataDir };
   const lines = [];
   const problems = [];
   let backend = lib.startBackend({ name: part, port, database });
@@ -60,7 +80,12 @@ async function crashRecovery({ db, port, writers }) {
     let client = await lib.ready(backend);
     const ledger = createLedger(tag);
     await createRuns(client, ledger, writers);
-    lib.log(part, `heavy ingest by ${writers} writers; kill -9 after ${CRASH_AFTER_MS / 1000} s`);
+    lib.log(
+      part,
+      `heavy ingest by ${writers} writers; kill -9 after ${
+        CRASH_AFTER_MS / 1000
+      } s`,
+    );
     const workload = startWorkload(client, ledger, {
       writers,
       predictionBatch: 1000,
@@ -71,17 +96,28 @@ async function crashRecovery({ db, port, writers }) {
     const pids = lib.groupPids(backend);
     lib.killGroup(backend, 'SIGKILL');
     await backend.child.exited;
-    const ackedAtKill = Object.values(ledger.perModel).reduce((n, b) => n + b.acked.size, 0);
-    lines.push(`killed process group ${backend.child.pid} (pids ${pids.join(', ')}) with SIGKILL after ${ackedAtKill} acknowledged prediction ids`);
+    const ackedAtKill = Object.values(ledger.perModel).reduce(
+      (n, b) => n + b.acked.size,
+      0,
+    );
+    lines.push(
+      `killed process group ${backend.child.pid} (pids ${pids.join(
+        ', ',
+      )}) with SIGKILL after ${ackedAtKill} acknowledged prediction ids`,
+    );
     await workload.stop();
     const inFlight = ledger.pendingPredictionBatches.length;
     lines.push(
-      `at the kill: ${inFlight} prediction batches unanswered, statuses ${JSON.stringify(ledger.statuses)}`,
+      `at the kill: ${inFlight} prediction batches unanswered, statuses ${JSON.stringify(
+        ledger.statuses,
+      )}`,
     );
 
     if (dataDir) {
       const integrity = sqliteIntegrity(dataDir);
-      lines.push(`integrity_check right after the kill: ${JSON.stringify(integrity)}`);
+      lines.push(
+        `integrity_check right after the kill: ${JSON.stringify(integrity)}`,
+      );
       for (const [file, result] of Object.entries(integrity)) {
         if (result !== 'ok') problems.push(`${file} after the kill: ${result}`);
       }
@@ -100,7 +136,9 @@ async function crashRecovery({ db, port, writers }) {
     // been committed without an answer is reported as a duplicate.
     let duplicatesOnRetry = 0;
     for (const { model, events } of ledger.pendingPredictionBatches.splice(0)) {
-      const r = await client.post(`/api/mlops/models/${model}/predictions`, { events });
+      const r = await client.post(`/api/mlops/models/${model}/predictions`, {
+        events,
+      });
       if (!r.ok) {
         problems.push(`retry after restart answered ${r.status}`);
         continue;
@@ -114,21 +152,32 @@ async function crashRecovery({ db, port, writers }) {
     }
     const after = await predictionCounts(client, ledger);
     lines.push(
-      `after retrying the ${inFlight} unanswered batches (${duplicatesOnRetry} of their ids were already stored): ${JSON.stringify(after)}`,
+      `after retrying the ${inFlight} unanswered batches (${duplicatesOnRetry} of their ids were already stored): ${JSON.stringify(
+        after,
+      )}`,
     );
     for (const model of MODELS) {
       const expected = ledger.perModel[model].acked.size;
-      if (after[model] !== expected) problems.push(`${model}: ${after[model]} stored, ${expected} distinct ids acknowledged`);
+      if (after[model] !== expected)
+        problems.push(
+          `${model}: ${after[model]} stored, ${expected} distinct ids acknowledged`,
+        );
     }
     await lib.stopBackend(backend);
     if (dataDir) {
       const integrity = sqliteIntegrity(dataDir);
-      lines.push(`integrity_check after the restart: ${JSON.stringify(integrity)}`);
+      lines.push(
+        `integrity_check after the restart: ${JSON.stringify(integrity)}`,
+      );
       for (const [file, result] of Object.entries(integrity)) {
-        if (result !== 'ok') problems.push(`${file} after the restart: ${result}`);
+        if (result !== 'ok')
+          problems.push(`${file} after the restart: ${result}`);
       }
     }
-    return { ok: problems.length === 0, lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)] };
+    return {
+      ok: problems.length === 0,
+      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
+    };
   } finally {
     await lib.stopBackend(backend);
     if (db === 'pg') await lib.dropPgDatabases(`${tag}_`);

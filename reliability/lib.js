@@ -16,14 +16,18 @@ const PG_URL =
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'reliability');
 
 function log(part, message) {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] [${part}] ${message}`);
+  console.log(
+    `[${new Date().toISOString().slice(11, 19)}] [${part}] ${message}`,
+  );
 }
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
 /** A unique, database-name-safe tag for one run of a script. */
 function runTag(prefix) {
-  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+  return `${prefix}${Date.now().toString(36)}${Math.floor(
+    Math.random() * 1e4,
+  )}`;
 }
 
 /**
@@ -36,7 +40,10 @@ function writeConfig(file, { port, database, extra = {} }) {
   const db =
     database.kind === 'pg'
       ? { client: 'pg', connection: PG_URL, prefix: database.prefix }
-      : { client: 'better-sqlite3', connection: { directory: database.directory } };
+      : {
+          client: 'better-sqlite3',
+          connection: { directory: database.directory },
+        };
   const config = {
     app: { baseUrl: base },
     backend: {
@@ -57,7 +64,10 @@ function writeConfig(file, { port, database, extra = {} }) {
  */
 function startBackend({ name, port, database, extra }) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const configFile = path.join(os.tmpdir(), `mlops-rel-${name}-${port}-${Date.now()}.json`);
+  const configFile = path.join(
+    os.tmpdir(),
+    `mlops-rel-${name}-${port}-${Date.now()}.json`,
+  );
   writeConfig(configFile, { port, database, extra });
   const logPath = path.join(ARTIFACTS, `${name}.log`);
   const logOffset = fs.existsSync(logPath) ? fs.statSync(logPath).size : 0;
@@ -71,7 +81,9 @@ function startBackend({ name, port, database, extra }) {
     [
       '--enable-source-maps',
       '--require',
-      require.resolve('@backstage/cli-node/config/nodeTransform.cjs', { paths: [BACKEND_DIR, ROOT] }),
+      require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
+        paths: [BACKEND_DIR, ROOT],
+      }),
       'src/index.ts',
       '--config',
       path.join(ROOT, 'app-config.yaml'),
@@ -91,7 +103,14 @@ function startBackend({ name, port, database, extra }) {
   );
   fs.closeSync(logFile);
   child.exited = new Promise(resolve => child.once('exit', resolve));
-  return { child, port, base: `http://localhost:${port}`, logPath, logOffset, configFile };
+  return {
+    child,
+    port,
+    base: `http://localhost:${port}`,
+    logPath,
+    logOffset,
+    configFile,
+  };
 }
 
 /** Sends a signal to the backend's whole process group. */
@@ -110,7 +129,10 @@ async function stopBackend(backend, graceMs = 10_000) {
     return;
   }
   killGroup(backend, 'SIGTERM');
-  const done = await Promise.race([backend.child.exited.then(() => true), sleep(graceMs)]);
+  const done = await Promise.race([
+    backend.child.exited.then(() => true),
+    sleep(graceMs),
+  ]);
   // The group may hold the backend process even after npx has exited.
   killGroup(backend, 'SIGKILL');
   if (!done) await backend.child.exited;
@@ -152,22 +174,35 @@ function memoryOf(backend) {
 
 /** Plugins whose start failed, from the backend's log (this start only). */
 function startupFailures(backend) {
-  const text = fs.readFileSync(backend.logPath, 'utf8').slice(backend.logOffset ?? 0);
+  const text = fs
+    .readFileSync(backend.logPath, 'utf8')
+    .slice(backend.logOffset ?? 0);
   if (!text.includes('Backend startup failed')) return [];
-  return [...new Set([...text.matchAll(/Plugin '([\w-]+)' startup failed/g)].map(m => m[1]))];
+  return [
+    ...new Set(
+      [...text.matchAll(/Plugin '([\w-]+)' startup failed/g)].map(m => m[1]),
+    ),
+  ];
 }
 
 async function waitFor(what, probe, timeoutMs, backend) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
-    if (backend && (backend.child.exitCode !== null || backend.child.signalCode)) {
-      throw new Error(`backend exited while waiting for ${what}; see ${backend.logPath}`);
+    if (
+      backend &&
+      (backend.child.exitCode !== null || backend.child.signalCode)
+    ) {
+      throw new Error(
+        `backend exited while waiting for ${what}; see ${backend.logPath}`,
+      );
     }
     // A failed start does not end the process in development mode.
     const failed = backend && startupFailures(backend);
     if (failed?.length) {
-      const error = new Error(`backend startup failed (${failed.join(', ')}); see ${backend.logPath}`);
+      const error = new Error(
+        `backend startup failed (${failed.join(', ')}); see ${backend.logPath}`,
+      );
       error.failedPlugins = failed;
       throw error;
     }
@@ -179,15 +214,21 @@ async function waitFor(what, probe, timeoutMs, backend) {
     }
     await sleep(500);
   }
-  throw new Error(`Timed out waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+  throw new Error(
+    `Timed out waiting for ${what}${lastError ? `: ${lastError}` : ''}`,
+  );
 }
 
 async function guestToken(base) {
-  const response = await fetch(`${base}/api/auth/guest/refresh?env=development`, {
-    method: 'POST',
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  if (!response.ok) throw new Error(`guest refresh answered ${response.status}`);
+  const response = await fetch(
+    `${base}/api/auth/guest/refresh?env=development`,
+    {
+      method: 'POST',
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    },
+  );
+  if (!response.ok)
+    throw new Error(`guest refresh answered ${response.status}`);
   return (await response.json()).backstageIdentity.token;
 }
 
@@ -202,7 +243,12 @@ async function ready(backend, { timeoutMs = 180_000, catalog = true } = {}) {
     timeoutMs,
     backend,
   );
-  const token = await waitFor('a guest token', () => guestToken(backend.base), 30_000, backend);
+  const token = await waitFor(
+    'a guest token',
+    () => guestToken(backend.base),
+    30_000,
+    backend,
+  );
   const client = new Client(backend.base, token);
   await waitFor(
     'the demo models',
@@ -217,7 +263,9 @@ async function ready(backend, { timeoutMs = 180_000, catalog = true } = {}) {
     await waitFor(
       'the demo model components in the catalog',
       async () => {
-        const r = await client.get('/api/mlops/entities/component/default/fraud-detection/metrics?window=1h');
+        const r = await client.get(
+          '/api/mlops/entities/component/default/fraud-detection/metrics?window=1h',
+        );
         return r.ok;
       },
       90_000,
@@ -287,7 +335,9 @@ async function dropPgDatabases(prefix) {
         [datname],
       );
       // Identifier from pg_database itself, quoted; not user input.
-      await pg.query(`drop database if exists "${datname.replace(/"/g, '""')}"`);
+      await pg.query(
+        `drop database if exists "${datname.replace(/"/g, '""')}"`,
+      );
     }
   });
 }

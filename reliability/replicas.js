@@ -30,10 +30,17 @@ function events(tag, model, count, status, seq) {
     confidence: 0.8,
     features:
       model === 'fraud-detection'
-        ? { amount: 20 + (i % 200), merchant_category: ['grocery', 'travel', 'online'][i % 3], card_present: i % 3 !== 0 }
+        ? {
+            amount: 20 + (i % 200),
+            merchant_category: ['grocery', 'travel', 'online'][i % 3],
+            card_present: i % 3 !== 0,
+          }
         : model === 'ticket-classifier'
-          ? { length_chars: 100 + (i % 300), channel: i % 2 ? 'email' : 'chat' }
-          : { returns_1d: ((i % 20) - 10) / 1000, volume_z: ((i % 40) - 20) / 10 },
+        ? { length_chars: 100 + (i % 300), channel: i % 2 ? 'email' : 'chat' }
+        : {
+            returns_1d: ((i % 20) - 10) / 1000,
+            volume_z: ((i % 40) - 20) / 10,
+          },
   }));
 }
 
@@ -47,7 +54,10 @@ async function openIncidents(pg, model, symptom) {
 }
 
 // `checkedAt` is the moment a summary was computed, different on every read.
-const stable = body => JSON.stringify(body, (key, value) => (key === 'checkedAt' ? undefined : value));
+const stable = body =>
+  JSON.stringify(body, (key, value) =>
+    key === 'checkedAt' ? undefined : value,
+  );
 
 /** Reads a route on both replicas; equal if B matches A read before or after it. */
 async function sameOnBoth(clients, route) {
@@ -57,8 +67,12 @@ async function sameOnBoth(clients, route) {
     const b = await clients[1].get(route);
     const a2 = await clients[0].get(route);
     const bs = stable(b.body);
-    if (b.ok && a1.ok && (bs === stable(a1.body) || bs === stable(a2.body))) return { same: true };
-    last = firstDifference(JSON.parse(stable(a1.body) ?? 'null'), JSON.parse(bs ?? 'null'));
+    if (b.ok && a1.ok && (bs === stable(a1.body) || bs === stable(a2.body)))
+      return { same: true };
+    last = firstDifference(
+      JSON.parse(stable(a1.body) ?? 'null'),
+      JSON.parse(bs ?? 'null'),
+    );
     await lib.sleep(1000);
   }
   return { same: false, difference: last };
@@ -72,7 +86,9 @@ function firstDifference(a, b, at = '') {
       if (d) return d;
     }
   }
-  return `${at}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
+  return `${at}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(
+    b,
+  )?.slice(0, 80)}`;
 }
 
 async function twoReplicas({ ports }) {
@@ -103,10 +119,20 @@ async function twoReplicas({ ports }) {
     },
   };
   const start = i =>
-    lib.startBackend({ name: `replica-${i + 1}`, port: ports[i], database: { kind: 'pg', prefix }, extra });
+    lib.startBackend({
+      name: `replica-${i + 1}`,
+      port: ports[i],
+      database: { kind: 'pg', prefix },
+      extra,
+    });
   const backends = ports.map((_, i) => start(i));
   try {
-    lib.log(part, `two backends on :${ports.join(' and :')}, database prefix ${prefix}, started together`);
+    lib.log(
+      part,
+      `two backends on :${ports.join(
+        ' and :',
+      )}, database prefix ${prefix}, started together`,
+    );
     const clients = [];
     const coldStart = await Promise.allSettled(backends.map(b => lib.ready(b)));
     for (const [i, outcome] of coldStart.entries()) {
@@ -117,12 +143,26 @@ async function twoReplicas({ ports }) {
       }
       const failed = outcome.reason.failedPlugins;
       if (!failed) throw outcome.reason;
-      lines.push(`replica ${i + 1}: startup failed in plugin(s) ${failed.join(', ')}`);
-      if (failed.includes('mlops')) problems.push(`replica ${i + 1}: the mlops plugin failed to start beside the other replica`);
-      else if (STRICT) problems.push(`replica ${i + 1}: Backstage core plugin(s) ${failed.join(', ')} raced on their migrations`);
+      lines.push(
+        `replica ${i + 1}: startup failed in plugin(s) ${failed.join(', ')}`,
+      );
+      if (failed.includes('mlops'))
+        problems.push(
+          `replica ${
+            i + 1
+          }: the mlops plugin failed to start beside the other replica`,
+        );
+      else if (STRICT)
+        problems.push(
+          `replica ${i + 1}: Backstage core plugin(s) ${failed.join(
+            ', ',
+          )} raced on their migrations`,
+        );
       else
         lines.push(
-          `  WARN known upstream race of knex migrations in core plugins on an empty database (backstage/backstage#26546, backstage/charts#300); restarting replica ${i + 1} as an orchestrator would`,
+          `  WARN known upstream race of knex migrations in core plugins on an empty database (backstage/backstage#26546, backstage/charts#300); restarting replica ${
+            i + 1
+          } as an orchestrator would`,
         );
       await lib.stopBackend(backends[i]);
       backends[i] = start(i);
@@ -130,33 +170,57 @@ async function twoReplicas({ ports }) {
       lines.push(`replica ${i + 1}: started on the second attempt`);
     }
     await lib.withPg(`${prefix}mlops`, async pg => {
-      const { rows } = await pg.query('select name, count(*)::int as n from knex_migrations group by name');
+      const { rows } = await pg.query(
+        'select name, count(*)::int as n from knex_migrations group by name',
+      );
       const twice = rows.filter(r => r.n > 1);
-      lines.push(`knex_migrations: ${rows.length} migrations recorded (${MIGRATION_FILES} files), ${twice.length} recorded twice`);
-      if (rows.length !== MIGRATION_FILES || twice.length) problems.push('migrations not run exactly once');
+      lines.push(
+        `knex_migrations: ${rows.length} migrations recorded (${MIGRATION_FILES} files), ${twice.length} recorded twice`,
+      );
+      if (rows.length !== MIGRATION_FILES || twice.length)
+        problems.push('migrations not run exactly once');
       const { rows: counts } = await pg.query(
         `select (select count(*) from mlops_registered_models)::int as models,
                 (select count(*) from mlops_experiments)::int as experiments,
                 (select count(*) from mlops_pipelines)::int as pipelines`,
       );
       lines.push(`demo seed: ${JSON.stringify(counts[0])}`);
-      if (counts[0].models !== 3 || counts[0].experiments !== 3 || counts[0].pipelines !== 3) {
-        problems.push(`demo data seeded more than once: ${JSON.stringify(counts[0])}`);
+      if (
+        counts[0].models !== 3 ||
+        counts[0].experiments !== 3 ||
+        counts[0].pipelines !== 3
+      ) {
+        problems.push(
+          `demo data seeded more than once: ${JSON.stringify(counts[0])}`,
+        );
       }
     });
     for (const b of backends) {
       const text = fs.readFileSync(b.logPath, 'utf8').slice(b.logOffset);
       const bad = text
         .split('\n')
-        .filter(l => /\bmlops\b/.test(l) && /migrat|lock/i.test(l) && /error|fail/i.test(l));
-      if (bad.length) problems.push(`${b.logPath}: ${bad.length} migration or lock errors, e.g. ${bad[0].slice(0, 300)}`);
+        .filter(
+          l =>
+            /\bmlops\b/.test(l) &&
+            /migrat|lock/i.test(l) &&
+            /error|fail/i.test(l),
+        );
+      if (bad.length)
+        problems.push(
+          `${b.logPath}: ${
+            bad.length
+          } migration or lock errors, e.g. ${bad[0].slice(0, 300)}`,
+        );
     }
 
     // Feature samples for the scheduled drift checks, through both replicas.
     for (const [i, model] of MODELS.entries()) {
-      const r = await clients[i % 2].post(`/api/mlops/models/${model}/predictions`, {
-        events: events(tag, model, 300, 'ok', 'w'),
-      });
+      const r = await clients[i % 2].post(
+        `/api/mlops/models/${model}/predictions`,
+        {
+          events: events(tag, model, 300, 'ok', 'w'),
+        },
+      );
       if (!r.ok) problems.push(`ingest for ${model} answered ${r.status}`);
     }
 
@@ -173,27 +237,42 @@ async function twoReplicas({ ports }) {
         }
       }
     });
-    if (!target) throw new Error(`every model already has an open ${symptom} incident`);
+    if (!target)
+      throw new Error(`every model already has an open ${symptom} incident`);
     const bursts = await Promise.all(
       clients.map((c, i) =>
-        c.post(`/api/mlops/models/${target}/predictions`, { events: events(tag, target, 200, 'error', `e${i}`) }),
+        c.post(`/api/mlops/models/${target}/predictions`, {
+          events: events(tag, target, 200, 'error', `e${i}`),
+        }),
       ),
     );
-    if (bursts.some(r => !r.ok)) problems.push(`error bursts answered ${bursts.map(r => r.status)}`);
-    lines.push(`sent 2 × 200 error predictions for ${target} through both replicas at once`);
+    if (bursts.some(r => !r.ok))
+      problems.push(`error bursts answered ${bursts.map(r => r.status)}`);
+    lines.push(
+      `sent 2 × 200 error predictions for ${target} through both replicas at once`,
+    );
 
-    lib.log(part, `observing schedulers for ${OBSERVE_MS / 1000} s (drift every ${DRIFT_SECONDS} s, health every 10 s)`);
+    lib.log(
+      part,
+      `observing schedulers for ${
+        OBSERVE_MS / 1000
+      } s (drift every ${DRIFT_SECONDS} s, health every 10 s)`,
+    );
     await lib.sleep(OBSERVE_MS);
 
     await lib.withPg(`${prefix}mlops`, async pg => {
       const open = await openIncidents(pg, target, symptom);
       lines.push(`open ${symptom} incidents for ${target}: ${open.length}`);
-      if (open.length !== 1) problems.push(`expected exactly one open ${symptom} incident for ${target}, found ${open.length}`);
+      if (open.length !== 1)
+        problems.push(
+          `expected exactly one open ${symptom} incident for ${target}, found ${open.length}`,
+        );
       const { rows: dupes } = await pg.query(
         `select object_kind, object_name, symptom, count(*)::int as n from mlops_incidents
           where resolved_at is null group by 1, 2, 3 having count(*) > 1`,
       );
-      if (dupes.length) problems.push(`duplicated open incidents: ${JSON.stringify(dupes)}`);
+      if (dupes.length)
+        problems.push(`duplicated open incidents: ${JSON.stringify(dupes)}`);
 
       const { rows: reports } = await pg.query(
         `select model_name, created_at from mlops_drift_reports
@@ -206,21 +285,39 @@ async function twoReplicas({ ports }) {
         byModel.get(r.model_name).push(new Date(r.created_at).getTime());
       }
       const maxRounds = Math.ceil(OBSERVE_MS / (DRIFT_SECONDS * 1000)) + 1;
-      if (byModel.size === 0) problems.push('no scheduled drift report was stored while observing');
+      if (byModel.size === 0)
+        problems.push('no scheduled drift report was stored while observing');
       for (const [model, times] of byModel) {
         const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
         const minGap = gaps.length ? Math.min(...gaps) : undefined;
         lines.push(
-          `scheduled drift reports for ${model}: ${times.length} in ${OBSERVE_MS / 1000} s (at most ${maxRounds} rounds fit), smallest gap ${minGap?.toFixed(1) ?? '-'} s`,
+          `scheduled drift reports for ${model}: ${times.length} in ${
+            OBSERVE_MS / 1000
+          } s (at most ${maxRounds} rounds fit), smallest gap ${
+            minGap?.toFixed(1) ?? '-'
+          } s`,
         );
-        if (times.length > maxRounds) problems.push(`${model}: ${times.length} scheduled reports, more than ${maxRounds} intervals`);
+        if (times.length > maxRounds)
+          problems.push(
+            `${model}: ${times.length} scheduled reports, more than ${maxRounds} intervals`,
+          );
         if (minGap !== undefined && minGap < DRIFT_SECONDS / 2) {
-          problems.push(`${model}: two scheduled reports ${minGap.toFixed(1)} s apart (interval ${DRIFT_SECONDS} s)`);
+          problems.push(
+            `${model}: two scheduled reports ${minGap.toFixed(
+              1,
+            )} s apart (interval ${DRIFT_SECONDS} s)`,
+          );
         }
       }
     });
     const rounds = backends.map(
-      b => (fs.readFileSync(b.logPath, 'utf8').slice(b.logOffset).match(/Drift checks: \d+ checked/g) ?? []).length,
+      b =>
+        (
+          fs
+            .readFileSync(b.logPath, 'utf8')
+            .slice(b.logOffset)
+            .match(/Drift checks: \d+ checked/g) ?? []
+        ).length,
     );
     lines.push(`drift rounds logged per replica: ${rounds.join(' + ')}`);
 
@@ -233,18 +330,31 @@ async function twoReplicas({ ports }) {
     ];
     for (const route of routes) {
       const { same, difference } = await sameOnBoth(clients, route);
-      if (!same) problems.push(`replicas answer ${route} differently (${difference})`);
+      if (!same)
+        problems.push(`replicas answer ${route} differently (${difference})`);
     }
     lines.push(`${routes.length} read routes compared across the replicas`);
     const viaApi = await Promise.all(
       clients.map(async c => {
-        const r = await c.get(`/api/mlops/entities/component/default/${target}/incidents`);
-        return (r.body?.items ?? []).filter(i => i.symptom === symptom && i.status !== 'resolved').length;
+        const r = await c.get(
+          `/api/mlops/entities/component/default/${target}/incidents`,
+        );
+        return (r.body?.items ?? []).filter(
+          i => i.symptom === symptom && i.status !== 'resolved',
+        ).length;
       }),
     );
-    lines.push(`open ${symptom} incidents of ${target} as each replica lists them: ${viaApi.join(', ')}`);
-    if (viaApi.some(n => n !== 1)) problems.push('a replica does not list exactly one open incident');
-    return { ok: problems.length === 0, lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)] };
+    lines.push(
+      `open ${symptom} incidents of ${target} as each replica lists them: ${viaApi.join(
+        ', ',
+      )}`,
+    );
+    if (viaApi.some(n => n !== 1))
+      problems.push('a replica does not list exactly one open incident');
+    return {
+      ok: problems.length === 0,
+      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
+    };
   } finally {
     await Promise.all(backends.map(b => lib.stopBackend(b)));
     await lib.dropPgDatabases(prefix);

@@ -24,9 +24,22 @@ const BASE_PORT = Number(process.env.MLOPS_RELIABILITY_PORT ?? 7300);
 const PART_TIMEOUT_MS = DURATION_MS + 6 * 60_000;
 
 const PARTS = {
-  'concurrent-sqlite': port => concurrentWriters({ db: 'sqlite', port, durationMs: DURATION_MS, writers: WRITERS }),
-  'concurrent-pg': port => concurrentWriters({ db: 'pg', port, durationMs: DURATION_MS, writers: WRITERS }),
-  'crash-sqlite': port => crashRecovery({ db: 'sqlite', port, writers: WRITERS }),
+  'concurrent-sqlite': port =>
+    concurrentWriters({
+      db: 'sqlite',
+      port,
+      durationMs: DURATION_MS,
+      writers: WRITERS,
+    }),
+  'concurrent-pg': port =>
+    concurrentWriters({
+      db: 'pg',
+      port,
+      durationMs: DURATION_MS,
+      writers: WRITERS,
+    }),
+  'crash-sqlite': port =>
+    crashRecovery({ db: 'sqlite', port, writers: WRITERS }),
   'crash-pg': port => crashRecovery({ db: 'pg', port, writers: WRITERS }),
   replicas: port => twoReplicas({ ports: [port, port + 1] }),
 };
@@ -35,7 +48,11 @@ async function main() {
   const names = process.argv.slice(2);
   const unknown = names.filter(n => !PARTS[n]);
   if (unknown.length) {
-    console.error(`Unknown part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(', ')}`);
+    console.error(
+      `Unknown part(s): ${unknown.join(', ')}. Parts: ${Object.keys(PARTS).join(
+        ', ',
+      )}`,
+    );
     process.exit(2);
   }
   const selected = names.length ? names : Object.keys(PARTS);
@@ -62,7 +79,8 @@ async function main() {
     void i;
   }
   console.log('Summary:');
-  for (const r of results) console.log(`  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds} s)`);
+  for (const r of results)
+    console.log(`  ${r.ok ? 'PASS' : 'FAIL'} ${r.name} (${r.seconds} s)`);
   process.exit(results.every(r => r.ok) ? 0 : 1);
 }
 

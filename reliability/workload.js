@@ -19,11 +19,16 @@ function features(model, rand) {
     case 'fraud-detection':
       return {
         amount: Math.round(Math.exp(3.6 + rand() * 1.5) * 100) / 100,
-        merchant_category: ['grocery', 'travel', 'online', 'fuel'][Math.floor(rand() * 4)],
+        merchant_category: ['grocery', 'travel', 'online', 'fuel'][
+          Math.floor(rand() * 4)
+        ],
         card_present: rand() < 0.6,
       };
     case 'ticket-classifier':
-      return { length_chars: Math.round(100 + rand() * 400), channel: rand() < 0.5 ? 'email' : 'chat' };
+      return {
+        length_chars: Math.round(100 + rand() * 400),
+        channel: rand() < 0.5 ? 'email' : 'chat',
+      };
     default:
       return { returns_1d: (rand() - 0.5) / 50, volume_z: rand() * 2 - 1 };
   }
@@ -64,7 +69,11 @@ async function createRuns(client, ledger, writers) {
     owner: 'group:default/support-ml',
   });
   if (experiment.status !== 201) {
-    throw new Error(`creating the experiment answered ${experiment.status}: ${JSON.stringify(experiment.body)}`);
+    throw new Error(
+      `creating the experiment answered ${experiment.status}: ${JSON.stringify(
+        experiment.body,
+      )}`,
+    );
   }
   for (let i = 0; i < writers; i++) {
     const run = await client.post('/api/mlops/runs', {
@@ -72,9 +81,16 @@ async function createRuns(client, ledger, writers) {
       name: `writer-${i}`,
     });
     if (run.status !== 201) {
-      throw new Error(`creating a run answered ${run.status}: ${JSON.stringify(run.body)}`);
+      throw new Error(
+        `creating a run answered ${run.status}: ${JSON.stringify(run.body)}`,
+      );
     }
-    ledger.runs.push({ id: run.body.id, acked: new Set(), unacked: new Set(), nextStep: 0 });
+    ledger.runs.push({
+      id: run.body.id,
+      acked: new Set(),
+      unacked: new Set(),
+      nextStep: 0,
+    });
   }
 }
 
@@ -104,13 +120,16 @@ async function runWriter(client, ledger, index, options) {
 
   async function sendPredictions(model, events, isRetryOfAcked) {
     const book = ledger.perModel[model];
-    for (const event of events) if (!book.acked.has(event.id)) book.unacked.add(event.id);
+    for (const event of events)
+      if (!book.acked.has(event.id)) book.unacked.add(event.id);
     const pending = { model, events };
     ledger.pendingPredictionBatches.push(pending);
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       if (attempt > 0) book.retriesSent += 1;
       try {
-        const r = await client.post(`/api/mlops/models/${model}/predictions`, { events });
+        const r = await client.post(`/api/mlops/models/${model}/predictions`, {
+          events,
+        });
         count(ledger, r.status);
         if (r.ok) {
           book.accepted += r.body.accepted;
@@ -119,7 +138,10 @@ async function runWriter(client, ledger, index, options) {
             book.acked.add(event.id);
             book.unacked.delete(event.id);
           }
-          ledger.pendingPredictionBatches.splice(ledger.pendingPredictionBatches.indexOf(pending), 1);
+          ledger.pendingPredictionBatches.splice(
+            ledger.pendingPredictionBatches.indexOf(pending),
+            1,
+          );
           if (!isRetryOfAcked) sentBatches.push({ model, events });
           return;
         }
@@ -140,11 +162,18 @@ async function runWriter(client, ledger, index, options) {
     for (let i = 0; i < metricBatch; i++) {
       const step = run.nextStep++;
       steps.push(step);
-      metrics.push({ key: METRIC_KEY, value: step / 2, step, timestamp: Date.now() });
+      metrics.push({
+        key: METRIC_KEY,
+        value: step / 2,
+        step,
+        timestamp: Date.now(),
+      });
     }
     for (const step of steps) run.unacked.add(step);
     try {
-      const r = await client.post(`/api/mlops/runs/${run.id}/log-batch`, { metrics });
+      const r = await client.post(`/api/mlops/runs/${run.id}/log-batch`, {
+        metrics,
+      });
       count(ledger, r.status);
       if (r.ok) {
         for (const step of steps) {
@@ -170,7 +199,8 @@ async function runWriter(client, ledger, index, options) {
     const events = [];
     if (sentBatches.length > 0 && roll < retryShare) {
       const old = sentBatches[Math.floor(rand() * sentBatches.length)];
-      if (old.model === model) events.push(...old.events.slice(0, Math.floor(old.events.length / 2)));
+      if (old.model === model)
+        events.push(...old.events.slice(0, Math.floor(old.events.length / 2)));
     }
     while (events.length < predictionBatch) {
       events.push({
@@ -194,10 +224,14 @@ async function runWriter(client, ledger, index, options) {
 /** Runs `writers` writers for `durationMs` (or until `stop()` is called). */
 function startWorkload(client, ledger, { writers, durationMs, ...options }) {
   let stopped = false;
-  const timer = durationMs ? setTimeout(() => (stopped = true), durationMs) : undefined;
+  const timer = durationMs
+    ? setTimeout(() => (stopped = true), durationMs)
+    : undefined;
   const shouldStop = () => stopped;
   const done = Promise.all(
-    Array.from({ length: writers }, (_, i) => runWriter(client, ledger, i, { ...options, shouldStop })),
+    Array.from({ length: writers }, (_, i) =>
+      runWriter(client, ledger, i, { ...options, shouldStop }),
+    ),
   ).finally(() => clearTimeout(timer));
   return {
     done,
@@ -226,46 +260,88 @@ async function verifyLedger(client, ledger, { allowUnacked = false } = {}) {
       problems.push(`${model}: metrics route answered ${r.status}`);
       continue;
     }
-    const stored = r.body.models.find(m => m.model === model)?.totals.count ?? 0;
+    const stored =
+      r.body.models.find(m => m.model === model)?.totals.count ?? 0;
     facts.push(
       `${model}: ${book.acked.size} acknowledged ids, ${stored} stored, server accepted ${book.accepted} new + ${book.duplicatesReported} duplicates, ${book.retriesSent} retries after errors, ${book.unacked.size} never acknowledged`,
     );
     if (allowUnacked) {
-      if (stored < book.acked.size || stored > book.acked.size + book.unacked.size) {
-        problems.push(`${model}: ${stored} stored, expected ${book.acked.size}..${book.acked.size + book.unacked.size}`);
+      if (
+        stored < book.acked.size ||
+        stored > book.acked.size + book.unacked.size
+      ) {
+        problems.push(
+          `${model}: ${stored} stored, expected ${book.acked.size}..${
+            book.acked.size + book.unacked.size
+          }`,
+        );
       }
     } else {
       if (stored !== book.acked.size) {
-        problems.push(`${model}: ${stored} stored but ${book.acked.size} distinct ids acknowledged`);
+        problems.push(
+          `${model}: ${stored} stored but ${book.acked.size} distinct ids acknowledged`,
+        );
       }
       if (book.accepted !== book.acked.size) {
-        problems.push(`${model}: server reported ${book.accepted} new events for ${book.acked.size} distinct ids`);
+        problems.push(
+          `${model}: server reported ${book.accepted} new events for ${book.acked.size} distinct ids`,
+        );
       }
-      if (book.unacked.size > 0) problems.push(`${model}: ${book.unacked.size} ids never acknowledged`);
+      if (book.unacked.size > 0)
+        problems.push(`${model}: ${book.unacked.size} ids never acknowledged`);
     }
   }
   let metricRows = 0;
   let ackedSteps = 0;
   for (const run of ledger.runs) {
-    const r = await client.get(`/api/mlops/runs/${run.id}/metrics/${METRIC_KEY}`);
+    const r = await client.get(
+      `/api/mlops/runs/${run.id}/metrics/${METRIC_KEY}`,
+    );
     const points = r.ok ? r.body.points : [];
-    if (!r.ok && r.status !== 404) problems.push(`run ${run.id}: history answered ${r.status}`);
+    if (!r.ok && r.status !== 404)
+      problems.push(`run ${run.id}: history answered ${r.status}`);
     const seen = new Map();
     for (const p of points) seen.set(p.step, (seen.get(p.step) ?? 0) + 1);
     metricRows += points.length;
     ackedSteps += run.acked.size;
     const missing = [...run.acked].filter(s => !seen.has(s));
     const doubled = [...seen].filter(([, n]) => n > 1);
-    const unknown = [...seen.keys()].filter(s => !run.acked.has(s) && !run.unacked.has(s));
+    const unknown = [...seen.keys()].filter(
+      s => !run.acked.has(s) && !run.unacked.has(s),
+    );
     const unackedStored = [...seen.keys()].filter(s => run.unacked.has(s));
-    if (missing.length) problems.push(`run ${run.id}: ${missing.length} acknowledged steps missing (e.g. ${missing.slice(0, 3)})`);
-    if (doubled.length) problems.push(`run ${run.id}: ${doubled.length} steps stored more than once`);
-    if (unknown.length) problems.push(`run ${run.id}: ${unknown.length} steps never sent`);
-    if (!allowUnacked && run.unacked.size) problems.push(`run ${run.id}: ${run.unacked.size} metric steps never acknowledged`);
-    if (unackedStored.length) facts.push(`run ${run.id}: ${unackedStored.length} unacknowledged steps stored once (committed before the answer was lost)`);
+    if (missing.length)
+      problems.push(
+        `run ${run.id}: ${
+          missing.length
+        } acknowledged steps missing (e.g. ${missing.slice(0, 3)})`,
+      );
+    if (doubled.length)
+      problems.push(
+        `run ${run.id}: ${doubled.length} steps stored more than once`,
+      );
+    if (unknown.length)
+      problems.push(`run ${run.id}: ${unknown.length} steps never sent`);
+    if (!allowUnacked && run.unacked.size)
+      problems.push(
+        `run ${run.id}: ${run.unacked.size} metric steps never acknowledged`,
+      );
+    if (unackedStored.length)
+      facts.push(
+        `run ${run.id}: ${unackedStored.length} unacknowledged steps stored once (committed before the answer was lost)`,
+      );
   }
-  facts.push(`metrics: ${ackedSteps} acknowledged steps over ${ledger.runs.length} runs, ${metricRows} history rows`);
+  facts.push(
+    `metrics: ${ackedSteps} acknowledged steps over ${ledger.runs.length} runs, ${metricRows} history rows`,
+  );
   return { problems, facts };
 }
 
-module.exports = { MODELS, METRIC_KEY, createLedger, createRuns, startWorkload, verifyLedger };
+module.exports = {
+  MODELS,
+  METRIC_KEY,
+  createLedger,
+  createRuns,
+  startWorkload,
+  verifyLedger,
+};

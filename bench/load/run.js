@@ -53,9 +53,19 @@ async function timed(route, fn) {
 
 async function main() {
   const tag = lib.runTag('load');
-  const dataDir = DB === 'sqlite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-load-')) : undefined;
-  const database = DB === 'pg' ? { kind: 'pg', prefix: `${tag}_` } : { kind: 'sqlite', directory: dataDir };
-  const backend = lib.startBackend({ name: `load-${DB}`, port: PORT, database });
+  const dataDir =
+    DB === 'sqlite'
+      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-load-'))
+      : undefined;
+  const database =
+    DB === 'pg'
+      ? { kind: 'pg', prefix: `${tag}_` }
+      : { kind: 'sqlite', directory: dataDir };
+  const backend = lib.startBackend({
+    name: `load-${DB}`,
+    port: PORT,
+    database,
+  });
   let peak = { hwmKb: 0, rssKb: 0 };
   const sampler = setInterval(() => {
     const m = lib.memoryOf(backend);
@@ -65,14 +75,29 @@ async function main() {
     lib.log('load', `starting the backend on :${PORT} (${DB})`);
     const client = await lib.ready(backend);
     const idle = lib.memoryOf(backend);
-    const experiment = await client.post('/api/mlops/experiments', { name: `load-${tag}`, owner: 'group:default/support-ml' });
+    const experiment = await client.post('/api/mlops/experiments', {
+      name: `load-${tag}`,
+      owner: 'group:default/support-ml',
+    });
     const runs = [];
     for (let i = 0; i < INGEST_CLIENTS; i++) {
-      runs.push((await client.post('/api/mlops/runs', { experimentId: experiment.body.id, name: `load-${i}` })).body.id);
+      runs.push(
+        (
+          await client.post('/api/mlops/runs', {
+            experimentId: experiment.body.id,
+            name: `load-${i}`,
+          })
+        ).body.id,
+      );
     }
     let stop = false;
     const environment = `load-${tag}`.toLowerCase();
-    lib.log('load', `${INGEST_CLIENTS} ingest + ${READ_CLIENTS} card clients for ${DURATION_MS / 1000} s`);
+    lib.log(
+      'load',
+      `${INGEST_CLIENTS} ingest + ${READ_CLIENTS} card clients for ${
+        DURATION_MS / 1000
+      } s`,
+    );
     const started = Date.now();
     setTimeout(() => (stop = true), DURATION_MS);
 
@@ -93,16 +118,34 @@ async function main() {
           confidence: 0.5 + (j % 50) / 100,
         }));
         seq += 1;
-        await timed('POST predictions', () => client.post(`/api/mlops/models/${model}/predictions`, { events }));
-        const metrics = Array.from({ length: 50 }, () => ({ key: METRIC_KEY, value: step / 10, step: step++, timestamp: Date.now() }));
-        await timed('POST log-batch', () => client.post(`/api/mlops/runs/${runs[i]}/log-batch`, { metrics }));
+        await timed('POST predictions', () =>
+          client.post(`/api/mlops/models/${model}/predictions`, { events }),
+        );
+        const metrics = Array.from({ length: 50 }, () => ({
+          key: METRIC_KEY,
+          value: step / 10,
+          step: step++,
+          timestamp: Date.now(),
+        }));
+        await timed('POST log-batch', () =>
+          client.post(`/api/mlops/runs/${runs[i]}/log-batch`, { metrics }),
+        );
       }
     };
     const cards = [
-      ['GET summary', m => `/api/mlops/entities/component/default/${m}/summary`],
-      ['GET metrics', m => `/api/mlops/entities/component/default/${m}/metrics?window=24h`],
+      [
+        'GET summary',
+        m => `/api/mlops/entities/component/default/${m}/summary`,
+      ],
+      [
+        'GET metrics',
+        m => `/api/mlops/entities/component/default/${m}/metrics?window=24h`,
+      ],
       ['GET drift', m => `/api/mlops/entities/component/default/${m}/drift`],
-      ['GET incidents', m => `/api/mlops/entities/component/default/${m}/incidents`],
+      [
+        'GET incidents',
+        m => `/api/mlops/entities/component/default/${m}/incidents`,
+      ],
       ['GET triage', m => `/api/mlops/entities/component/default/${m}/triage`],
     ];
     const read = async i => {
@@ -122,17 +165,33 @@ async function main() {
     const final = lib.memoryOf(backend);
     if (final.hwmKb > peak.hwmKb) peak = final;
 
-    console.log(`\nbench/load: ${DB}, ${seconds.toFixed(0)} s, ${INGEST_CLIENTS} ingest clients (${BATCH} predictions + 50 metrics per round), ${READ_CLIENTS} card clients, loopback`);
-    console.log('route               requests   req/s    p50 ms   p95 ms   p99 ms  errors');
+    console.log(
+      `\nbench/load: ${DB}, ${seconds.toFixed(
+        0,
+      )} s, ${INGEST_CLIENTS} ingest clients (${BATCH} predictions + 50 metrics per round), ${READ_CLIENTS} card clients, loopback`,
+    );
+    console.log(
+      'route               requests   req/s    p50 ms   p95 ms   p99 ms  errors',
+    );
     let totalErrors = 0;
     for (const [route, s] of [...stats].sort()) {
       const sorted = s.ms.sort((a, b) => a - b);
       totalErrors += s.errors;
       console.log(
-        `${route.padEnd(18)} ${String(sorted.length).padStart(9)} ${(sorted.length / seconds).toFixed(1).padStart(7)} ${lib
+        `${route.padEnd(18)} ${String(sorted.length).padStart(9)} ${(
+          sorted.length / seconds
+        )
+          .toFixed(1)
+          .padStart(7)} ${lib
           .quantile(sorted, 0.5)
           .toFixed(1)
-          .padStart(8)} ${lib.quantile(sorted, 0.95).toFixed(1).padStart(8)} ${lib.quantile(sorted, 0.99).toFixed(1).padStart(8)} ${String(s.errors).padStart(7)}${
+          .padStart(8)} ${lib
+          .quantile(sorted, 0.95)
+          .toFixed(1)
+          .padStart(8)} ${lib
+          .quantile(sorted, 0.99)
+          .toFixed(1)
+          .padStart(8)} ${String(s.errors).padStart(7)}${
           s.errors ? `  ${JSON.stringify(s.statuses)}` : ''
         }`,
       );
@@ -140,14 +199,28 @@ async function main() {
     const ingestRequests = stats.get('POST predictions')?.ms.length ?? 0;
     const logRequests = stats.get('POST log-batch')?.ms.length ?? 0;
     console.log(
-      `ingest throughput: ${((ingestRequests * BATCH) / seconds).toFixed(0)} predictions/s, ${((logRequests * 50) / seconds).toFixed(0)} metric points/s`,
+      `ingest throughput: ${((ingestRequests * BATCH) / seconds).toFixed(
+        0,
+      )} predictions/s, ${((logRequests * 50) / seconds).toFixed(
+        0,
+      )} metric points/s`,
     );
     const peakMb = peak.hwmKb / 1024;
     console.log(
-      `backend pid ${peak.pid}: RSS ${(idle.rssKb / 1024).toFixed(0)} MB idle after start, ${(final.rssKb / 1024).toFixed(0)} MB at the end, peak (VmHWM) ${peakMb.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB)`,
+      `backend pid ${peak.pid}: RSS ${(idle.rssKb / 1024).toFixed(
+        0,
+      )} MB idle after start, ${(final.rssKb / 1024).toFixed(
+        0,
+      )} MB at the end, peak (VmHWM) ${peakMb.toFixed(
+        0,
+      )} MB (target < ${RSS_TARGET_MB} MB)`,
     );
     const ok = totalErrors === 0 && peakMb < RSS_TARGET_MB;
-    console.log(`${ok ? 'targets met' : 'TARGET MISSED'}: ${totalErrors} errors, peak RSS ${peakMb.toFixed(0)} MB`);
+    console.log(
+      `${
+        ok ? 'targets met' : 'TARGET MISSED'
+      }: ${totalErrors} errors, peak RSS ${peakMb.toFixed(0)} MB`,
+    );
     process.exitCode = ok ? 0 : 1;
   } finally {
     clearInterval(sampler);

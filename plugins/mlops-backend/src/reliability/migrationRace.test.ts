@@ -12,7 +12,9 @@ function databaseService(knex: Knex): DatabaseService {
 }
 
 async function migrationRows(knex: Knex) {
-  const rows: Array<{ name: string }> = await knex('knex_migrations').select('name');
+  const rows: Array<{ name: string }> = await knex('knex_migrations').select(
+    'name',
+  );
   return rows.map(row => row.name);
 }
 
@@ -48,7 +50,9 @@ describe('openMlopsDatabase', () => {
         );
         try {
           const outcomes = await Promise.allSettled(
-            replicas.map(replica => openMlopsDatabase(databaseService(replica))),
+            replicas.map(replica =>
+              openMlopsDatabase(databaseService(replica)),
+            ),
           );
           expect(outcomes.map(o => o.status)).toEqual([
             'fulfilled',
