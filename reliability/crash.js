@@ -60,6 +60,29 @@ async function predictionCounts(client, ledger) {
   return counts;
 }
 
+/**
+ * PostgreSQL has no integrity_check; amcheck verifies every B-tree index of
+ * the plugin's tables against its heap (the structures a torn write would
+ * break). The extension goes into the throwaway database only.
+ */
+async function pgIndexCheck(databaseName) {
+  return lib.withPg(databaseName, async pg => {
+    await pg.query('create extension if not exists amcheck');
+    const { rows } = await pg.query(
+      `select c.relname from pg_index i
+         join pg_class c on c.oid = i.indexrelid
+         join pg_am am on am.oid = c.relam
+         join pg_namespace n on n.oid = c.relnamespace
+        where am.amname = 'btree' and n.nspname = 'public'`,
+    );
+    for (const { relname } of rows) {
+      // heapallindexed: every heap tuple must be found in the index.
+      await pg.query('select bt_index_check($1::regclass, true)', [relname]);
+    }
+    return rows.length;
+  });
+}
+
 /** Runs the crash check on one database kind; returns { ok, lines }. */
 async function crashRecovery({ db, port, writers }) {
   const part = `crash-${db}`;
@@ -164,6 +187,16 @@ async function crashRecovery({ db, port, writers }) {
         );
     }
     await lib.stopBackend(backend);
+    if (db === 'pg') {
+      try {
+        const indexes = await pgIndexCheck(`${tag}_mlops`);
+        lines.push(
+          `amcheck bt_index_check(heapallindexed) after the restart: ${indexes} indexes ok`,
+        );
+      } catch (error) {
+        problems.push(`amcheck after the restart: ${error.message}`);
+      }
+    }
     if (dataDir) {
       const integrity = sqliteIntegrity(dataDir);
       lines.push(
