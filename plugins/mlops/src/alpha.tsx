@@ -237,18 +237,21 @@ export default createFrontendPlugin({
   icon: <MlopsIcon />,
   routes: { root: mlopsRoot },
   info: { packageJson: () => import('../package.json') },
+  // Cards render in this order on an entity page: what is wrong and what to
+  // do first, then the numbers behind it, then the release and training
+  // history.
   extensions: [
     mlopsApi,
-    mlopsDeploymentsEntityCard,
-    mlopsPipelineRunsEntityCard,
-    mlopsMetricsEntityCard,
-    mlopsModelVersionsEntityCard,
+    mlopsPage,
     mlopsHealthEntityCard,
     mlopsIncidentsEntityCard,
+    mlopsTriageEntityCard,
+    mlopsMetricsEntityCard,
+    mlopsDriftEntityCard,
+    mlopsDeploymentsEntityCard,
+    mlopsModelVersionsEntityCard,
+    mlopsPipelineRunsEntityCard,
     mlopsExperimentRunsEntityCard,
     mlopsTeamEntityCard,
-    mlopsTriageEntityCard,
-    mlopsDriftEntityCard,
-    mlopsPage,
   ],
 });
