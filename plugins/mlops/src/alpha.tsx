@@ -16,13 +16,13 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
-import { isMlopsDeploymentsAvailable } from './components/EntityMlopsDeploymentsCard/conditions';
-import { isMlopsPipelineRunsAvailable } from './components/EntityMlopsPipelineRunsCard/conditions';
-import { ANNOTATION_MLOPS_MODEL } from '@backstage-mlops/plugin-mlops-common';
-import { isMlopsAvailable } from './conditions';
-import { hasMlopsModelAnnotation } from './components/EntityMlopsMetricsCard/conditions';
-import { isMlopsExperimentAvailable } from './components/EntityMlopsExperimentRunsCard/conditions';
-import { isMlopsModel } from './components/EntityMlopsDriftCard/isMlopsModel';
+import {
+  isMlopsAvailable,
+  isMlopsExperimentAvailable,
+  isMlopsModelAvailable,
+  isMlopsPipelineAvailable,
+  isMlopsTeamAvailable,
+} from './conditions';
 import { mlopsRootRouteRef } from './routes';
 import MlopsIcon from '@material-ui/icons/Memory';
 
@@ -115,7 +115,7 @@ export const mlopsPage = PageBlueprint.make({
 export const mlopsDriftEntityCard = EntityCardBlueprint.make({
   name: 'drift',
   params: {
-    filter: isMlopsModel,
+    filter: isMlopsModelAvailable,
     loader: () =>
       import('./components/EntityMlopsDriftCard').then(m => (
         <m.EntityMlopsDriftCard />
@@ -132,7 +132,7 @@ export const mlopsDriftEntityCard = EntityCardBlueprint.make({
 export const mlopsTeamEntityCard = EntityCardBlueprint.make({
   name: 'team',
   params: {
-    filter: entity => entity.kind.toLocaleLowerCase('en-US') === 'group',
+    filter: isMlopsTeamAvailable,
     loader: () =>
       import('./components/EntityMlopsTeamCard').then(m => (
         <m.EntityMlopsTeamCard />
@@ -150,8 +150,7 @@ export const mlopsTeamEntityCard = EntityCardBlueprint.make({
 export const mlopsModelVersionsEntityCard = EntityCardBlueprint.make({
   name: 'model-versions',
   params: {
-    filter: entity =>
-      Boolean(entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL]),
+    filter: isMlopsModelAvailable,
     loader: () =>
       import('./components/EntityMlopsModelVersionsCard').then(m => (
         <m.EntityMlopsModelVersionsCard />
@@ -185,7 +184,7 @@ export const mlopsIncidentsEntityCard = EntityCardBlueprint.make({
 export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
   name: 'metrics',
   params: {
-    filter: hasMlopsModelAnnotation,
+    filter: isMlopsModelAvailable,
     loader: () =>
       import('./components/EntityMlopsMetricsCard').then(m => (
         <m.EntityMlopsMetricsCard />
@@ -201,7 +200,7 @@ export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
 export const mlopsDeploymentsEntityCard = EntityCardBlueprint.make({
   name: 'deployments',
   params: {
-    filter: isMlopsDeploymentsAvailable,
+    filter: isMlopsModelAvailable,
     loader: () =>
       import('./components/EntityMlopsDeploymentsCard').then(m => (
         <m.EntityMlopsDeploymentsCard />
@@ -218,7 +217,7 @@ export const mlopsDeploymentsEntityCard = EntityCardBlueprint.make({
 export const mlopsPipelineRunsEntityCard = EntityCardBlueprint.make({
   name: 'pipeline-runs',
   params: {
-    filter: isMlopsPipelineRunsAvailable,
+    filter: isMlopsPipelineAvailable,
     loader: () =>
       import('./components/EntityMlopsPipelineRunsCard').then(m => (
         <m.EntityMlopsPipelineRunsCard />

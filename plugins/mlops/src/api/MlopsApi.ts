@@ -1,10 +1,5 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
-import type {
-  EntityModelsResponse,
-  ModelStage,
-  ModelVersion,
-} from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityDeploymentsResponse,
@@ -24,6 +19,11 @@ import type {
   RunComparison,
 } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityModelsResponse,
+  ModelStage,
+  ModelVersion,
+} from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
   FleetResponse,

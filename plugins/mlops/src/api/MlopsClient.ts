@@ -1,11 +1,6 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type {
-  EntityModelsResponse,
-  ModelStage,
-  ModelVersion,
-} from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityDeploymentsResponse,
@@ -20,6 +15,11 @@ import type {
 import type { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityIncidentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import type { EntityDriftView } from '@backstage-mlops/plugin-mlops-common';
+import type {
+  EntityModelsResponse,
+  ModelStage,
+  ModelVersion,
+} from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
   FleetResponse,
@@ -148,10 +148,6 @@ export class MlopsClient implements MlopsApi {
     return this.get(`/fleet${search ? `?${search}` : ''}`);
   }
 
-  async getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView> {
-    return this.get(`${entityPath(entity)}/drift`);
-  }
-
   async getEntityModels(
     entity: CompoundEntityRef,
   ): Promise<EntityModelsResponse> {
@@ -199,6 +195,10 @@ export class MlopsClient implements MlopsApi {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as T;
+  }
+
+  async getEntityDrift(entity: CompoundEntityRef): Promise<EntityDriftView> {
+    return this.get(`${entityPath(entity)}/drift`);
   }
 
   async getEntityMetrics(

@@ -1,2 +1,1 @@
 export { EntityMlopsDriftCard } from './EntityMlopsDriftCard';
-export { isMlopsModel } from './isMlopsModel';

@@ -11,7 +11,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MlopsApi, mlopsApiRef } from '../../api';
 import { EntityMlopsExperimentRunsCard } from './EntityMlopsExperimentRunsCard';
-import { isMlopsExperimentAvailable } from './conditions';
+import { isMlopsExperimentAvailable } from '../../conditions';
 
 const experimentEntity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',

@@ -40,7 +40,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { mlopsApiRef } from '../../api';
-import { isMlopsExperimentAvailable } from './conditions';
+import { isMlopsExperimentAvailable } from '../../conditions';
 import { RunComparisonView } from './RunComparisonView';
 import {
   defaultColumns,

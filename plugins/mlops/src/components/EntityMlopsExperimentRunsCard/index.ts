@@ -1,2 +1,1 @@
 export { EntityMlopsExperimentRunsCard } from './EntityMlopsExperimentRunsCard';
-export { isMlopsExperimentAvailable } from './conditions';
