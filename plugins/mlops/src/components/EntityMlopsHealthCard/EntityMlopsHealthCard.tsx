@@ -4,16 +4,11 @@ import {
   MissingAnnotationEmptyState,
   Progress,
   ResponseErrorPanel,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusWarning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   EntityHealthSummary,
-  HealthStatus,
   MLOPS_OBJECT_ANNOTATIONS,
   ModelKeyMetrics,
   hasMlopsAnnotation,
@@ -32,6 +27,7 @@ import {
   formatTime,
   symptomTitle,
 } from '../EntityMlopsIncidentsCard/format';
+import { HealthStatusLabel } from '../HealthStatus';
 
 const useStyles = makeStyles(theme => ({
   status: {
@@ -56,10 +52,7 @@ function percent(value: number | null): string {
 }
 
 /** A tiny line of one metric over the recent evaluations. */
-function Sparkline(props: {
-  points: Array<number | null>;
-  label: string;
-}) {
+function Sparkline(props: { points: Array<number | null>; label: string }) {
   const data = props.points.map((value, index) => ({ index, value }));
   if (data.filter(d => d.value !== null).length < 2) {
     return null;
@@ -139,32 +132,11 @@ function KeyMetrics(props: { metrics: ModelKeyMetrics }) {
   );
 }
 
-const STATUS_LABELS: Record<HealthStatus, string> = {
-  healthy: 'Healthy',
-  degraded: 'Degraded',
-  unhealthy: 'Unhealthy',
-  unknown: 'Unknown',
-};
-
 const OBJECT_LABELS = {
   model: 'Model',
   pipeline: 'Pipeline',
   experiment: 'Experiment',
 } as const;
-
-function StatusLine(props: { status: HealthStatus }) {
-  const label = STATUS_LABELS[props.status];
-  switch (props.status) {
-    case 'healthy':
-      return <StatusOK>{label}</StatusOK>;
-    case 'degraded':
-      return <StatusWarning>{label}</StatusWarning>;
-    case 'unhealthy':
-      return <StatusError>{label}</StatusError>;
-    default:
-      return <StatusAborted>{label}</StatusAborted>;
-  }
-}
 
 function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
   const { summary } = props;
@@ -172,7 +144,7 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
   return (
     <>
       <Box className={classes.status} data-testid="mlops-health-status">
-        <StatusLine status={summary.status} />
+        <HealthStatusLabel status={summary.status} />
       </Box>
       {summary.reasons.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
@@ -252,7 +224,13 @@ export function EntityMlopsHealthCard() {
       return undefined;
     }
     return mlopsApi.getEntitySummary(entityRef);
-  }, [mlopsApi, annotated, entityRef.kind, entityRef.namespace, entityRef.name]);
+  }, [
+    mlopsApi,
+    annotated,
+    entityRef.kind,
+    entityRef.namespace,
+    entityRef.name,
+  ]);
 
   let content: JSX.Element;
   if (!annotated) {

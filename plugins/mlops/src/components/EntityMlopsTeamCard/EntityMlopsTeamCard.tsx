@@ -9,10 +9,6 @@ import {
   InfoCard,
   Progress,
   ResponseErrorPanel,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusWarning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
@@ -33,6 +29,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { MlopsApi, mlopsApiRef } from '../../api';
+import { HealthStatusLabel } from '../HealthStatus';
 
 /** At most this many owned entities get a health lookup each. */
 const MAX_ENTITIES = 100;
@@ -44,13 +41,6 @@ const STATUS_RANK: Record<HealthStatus, number> = {
   degraded: 1,
   unknown: 2,
   healthy: 3,
-};
-
-const STATUS_LABELS: Record<HealthStatus, string> = {
-  healthy: 'Healthy',
-  degraded: 'Degraded',
-  unhealthy: 'Unhealthy',
-  unknown: 'Unknown',
 };
 
 const KIND_LABELS: Record<MlopsObjectKind, string> = {
@@ -147,20 +137,6 @@ export function compareTeamRows(a: TeamMlopsRow, b: TeamMlopsRow): number {
   );
 }
 
-function Status(props: { status: HealthStatus }) {
-  const label = STATUS_LABELS[props.status];
-  switch (props.status) {
-    case 'healthy':
-      return <StatusOK>{label}</StatusOK>;
-    case 'degraded':
-      return <StatusWarning>{label}</StatusWarning>;
-    case 'unhealthy':
-      return <StatusError>{label}</StatusError>;
-    default:
-      return <StatusAborted>{label}</StatusAborted>;
-  }
-}
-
 /**
  * For a Group: the models, pipelines and experiments the team owns, each with
  * its health and open incidents, worst first.
@@ -249,7 +225,7 @@ export function EntityMlopsTeamCard(props: { title?: string }) {
               </TableCell>
               <TableCell>{KIND_LABELS[row.what]}</TableCell>
               <TableCell>
-                <Status status={row.status} />
+                <HealthStatusLabel status={row.status} />
               </TableCell>
               {incidentsAvailable && (
                 <TableCell>{row.openIncidents ?? '—'}</TableCell>

@@ -2,10 +2,6 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import {
   Link,
   ResponseErrorPanel,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusWarning,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -24,6 +20,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { mlopsApiRef } from '../../api';
+import { HEALTH_STATUS_LABELS, HealthStatusLabel } from '../HealthStatus';
 
 const useStyles = makeStyles(theme => ({
   filters: {
@@ -51,32 +48,14 @@ const STATUS_ORDER: HealthStatus[] = [
   'healthy',
 ];
 
-const STATUS_LABELS: Record<HealthStatus, string> = {
-  unhealthy: 'Unhealthy',
-  degraded: 'Degraded',
-  unknown: 'Unknown',
-  healthy: 'Healthy',
-};
-
 function HealthCell(props: { model: FleetModel }) {
   const { health, problems } = props.model;
-  const label = STATUS_LABELS[health];
   const title = problems.length > 0 ? problems.join('\n') : undefined;
-  let status: JSX.Element;
-  switch (health) {
-    case 'healthy':
-      status = <StatusOK>{label}</StatusOK>;
-      break;
-    case 'degraded':
-      status = <StatusWarning>{label}</StatusWarning>;
-      break;
-    case 'unhealthy':
-      status = <StatusError>{label}</StatusError>;
-      break;
-    default:
-      status = <StatusAborted>{label}</StatusAborted>;
-  }
-  return <span title={title}>{status}</span>;
+  return (
+    <span title={title}>
+      <HealthStatusLabel status={health} />
+    </span>
+  );
 }
 
 /** Shows `owner` without the default kind and namespace, as the catalog does. */
@@ -148,7 +127,7 @@ function FleetFilters(props: {
           return (
             <Chip
               key={status}
-              label={STATUS_LABELS[status]}
+              label={HEALTH_STATUS_LABELS[status]}
               clickable
               color={selected ? 'primary' : 'default'}
               variant={selected ? 'default' : 'outlined'}

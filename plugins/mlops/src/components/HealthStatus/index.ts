@@ -1,0 +1,1 @@
+export { HEALTH_STATUS_LABELS, HealthStatusLabel } from './HealthStatus';
