@@ -174,15 +174,22 @@ function memoryOf(backend) {
 
 /** Plugins whose start failed, from the backend's log (this start only). */
 function startupFailures(backend) {
+  return Object.keys(startupFailureCauses(backend));
+}
+
+/** Plugin id → the cause the backend logged for its failed start. */
+function startupFailureCauses(backend) {
   const text = fs
     .readFileSync(backend.logPath, 'utf8')
     .slice(backend.logOffset ?? 0);
-  if (!text.includes('Backend startup failed')) return [];
-  return [
-    ...new Set(
-      [...text.matchAll(/Plugin '([\w-]+)' startup failed/g)].map(m => m[1]),
-    ),
-  ];
+  if (!text.includes('Backend startup failed')) return {};
+  const causes = {};
+  for (const m of text.matchAll(
+    /Plugin '([\w-]+)' startup failed; caused by ([^\n]*)/g,
+  )) {
+    causes[m[1]] = m[2];
+  }
+  return causes;
 }
 
 async function waitFor(what, probe, timeoutMs, backend) {
@@ -204,6 +211,7 @@ async function waitFor(what, probe, timeoutMs, backend) {
         `backend startup failed (${failed.join(', ')}); see ${backend.logPath}`,
       );
       error.failedPlugins = failed;
+      error.failureCauses = startupFailureCauses(backend);
       throw error;
     }
     try {

@@ -146,24 +146,47 @@ async function twoReplicas({ ports }) {
       lines.push(
         `replica ${i + 1}: startup failed in plugin(s) ${failed.join(', ')}`,
       );
-      if (failed.includes('mlops'))
+      for (const [plugin, cause] of Object.entries(
+        outcome.reason.failureCauses ?? {},
+      )) {
+        // eslint-disable-next-line no-control-regex
+        const plain = cause.replace(/\u001b\[[0-9;]*m/g, '');
+        lines.push(`  ${plugin}: ${plain.slice(0, 220)}`);
+      }
+      // A plugin's start also fails when a core service it uses (auth's
+      // key store, scheduler) loses the race on *its* tables; only a
+      // failure of the MLOps plugin's own code counts against it.
+      const own = failed.filter(
+        plugin =>
+          plugin === 'mlops' &&
+          !/Failed to instantiate service 'core\./.test(
+            outcome.reason.failureCauses?.[plugin] ?? '',
+          ),
+      );
+      if (own.length) {
         problems.push(
           `replica ${
             i + 1
-          }: the mlops plugin failed to start beside the other replica`,
+          }: the mlops plugin failed to start beside the other replica: ${outcome.reason.failureCauses.mlops.slice(
+            0,
+            300,
+          )}`,
         );
-      else if (STRICT)
+      } else if (STRICT) {
         problems.push(
-          `replica ${i + 1}: Backstage core plugin(s) ${failed.join(
+          `replica ${
+            i + 1
+          }: Backstage core plugin(s) or services (${failed.join(
             ', ',
-          )} raced on their migrations`,
+          )}) raced on their migrations`,
         );
-      else
+      } else {
         lines.push(
-          `  WARN known upstream race of knex migrations in core plugins on an empty database (backstage/backstage#26546, backstage/charts#300); restarting replica ${
+          `  WARN known upstream race of knex migrations in Backstage core plugins and services on an empty database (backstage/backstage#26546, backstage/charts#300); restarting replica ${
             i + 1
           } as an orchestrator would`,
         );
+      }
       await lib.stopBackend(backends[i]);
       backends[i] = start(i);
       clients[i] = await lib.ready(backends[i]);
