@@ -7,7 +7,7 @@ import {
 } from '@backstage/plugin-permission-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityDeploymentsResponse } from '@backstage-mlops/plugin-mlops-common';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MlopsApi, mlopsApiRef } from '../../api';
 import { EntityMlopsDeploymentsCard } from './EntityMlopsDeploymentsCard';
@@ -265,11 +265,17 @@ describe('EntityMlopsDeploymentsCard', () => {
     await screen.findByRole('table', {
       name: 'Current deployments of fraud-detection',
     });
-    expect(
-      screen.queryByRole('button', { name: /Roll back/ }),
-    ).not.toBeInTheDocument();
-    expect(
-      screen.getByRole('button', { name: 'Deploy fraud-detection' }),
-    ).toBeDisabled();
+    // usePermission caches decisions across renders (SWR), so an earlier
+    // test's "allowed" may show first; the denied decision must win.
+    await waitFor(() =>
+      expect(
+        screen.queryByRole('button', { name: /Roll back/ }),
+      ).not.toBeInTheDocument(),
+    );
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Deploy fraud-detection' }),
+      ).toBeDisabled(),
+    );
   });
 });
