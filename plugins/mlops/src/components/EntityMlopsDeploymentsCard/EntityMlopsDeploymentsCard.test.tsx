@@ -95,7 +95,11 @@ function permissionApi(allow: boolean): PermissionApi {
   } as unknown as PermissionApi;
 }
 
-function renderCard(api: Partial<MlopsApi>, allow = true) {
+function renderCard(
+  api: Partial<MlopsApi>,
+  allow = true,
+  entity: Entity = modelEntity,
+) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -103,7 +107,7 @@ function renderCard(api: Partial<MlopsApi>, allow = true) {
         [permissionApiRef, permissionApi(allow)],
       ]}
     >
-      <EntityProvider entity={modelEntity}>
+      <EntityProvider entity={entity}>
         <EntityMlopsDeploymentsCard />
       </EntityProvider>
     </TestApiProvider>,
@@ -258,15 +262,19 @@ describe('EntityMlopsDeploymentsCard', () => {
   });
 
   it('hides rollback and disables deploy without permission', async () => {
+    // usePermission caches decisions per permission and entity (SWR) across
+    // renders; another entity keeps the earlier tests' "allowed" out of it.
     await renderCard(
       { getEntityDeployments: async () => withDeployments },
       false,
+      {
+        ...modelEntity,
+        metadata: { ...modelEntity.metadata, name: 'fraud-detection-shadow' },
+      },
     );
     await screen.findByRole('table', {
       name: 'Current deployments of fraud-detection',
     });
-    // usePermission caches decisions across renders (SWR), so an earlier
-    // test's "allowed" may show first; the denied decision must win.
     await waitFor(() =>
       expect(
         screen.queryByRole('button', { name: /Roll back/ }),
