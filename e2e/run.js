@@ -213,6 +213,7 @@ async function main() {
       if (!commands.some(c => c.includes('trading-ml'))) {
         throw new Error(`no triage command carries the entity's namespace: ${commands.join(' | ')}`);
       }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'model-page-top.png') });
       await page.screenshot({ path: path.join(ARTIFACTS, 'model-page.png'), fullPage: true });
     });
 

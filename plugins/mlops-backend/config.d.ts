@@ -42,15 +42,31 @@ export interface Config {
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
-    /** The model registry. */
-    registry?: {
+    /** Drift checks against the reference baselines of model versions. */
+    drift?: {
       /**
-       * Whether a higher or a lower value is better, per metric key, when two
-       * versions are compared. Keys not listed are lower-is-better when they
-       * name a cost (loss, error, rmse, mae, latency) and higher-is-better
-       * otherwise.
+       * How often the scheduled drift checks run (once across all backend
+       * replicas), e.g. `{ frequency: { minutes: 60 }, timeout: { minutes: 15 } }`.
+       * Default: every 60 minutes.
        */
-      metricDirections?: { [metricKey: string]: 'higher' | 'lower' };
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Minutes of monitored feature values a scheduled check compares. Default 60. */
+      windowMinutes?: number;
+      /** Fewer monitored rows than this and a scheduled check waits. Default 50. */
+      minWindowRows?: number;
+      /** Data quality score (0..1) below which a dataset fails. Default 0.8. */
+      qualityThreshold?: number;
+      /** Days drift reports are kept; a model's newest report is always kept. Default 90. */
+      retentionDays?: number;
+      /** Size limits of posted datasets. */
+      limits?: {
+        /** Rows per dataset. Default 100000. */
+        maxRows?: number;
+        /** Features per dataset. Default 100. */
+        maxFeatures?: number;
+        /** JSON body bytes per drift request. Default 16 MiB. */
+        maxBodyBytes?: number;
+      };
     };
     /** Deployments of model versions to environments. */
     deployments?: {
@@ -102,31 +118,15 @@ export interface Config {
         | string
         | { days?: number; hours?: number; minutes?: number; seconds?: number };
     };
-    /** Drift checks against the reference baselines of model versions. */
-    drift?: {
+    /** The model registry. */
+    registry?: {
       /**
-       * How often the scheduled drift checks run (once across all backend
-       * replicas), e.g. `{ frequency: { minutes: 60 }, timeout: { minutes: 15 } }`.
-       * Default: every 60 minutes.
+       * Whether a higher or a lower value is better, per metric key, when two
+       * versions are compared. Keys not listed are lower-is-better when they
+       * name a cost (loss, error, rmse, mae, latency) and higher-is-better
+       * otherwise.
        */
-      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
-      /** Minutes of monitored feature values a scheduled check compares. Default 60. */
-      windowMinutes?: number;
-      /** Fewer monitored rows than this and a scheduled check waits. Default 50. */
-      minWindowRows?: number;
-      /** Data quality score (0..1) below which a dataset fails. Default 0.8. */
-      qualityThreshold?: number;
-      /** Days drift reports are kept; a model's newest report is always kept. Default 90. */
-      retentionDays?: number;
-      /** Size limits of posted datasets. */
-      limits?: {
-        /** Rows per dataset. Default 100000. */
-        maxRows?: number;
-        /** Features per dataset. Default 100. */
-        maxFeatures?: number;
-        /** JSON body bytes per drift request. Default 16 MiB. */
-        maxBodyBytes?: number;
-      };
+      metricDirections?: { [metricKey: string]: 'higher' | 'lower' };
     };
     demo?: {
       /**

@@ -1,9 +1,7 @@
 // The real auth services, so the static token goes through externalAccess as
 // in production. The package is in the workspace (packages/backend) but not
 // yet a devDependency of this plugin (noted for the maintainers).
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
-// eslint-disable-next-line @backstage/no-undeclared-imports
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';

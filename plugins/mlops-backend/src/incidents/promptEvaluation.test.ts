@@ -35,29 +35,44 @@ describe('health re-evaluation right after a write', () => {
       features: [
         mlopsPlugin,
         mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
         mockServices.rootConfig.factory({ data: {} }),
         catalogServiceMock.factory({ entities: [pipelineEntity] }),
       ],
     });
     const api = (method: 'post' | 'put' | 'get', path: string) =>
-      request(server)[method](`/api/mlops${path}`).set('Authorization', mockCredentials.service.header());
+      request(server)
+        [method](`/api/mlops${path}`)
+        .set('Authorization', mockCredentials.service.header());
 
-    await api('put', '/pipelines/nightly-training/definition').send({ stages: ['train'] });
-    const run = await api('post', '/pipelines/nightly-training/runs').send({ state: 'RUNNING' });
+    await api('put', '/pipelines/nightly-training/definition').send({
+      stages: ['train'],
+    });
+    const run = await api('post', '/pipelines/nightly-training/runs').send({
+      state: 'RUNNING',
+    });
     expect(run.status).toBe(201);
-    const finished = await api('post', `/pipelines/nightly-training/runs/${run.body.id}/finish`).send({
+    const finished = await api(
+      'post',
+      `/pipelines/nightly-training/runs/${run.body.id}/finish`,
+    ).send({
       state: 'FAILED',
-      failureReason: 'container "trainer" terminated with reason OOMKilled (exit code 137)',
+      failureReason:
+        'container "trainer" terminated with reason OOMKilled (exit code 137)',
     });
     expect(finished.status).toBe(200);
 
-    const incidentsPath = '/entities/component/default/nightly-training/incidents';
+    const incidentsPath =
+      '/entities/component/default/nightly-training/incidents';
     const deadline = Date.now() + 15_000;
     let open: Array<{ symptom: string; status: string }> = [];
     while (Date.now() < deadline) {
       const response = await api('get', incidentsPath);
-      const items = (response.body.items ?? response.body.incidents ?? []) as typeof open;
+      const items = (response.body.items ??
+        response.body.incidents ??
+        []) as typeof open;
       open = items.filter(i => i.status === 'open');
       if (open.length > 0) break;
       await new Promise(r => setTimeout(r, 500));

@@ -57,14 +57,23 @@ export function toMlflowError(error: unknown): MlflowError {
     const status = (error as { status?: number; type?: string }).status;
     const type = (error as { type?: string }).type;
     if (type === 'entity.too.large') {
-      return new MlflowError('RESOURCE_LIMIT_EXCEEDED', 'The request body exceeds 1 MB');
+      return new MlflowError(
+        'RESOURCE_LIMIT_EXCEEDED',
+        'The request body exceeds 1 MB',
+      );
     }
     if (status === 400 || type === 'entity.parse.failed') {
-      return new MlflowError('BAD_REQUEST', `Malformed JSON body: ${error.message}`);
+      return new MlflowError(
+        'BAD_REQUEST',
+        `Malformed JSON body: ${error.message}`,
+      );
     }
   }
   // Never echo an unexpected error's text: it may carry internals.
-  return new MlflowError('INTERNAL_ERROR', 'Internal error while handling the MLflow request');
+  return new MlflowError(
+    'INTERNAL_ERROR',
+    'Internal error while handling the MLflow request',
+  );
 }
 
 /**
@@ -81,7 +90,10 @@ export function mlflowErrorHandler(logger: {
     }
     const mlflowError = toMlflowError(error);
     if (mlflowError.code === 'INTERNAL_ERROR') {
-      logger.error('MLflow endpoint request failed', isError(error) ? error : undefined);
+      logger.error(
+        'MLflow endpoint request failed',
+        isError(error) ? error : undefined,
+      );
     }
     res.status(MLFLOW_ERROR_STATUS[mlflowError.code]).json({
       error_code: mlflowError.code,

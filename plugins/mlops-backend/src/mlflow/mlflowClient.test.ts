@@ -10,7 +10,6 @@ import { mlopsPlugin } from '../plugin';
 
 // The npm `mlflow` package: a third-party MLflow REST client, used here the
 // way a Node training script would use it against MLflow's own server.
-// eslint-disable-next-line @backstage/no-undeclared-imports
 const MLflow = require('mlflow');
 
 jest.setTimeout(120_000);
@@ -90,7 +89,12 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
         run_id: runId,
         metrics: [
           { key: 'auc', value: 0.91, step: 3, timestamp: 1_700_000_004_000 },
-          { key: 'grad_norm', value: 'NaN', step: 3, timestamp: 1_700_000_004_000 },
+          {
+            key: 'grad_norm',
+            value: 'NaN',
+            step: 3,
+            timestamp: 1_700_000_004_000,
+          },
         ],
         params: [{ key: 'learning_rate', value: '0.05' }],
         tags: [{ key: 'stage', value: 'candidate' }],
@@ -155,36 +159,48 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
       const portalHistory = await request(server)
         .get(`/api/mlops/runs/${runId}/metrics/loss`)
         .set('Authorization', mockCredentials.user.header());
-      expect(portalHistory.body.points.map((p: { step: number }) => p.step)).toEqual([0, 1, 2, 3]);
+      expect(
+        portalHistory.body.points.map((p: { step: number }) => p.step),
+      ).toEqual([0, 1, 2, 3]);
     });
 
     it('answers errors with MLflow error codes', async () => {
       const { client, endpoint } = await startBackend();
       const { Experiments, Runs } = client;
       await Experiments.create({ name: 'duplicate-me' });
-      await expect(Experiments.create({ name: 'duplicate-me' })).rejects.toThrow(
-        /RESOURCE_ALREADY_EXISTS/,
-      );
+      await expect(
+        Experiments.create({ name: 'duplicate-me' }),
+      ).rejects.toThrow(/RESOURCE_ALREADY_EXISTS/);
       await expect(
         Runs.get({ run_id: '0123456789abcdef0123456789abcdef' }),
       ).rejects.toThrow(/RESOURCE_DOES_NOT_EXIST/);
 
       const auth = { Authorization: mockCredentials.service.header() };
-      const malformed = await fetch(`${endpoint}/api/2.0/mlflow/runs/log-batch`, {
-        method: 'POST',
-        headers: { ...auth, 'Content-Type': 'application/json' },
-        body: '{"run_id": ',
-      });
+      const malformed = await fetch(
+        `${endpoint}/api/2.0/mlflow/runs/log-batch`,
+        {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'application/json' },
+          body: '{"run_id": ',
+        },
+      );
       expect(malformed.status).toBe(400);
-      expect(await malformed.json()).toMatchObject({ error_code: 'BAD_REQUEST' });
-
-      const unknownRoute = await fetch(`${endpoint}/api/2.0/mlflow/runs/teleport`, {
-        method: 'POST',
-        headers: { ...auth, 'Content-Type': 'application/json' },
-        body: '{}',
+      expect(await malformed.json()).toMatchObject({
+        error_code: 'BAD_REQUEST',
       });
+
+      const unknownRoute = await fetch(
+        `${endpoint}/api/2.0/mlflow/runs/teleport`,
+        {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'application/json' },
+          body: '{}',
+        },
+      );
       expect(unknownRoute.status).toBe(404);
-      expect(await unknownRoute.json()).toMatchObject({ error_code: 'ENDPOINT_NOT_FOUND' });
+      expect(await unknownRoute.json()).toMatchObject({
+        error_code: 'ENDPOINT_NOT_FOUND',
+      });
     });
 
     it('refuses callers without a token', async () => {

@@ -49,7 +49,10 @@ export const keyValues = (kind: 'param' | 'tag') =>
   z.array(z.object({ key: name(`${kind} key`), value: value(kind) }));
 
 /** Parses a request part, failing with INVALID_PARAMETER_VALUE naming each bad field. */
-export function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+export function parse<T extends z.ZodTypeAny>(
+  schema: T,
+  input: unknown,
+): z.infer<T> {
   const result = schema.safeParse(input ?? {});
   if (!result.success) {
     const details = result.error.issues

@@ -31,24 +31,37 @@ const guardedModel = {
 describe('MLflow registry routes under the permission policy', () => {
   const databases = createTestDatabases();
 
-  async function startBackend(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+  async function startBackend(
+    result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+  ) {
     const knex = await databases.init('SQLITE_3');
     const { server } = await startTestBackend({
       features: [
         mlopsPlugin,
         mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
         mockServices.permissions.factory({ result }),
         mockServices.rootConfig.factory({ data: {} }),
         catalogServiceMock.factory({ entities: [guardedModel] }),
       ],
     });
     const asService = (path: string, body: object) =>
-      request(server).post(`${API}${path}`).set('Authorization', mockCredentials.service.header()).send(body);
+      request(server)
+        .post(`${API}${path}`)
+        .set('Authorization', mockCredentials.service.header())
+        .send(body);
     await asService('/registered-models/create', { name: 'guarded-model' });
-    await asService('/model-versions/create', { name: 'guarded-model', source: 's3://m/1' });
+    await asService('/model-versions/create', {
+      name: 'guarded-model',
+      source: 's3://m/1',
+    });
     const asUser = (path: string, body: object) =>
-      request(server).post(`${API}${path}`).set('Authorization', mockCredentials.user.header()).send(body);
+      request(server)
+        .post(`${API}${path}`)
+        .set('Authorization', mockCredentials.user.header())
+        .send(body);
     const stage = async () =>
       (
         await request(server)

@@ -73,16 +73,14 @@ const stage = z
     message: `stage must be one of ${MODEL_STAGES.join(', ')}`,
   });
 
-const versionNumber = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
-    try {
-      return parseVersionNumber(String(v));
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+const versionNumber = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseVersionNumber(String(v));
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 /** Reads `name = '<name>'`, the one registry search filter MLflow clients commonly send. */
 function nameFilter(filter: string | undefined): string | undefined {
@@ -177,7 +175,10 @@ export function createMlflowRegistryRoutes(
     const { name } = parse(z.object({ name: z.string().min(1) }), req.query);
     const model = await store.getModel(mlflowInput(() => parseModelName(name)));
     res.json({
-      registered_model: mlflowRegisteredModel(model, await latestVersions(model.name)),
+      registered_model: mlflowRegisteredModel(
+        model,
+        await latestVersions(model.name),
+      ),
     });
   });
 
@@ -199,7 +200,9 @@ export function createMlflowRegistryRoutes(
     const page = models.slice(offset, offset + size);
     res.json({
       registered_models: await Promise.all(
-        page.map(async m => mlflowRegisteredModel(m, await latestVersions(m.name))),
+        page.map(async m =>
+          mlflowRegisteredModel(m, await latestVersions(m.name)),
+        ),
       ),
       ...(offset + size < models.length
         ? { next_page_token: String(offset + size) }
@@ -209,7 +212,10 @@ export function createMlflowRegistryRoutes(
 
   router.patch('/registered-models/update', async (req, res) => {
     const body = parse(
-      z.object({ name: z.string(), description: z.string().max(5000).optional() }),
+      z.object({
+        name: z.string(),
+        description: z.string().max(5000).optional(),
+      }),
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
@@ -227,9 +233,9 @@ export function createMlflowRegistryRoutes(
     const name = mlflowInput(() => parseModelName(body.name));
     await store.getModel(name);
     res.json({
-      model_versions: (await latestVersions(name, body.stages as ModelStage[])).map(
-        mlflowModelVersion,
-      ),
+      model_versions: (
+        await latestVersions(name, body.stages as ModelStage[])
+      ).map(mlflowModelVersion),
     });
   });
 
@@ -241,26 +247,39 @@ export function createMlflowRegistryRoutes(
     const name = mlflowInput(() => parseModelName(body.name));
     const alias = mlflowInput(() => parseAlias(body.alias));
     const { credentials, actor } = await callerOf(req);
-    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'move an alias of');
+    await authorizer.authorize(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+      'move an alias of',
+    );
     await store.setAlias(name, alias, body.version, actor);
     res.json({});
   });
 
   router.delete('/registered-models/alias', async (req, res) => {
-    const input = parse(
-      z.object({ name: z.string(), alias: z.string() }),
-      { ...req.query, ...req.body },
-    );
+    const input = parse(z.object({ name: z.string(), alias: z.string() }), {
+      ...req.query,
+      ...req.body,
+    });
     const name = mlflowInput(() => parseModelName(input.name));
     const alias = mlflowInput(() => parseAlias(input.alias));
     const { credentials, actor } = await callerOf(req);
-    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'remove an alias of');
+    await authorizer.authorize(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+      'remove an alias of',
+    );
     await store.deleteAlias(name, alias, actor);
     res.json({});
   });
 
   router.get('/registered-models/alias', async (req, res) => {
-    const query = parse(z.object({ name: z.string(), alias: z.string() }), req.query);
+    const query = parse(
+      z.object({ name: z.string(), alias: z.string() }),
+      req.query,
+    );
     const name = mlflowInput(() => parseModelName(query.name));
     const model = await store.getModel(name);
     const version = model.aliases[query.alias];
@@ -270,7 +289,9 @@ export function createMlflowRegistryRoutes(
         `Registered model alias ${query.alias} not found.`,
       );
     }
-    res.json({ model_version: mlflowModelVersion(await store.getVersion(name, version)) });
+    res.json({
+      model_version: mlflowModelVersion(await store.getVersion(name, version)),
+    });
   });
 
   router.post('/model-versions/create', async (req, res) => {
@@ -323,15 +344,24 @@ export function createMlflowRegistryRoutes(
         tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
       },
       snapshot,
-      (await callerOf(req)).actor,
+      (
+        await callerOf(req)
+      ).actor,
     );
     res.json({ model_version: mlflowModelVersion(version) });
   });
 
   router.get('/model-versions/get', async (req, res) => {
-    const query = parse(z.object({ name: z.string(), version: versionNumber }), req.query);
+    const query = parse(
+      z.object({ name: z.string(), version: versionNumber }),
+      req.query,
+    );
     const name = mlflowInput(() => parseModelName(query.name));
-    res.json({ model_version: mlflowModelVersion(await store.getVersion(name, query.version)) });
+    res.json({
+      model_version: mlflowModelVersion(
+        await store.getVersion(name, query.version),
+      ),
+    });
   });
 
   router.get('/model-versions/search', async (req, res) => {
@@ -343,7 +373,10 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const wanted = nameFilter(query.filter);
-    const names = wanted !== undefined ? [wanted] : (await store.listModels()).map(m => m.name);
+    const names =
+      wanted !== undefined
+        ? [wanted]
+        : (await store.listModels()).map(m => m.name);
     const versions: ModelVersion[] = [];
     for (const name of names) {
       if (await store.findModel(name)) {
@@ -376,13 +409,21 @@ export function createMlflowRegistryRoutes(
   });
 
   router.delete('/model-versions/delete', async (req, res) => {
-    const input = parse(z.object({ name: z.string(), version: versionNumber }), {
-      ...req.query,
-      ...req.body,
-    });
+    const input = parse(
+      z.object({ name: z.string(), version: versionNumber }),
+      {
+        ...req.query,
+        ...req.body,
+      },
+    );
     const name = mlflowInput(() => parseModelName(input.name));
     const { credentials, actor } = await callerOf(req);
-    await authorizer.authorize(name, mlopsModelRetentionPermission, credentials, 'delete versions of');
+    await authorizer.authorize(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+      'delete versions of',
+    );
     try {
       await store.deleteVersion(name, input.version, actor, deployments);
     } catch (error) {
@@ -408,7 +449,12 @@ export function createMlflowRegistryRoutes(
     );
     const name = mlflowInput(() => parseModelName(body.name));
     const { credentials, actor } = await callerOf(req);
-    await authorizer.authorize(name, mlopsModelStageTransitionPermission, credentials, 'change the stage of');
+    await authorizer.authorize(
+      name,
+      mlopsModelStageTransitionPermission,
+      credentials,
+      'change the stage of',
+    );
     const result = await store.transitionStage(
       name,
       body.version,

@@ -27,7 +27,10 @@ type Token =
   | { type: 'operator'; text: string }
   | { type: 'and' };
 
-const ENTITY_PREFIXES: Record<string, 'metric' | 'param' | 'tag' | 'attribute'> = {
+const ENTITY_PREFIXES: Record<
+  string,
+  'metric' | 'param' | 'tag' | 'attribute'
+> = {
   metric: 'metric',
   metrics: 'metric',
   param: 'param',
@@ -54,7 +57,10 @@ function invalid(message: string): MlflowError {
   return new MlflowError('INVALID_PARAMETER_VALUE', message);
 }
 
-function readQuoted(text: string, start: number): { value: string; end: number } {
+function readQuoted(
+  text: string,
+  start: number,
+): { value: string; end: number } {
   const quote = text[start];
   let value = '';
   let i = start + 1;
@@ -71,7 +77,9 @@ function readQuoted(text: string, start: number): { value: string; end: number }
     value += c;
     i += 1;
   }
-  throw invalid(`Unterminated quoted text starting at position ${start} of the search filter`);
+  throw invalid(
+    `Unterminated quoted text starting at position ${start} of the search filter`,
+  );
 }
 
 function tokenize(text: string): Token[] {
@@ -96,15 +104,26 @@ function tokenize(text: string): Token[] {
       continue;
     }
     const number = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?/.exec(text.slice(i));
-    if (number && (tokens.length === 0 || tokens[tokens.length - 1].type === 'operator')) {
-      tokens.push({ type: 'number', value: Number(number[0]), text: number[0] });
+    if (
+      number &&
+      (tokens.length === 0 || tokens[tokens.length - 1].type === 'operator')
+    ) {
+      tokens.push({
+        type: 'number',
+        value: Number(number[0]),
+        text: number[0],
+      });
       i += number[0].length;
       continue;
     }
     // An identifier: prefix.key, where either part may be quoted with
     // backticks or double quotes; a double-quoted value after an operator is
     // a string, as MLflow allows.
-    if (c === '"' && tokens.length > 0 && tokens[tokens.length - 1].type === 'operator') {
+    if (
+      c === '"' &&
+      tokens.length > 0 &&
+      tokens[tokens.length - 1].type === 'operator'
+    ) {
       const { value, end } = readQuoted(text, i);
       tokens.push({ type: 'string', text: value });
       i = end;
@@ -122,7 +141,9 @@ function tokenize(text: string): Token[] {
       }
     }
     if (!identifier) {
-      throw invalid(`Unexpected character '${c}' at position ${i} of the search filter`);
+      throw invalid(
+        `Unexpected character '${c}' at position ${i} of the search filter`,
+      );
     }
     if (identifier.toLowerCase() === 'and') {
       tokens.push({ type: 'and' });
@@ -134,11 +155,18 @@ function tokenize(text: string): Token[] {
 }
 
 /** Splits `prefix.key`; the key may have been quoted (marked by {@link QUOTED}). */
-function splitIdentifier(raw: string): { entity: 'metric' | 'param' | 'tag' | 'attribute'; key: string } {
+function splitIdentifier(raw: string): {
+  entity: 'metric' | 'param' | 'tag' | 'attribute';
+  key: string;
+} {
   const dot = raw.indexOf('.');
   if (dot <= 0) {
     throw invalid(
-      `'${raw.split(QUOTED).join('')}' is not a valid search identifier: expected metrics.<key>, params.<key>, tags.<key> or attributes.<name>`,
+      `'${raw
+        .split(QUOTED)
+        .join(
+          '',
+        )}' is not a valid search identifier: expected metrics.<key>, params.<key>, tags.<key> or attributes.<name>`,
     );
   }
   const prefix = raw.slice(0, dot).toLowerCase();
@@ -148,7 +176,10 @@ function splitIdentifier(raw: string): { entity: 'metric' | 'param' | 'tag' | 'a
       `Unknown search prefix '${prefix}': expected metrics, params, tags or attributes`,
     );
   }
-  const key = raw.slice(dot + 1).split(QUOTED).join('');
+  const key = raw
+    .slice(dot + 1)
+    .split(QUOTED)
+    .join('');
   if (!key) {
     throw invalid(`The search identifier '${prefix}.' has no key`);
   }
@@ -169,15 +200,24 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
   while (i < tokens.length) {
     const [identifier, operator, value] = tokens.slice(i, i + 3);
     if (identifier?.type !== 'identifier') {
-      throw invalid('Each search clause must start with an identifier such as metrics.rmse');
+      throw invalid(
+        'Each search clause must start with an identifier such as metrics.rmse',
+      );
     }
     if (operator?.type !== 'operator') {
-      if (operator?.type === 'identifier' && /^(i?like|in)$/i.test(operator.text)) {
+      if (
+        operator?.type === 'identifier' &&
+        /^(i?like|in)$/i.test(operator.text)
+      ) {
         throw invalid(
           `The ${operator.text.toUpperCase()} comparator is not supported by this server; use =, !=, <, <=, > or >=`,
         );
       }
-      throw invalid(`Expected a comparator after '${identifier.text.split(QUOTED).join('')}'`);
+      throw invalid(
+        `Expected a comparator after '${identifier.text
+          .split(QUOTED)
+          .join('')}'`,
+      );
     }
     if (!value || (value.type !== 'string' && value.type !== 'number')) {
       throw invalid(`Expected a value after '${operator.text}'`);
@@ -189,13 +229,17 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
     const { entity, key } = splitIdentifier(identifier.text);
     if (entity === 'metric') {
       if (value.type !== 'number') {
-        throw invalid(`metrics.${key} must be compared with a number, not '${value.text}'`);
+        throw invalid(
+          `metrics.${key} must be compared with a number, not '${value.text}'`,
+        );
       }
       clauses.push({ type: 'metric', key, op, value: value.value });
     } else if (entity === 'param' || entity === 'tag') {
       if (value.type !== 'string') {
         throw invalid(
-          `${entity === 'param' ? 'params' : 'tags'}.${key} must be compared with a quoted string, e.g. '${value.text}'`,
+          `${
+            entity === 'param' ? 'params' : 'tags'
+          }.${key} must be compared with a quoted string, e.g. '${value.text}'`,
         );
       }
       clauses.push({ type: entity, key, op, value: value.text });
@@ -211,7 +255,9 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
       const status = String(value.type === 'string' ? value.text : value.value);
       if (!RUN_STATUSES.includes(status as RunStatus)) {
         throw invalid(
-          `'${status}' is not a run status; expected one of ${RUN_STATUSES.join(', ')}`,
+          `'${status}' is not a run status; expected one of ${RUN_STATUSES.join(
+            ', ',
+          )}`,
         );
       }
       clauses.push({ type: 'status', op, value: status as RunStatus });
@@ -219,7 +265,9 @@ export function parseRunFilter(filter: string | undefined): RunFilterClause[] {
     i += 3;
     if (i < tokens.length) {
       if (tokens[i].type !== 'and') {
-        throw invalid('Search clauses must be joined with AND (OR is not part of MLflow search syntax)');
+        throw invalid(
+          'Search clauses must be joined with AND (OR is not part of MLflow search syntax)',
+        );
       }
       i += 1;
       if (i === tokens.length) {
@@ -240,12 +288,16 @@ const ORDER_ATTRIBUTES: Record<string, 'start_time' | 'end_time' | 'name'> = {
  * Parses MLflow's `order_by` list. The tracking search orders by one key (ties
  * broken by run id), so a second key is refused rather than ignored.
  */
-export function parseRunOrderBy(orderBy: string[] | undefined): RunOrderBy | undefined {
+export function parseRunOrderBy(
+  orderBy: string[] | undefined,
+): RunOrderBy | undefined {
   if (!orderBy || orderBy.length === 0) {
     return undefined;
   }
   if (orderBy.length > 1) {
-    throw invalid('This server orders runs by one key; pass a single order_by entry');
+    throw invalid(
+      'This server orders runs by one key; pass a single order_by entry',
+    );
   }
   const match = /^\s*(.+?)(?:\s+(asc|desc))?\s*$/i.exec(orderBy[0]);
   if (!match) {

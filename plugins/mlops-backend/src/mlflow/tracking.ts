@@ -137,7 +137,9 @@ export function createMlflowTrackingRoutes(
       z.object({
         name: name('experiment name'),
         artifact_location: z.string().optional(),
-        tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+        tags: keyValues('tag')
+          .max(TRACKING_BATCH_LIMITS.paramsAndTags)
+          .optional(),
       }),
       req.body,
     );
@@ -161,7 +163,9 @@ export function createMlflowTrackingRoutes(
       z.object({ experiment_id: z.string().min(1) }),
       req.query,
     );
-    res.json({ experiment: mlflowExperiment(await experimentByIdOrThrow(experiment_id)) });
+    res.json({
+      experiment: mlflowExperiment(await experimentByIdOrThrow(experiment_id)),
+    });
   });
 
   router.get('/experiments/get-by-name', async (req, res) => {
@@ -297,7 +301,9 @@ export function createMlflowTrackingRoutes(
         user_id: z.string().max(255).optional(),
         run_name: name('run name').optional(),
         start_time: int64.optional(),
-        tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+        tags: keyValues('tag')
+          .max(TRACKING_BATCH_LIMITS.paramsAndTags)
+          .optional(),
       }),
       req.body,
     );
@@ -308,7 +314,9 @@ export function createMlflowTrackingRoutes(
         `Experiment ${experiment.id} is deleted; restore it before creating runs in it`,
       );
     }
-    const tags = Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value]));
+    const tags = Object.fromEntries(
+      (body.tags ?? []).map(t => [t.key, t.value]),
+    );
     const run = await tracking.createRun({
       experimentId: body.experiment_id,
       name: body.run_name ?? tags['mlflow.runName'],
@@ -358,7 +366,14 @@ export function createMlflowTrackingRoutes(
     const id = parse(runRef, req.body);
     const m = parse(metric, req.body);
     await tracking.logBatch(id, {
-      metrics: [{ key: m.key, value: m.value, step: m.step ?? 0, timestamp: m.timestamp ?? Date.now() }],
+      metrics: [
+        {
+          key: m.key,
+          value: m.value,
+          step: m.step ?? 0,
+          timestamp: m.timestamp ?? Date.now(),
+        },
+      ],
       params: [],
       tags: [],
     });
@@ -367,14 +382,20 @@ export function createMlflowTrackingRoutes(
 
   router.post('/runs/log-parameter', async (req, res) => {
     const id = parse(runRef, req.body);
-    const p = parse(z.object({ key: name('param key'), value: value('param') }), req.body);
+    const p = parse(
+      z.object({ key: name('param key'), value: value('param') }),
+      req.body,
+    );
     await tracking.logBatch(id, { metrics: [], params: [p], tags: [] });
     res.json({});
   });
 
   router.post('/runs/set-tag', async (req, res) => {
     const id = parse(runRef, req.body);
-    const t = parse(z.object({ key: name('tag key'), value: value('tag') }), req.body);
+    const t = parse(
+      z.object({ key: name('tag key'), value: value('tag') }),
+      req.body,
+    );
     await tracking.logBatch(id, { metrics: [], params: [], tags: [t] });
     res.json({});
   });
@@ -408,7 +429,9 @@ export function createMlflowTrackingRoutes(
     if (params.length + tags.length > TRACKING_BATCH_LIMITS.paramsAndTags) {
       throw new MlflowError(
         'INVALID_PARAMETER_VALUE',
-        `A batch logs at most ${TRACKING_BATCH_LIMITS.paramsAndTags} params and tags together; got ${params.length + tags.length}`,
+        `A batch logs at most ${
+          TRACKING_BATCH_LIMITS.paramsAndTags
+        } params and tags together; got ${params.length + tags.length}`,
       );
     }
     const now = Date.now();
@@ -426,11 +449,21 @@ export function createMlflowTrackingRoutes(
   });
 
   const runSearch = z.object({
-    experiment_ids: z.array(z.string().min(1)).min(1, 'experiment_ids must name at least one experiment'),
+    experiment_ids: z
+      .array(z.string().min(1))
+      .min(1, 'experiment_ids must name at least one experiment'),
     filter: z.string().optional(),
     run_view_type: z.enum(['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL']).optional(),
     max_results: int64
-      .pipe(z.number().min(1).max(RUN_SEARCH_MAX_PAGE, `max_results must be at most ${RUN_SEARCH_MAX_PAGE}`))
+      .pipe(
+        z
+          .number()
+          .min(1)
+          .max(
+            RUN_SEARCH_MAX_PAGE,
+            `max_results must be at most ${RUN_SEARCH_MAX_PAGE}`,
+          ),
+      )
       .optional(),
     order_by: z.array(z.string()).optional(),
     page_token: z.string().optional(),
@@ -468,14 +501,22 @@ export function createMlflowTrackingRoutes(
 
   router.get('/metrics/get-history', async (req, res) => {
     const id = parse(runRef, req.query);
-    const { metric_key } = parse(z.object({ metric_key: z.string().min(1) }), req.query);
-    const history = await tracking.getMetricHistory(id, metric_key).catch(error => {
-      // MLflow answers an empty history for a metric the run never logged.
-      if (error?.name === 'NotFoundError' && /has no metric/.test(error.message)) {
-        return { points: [] };
-      }
-      throw error;
-    });
+    const { metric_key } = parse(
+      z.object({ metric_key: z.string().min(1) }),
+      req.query,
+    );
+    const history = await tracking
+      .getMetricHistory(id, metric_key)
+      .catch(error => {
+        // MLflow answers an empty history for a metric the run never logged.
+        if (
+          error?.name === 'NotFoundError' &&
+          /has no metric/.test(error.message)
+        ) {
+          return { points: [] };
+        }
+        throw error;
+      });
     res.json({
       metrics: history.points.map(p => ({
         key: metric_key,

@@ -50,22 +50,39 @@ describe('object change announcements', () => {
         listener,
         eventsServiceFactory,
         mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
-        mockServices.rootConfig.factory({ data: { events: { useEventBus: 'never' } } }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        mockServices.rootConfig.factory({
+          data: { events: { useEventBus: 'never' } },
+        }),
         catalogServiceMock.factory({ entities: [] }),
       ],
     });
     const asService = (method: 'post', path: string, body: object) =>
-      request(server)[method](path).set('Authorization', mockCredentials.service.header()).send(body);
+      request(server)
+        [method](path)
+        .set('Authorization', mockCredentials.service.header())
+        .send(body);
 
-    await asService('post', '/api/mlops/experiments', { name: 'portal-experiment' });
+    await asService('post', '/api/mlops/experiments', {
+      name: 'portal-experiment',
+    });
     await asService('post', '/api/mlops/models', { name: 'portal-model' });
     await asService('post', '/api/mlops/models/portal-model/versions', {});
-    await asService('post', '/api/mlops/models/portal-model/versions/1/stage', { stage: 'Production' });
+    await asService('post', '/api/mlops/models/portal-model/versions/1/stage', {
+      stage: 'Production',
+    });
     const mlflow = '/api/mlops/mlflow/api/2.0/mlflow';
-    const created = await asService('post', `${mlflow}/experiments/create`, { name: 'mlflow-experiment' });
-    await asService('post', `${mlflow}/registered-models/create`, { name: 'mlflow-model' });
-    await asService('post', `${mlflow}/experiments/delete`, { experiment_id: created.body.experiment_id });
+    const created = await asService('post', `${mlflow}/experiments/create`, {
+      name: 'mlflow-experiment',
+    });
+    await asService('post', `${mlflow}/registered-models/create`, {
+      name: 'mlflow-model',
+    });
+    await asService('post', `${mlflow}/experiments/delete`, {
+      experiment_id: created.body.experiment_id,
+    });
 
     await new Promise(resolve => setTimeout(resolve, 200));
     expect(received).toEqual(

@@ -76,7 +76,9 @@ export class ModelChangeAuthorizer {
       { credentials },
     );
     if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
-      throw new NotAllowedError(`You are not allowed to ${action} model ${model}`);
+      throw new NotAllowedError(
+        `You are not allowed to ${action} model ${model}`,
+      );
     }
   }
 }
