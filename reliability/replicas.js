@@ -187,10 +187,28 @@ async function twoReplicas({ ports }) {
           } as an orchestrator would`,
         );
       }
+      // As an orchestrator would: the failed process goes, a new one
+      // starts after a pause, a few times.
       await lib.stopBackend(backends[i]);
-      backends[i] = start(i);
-      clients[i] = await lib.ready(backends[i]);
-      lines.push(`replica ${i + 1}: started on the second attempt`);
+      for (let attempt = 2; !clients[i]; attempt++) {
+        await lib.sleep(5000);
+        backends[i] = start(i);
+        try {
+          clients[i] = await lib.ready(backends[i]);
+          lines.push(`replica ${i + 1}: started on attempt ${attempt}`);
+        } catch (error) {
+          const causes = Object.entries(error.failureCauses ?? {}).map(
+            ([plugin, cause]) => `${plugin}: ${cause.slice(0, 160)}`,
+          );
+          lines.push(
+            `replica ${i + 1}: attempt ${attempt} failed (${
+              causes.join('; ') || error.message
+            })`,
+          );
+          await lib.stopBackend(backends[i]);
+          if (attempt >= 4) throw error;
+        }
+      }
     }
     await lib.withPg(`${prefix}mlops`, async pg => {
       const { rows } = await pg.query(
