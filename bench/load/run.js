@@ -12,6 +12,9 @@
  * (default sqlite), BENCH_INGEST_CLIENTS (4), BENCH_READ_CLIENTS (4),
  * BENCH_BATCH events per prediction batch (100), BENCH_PORT (7400).
  * Targets: zero errors, peak RSS below 600 MB; exit code 1 when missed.
+ * NODE_OPTIONS reaches the backend: V8 grows its heap lazily, so without a
+ * limit the peak RSS mostly measures uncollected garbage; compare with
+ * NODE_OPTIONS=--max-old-space-size=384 (the setting a container would use).
  */
 const fs = require('fs');
 const os = require('os');
