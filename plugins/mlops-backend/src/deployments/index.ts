@@ -8,7 +8,7 @@ import { Config } from '@backstage/config';
 import { MlopsDeploymentTarget } from '@backstage-mlops/plugin-mlops-node';
 import { Knex } from 'knex';
 import { EntityResolver } from '../entities/EntityResolver';
-import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService, VersionExistence } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 import { readDurationMs } from './durations';
@@ -76,7 +76,7 @@ export function setupDeployments(options: {
   });
   const authorizer =
     options.catalog && options.permissions
-      ? new ModelChangeAuthorizer(options.catalog, options.permissions)
+      ? new MlopsChangeAuthorizer(options.catalog, options.permissions)
       : undefined;
   const router = createDeploymentsRouter({
     httpAuth,

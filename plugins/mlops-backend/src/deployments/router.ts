@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
 import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
-import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 
@@ -97,7 +97,7 @@ export function createDeploymentsRouter(options: {
   service: DeploymentService;
   entities: EntityResolver;
   /** Checks deploy and rollback permissions; without it every caller may. */
-  authorizer?: ModelChangeAuthorizer;
+  authorizer?: MlopsChangeAuthorizer;
   /** Asks for the model's health to be judged again after a status change. */
   healthChanges?: HealthChangeSignal;
 }): express.Router {

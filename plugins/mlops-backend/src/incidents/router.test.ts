@@ -41,7 +41,10 @@ describe('incident routes', () => {
 
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     async function startBackend(
-      options: { permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY } = {},
+      options: {
+        permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+        catalogEntities?: Array<typeof marketMaster>;
+      } = {},
     ) {
       const knex = await databases.init(databaseId);
       await migrateForIncidents(knex);
@@ -102,7 +105,9 @@ describe('incident routes', () => {
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
           }),
-          catalogServiceMock.factory({ entities: [marketMaster] }),
+          catalogServiceMock.factory({
+            entities: options.catalogEntities ?? [marketMaster],
+          }),
           mockServices.permissions.factory({
             result: options.permission ?? AuthorizeResult.ALLOW,
           }),
@@ -183,9 +188,9 @@ describe('incident routes', () => {
       const fetched = await request(server)
         .get(`/api/mlops/incidents/${incidentId}`)
         .set('Authorization', mockCredentials.user.header());
-      expect(fetched.body.timeline.map((e: { type: string }) => e.type)).toEqual(
-        ['opened', 'acknowledged', 'resolved'],
-      );
+      expect(
+        fetched.body.timeline.map((e: { type: string }) => e.type),
+      ).toEqual(['opened', 'acknowledged', 'resolved']);
       const resolveAgain = await request(server)
         .post(`/api/mlops/incidents/${incidentId}/resolve`)
         .set('Authorization', mockCredentials.user.header());
@@ -216,7 +221,9 @@ describe('incident routes', () => {
         ['post', '/api/mlops/incidents/nope/resolve'],
         ['get', '/api/mlops/entities/component/default/ghost/incidents'],
       ] as const) {
-        const response = await request(server)[method](path).set('Authorization', auth);
+        const response = await request(server)
+          [method](path)
+          .set('Authorization', auth);
         expect(response.status).toBe(404);
         expect(response.body.error.name).toBe('NotFoundError');
       }
@@ -225,7 +232,10 @@ describe('incident routes', () => {
     it('refuses every route without credentials and changes nothing', async () => {
       const { server, incidentId, store } = await startBackend();
       for (const [method, path] of [
-        ['get', '/api/mlops/entities/component/default/market-master/incidents'],
+        [
+          'get',
+          '/api/mlops/entities/component/default/market-master/incidents',
+        ],
         ['get', `/api/mlops/incidents/${incidentId}`],
         ['post', `/api/mlops/incidents/${incidentId}/acknowledge`],
         ['post', `/api/mlops/incidents/${incidentId}/resolve`],
@@ -246,12 +256,27 @@ describe('incident routes', () => {
           .set('Authorization', mockCredentials.user.header());
         expect(response.status).toBe(403);
         expect(response.body.error.message).toContain(
-          'may not change incidents of model market-master',
+          'not allowed to change the incidents of model market-master',
         );
       }
       const incident = await store.get(incidentId);
       expect(incident.status).toBe('open');
       expect(incident.timeline).toHaveLength(1);
+    });
+
+    it('shows a person an incident only through an entity they can see', async () => {
+      const { server, incidentId } = await startBackend({
+        catalogEntities: [],
+      });
+      const asUser = await request(server)
+        .get(`/api/mlops/incidents/${incidentId}`)
+        .set('Authorization', mockCredentials.user.header());
+      expect(asUser.status).toBe(404);
+      const asService = await request(server)
+        .get(`/api/mlops/incidents/${incidentId}`)
+        .set('Authorization', mockCredentials.service.header());
+      expect(asService.status).toBe(200);
+      expect(asService.body.id).toBe(incidentId);
     });
 
     it('rejects a bad body with 400 and leaves the incident open', async () => {

@@ -3,14 +3,10 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   EntityIncidentsResponse,
-  MLOPS_OBJECT_ANNOTATIONS,
-  MlopsIncident,
   mlopsIncidentUpdatePermission,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
@@ -20,6 +16,7 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
 import { IncidentService } from './IncidentService';
 import { ObjectRef } from './IncidentStore';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 
 // Incident ids are UUIDs; anything else (a NUL byte included, which
 // PostgreSQL refuses in text) is unknown without asking the database.
@@ -49,46 +46,6 @@ function actorOf(credentials: BackstageCredentials): string {
 }
 
 /**
- * Decides whether the caller may acknowledge or resolve an incident. The
- * permission is a resource permission on catalog entities, so it is checked
- * against the entities that link to the incident's object (seen with the
- * caller's own catalog access); any one allowing is enough, so the owners of
- * a model's Component and of the service that serves it can both act.
- */
-async function authorizeIncidentUpdate(
-  incident: MlopsIncident,
-  credentials: BackstageCredentials,
-  catalog: CatalogService,
-  permissions: PermissionsService,
-): Promise<void> {
-  const annotation = MLOPS_OBJECT_ANNOTATIONS[incident.object.kind];
-  const { items } = await catalog.getEntities(
-    {
-      filter: { [`metadata.annotations.${annotation}`]: incident.object.name },
-      fields: ['kind', 'metadata.namespace', 'metadata.name'],
-    },
-    { credentials },
-  );
-  if (items.length === 0) {
-    throw new NotAllowedError(
-      `No catalog entity you can see links to ${incident.object.kind} ${incident.object.name}`,
-    );
-  }
-  const decisions = await permissions.authorize(
-    items.map(entity => ({
-      permission: mlopsIncidentUpdatePermission,
-      resourceRef: stringifyEntityRef(entity),
-    })),
-    { credentials },
-  );
-  if (!decisions.some(d => d.result === AuthorizeResult.ALLOW)) {
-    throw new NotAllowedError(
-      `You may not change incidents of ${incident.object.kind} ${incident.object.name}`,
-    );
-  }
-}
-
-/**
  * Routes for incidents: the entity-scoped list, one incident, and the
  * acknowledge and resolve actions. Every route requires credentials.
  */
@@ -100,13 +57,18 @@ export async function createIncidentsRouter(options: {
   permissions: PermissionsService;
 }): Promise<express.Router> {
   const { httpAuth, entities, incidents, catalog, permissions } = options;
-  const authorize = async (id: string, credentials: BackstageCredentials) =>
-    authorizeIncidentUpdate(
-      await incidents.getIncident(id),
+  // An incident's state is decided on the catalog entities linked to its
+  // model or pipeline, like every other change that touches production.
+  const authorizer = new MlopsChangeAuthorizer(catalog, permissions);
+  const authorize = async (id: string, credentials: BackstageCredentials) => {
+    const incident = await incidents.getIncident(id);
+    await authorizer.authorizeObject(
+      incident.object,
+      mlopsIncidentUpdatePermission,
       credentials,
-      catalog,
-      permissions,
+      'change the incidents of',
     );
+  };
   const router = Router();
   router.use(express.json({ limit: '16kb' }));
 
@@ -126,8 +88,20 @@ export async function createIncidentsRouter(options: {
 
   router.get('/incidents/:id', async (req, res) => {
     const { id } = parseInput(incidentParams, req.params, 'incident id');
-    await httpAuth.credentials(req);
-    res.json(await incidents.getIncident(id));
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const incident = await incidents.getIncident(id);
+    // A person reads an incident only through an entity they can see, as
+    // on the entity pages; services read any.
+    if (
+      credentials.principal.type === 'user' &&
+      (await authorizer.linkedEntities(incident.object, credentials)).length ===
+        0
+    ) {
+      throw new NotFoundError(`No incident ${id}`);
+    }
+    res.json(incident);
   });
 
   router.post('/incidents/:id/acknowledge', async (req, res) => {

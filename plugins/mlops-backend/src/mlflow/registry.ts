@@ -11,7 +11,7 @@ import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { RegistryWiring } from '../registry/router';
 import {
   hasParentSegment,
@@ -116,7 +116,7 @@ export interface MlflowRegistryRoutesOptions {
    * Decides stage, alias and delete requests exactly as the portal's own
    * registry routes do, so MLflow is no way around the policy.
    */
-  authorizer: ModelChangeAuthorizer;
+  authorizer: MlopsChangeAuthorizer;
   /** Who is calling: credentials for the policy, actor for the history. */
   callerOf(
     req: express.Request,

@@ -3,7 +3,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
-import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { RegistryWiring } from '../registry/router';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError, mlflowErrorHandler } from './errors';
@@ -68,7 +68,7 @@ export function createMlflowRouter(
     api.use(
       createMlflowRegistryRoutes({
         registry: options.registry,
-        authorizer: new ModelChangeAuthorizer(
+        authorizer: new MlopsChangeAuthorizer(
           options.catalog,
           options.registry.permissions,
         ),

@@ -16,7 +16,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { EntityResolver } from '../entities/EntityResolver';
-import { ModelChangeAuthorizer } from '../permissions/ModelChangeAuthorizer';
+import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { entityRefParams, parseInput } from '../service/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
 import {
@@ -108,7 +108,7 @@ export function createRegistryRouter(
   const { store, directions, runs, deployments, permissions, objectChanges } =
     options.registry;
 
-  const authorizer = new ModelChangeAuthorizer(catalog, permissions);
+  const authorizer = new MlopsChangeAuthorizer(catalog, permissions);
   async function authorizeModelChange(
     model: string,
     permission: ResourcePermission,
