@@ -113,6 +113,13 @@ export interface Config {
       defaultSla?:
         | string
         | { days?: number; hours?: number; minutes?: number; seconds?: number };
+      /**
+       * Where to POST `{ pipeline, runId, reason }` when a drift or accuracy
+       * incident requests a retrain of a model's training pipeline. Set by
+       * operators only; its path may carry a token.
+       * @visibility secret
+       */
+      retrainWebhookUrl?: string;
       /** How often the sweep for crashed, late and stale runs runs. Default 1 minute. */
       sweepInterval?:
         | string

@@ -45,6 +45,7 @@ import {
 } from './monitoring';
 import { TrackingStore } from './tracking';
 import { HealthChangeSignal } from './incidents/HealthChangeSignal';
+import { withRetrainWebhook } from './pipelines/RetrainWebhook';
 
 /**
  * The MLOps backend plugin, served under `/api/mlops`.
@@ -146,7 +147,14 @@ export const mlopsPlugin = createBackendPlugin({
             monitoring: monitoring.service,
             drift,
             deployments: deployments.store,
-            pipelines: pipelines.store,
+            // A retrain request also reaches the orchestrator when an operator
+            // configured its webhook.
+            pipelines: withRetrainWebhook(pipelines.store, {
+              url: config.getOptionalString(
+                'mlops.pipelines.retrainWebhookUrl',
+              ),
+              logger,
+            }),
             registry,
           },
         });
