@@ -310,28 +310,17 @@ export function EntityMlopsDeploymentsCard() {
         description="This entity links to no model."
       />
     );
-  } else if (value.models.every(m => m.history.length === 0)) {
-    content = (
-      <>
-        <EmptyState
-          missing="data"
-          title="No deployments yet"
-          description="Deploy a version here, or let your CD system report deployments to the MLOps backend."
-        />
-        {value.models.map(entry => (
-          <ModelDeployments
-            key={entry.model}
-            entry={entry}
-            canDeploy={canDeploy}
-            canRollback={canRollback}
-            onAction={setAction}
-          />
-        ))}
-      </>
-    );
   } else {
+    // Without history the deploy action is still offered, under a note.
     content = (
       <>
+        {value.models.every(m => m.history.length === 0) && (
+          <EmptyState
+            missing="data"
+            title="No deployments yet"
+            description="Deploy a version here, or let your CD system report deployments to the MLOps backend."
+          />
+        )}
         {value.models.map(entry => (
           <ModelDeployments
             key={entry.model}

@@ -322,27 +322,19 @@ export function EntityMlopsPipelineRunsCard() {
     content = <Progress />;
   } else if (error) {
     content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.pipelines.every(p => p.runs.length === 0)) {
-    content = (
-      <>
-        <EmptyState
-          missing="data"
-          title="No pipeline runs yet"
-          description="Runs appear here once the orchestrator reports them to the MLOps backend."
-        />
-        {value?.pipelines.map(entry => (
-          <PipelineRuns
-            key={entry.pipeline}
-            entry={entry}
-            onRequest={setRequesting}
-          />
-        ))}
-      </>
-    );
   } else {
+    // Without runs the request-run action is still offered, under a note.
+    const pipelines = value?.pipelines ?? [];
     content = (
       <>
-        {value.pipelines.map(entry => (
+        {pipelines.every(p => p.runs.length === 0) && (
+          <EmptyState
+            missing="data"
+            title="No pipeline runs yet"
+            description="Runs appear here once the orchestrator reports them to the MLOps backend."
+          />
+        )}
+        {pipelines.map(entry => (
           <PipelineRuns
             key={entry.pipeline}
             entry={entry}
