@@ -46,6 +46,7 @@ import {
 import { TrackingStore } from './tracking';
 import { HealthChangeSignal } from './incidents/HealthChangeSignal';
 import { withRetrainWebhook } from './pipelines/RetrainWebhook';
+import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 
 /**
  * The MLOps backend plugin, served under `/api/mlops`.
@@ -70,6 +71,7 @@ export const mlopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
@@ -82,10 +84,13 @@ export const mlopsPlugin = createBackendPlugin({
         scheduler,
         auth,
         permissions,
+        permissionsRegistry,
         catalog,
         events,
       }) {
         const db = await openMlopsDatabase(database);
+        MlopsObjectReadAccess.register(permissionsRegistry, db);
+        const readAccess = new MlopsObjectReadAccess(db, permissions);
         const objects = new MlopsObjectStore(db);
         const registry = new RegistryStore(db);
         // Write routes ask for a prompt health re-evaluation through this
@@ -208,6 +213,7 @@ export const mlopsPlugin = createBackendPlugin({
             objectChanges,
             monitoring,
             catalog,
+            readAccess,
             registry: {
               store: registry,
               directions: MetricDirections.fromConfig(config),
@@ -219,7 +225,7 @@ export const mlopsPlugin = createBackendPlugin({
           }),
         );
         httpRouter.use(
-          createObjectsRouter({ httpAuth, objects: objectService }),
+          createObjectsRouter({ httpAuth, objects: objectService, readAccess }),
         );
         httpRouter.use(deployments.router);
         httpRouter.use(pipelines.router);

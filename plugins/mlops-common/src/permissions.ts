@@ -77,6 +77,33 @@ export const mlopsIncidentUpdatePermission = createPermission({
 });
 
 /**
+ * The resource type of the models, experiments and pipelines that the MLOps
+ * backend stores. Conditions on it are evaluated by the MLOps backend, which
+ * translates them into its own database queries.
+ *
+ * @public
+ */
+export const RESOURCE_TYPE_MLOPS_OBJECT = 'mlops-object';
+
+/**
+ * Reading a model, experiment or pipeline and what hangs off it (versions,
+ * runs) through the MLOps lists. The demo policy allows it to everyone signed
+ * in; a policy that returns a conditional decision (for example "owned by one
+ * of the user's groups") narrows the lists in their database query, so
+ * paging and counts stay right.
+ *
+ * Entity pages are not decided here: what an entity's cards show follows the
+ * catalog's own read permission on that entity.
+ *
+ * @public
+ */
+export const mlopsObjectReadPermission = createPermission({
+  name: 'mlops.object.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_MLOPS_OBJECT,
+});
+
+/**
  * Every permission of the MLOps plugins, for registration with the
  * permissions registry and for policies that treat them alike.
  *
@@ -89,4 +116,5 @@ export const mlopsPermissions = [
   mlopsDeploymentCreatePermission,
   mlopsDeploymentRollbackPermission,
   mlopsIncidentUpdatePermission,
+  mlopsObjectReadPermission,
 ];

@@ -13,3 +13,14 @@ export {
   type MlopsDeploymentTargetResult,
   type MlopsDeploymentTargetsExtensionPoint,
 } from './deploymentTargets';
+
+export {
+  createMlopsObjectConditionalDecision,
+  mlopsObjectConditions,
+  mlopsObjectPermissionResourceRef,
+  mlopsObjectPermissionRules,
+  normalizeOwnerRef,
+  ownerRefSpellings,
+  type MlopsObjectFilter,
+  type MlopsObjectResource,
+} from './permissions';

@@ -18,6 +18,10 @@ import {
 import { Knex } from 'knex';
 import { mlopsLinksOf } from '../entities/EntityResolver';
 import { HealthSummarizer } from '../triage/TriageService';
+import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
 
 /** The registry's answer the fleet needs (see RegistrySource). */
 export interface FleetRegistrySource {
@@ -159,15 +163,20 @@ export class FleetService {
   async list(
     query: FleetQuery,
     credentials: BackstageCredentials,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<FleetResponse> {
     const { db, catalog, sources = {} } = this.options;
     const rows: Array<{
       name: string;
       owner: string | null;
       description: string | null;
-    }> = await db('mlops_registered_models')
-      .select('name', 'owner', 'description')
-      .orderBy('name');
+    }> = await scope.restrict(
+      db('mlops_registered_models')
+        .select('name', 'owner', 'description')
+        .orderBy('name'),
+      'model',
+      'name',
+    );
 
     const { items: entities } = await catalog.getEntities(
       {

@@ -21,6 +21,17 @@ import { ResolvedEntity } from '../entities/EntityResolver';
 import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
 import { FleetSources } from './FleetService';
 import { createFleetRouter } from './router';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { mlopsObjectReadPermission } from '@backstage-mlops/plugin-mlops-common';
+import {
+  createMlopsObjectConditionalDecision,
+  mlopsObjectConditions,
+} from '@backstage-mlops/plugin-mlops-node';
+import { permissionsDecidedBy } from '../__testUtils__/permissions';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 jest.setTimeout(60_000);
 
@@ -146,7 +157,10 @@ describe('GET /fleet', () => {
       );
     });
 
-    async function startBackend(fleetSources?: FleetSources) {
+    async function startBackend(
+      fleetSources?: FleetSources,
+      readDecision: PolicyDecision = { result: AuthorizeResult.ALLOW },
+    ) {
       const plugin = createBackendPlugin({
         pluginId: 'mlops',
         register(env) {
@@ -156,8 +170,9 @@ describe('GET /fleet', () => {
               httpAuth: coreServices.httpAuth,
               httpRouter: coreServices.httpRouter,
               catalog: catalogServiceRef,
+              permissions: coreServices.permissions,
             },
-            async init({ logger, httpAuth, httpRouter, catalog }) {
+            async init({ logger, httpAuth, httpRouter, catalog, permissions }) {
               httpRouter.use(
                 createFleetRouter({
                   logger,
@@ -166,6 +181,7 @@ describe('GET /fleet', () => {
                   catalog,
                   health,
                   fleetSources,
+                  readAccess: new MlopsObjectReadAccess(knex, permissions),
                 }),
               );
             },
@@ -179,6 +195,11 @@ describe('GET /fleet', () => {
             defaultCredentials: mockCredentials.none(),
           }),
           catalogServiceMock.factory({ entities: catalogEntities }),
+          permissionsDecidedBy(permission =>
+            permission.name === mlopsObjectReadPermission.name
+              ? readDecision
+              : { result: AuthorizeResult.ALLOW },
+          ),
         ],
       });
       return server;
@@ -188,6 +209,48 @@ describe('GET /fleet', () => {
       request(server)
         .get(url)
         .set('Authorization', mockCredentials.user.header());
+
+    it('lists only the models a conditional read decision lets the user see', async () => {
+      const server = await startBackend(
+        sources,
+        createMlopsObjectConditionalDecision(mlopsObjectReadPermission, {
+          anyOf: [
+            mlopsObjectConditions.isMlopsObjectOwner({
+              claims: ['user:default/guest', 'group:default/Risk-ML'],
+            }),
+            {
+              allOf: [
+                mlopsObjectConditions.isMlopsObjectKind({ kinds: ['model'] }),
+                {
+                  not: mlopsObjectConditions.isMlopsObjectOwner({
+                    claims: ['support-ml', 'group:default/risk-ml'],
+                  }),
+                },
+                mlopsObjectConditions.isMlopsObjectOwner({
+                  claims: ['growth-ml'],
+                }),
+              ],
+            },
+          ],
+        }),
+      );
+      const body = (await get(server, '/api/mlops/fleet'))
+        .body as FleetResponse;
+      expect(body.items.map(m => m.name)).toEqual([
+        'churn',
+        'fraud-detection',
+        'market-master',
+      ]);
+    });
+
+    it('lists no model when the read permission is denied', async () => {
+      const server = await startBackend(sources, {
+        result: AuthorizeResult.DENY,
+      });
+      const response = await get(server, '/api/mlops/fleet');
+      expect(response.status).toBe(200);
+      expect((response.body as FleetResponse).items).toEqual([]);
+    });
 
     it('lists every registered model with owner, health, production version, drift and incidents', async () => {
       const server = await startBackend(sources);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseInput } from '../service/validation';
 import { HealthSummarizer } from '../triage/TriageService';
 import { FleetService, FleetSources } from './FleetService';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** What the fleet route needs; the main router's options satisfy it. */
 export interface FleetRouterOptions {
@@ -18,6 +19,7 @@ export interface FleetRouterOptions {
   health: HealthSummarizer;
   /** Registry, drift and incident sources, as far as they are installed. */
   fleetSources?: FleetSources;
+  readAccess: MlopsObjectReadAccess;
 }
 
 const HEALTH_STATUSES: [HealthStatus, ...HealthStatus[]] = [
@@ -57,7 +59,8 @@ export function createFleetRouter(options: FleetRouterOptions): express.Router {
   router.get('/fleet', async (req, res) => {
     const query = parseInput(fleetQuery, req.query, 'fleet query');
     const credentials = await httpAuth.credentials(req);
-    res.json(await fleet.list(query, credentials));
+    const scope = await options.readAccess.scopeFor(credentials);
+    res.json(await fleet.list(query, credentials, scope));
   });
 
   return router;

@@ -10,6 +10,10 @@ import {
   PipelineRegistration,
 } from './MlopsObjectStore';
 import { ObjectChangeNotifier } from './ObjectChangeNotifier';
+import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
 
 /**
  * Where the version of a model that is in Production comes from: the
@@ -55,8 +59,10 @@ export class MlopsObjectService {
   }
 
   /** Every model, experiment and pipeline. */
-  async listObjects(): Promise<MlopsStoreObject[]> {
-    const records = await this.store.list();
+  async listObjects(
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<MlopsStoreObject[]> {
+    const records = await this.store.list(undefined, scope);
     const models = records.filter(r => r.kind === 'model');
     const production = await this.productionVersions(models.map(m => m.name));
     const pipelinesInProduction = new Set<string>();

@@ -1,6 +1,10 @@
 import { MlopsObjectKind } from '@backstage-mlops/plugin-mlops-common';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
+import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
 
 const TABLES: Record<MlopsObjectKind, string> = {
   model: 'mlops_registered_models',
@@ -218,12 +222,15 @@ export class MlopsObjectStore {
   /** Every object of the given kinds, ordered by kind and name. */
   async list(
     kinds: MlopsObjectKind[] = OBJECT_KINDS,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<MlopsObjectRecord[]> {
     const records: MlopsObjectRecord[] = [];
     for (const kind of kinds) {
-      const rows = await this.db(TABLES[kind])
-        .select(COLUMNS[kind])
-        .orderBy('name');
+      const rows = await scope.restrict(
+        this.db(TABLES[kind]).select(COLUMNS[kind]).orderBy('name'),
+        kind,
+        'name',
+      );
       for (const row of rows) {
         records.push(toRecord(kind, row));
       }

@@ -10,6 +10,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseInput } from '../service/validation';
 import { MlopsObjectService } from './MlopsObjectService';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 const objectName = z.string().superRefine((value, ctx) => {
   const problem = mlopsNameProblem(value);
@@ -108,6 +109,7 @@ const objectParams = z.object({
 export interface ObjectsRouterOptions {
   httpAuth: HttpAuthService;
   objects: MlopsObjectService;
+  readAccess: MlopsObjectReadAccess;
 }
 
 /**
@@ -126,13 +128,16 @@ export interface ObjectsRouterOptions {
 export function createObjectsRouter(
   options: ObjectsRouterOptions,
 ): express.Router {
-  const { httpAuth, objects } = options;
+  const { httpAuth, objects, readAccess } = options;
   const router = Router();
   router.use('/objects', express.json({ limit: '256kb' }));
 
   router.get('/objects', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ items: await objects.listObjects() });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const scope = await readAccess.scopeFor(credentials);
+    res.json({ items: await objects.listObjects(scope) });
   });
 
   router.get('/objects/:kind/:name', async (req, res) => {

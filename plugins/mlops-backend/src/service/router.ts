@@ -15,6 +15,7 @@ import { createMlflowRouter } from '../mlflow/router';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
 import { entityRefParams, parseInput } from './validation';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** What the MLOps router needs from the plugin's wiring. */
 export interface RouterOptions {
@@ -36,6 +37,8 @@ export interface RouterOptions {
   objectChanges?: ObjectChangeNotifier;
   /** Prediction ingest and entity metrics (monitoring capability). */
   monitoring?: MonitoringWiring;
+  /** Narrows the lists to the objects a caller may read. */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /** Largest JSON body any route accepts (MLflow's batch limit). */
