@@ -283,9 +283,17 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('disables the actions for users without permission', async () => {
+    // usePermission caches decisions per permission and entity (SWR) across
+    // renders; another entity keeps the earlier tests' "allowed" out of it.
     await renderCard(
       { getEntityModels: async () => withVersions },
-      { allow: false },
+      {
+        allow: false,
+        entity: {
+          ...modelEntity,
+          metadata: { ...modelEntity.metadata, name: 'fraud-detection-shadow' },
+        },
+      },
     );
     await waitFor(() =>
       expect(
