@@ -40,7 +40,8 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
-import { DeployDialog, RollbackDialog } from './DeploymentDialogs';
+import { ReasonDialog } from '../ReasonDialog';
+import { DeployDialog } from './DeploymentDialogs';
 
 const useStyles = makeStyles(theme => ({
   header: {
@@ -349,10 +350,13 @@ export function EntityMlopsDeploymentsCard() {
         />
       )}
       {action?.kind === 'rollback' && (
-        <RollbackDialog
-          model={action.model}
-          environment={action.current.environment}
-          currentVersion={action.current.version}
+        <ReasonDialog
+          titleId="mlops-rollback-dialog-title"
+          title={`Roll back ${action.model} in ${action.current.environment}`}
+          description={`Version ${action.current.version} is marked rolled back and the last version that succeeded in ${action.current.environment} before it is deployed again.`}
+          reasonId="mlops-rollback-reason"
+          multiline
+          confirmLabel="Roll back"
           onClose={() => setAction(undefined)}
           onConfirm={async reason => {
             await mlopsApi.rollbackDeployment({

@@ -41,11 +41,8 @@ import TimelineSeparator from '@material-ui/lab/TimelineSeparator';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
-import {
-  RollbackDialog,
-  StageChange,
-  StageTransitionDialog,
-} from './StageDialogs';
+import { ReasonDialog } from '../ReasonDialog';
+import { StageChange, StageTransitionDialog } from './StageDialogs';
 
 const useStyles = makeStyles(theme => ({
   modelHeader: {
@@ -447,9 +444,16 @@ export function EntityMlopsModelVersionsCard() {
         />
       )}
       {pending?.kind === 'rollback' && (
-        <RollbackDialog
-          model={pending.model}
-          productionVersion={pending.productionVersion}
+        <ReasonDialog
+          titleId="mlops-rollback-dialog-title"
+          title={`Roll back ${pending.model}`}
+          description={`Version ${pending.productionVersion} leaves Production for Archived, and the version that was in Production before it takes its place.`}
+          reasonId="mlops-rollback-reason"
+          multiline
+          minRows={2}
+          confirmLabel="Roll back"
+          confirmColor="secondary"
+          lockCancelWhileBusy
           onClose={() => setPending(undefined)}
           onConfirm={confirmRollback}
         />

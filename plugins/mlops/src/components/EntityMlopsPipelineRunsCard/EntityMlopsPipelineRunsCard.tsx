@@ -25,20 +25,14 @@ import {
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
+import { ReasonDialog } from '../ReasonDialog';
 import { StageTimeline, formatDuration } from './StageTimeline';
 
 const useStyles = makeStyles(theme => ({
@@ -227,64 +221,6 @@ function PipelineRuns(props: {
   );
 }
 
-function RequestRunDialog(props: {
-  pipeline: string;
-  onClose: () => void;
-  onConfirm: (reason: string) => Promise<void>;
-}) {
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onConfirm(reason.trim());
-    } catch (e) {
-      setError((e as Error).message);
-      setBusy(false);
-    }
-  };
-  return (
-    <Dialog
-      open
-      onClose={props.onClose}
-      aria-labelledby="mlops-request-run-title"
-    >
-      <DialogTitle id="mlops-request-run-title">
-        Request a run of {props.pipeline}
-      </DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          The run is recorded as scheduled for the orchestrator to pick up. A
-          request that has not started yet is reused rather than repeated.
-        </DialogContentText>
-        <TextField
-          fullWidth
-          required
-          margin="dense"
-          id="mlops-request-run-reason"
-          label="Reason"
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-        />
-        {error && <Alert severity="error">{error}</Alert>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={!reason.trim() || busy}
-          onClick={submit}
-        >
-          Request run
-        </Button>
-      </DialogActions>
-    </Dialog>
-  );
-}
-
 /**
  * Recent runs of the pipelines an entity links to: each run's state, a
  * stage timeline, and the failure reason with its classified cause.
@@ -349,8 +285,12 @@ export function EntityMlopsPipelineRunsCard() {
     <InfoCard title="Pipeline runs">
       {content}
       {requesting && (
-        <RequestRunDialog
-          pipeline={requesting}
+        <ReasonDialog
+          titleId="mlops-request-run-title"
+          title={`Request a run of ${requesting}`}
+          description="The run is recorded as scheduled for the orchestrator to pick up. A request that has not started yet is reused rather than repeated."
+          reasonId="mlops-request-run-reason"
+          confirmLabel="Request run"
           onClose={() => setRequesting(undefined)}
           onConfirm={async reason => {
             await mlopsApi.requestPipelineRun({ pipeline: requesting, reason });

@@ -1,0 +1,1 @@
+export { ConfirmDialog, ReasonDialog } from './ReasonDialog';
