@@ -15,41 +15,22 @@
  * retention keeps, with latency spread over four histogram buckets and half
  * of the events labelled.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'fs';
 import http from 'http';
-import knexFactory, { Knex } from 'knex';
-import os from 'os';
-import path from 'path';
-import { mlopsPlugin } from '../../plugins/mlops-backend/src/plugin';
+import { Knex } from 'knex';
 import { LATENCY_COLUMNS } from '../../plugins/mlops-backend/src/monitoring/histogram';
+import {
+  modelEntities,
+  openDatabase,
+  percentile,
+  request,
+  startBackend,
+} from '../lib';
 
 const MODELS = 1000;
 const HOURS = 168;
 const PER_HOUR = 60;
 const MINUTE_ROWS = 3 * 60;
 const QUARTER_ROWS = 25 * 4;
-const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-
-async function openDatabase(kind: string): Promise<Knex> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cards-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'mlops.sqlite') },
-      useNullAsDefault: true,
-    });
-    await knex.raw('pragma journal_mode = wal');
-    return knex;
-  }
-  const admin = knexFactory({ client: 'pg', connection: PG });
-  const name = `mlops_cards_bench_${process.pid}`;
-  await admin.raw('drop database if exists ??', [name]);
-  await admin.raw('create database ??', [name]);
-  await admin.destroy();
-  return knexFactory({ client: 'pg', connection: `${PG}/${name}` });
-}
 
 // The four buckets the latency of the generated traffic falls in
 // (~11 ms, ~23 ms, ~45 ms, ~90 ms) and how many of 60 events each gets.
@@ -145,27 +126,17 @@ async function generate(knex: Knex, kind: string) {
   );
 }
 
-function get(port: number, agent: http.Agent, urlPath: string) {
-  return new Promise<number>((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    http
-      .get({ host: '127.0.0.1', port, path: urlPath, agent }, res => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) {
-            reject(new Error(`${urlPath}: HTTP ${res.statusCode}`));
-          } else {
-            resolve(Number(process.hrtime.bigint() - t0) / 1e6);
-          }
-        });
-      })
-      .on('error', reject);
-  });
+async function get(port: number, agent: http.Agent, urlPath: string) {
+  const { ms, status } = await request(port, agent, 'GET', urlPath);
+  if (status !== 200) {
+    throw new Error(`${urlPath}: HTTP ${status}`);
+  }
+  return ms;
 }
 
 function summarize(label: string, times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.ceil(q * sorted.length) - 1];
+  const at = (q: number) => percentile(sorted, q);
   console.log(
     `${label.padEnd(22)} p50 ${at(0.5).toFixed(1)} ms  p95 ${at(0.95).toFixed(
       1,
@@ -176,25 +147,9 @@ function summarize(label: string, times: number[]) {
 async function main() {
   const kind = process.argv[2] ?? 'sqlite';
   const requests = Number(process.argv[3] ?? 300);
-  const knex = await openDatabase(kind);
-  const entities = Array.from({ length: MODELS }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `bench-model-${i}`,
-      namespace: 'default',
-      annotations: { 'backstage-mlops.dev/model': `bench-model-${i}` },
-    },
-    spec: { type: 'ml-model', lifecycle: 'production', owner: 'bench' },
-  }));
-  const { server } = await startTestBackend({
-    features: [
-      mlopsPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({ data: {} }),
-      catalogServiceMock.factory({ entities }),
-    ],
-  });
+  const knex = await openDatabase(kind, 'cards');
+  const entities = modelEntities(MODELS);
+  const port = await startBackend(knex, entities);
   const now = new Date();
   for (let i = 0; i < MODELS; i += 200) {
     await knex('mlops_registered_models').insert(
@@ -207,8 +162,6 @@ async function main() {
   }
   await generate(knex, kind);
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const routes: Array<[string, (model: string) => string]> = [
     ['summary', m => `/api/mlops/entities/component/default/${m}/summary`],

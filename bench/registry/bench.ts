@@ -14,38 +14,19 @@
  * The registry is filled with bulk inserts of the rows the store would have
  * written, so the figures measure the routes, not the fill.
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'fs';
 import http from 'http';
-import knexFactory, { Knex } from 'knex';
-import os from 'os';
-import path from 'path';
-import { mlopsPlugin } from '../../plugins/mlops-backend/src/plugin';
+import { Knex } from 'knex';
+import {
+  modelEntities,
+  openDatabase,
+  percentile,
+  request,
+  startBackend,
+} from '../lib';
 
 const MODELS = 1000;
 const VERSIONS = 20;
 const CONCURRENT = 50;
-const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-
-async function openDatabase(kind: string): Promise<Knex> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-registry-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'mlops.sqlite') },
-      useNullAsDefault: true,
-    });
-    await knex.raw('pragma journal_mode = wal');
-    return knex;
-  }
-  const admin = knexFactory({ client: 'pg', connection: PG });
-  const name = `mlops_registry_bench_${process.pid}`;
-  await admin.raw('drop database if exists ??', [name]);
-  await admin.raw('create database ??', [name]);
-  await admin.destroy();
-  return knexFactory({ client: 'pg', connection: `${PG}/${name}` });
-}
 
 function stageOf(version: number): string {
   if (version === VERSIONS) return 'None';
@@ -129,54 +110,9 @@ async function fill(knex: Knex) {
   }
 }
 
-function request(
-  port: number,
-  agent: http.Agent | undefined,
-  method: string,
-  url: string,
-  body?: unknown,
-): Promise<{ ms: number; status: number; json: any }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: url,
-        method,
-        agent,
-        headers: payload
-          ? {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-            }
-          : {},
-      },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () => {
-          const ms = Number(process.hrtime.bigint() - started) / 1e6;
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            ms,
-            status: res.statusCode ?? 0,
-            json: text ? JSON.parse(text) : undefined,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (payload) req.write(payload);
-    req.end();
-  });
-}
-
 function summarize(label: string, times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const at = (q: number) => percentile(sorted, q);
   console.log(
     `${label.padEnd(44)} n=${String(sorted.length).padStart(4)}  p50 ${at(
       0.5,
@@ -189,26 +125,8 @@ function summarize(label: string, times: number[]) {
 async function main() {
   const kind = process.argv[2] ?? 'sqlite';
   const requests = Number(process.argv[3] ?? 300);
-  const knex = await openDatabase(kind);
-  const entities = Array.from({ length: MODELS }, (_, i) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `bench-model-${i}`,
-      namespace: 'default',
-      annotations: { 'backstage-mlops.dev/model': `bench-model-${i}` },
-    },
-    spec: { type: 'ml-model', lifecycle: 'production', owner: 'bench' },
-  }));
-  // The default mock credentials (a user) are used for every request.
-  const { server } = await startTestBackend({
-    features: [
-      mlopsPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({ data: {} }),
-      catalogServiceMock.factory({ entities }),
-    ],
-  });
+  const knex = await openDatabase(kind, 'registry');
+  const port = await startBackend(knex, modelEntities(MODELS));
   const filled = Date.now();
   await fill(knex);
   console.log(
@@ -216,8 +134,6 @@ async function main() {
       Date.now() - filled
     } ms; ${requests} requests per route, one client ==`,
   );
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const random = () => `bench-model-${Math.floor(Math.random() * MODELS)}`;
 
