@@ -86,7 +86,11 @@ describe('the plugin lists a hostile suite for every write route', () => {
       .flatMap(([handler]) =>
         routesOf((handler as { stack?: unknown[] }).stack ?? []),
       )
-      .filter(r => WRITE_METHODS.includes(r.method));
+      .filter(r => WRITE_METHODS.includes(r.method))
+      // The permission framework's own route (apply-conditions), mounted by
+      // the permissions registry for the mlops-object resource type: its
+      // input is validated by @backstage/plugin-permission-node, not by us.
+      .filter(r => !r.path.startsWith('/.well-known/backstage/'));
     await backend.stop();
     expect(mounted.length).toBeGreaterThan(50);
 
