@@ -8,6 +8,7 @@ import {
   Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
+import { mlopsObjectReadPermission } from '@backstage-mlops/plugin-mlops-common';
 
 /**
  * A permissions service that answers with the decisions of `decide`, the way
@@ -42,4 +43,19 @@ export function permissionsDecidedBy(
       },
     }),
   });
+}
+
+/**
+ * A policy that lets everyone read MLOps objects and answers every other
+ * permission (the changes) with `changes`: "others may read, not act".
+ */
+export function permissionsAllowingReads(
+  changes: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+) {
+  return permissionsDecidedBy(permission => ({
+    result:
+      permission.name === mlopsObjectReadPermission.name
+        ? AuthorizeResult.ALLOW
+        : changes,
+  }));
 }

@@ -8,6 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { mlopsPlugin } from '../plugin';
+import { permissionsAllowingReads } from '../__testUtils__/permissions';
 
 jest.setTimeout(120_000);
 
@@ -42,7 +43,7 @@ describe('MLflow registry routes under the permission policy', () => {
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
         }),
-        mockServices.permissions.factory({ result }),
+        permissionsAllowingReads(result),
         mockServices.rootConfig.factory({ data: {} }),
         catalogServiceMock.factory({ entities: [guardedModel] }),
       ],

@@ -12,6 +12,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
+import { ObjectReadScope } from '../permissions/MlopsObjectReadAccess';
 import { RegistryWiring } from '../registry/router';
 import {
   hasParentSegment,
@@ -121,6 +122,8 @@ export interface MlflowRegistryRoutesOptions {
   callerOf(
     req: express.Request,
   ): Promise<{ credentials: BackstageCredentials; actor: string }>;
+  /** The models the caller may read, for reads and searches. */
+  readScopeOf(req: express.Request): Promise<ObjectReadScope>;
 }
 
 /** `registered-models/*` and `model-versions/*` of MLflow's REST API 2.0. */
@@ -128,8 +131,16 @@ export function createMlflowRegistryRoutes(
   options: MlflowRegistryRoutesOptions,
 ): express.Router {
   const { store, runs, deployments, objectChanges } = options.registry;
-  const { authorizer, callerOf } = options;
+  const { authorizer, callerOf, readScopeOf } = options;
   const router = Router();
+
+  // A model the caller may not read is answered as if it did not exist.
+  async function requireReadableModel(req: express.Request, name: string) {
+    const scope = await readScopeOf(req);
+    if (scope.restricted) {
+      await store.getModel(name, scope);
+    }
+  }
 
   async function latestVersions(model: string, stages?: ModelStage[]) {
     const versions = await store.listVersions(model);
@@ -173,7 +184,10 @@ export function createMlflowRegistryRoutes(
 
   router.get('/registered-models/get', async (req, res) => {
     const { name } = parse(z.object({ name: z.string().min(1) }), req.query);
-    const model = await store.getModel(mlflowInput(() => parseModelName(name)));
+    const model = await store.getModel(
+      mlflowInput(() => parseModelName(name)),
+      await readScopeOf(req),
+    );
     res.json({
       registered_model: mlflowRegisteredModel(
         model,
@@ -192,7 +206,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const wanted = nameFilter(query.filter);
-    const models = (await store.listModels()).filter(
+    const models = (await store.listModels(await readScopeOf(req))).filter(
       m => wanted === undefined || m.name === wanted,
     );
     const offset = Number(query.page_token ?? 0);
@@ -231,7 +245,7 @@ export function createMlflowRegistryRoutes(
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
-    await store.getModel(name);
+    await store.getModel(name, await readScopeOf(req));
     res.json({
       model_versions: (
         await latestVersions(name, body.stages as ModelStage[])
@@ -281,7 +295,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const name = mlflowInput(() => parseModelName(query.name));
-    const model = await store.getModel(name);
+    const model = await store.getModel(name, await readScopeOf(req));
     const version = model.aliases[query.alias];
     if (version === undefined) {
       throw new MlflowError(
@@ -357,6 +371,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const name = mlflowInput(() => parseModelName(query.name));
+    await requireReadableModel(req, name);
     res.json({
       model_version: mlflowModelVersion(
         await store.getVersion(name, query.version),
@@ -373,13 +388,14 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const wanted = nameFilter(query.filter);
+    const scope = await readScopeOf(req);
     const names =
       wanted !== undefined
         ? [wanted]
-        : (await store.listModels()).map(m => m.name);
+        : (await store.listModels(scope)).map(m => m.name);
     const versions: ModelVersion[] = [];
     for (const name of names) {
-      if (await store.findModel(name)) {
+      if (await store.findModel(name, scope)) {
         versions.push(...(await store.listVersions(name)));
       }
     }

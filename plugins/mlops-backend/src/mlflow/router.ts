@@ -4,6 +4,7 @@ import Router from 'express-promise-router';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { RegistryWiring } from '../registry/router';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError, mlflowErrorHandler } from './errors';
@@ -24,6 +25,8 @@ export interface MlflowRouterOptions {
   catalog: CatalogService;
   /** Tells the catalog about experiments created, renamed or deleted here. */
   objectChanges?: ObjectChangeNotifier;
+  /** Which experiments and models a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /**
@@ -51,6 +54,9 @@ export function createMlflowRouter(
       principal.type === 'user' ? principal.userEntityRef : principal.subject;
     return { credentials, actor };
   }
+  async function readScopeOf(req: express.Request) {
+    return options.readAccess.scopeFor((await callerOf(req)).credentials);
+  }
   api.use(
     createMlflowTrackingRoutes({
       tracking: options.tracking,
@@ -62,6 +68,7 @@ export function createMlflowRouter(
         // A training job's user_id is its own; only people are recorded by name.
         return principal.type === 'user' ? principal.userEntityRef : undefined;
       },
+      readScopeOf,
     }),
   );
   if (options.registry) {
@@ -73,6 +80,7 @@ export function createMlflowRouter(
           options.registry.permissions,
         ),
         callerOf,
+        readScopeOf,
       }),
     );
   }

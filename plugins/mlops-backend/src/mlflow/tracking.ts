@@ -8,6 +8,10 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
 import { TrackingStore } from '../tracking/TrackingStore';
 import { MlflowError } from './errors';
 import {
@@ -110,17 +114,22 @@ export interface MlflowTrackingRoutesOptions {
   objectChanges?: ObjectChangeNotifier;
   /** The signed-in caller, recorded as a run's user when the client names none. */
   callerOf(req: express.Request): Promise<string | undefined>;
+  /** The experiments the caller may read, for reads and searches. */
+  readScopeOf(req: express.Request): Promise<ObjectReadScope>;
 }
 
 /** `experiments/*`, `runs/*` and `metrics/*` of MLflow's REST API 2.0. */
 export function createMlflowTrackingRoutes(
   options: MlflowTrackingRoutesOptions,
 ): express.Router {
-  const { tracking } = options;
+  const { tracking, readScopeOf } = options;
   const router = Router();
 
-  async function experimentByIdOrThrow(id: string) {
-    const experiment = await tracking.findExperimentById(id);
+  async function experimentByIdOrThrow(
+    id: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ) {
+    const experiment = await tracking.findExperimentById(id, scope);
     if (!experiment) {
       throw new MlflowError(
         'RESOURCE_DOES_NOT_EXIST',
@@ -163,8 +172,11 @@ export function createMlflowTrackingRoutes(
       z.object({ experiment_id: z.string().min(1) }),
       req.query,
     );
+    const scope = await readScopeOf(req);
     res.json({
-      experiment: mlflowExperiment(await experimentByIdOrThrow(experiment_id)),
+      experiment: mlflowExperiment(
+        await experimentByIdOrThrow(experiment_id, scope),
+      ),
     });
   });
 
@@ -173,7 +185,10 @@ export function createMlflowTrackingRoutes(
       z.object({ experiment_name: z.string().min(1) }),
       req.query,
     );
-    const experiment = await tracking.findExperimentByName(experiment_name);
+    const experiment = await tracking.findExperimentByName(
+      experiment_name,
+      await readScopeOf(req),
+    );
     if (!experiment) {
       throw new MlflowError(
         'RESOURCE_DOES_NOT_EXIST',
@@ -183,13 +198,16 @@ export function createMlflowTrackingRoutes(
     res.json({ experiment: mlflowExperiment(experiment) });
   });
 
-  async function searchExperiments(input: {
-    max_results?: number;
-    page_token?: string;
-    filter?: string;
-    view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
-  }) {
-    const all = await tracking.listExperiments();
+  async function searchExperiments(
+    input: {
+      max_results?: number;
+      page_token?: string;
+      filter?: string;
+      view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+    },
+    scope: ObjectReadScope,
+  ) {
+    const all = await tracking.listExperiments({ scope });
     const nameFilter = input.filter
       ? /^\s*(?:attributes?\.)?name\s*=\s*['"](.*)['"]\s*$/i.exec(input.filter)
       : undefined;
@@ -229,16 +247,27 @@ export function createMlflowTrackingRoutes(
   });
 
   router.post('/experiments/search', async (req, res) => {
-    res.json(await searchExperiments(parse(experimentSearch, req.body)));
+    res.json(
+      await searchExperiments(
+        parse(experimentSearch, req.body),
+        await readScopeOf(req),
+      ),
+    );
   });
   router.get('/experiments/search', async (req, res) => {
-    res.json(await searchExperiments(parse(experimentSearch, req.query)));
+    res.json(
+      await searchExperiments(
+        parse(experimentSearch, req.query),
+        await readScopeOf(req),
+      ),
+    );
   });
   // The pre-2.0 listing that older clients (the npm `mlflow` client among
   // them) still call.
   router.get('/experiments/list', async (req, res) => {
     const { experiments } = await searchExperiments(
       parse(experimentSearch, req.query),
+      await readScopeOf(req),
     );
     res.json({ experiments });
   });
@@ -475,6 +504,7 @@ export function createMlflowTrackingRoutes(
     const orderBy = parseRunOrderBy(body.order_by);
     const viewType = body.run_view_type ?? 'ACTIVE_ONLY';
     const wanted = body.max_results ?? RUN_SEARCH_DEFAULT_PAGE;
+    const scope = await readScopeOf(req);
     const runs: Run[] = [];
     let pageToken = body.page_token;
     // The store pages by at most STORE_PAGE runs; an MLflow page may be
@@ -487,7 +517,7 @@ export function createMlflowTrackingRoutes(
         pageSize: Math.min(STORE_PAGE, wanted - runs.length),
         pageToken,
         includeDeleted: viewType !== 'ACTIVE_ONLY',
-      });
+      }, scope);
       runs.push(
         ...page.runs.filter(r => viewType !== 'DELETED_ONLY' || r.deleted),
       );

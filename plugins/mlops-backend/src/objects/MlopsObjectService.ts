@@ -100,8 +100,9 @@ export class MlopsObjectService {
   async getObject(
     kind: MlopsObjectKind,
     name: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<MlopsStoreObject> {
-    const record = await this.store.get(kind, name);
+    const record = await this.store.get(kind, name, scope);
     if (!record) {
       throw new NotFoundError(`No ${kind} named "${name}"`);
     }

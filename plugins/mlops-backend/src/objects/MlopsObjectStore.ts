@@ -238,13 +238,14 @@ export class MlopsObjectStore {
     return records;
   }
 
-  /** One object by kind and name. */
+  /** One object by kind and name, or undefined when none in `scope` has it. */
   async get(
     kind: MlopsObjectKind,
     name: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<MlopsObjectRecord | undefined> {
-    const row = await this.db(TABLES[kind])
-      .where({ name })
+    const row = await scope
+      .restrict(this.db(TABLES[kind]).where({ name }), kind, 'name')
       .first(COLUMNS[kind]);
     return row ? toRecord(kind, row) : undefined;
   }

@@ -116,8 +116,10 @@ export interface ObjectsRouterOptions {
  * Routes over the named objects that the catalog module mirrors and the
  * scaffolder action registers:
  *
- * - `GET /objects`: every model, experiment and pipeline (users and services)
- * - `GET /objects/:kind/:name`: one of them
+ * - `GET /objects`: every model, experiment and pipeline the caller may
+ *   read (`mlops.object.read`; users and services)
+ * - `GET /objects/:kind/:name`: one of them; one the caller may not read is
+ *   a 404, like one that does not exist
  * - `POST /objects/register`: a pipeline with its experiment and model
  *   (services); `?dryRun=true` checks and describes without storing
  * - `DELETE /objects/:kind/:name` (services)
@@ -141,9 +143,12 @@ export function createObjectsRouter(
   });
 
   router.get('/objects/:kind/:name', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const { kind, name } = parseInput(objectParams, req.params, 'object');
-    res.json(await objects.getObject(kind, name));
+    const scope = await readAccess.scopeFor(credentials);
+    res.json(await objects.getObject(kind, name, scope));
   });
 
   router.post('/objects/register', async (req, res) => {

@@ -9,6 +9,10 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
+import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
 
 const MODELS = 'mlops_registered_models';
 const VERSIONS = 'mlops_model_versions';
@@ -189,22 +193,38 @@ export class RegistryStore {
     return this.getModel(name);
   }
 
-  async listModels(): Promise<RegisteredModel[]> {
-    const rows: Row[] = await this.db(MODELS).orderBy('name');
+  /** The models `scope` lets the caller read, by name. */
+  async listModels(
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<RegisteredModel[]> {
+    const rows: Row[] = await scope.restrict(
+      this.db(MODELS).orderBy('name'),
+      'model',
+      'name',
+    );
     return this.toModels(this.db, rows);
   }
 
-  async getModel(name: string): Promise<RegisteredModel> {
-    const model = await this.findModel(name);
+  /** The model; a model outside `scope` is not found, as if it did not exist. */
+  async getModel(
+    name: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<RegisteredModel> {
+    const model = await this.findModel(name, scope);
     if (!model) {
       throw notFoundModel(name);
     }
     return model;
   }
 
-  /** The model, or undefined when no model has that name. */
-  async findModel(name: string): Promise<RegisteredModel | undefined> {
-    const row = await this.db(MODELS).where({ name }).first();
+  /** The model, or undefined when no model in `scope` has that name. */
+  async findModel(
+    name: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<RegisteredModel | undefined> {
+    const row = await scope
+      .restrict(this.db(MODELS).where({ name }), 'model', 'name')
+      .first();
     return row ? (await this.toModels(this.db, [row]))[0] : undefined;
   }
 

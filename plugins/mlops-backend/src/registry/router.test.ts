@@ -21,6 +21,8 @@ import { MetricDirections } from './compareVersions';
 import { RegistryStore } from './RegistryStore';
 import { TrackingStore } from '../tracking';
 import { createRegistryRouter } from './router';
+import { permissionsAllowingReads } from '../__testUtils__/permissions';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 jest.setTimeout(180_000);
 
@@ -138,6 +140,7 @@ describe('registry routes', () => {
                   httpAuth,
                   entities: new EntityResolver(catalog),
                   catalog,
+                  readAccess: new MlopsObjectReadAccess(db, permissions),
                   registry: {
                     permissions,
                     store: new RegistryStore(db),
@@ -160,7 +163,7 @@ describe('registry routes', () => {
           testPlugin,
           mockServices.database.factory({ knex }),
           catalogServiceMock.factory({ entities: [modelEntity] }),
-          mockServices.permissions.factory({ result: permissionResult }),
+          permissionsAllowingReads(permissionResult),
         ],
       });
       backends.push(backend);

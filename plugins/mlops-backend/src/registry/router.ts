@@ -16,6 +16,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { EntityResolver } from '../entities/EntityResolver';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { entityRefParams, parseInput } from '../service/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
@@ -79,6 +80,8 @@ export interface RegistryRouterOptions {
   catalog: CatalogService;
   /** Without it (a backend wired without the registry) no route is added. */
   registry?: RegistryWiring;
+  /** Which models a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }
 
 // How a refusal names what was refused.
@@ -104,7 +107,7 @@ export function createRegistryRouter(
   if (!options.registry) {
     return router;
   }
-  const { httpAuth, entities, catalog } = options;
+  const { httpAuth, entities, catalog, readAccess } = options;
   const { store, directions, runs, deployments, permissions, objectChanges } =
     options.registry;
 
@@ -137,6 +140,19 @@ export function createRegistryRouter(
     return (await callerOf(req)).actor;
   }
 
+  async function readScopeOf(req: express.Request) {
+    return readAccess.scopeFor(await httpAuth.credentials(req));
+  }
+
+  // A model the caller may not read is answered as if it did not exist, on
+  // every read under /models/:name.
+  async function requireReadableModel(req: express.Request, name: string) {
+    const scope = await readScopeOf(req);
+    if (scope.restricted) {
+      await store.getModel(name, scope);
+    }
+  }
+
   async function snapshotOf(
     runId: string | undefined,
   ): Promise<RunSnapshot | undefined> {
@@ -163,12 +179,13 @@ export function createRegistryRouter(
     res.status(201).json(model);
   });
 
-  router.get('/models', async (_req, res) => {
-    res.json({ items: await store.listModels() });
+  router.get('/models', async (req, res) => {
+    res.json({ items: await store.listModels(await readScopeOf(req)) });
   });
 
   router.get('/models/:name', async (req, res) => {
-    res.json(await store.getModel(parseModelName(req.params.name)));
+    const name = parseModelName(req.params.name);
+    res.json(await store.getModel(name, await readScopeOf(req)));
   });
 
   router.patch('/models/:name', async (req, res) => {
@@ -192,12 +209,14 @@ export function createRegistryRouter(
 
   router.get('/models/:name/versions', async (req, res) => {
     const name = parseModelName(req.params.name);
+    await requireReadableModel(req, name);
     res.json({ items: await store.listVersions(name) });
   });
 
   router.get('/models/:name/versions/:version', async (req, res) => {
     const name = parseModelName(req.params.name);
     const version = parseVersionNumber(req.params.version);
+    await requireReadableModel(req, name);
     res.json(await store.getVersion(name, version));
   });
 
@@ -251,6 +270,7 @@ export function createRegistryRouter(
   router.get('/models/:name/history', async (req, res) => {
     const name = parseModelName(req.params.name);
     const query = parseInput(historyQuery, req.query, 'history query');
+    await requireReadableModel(req, name);
     res.json({ items: await store.history(name, query) });
   });
 
@@ -268,6 +288,7 @@ export function createRegistryRouter(
     const name = parseModelName(req.params.name);
     const a = parseVersionNumber(req.query.a, 'version a');
     const b = parseVersionNumber(req.query.b, 'version b');
+    await requireReadableModel(req, name);
     const [va, vb] = await Promise.all([
       store.getVersion(name, a),
       store.getVersion(name, b),

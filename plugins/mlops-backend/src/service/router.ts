@@ -62,6 +62,7 @@ export async function createRouter(
         registry: options.registry,
         catalog: options.catalog,
         objectChanges: options.objectChanges,
+        readAccess: options.readAccess,
       }),
     );
   }

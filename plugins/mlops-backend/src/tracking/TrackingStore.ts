@@ -17,6 +17,10 @@ import { createHash, randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { writeMetrics } from './metricWriter';
 import {
+  ObjectReadScope,
+  UNRESTRICTED_READ_SCOPE,
+} from '../permissions/MlopsObjectReadAccess';
+import {
   fromStoredValue,
   toMetricValue,
   toStoredValue,
@@ -223,35 +227,54 @@ export class TrackingStore {
     return (await this.findExperimentByName(input.name))!;
   }
 
-  async listExperiments(options: { owner?: string } = {}): Promise<Experiment[]> {
+  /** The experiments `scope` lets the caller read, by name. */
+  async listExperiments(
+    options: { owner?: string; scope?: ObjectReadScope } = {},
+  ): Promise<Experiment[]> {
     const query = this.db(EXPERIMENTS).select('*').orderBy('name');
     if (options.owner) {
       query.where('owner', options.owner);
     }
-    return (await query).map(toExperiment);
+    const scope = options.scope ?? UNRESTRICTED_READ_SCOPE;
+    return (await scope.restrict(query, 'experiment', 'name')).map(
+      toExperiment,
+    );
   }
 
-  async findExperimentByName(name: string): Promise<Experiment | undefined> {
-    const row = await this.db(EXPERIMENTS).where({ name }).first();
+  async findExperimentByName(
+    name: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<Experiment | undefined> {
+    const row = await scope
+      .restrict(this.db(EXPERIMENTS).where({ name }), 'experiment', 'name')
+      .first();
     return row ? toExperiment(row) : undefined;
   }
 
-  async findExperimentById(id: string): Promise<Experiment | undefined> {
+  async findExperimentById(
+    id: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<Experiment | undefined> {
     if (!/^\d{1,18}$/.test(id)) {
       return undefined;
     }
-    const row = await this.db(EXPERIMENTS).where({ id }).first();
+    const row = await scope
+      .restrict(this.db(EXPERIMENTS).where({ id }), 'experiment', 'name')
+      .first();
     return row ? toExperiment(row) : undefined;
   }
 
   /**
    * An experiment by id, or by name when no experiment has that id (names
-   * may be all digits, ids always are).
+   * may be all digits, ids always are). One outside `scope` is not found.
    */
-  async getExperiment(idOrName: string): Promise<Experiment> {
+  async getExperiment(
+    idOrName: string,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<Experiment> {
     const experiment =
-      (await this.findExperimentById(idOrName)) ??
-      (await this.findExperimentByName(idOrName));
+      (await this.findExperimentById(idOrName, scope)) ??
+      (await this.findExperimentByName(idOrName, scope));
     if (!experiment) {
       throw new NotFoundError(`No experiment with id or name "${idOrName}"`);
     }
@@ -524,7 +547,11 @@ export class TrackingStore {
   // ---------------------------------------------------------------------
   // Search and compare
 
-  async searchRuns(search: RunSearch): Promise<SearchRunsResponse> {
+  /** Runs matching `search`, only in experiments `scope` lets the caller read. */
+  async searchRuns(
+    search: RunSearch,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<SearchRunsResponse> {
     const db = this.db;
     const orderBy: RunOrderBy = search.orderBy ?? {
       type: 'attribute',
@@ -593,6 +620,7 @@ export class TrackingStore {
       if (!search.includeDeleted) {
         query.where('r.deleted', false);
       }
+      scope.restrict(query, 'experiment', 'r.experiment_id', 'id');
       search.filter.forEach((clause, i) => {
         const alias = `f${i}`;
         const op = clause.op === '!=' ? '<>' : clause.op;

@@ -17,6 +17,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { EntityResolver } from '../entities/EntityResolver';
 import { TrackingStore } from './TrackingStore';
 import { createTrackingRouter } from './router';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { migrateTracking } from './__testUtils__/migrateTracking';
 
 jest.setTimeout(60_000);
@@ -56,8 +57,9 @@ const trackingTestPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         database: coreServices.database,
         catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
       },
-      async init({ httpRouter, httpAuth, database, catalog }) {
+      async init({ httpRouter, httpAuth, database, catalog, permissions }) {
         const db = await database.getClient();
         await migrateTracking(db);
         const router = Router();
@@ -66,6 +68,7 @@ const trackingTestPlugin = createBackendPlugin({
             httpAuth,
             entities: new EntityResolver(catalog),
             tracking: await TrackingStore.create({ db }),
+            readAccess: new MlopsObjectReadAccess(db, permissions),
           }),
         );
         router.use(express.json({ limit: 1024 * 1024 }));

@@ -17,6 +17,7 @@ import {
 } from './validation';
 import { z } from 'zod';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** Runs listed per experiment on an entity's card. */
 const ENTITY_RECENT_RUNS = 50;
@@ -29,6 +30,8 @@ export interface TrackingRouterOptions {
   tracking?: TrackingStore;
   /** Tells the catalog about a new experiment right away. */
   objectChanges?: ObjectChangeNotifier;
+  /** Which experiments a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface TrackingRouterOptions {
 export function createTrackingRouter(
   options: TrackingRouterOptions,
 ): express.Router {
-  const { httpAuth, tracking, entities } = options;
+  const { httpAuth, tracking, entities, readAccess } = options;
   const router = Router();
   if (!tracking) {
     return router;
@@ -76,6 +79,12 @@ export function createTrackingRouter(
       ? credentials.principal.userEntityRef
       : credentials.principal.subject;
   };
+  // Lists, searches and reads by name leave out the experiments the caller
+  // may not read, and their runs.
+  const readScopeOf = async (req: express.Request) =>
+    readAccess.scopeFor(
+      await httpAuth.credentials(req, { allow: ['user', 'service'] }),
+    );
   const runId = (req: express.Request) =>
     parseInput(runIdParam, req.params.id, 'run id');
 
@@ -88,23 +97,25 @@ export function createTrackingRouter(
   });
 
   router.get('/experiments', async (req, res) => {
-    await caller(req);
+    const scope = await readScopeOf(req);
     const query = parseInput(
       z.object({ name: z.string().min(1).optional(), owner: z.string().min(1).optional() }),
       req.query,
       'experiment query',
     );
     if (query.name) {
-      const experiment = await tracking.findExperimentByName(query.name);
+      const experiment = await tracking.findExperimentByName(query.name, scope);
       res.json({ experiments: experiment ? [experiment] : [] });
       return;
     }
-    res.json({ experiments: await tracking.listExperiments({ owner: query.owner }) });
+    res.json({
+      experiments: await tracking.listExperiments({ owner: query.owner, scope }),
+    });
   });
 
   router.get('/experiments/:idOrName', async (req, res) => {
-    await caller(req);
-    res.json(await tracking.getExperiment(req.params.idOrName));
+    const scope = await readScopeOf(req);
+    res.json(await tracking.getExperiment(req.params.idOrName, scope));
   });
 
   router.post('/runs', async (req, res) => {
@@ -114,8 +125,8 @@ export function createTrackingRouter(
   });
 
   router.post('/runs/search', async (req, res) => {
-    await caller(req);
-    res.json(await tracking.searchRuns(parseSearch(req.body)));
+    const scope = await readScopeOf(req);
+    res.json(await tracking.searchRuns(parseSearch(req.body), scope));
   });
 
   // Registered before /runs/:id, which would otherwise take "compare" as an id.
