@@ -1,13 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import path from 'path';
 import request from 'supertest';
 import { createTestDatabases } from './__testUtils__/databases';
-import { mlopsPlugin } from './plugin';
+import { startMlopsTestBackend } from './__testUtils__/mlopsBackend';
 
 jest.setTimeout(60_000);
 
@@ -39,21 +34,10 @@ describe('mlops backend plugin', () => {
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     async function startBackend() {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          // A request without a token is anonymous, as in a real backend.
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.rootConfig.factory({
-            data: { mlops: { demo: { seedFile } } },
-          }),
-          catalogServiceMock.factory({
-            entities: [fraudModel, unregisteredModel],
-          }),
-        ],
+      const { server } = await startMlopsTestBackend({
+        knex,
+        entities: [fraudModel, unregisteredModel],
+        config: { mlops: { demo: { seedFile } } },
       });
       return { server, knex };
     }
@@ -67,8 +51,9 @@ describe('mlops backend plugin', () => {
 
     it('refuses the summary route without credentials', async () => {
       const { server } = await startBackend();
-      const response = await request(server)
-        .get('/api/mlops/entities/component/default/fraud-detection/summary');
+      const response = await request(server).get(
+        '/api/mlops/entities/component/default/fraud-detection/summary',
+      );
       expect(response.status).toBe(401);
     });
 
@@ -108,9 +93,7 @@ describe('mlops backend plugin', () => {
         .get('/api/mlops/entities/component/default/ghost/summary')
         .set('Authorization', mockCredentials.user.header());
       expect(response.status).toBe(404);
-      expect(response.body.error.message).toContain(
-        'component:default/ghost',
-      );
+      expect(response.body.error.message).toContain('component:default/ghost');
     });
 
     it('seeds the demo data once and keeps it across restarts', async () => {
@@ -125,15 +108,9 @@ describe('mlops backend plugin', () => {
         .where({ name: 'market-master' })
         .update({ owner: 'group:default/changed' });
 
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: { mlops: { demo: { seedFile } } },
-          }),
-          catalogServiceMock.factory({ entities: [] }),
-        ],
+      const { server } = await startMlopsTestBackend({
+        knex,
+        config: { mlops: { demo: { seedFile } } },
       });
       await request(server).get('/api/mlops/health').expect(200);
       const row = await knex('mlops_registered_models')

@@ -1,14 +1,9 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { FleetResponse } from '@backstage-mlops/plugin-mlops-common';
 import path from 'path';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(120_000);
 
@@ -37,15 +32,10 @@ describe('fleet and triage in the mlops plugin', () => {
     'lists the demo fleet with every column backed by a source on %p',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: { mlops: { demo: { seedFile } } },
-          }),
-          catalogServiceMock.factory({ entities: [fraudModel] }),
-        ],
+      const { server } = await startMlopsTestBackend({
+        knex,
+        entities: [fraudModel],
+        config: { mlops: { demo: { seedFile } } },
       });
       const auth = mockCredentials.user.header();
 

@@ -1,13 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import path from 'path';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(300_000);
 
@@ -37,21 +32,14 @@ describe('the demo through the whole plugin', () => {
     'shows the incidents the detectors opened over the seeded week, %p',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: { mlops: { demo: { seedFile } } },
-          }),
-          catalogServiceMock.factory({
-            entities: [
-              component('market-master', 'model'),
-              component('fraud-detection', 'model'),
-              component('ticket-classifier-training', 'pipeline'),
-            ],
-          }),
+      const { server } = await startMlopsTestBackend({
+        knex,
+        entities: [
+          component('market-master', 'model'),
+          component('fraud-detection', 'model'),
+          component('ticket-classifier-training', 'pipeline'),
         ],
+        config: { mlops: { demo: { seedFile } } },
       });
       const incidentsOf = async (name: string) => {
         const response = await request(server)

@@ -1,12 +1,7 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(60_000);
 
@@ -31,16 +26,9 @@ describe('health re-evaluation right after a write', () => {
 
   it('opens the incident of a pipeline run reported as failed', async () => {
     const knex = await databases.init('SQLITE_3');
-    const { server } = await startTestBackend({
-      features: [
-        mlopsPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({ data: {} }),
-        catalogServiceMock.factory({ entities: [pipelineEntity] }),
-      ],
+    const { server } = await startMlopsTestBackend({
+      knex,
+      entities: [pipelineEntity],
     });
     const api = (method: 'post' | 'put' | 'get', path: string) =>
       request(server)

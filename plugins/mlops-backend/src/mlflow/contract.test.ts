@@ -1,12 +1,10 @@
 import {
   mockCredentials,
-  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(120_000);
 
@@ -25,17 +23,7 @@ describe('MLflow REST API contract', () => {
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.rootConfig.factory({ data: {} }),
-          catalogServiceMock.factory({ entities: [] }),
-        ],
-      }));
+      ({ server } = await startMlopsTestBackend({ knex }));
     });
 
     const auth = () => mockCredentials.service.header();

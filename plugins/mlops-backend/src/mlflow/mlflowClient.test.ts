@@ -1,12 +1,7 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 // The npm `mlflow` package: a third-party MLflow REST client, used here the
 // way a Node training script would use it against MLflow's own server.
@@ -30,17 +25,7 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     async function startBackend() {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.rootConfig.factory({ data: {} }),
-          catalogServiceMock.factory({ entities: [] }),
-        ],
-      });
+      const { server } = await startMlopsTestBackend({ knex });
       const endpoint = `http://localhost:${server.port()}/api/mlops/mlflow`;
       // A training job authenticates like any external caller: a bearer token.
       const client = new MLflow({

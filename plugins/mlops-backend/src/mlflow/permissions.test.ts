@@ -1,13 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 import { permissionsAllowingReads } from '../__testUtils__/permissions';
 
 jest.setTimeout(120_000);
@@ -36,17 +31,10 @@ describe('MLflow registry routes under the permission policy', () => {
     result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
   ) {
     const knex = await databases.init('SQLITE_3');
-    const { server } = await startTestBackend({
-      features: [
-        mlopsPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        permissionsAllowingReads(result),
-        mockServices.rootConfig.factory({ data: {} }),
-        catalogServiceMock.factory({ entities: [guardedModel] }),
-      ],
+    const { server } = await startMlopsTestBackend({
+      knex,
+      entities: [guardedModel],
+      features: [permissionsAllowingReads(result)],
     });
     const asService = (path: string, body: object) =>
       request(server)

@@ -1,13 +1,11 @@
 import {
   mockCredentials,
-  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 import { MAX_EVENTS_PER_BATCH } from './validation';
 
 jest.setTimeout(120_000);
@@ -58,17 +56,9 @@ describe('monitoring routes', () => {
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          catalogServiceMock.factory({
-            entities: [modelEntity, plainEntity],
-          }),
-        ],
+      ({ server } = await startMlopsTestBackend({
+        knex,
+        entities: [modelEntity, plainEntity],
       }));
       await knex('mlops_registered_models').insert({
         name: 'fraud-detection',

@@ -1,17 +1,12 @@
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   eventsServiceFactory,
   eventsServiceRef,
 } from '@backstage/plugin-events-node';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(60_000);
 
@@ -44,20 +39,10 @@ describe('object change announcements', () => {
         });
       },
     });
-    const { server } = await startTestBackend({
-      features: [
-        mlopsPlugin,
-        listener,
-        eventsServiceFactory,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: { events: { useEventBus: 'never' } },
-        }),
-        catalogServiceMock.factory({ entities: [] }),
-      ],
+    const { server } = await startMlopsTestBackend({
+      knex,
+      config: { events: { useEventBus: 'never' } },
+      features: [listener, eventsServiceFactory],
     });
     const asService = (method: 'post', path: string, body: object) =>
       request(server)

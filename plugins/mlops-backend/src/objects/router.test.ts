@@ -1,17 +1,12 @@
 import { createBackendPlugin } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   eventsServiceFactory,
   eventsServiceRef,
 } from '@backstage/plugin-events-node';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(60_000);
 
@@ -47,23 +42,15 @@ describe('objects routes', () => {
           });
         },
       });
-      const { server } = await startTestBackend({
+      const { server } = await startMlopsTestBackend({
+        knex,
+        config: {
+          app: { baseUrl: 'http://portal.test' },
+          events: { useEventBus: 'never' },
+        },
         features: [
-          mlopsPlugin,
-          listener,
-          // The real in-process events service, so events cross plugins.
+          listener, // The real in-process events service, so events cross plugins.
           eventsServiceFactory,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.rootConfig.factory({
-            data: {
-              app: { baseUrl: 'http://portal.test' },
-              events: { useEventBus: 'never' },
-            },
-          }),
-          catalogServiceMock.factory({ entities: [] }),
         ],
       });
       return { server, knex, received };

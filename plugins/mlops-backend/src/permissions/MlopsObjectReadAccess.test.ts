@@ -1,13 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { mlopsObjectConditions } from '@backstage-mlops/plugin-mlops-node';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(120_000);
 
@@ -21,13 +16,10 @@ describe('mlops-object conditions decided for one object', () => {
 
   it.each(databases.eachSupportedId())('on %p', async databaseId => {
     const knex = await databases.init(databaseId);
-    const { server } = await startTestBackend({
+    const { server } = await startMlopsTestBackend({
+      knex,
       features: [
-        mlopsPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({ data: {} }),
         mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
-        catalogServiceMock.factory({ entities: [] }),
       ],
     });
     const created = await request(server)

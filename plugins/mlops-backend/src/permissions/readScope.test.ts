@@ -1,9 +1,4 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   AuthorizeResult,
   PolicyDecision,
@@ -15,8 +10,8 @@ import {
 } from '@backstage-mlops/plugin-mlops-node';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 import { permissionsDecidedBy } from '../__testUtils__/permissions';
-import { mlopsPlugin } from '../plugin';
 
 jest.setTimeout(180_000);
 
@@ -58,13 +53,10 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
 
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
-      const backend = await startTestBackend({
+      const backend = await startMlopsTestBackend({
+        knex,
         features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({ data: {} }),
           mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
-          catalogServiceMock.factory({ entities: [] }),
           permissionsDecidedBy((permission, credentials) =>
             permission.name === mlopsObjectReadPermission.name
               ? readDecision(

@@ -1,12 +1,7 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockServices } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(120_000);
 
@@ -75,31 +70,14 @@ describe('credentials on every route', () => {
   it('answers 401 to anonymous callers on every route but /health', async () => {
     const knex = await databases.init('SQLITE_3');
     // The backend under test, with the real httpRouter and its auth policy.
-    const { server } = await startTestBackend({
-      features: [
-        mlopsPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({ data: {} }),
-        catalogServiceMock.factory({ entities: [] }),
-      ],
-    });
+    const { server } = await startMlopsTestBackend({ knex });
 
     // A second instance whose httpRouter only records the routers the plugin
     // mounts, to list their routes.
     const httpRouterMock = mockServices.httpRouter.mock();
-    await startTestBackend({
-      features: [
-        mlopsPlugin,
-        httpRouterMock.factory,
-        mockServices.database.factory({
-          knex: await databases.init('SQLITE_3'),
-        }),
-        mockServices.rootConfig.factory({ data: {} }),
-        catalogServiceMock.factory({ entities: [] }),
-      ],
+    await startMlopsTestBackend({
+      knex: await databases.init('SQLITE_3'),
+      features: [httpRouterMock.factory],
     });
     const routes = httpRouterMock.use.mock.calls.flatMap(([handler]) =>
       routesOf((handler as { stack?: Layer[] }).stack ?? []),

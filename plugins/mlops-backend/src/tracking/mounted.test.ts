@@ -1,12 +1,7 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
 jest.setTimeout(60_000);
 
@@ -29,12 +24,9 @@ describe('tracking in the mlops plugin', () => {
     'serves runs, logs a batch and refuses an oversized one with a 400, on %p',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          mlopsPlugin,
-          mockServices.database.factory({ knex }),
-          catalogServiceMock.factory({ entities: [experimentEntity] }),
-        ],
+      const { server } = await startMlopsTestBackend({
+        knex,
+        entities: [experimentEntity],
       });
       const auth = mockCredentials.user.header();
 
@@ -50,7 +42,9 @@ describe('tracking in the mlops plugin', () => {
         .expect(201);
 
       const entity = await request(server)
-        .get('/api/mlops/entities/resource/default/fraud-detection-experiment/experiments')
+        .get(
+          '/api/mlops/entities/resource/default/fraud-detection-experiment/experiments',
+        )
         .set('Authorization', auth);
       expect(entity.status).toBe(200);
       const runs = entity.body.experiments[0].runs;
