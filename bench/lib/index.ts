@@ -1,8 +1,9 @@
 /*
- * What bench/cards and bench/registry share: a fresh SQLite or PostgreSQL
+ * What the benches share: a fresh SQLite or PostgreSQL
  * database, the MLOps backend over it with model entities in a mock
  * catalog, timed HTTP requests and percentiles.
  */
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
@@ -56,11 +57,12 @@ export function modelEntities(count: number): Entity[] {
 /**
  * Starts the MLOps backend on `knex` with `entities` in the catalog and
  * resolves to its port. The default mock credentials (a user) are used for
- * every request.
+ * every request; `features` replace other services (a permission policy).
  */
 export async function startBackend(
   knex: Knex,
   entities: Entity[],
+  features: BackendFeature[] = [],
 ): Promise<number> {
   const { server } = await startTestBackend({
     features: [
@@ -68,6 +70,7 @@ export async function startBackend(
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({ data: {} }),
       catalogServiceMock.factory({ entities }),
+      ...features,
     ],
   });
   const address = server.address();
