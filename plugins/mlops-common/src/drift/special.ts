@@ -90,11 +90,10 @@ function lowerGammaSeries(a: number, x: number): number {
 }
 
 /**
- * Continued fraction for Q(a, x) (modified Lentz); converges quickly when
- * x >= a + 1. The prefactor is applied in log space so the result only
- * underflows when the true value does.
+ * The continued fraction of Q(a, x) without its prefactor x^a e^-x / Gamma(a),
+ * by the modified Lentz method; converges quickly when x >= a + 1.
  */
-function upperGammaContinuedFraction(a: number, x: number): number {
+function upperGammaFraction(a: number, x: number): number {
   const tiny = 1e-300;
   let b = x + 1 - a;
   let c = 1 / tiny;
@@ -118,7 +117,15 @@ function upperGammaContinuedFraction(a: number, x: number): number {
       break;
     }
   }
-  return Math.exp(logGammaPrefactor(a, x) + Math.log(h));
+  return h;
+}
+
+/**
+ * Q(a, x) by its continued fraction. The prefactor is applied in log space
+ * so the result only underflows when the true value does.
+ */
+function upperGammaContinuedFraction(a: number, x: number): number {
+  return Math.exp(logGammaPrefactor(a, x) + Math.log(upperGammaFraction(a, x)));
 }
 
 /**
@@ -219,30 +226,7 @@ export function erfc(x: number): number {
   if (x2 < 1.5) {
     return 1 - lowerGammaSeries(0.5, x2);
   }
-  const tiny = 1e-300;
-  const a = 0.5;
-  let b = x2 + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let h = d;
-  for (let i = 1; i < MAX_SERIES_ITERATIONS; i++) {
-    const an = -i * (i - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < tiny) {
-      d = tiny;
-    }
-    c = b + an / c;
-    if (Math.abs(c) < tiny) {
-      c = tiny;
-    }
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < DBL_EPSILON) {
-      break;
-    }
-  }
+  const h = upperGammaFraction(0.5, x2);
   // Q(1/2, x^2) = x e^{-x^2} h / sqrt(pi); exp(-x2lo) ~ 1 - x2lo.
   return Math.exp(-x2 + Math.log(h)) * (1 - x2lo) * (x / SQRT_PI);
 }
