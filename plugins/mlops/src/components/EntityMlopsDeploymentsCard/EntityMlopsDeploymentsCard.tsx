@@ -1,13 +1,6 @@
 import {
-  getCompoundEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
   EmptyState,
   InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
   StatusAborted,
   StatusError,
   StatusOK,
@@ -16,8 +9,7 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
+import { useEntityPermission } from '@backstage/plugin-catalog-react/alpha';
 import {
   ANNOTATION_MLOPS_MODEL,
   EntityDeploymentsResponse,
@@ -38,8 +30,10 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
+import { isMlopsModelAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { DeployDialog } from './DeploymentDialogs';
 
@@ -259,85 +253,63 @@ function describe(d: MlopsDeployment): string {
  * @public
  */
 export function EntityMlopsDeploymentsCard() {
-  const { entity } = useEntity();
   const mlopsApi = useApi(mlopsApiRef);
-  const annotated = Boolean(
-    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
+  const { allowed: canDeploy } = useEntityPermission(
+    mlopsDeploymentCreatePermission,
   );
-  const entityRef = getCompoundEntityRef(entity);
-  const resourceRef = stringifyEntityRef(entity);
-  const { allowed: canDeploy } = usePermission({
-    permission: mlopsDeploymentCreatePermission,
-    resourceRef,
-  });
-  const { allowed: canRollback } = usePermission({
-    permission: mlopsDeploymentRollbackPermission,
-    resourceRef,
-  });
+  const { allowed: canRollback } = useEntityPermission(
+    mlopsDeploymentRollbackPermission,
+  );
   const [action, setAction] = useState<Action>();
 
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityDeployments(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
+  const { annotated, value, loading, error, retry } = useEntityMlopsData(
+    isMlopsModelAvailable,
+    (api, entityRef) => api.getEntityDeployments(entityRef),
+  );
 
   const done = () => {
     setAction(undefined);
     retry();
   };
 
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
-    );
-  } else if (loading && !value) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.models.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No models"
-        description="This entity links to no model."
-      />
-    );
-  } else {
-    // Without history the deploy action is still offered, under a note.
-    content = (
-      <>
-        {value.models.every(m => m.history.length === 0) && (
-          <EmptyState
-            missing="data"
-            title="No deployments yet"
-            description="Deploy a version here, or let your CD system report deployments to the MLOps backend."
-          />
-        )}
-        {value.models.map(entry => (
-          <ModelDeployments
-            key={entry.model}
-            entry={entry}
-            canDeploy={canDeploy}
-            canRollback={canRollback}
-            onAction={setAction}
-          />
-        ))}
-      </>
-    );
-  }
-
   return (
     <InfoCard title="Deployments">
-      {content}
+      <EntityMlopsDataContent
+        annotated={annotated}
+        annotation={ANNOTATION_MLOPS_MODEL}
+        loading={loading && !value}
+        error={error}
+      >
+        {() =>
+          !value || value.models.length === 0 ? (
+            <EmptyState
+              missing="data"
+              title="No models"
+              description="This entity links to no model."
+            />
+          ) : (
+            // Without history the deploy action is still offered, under a note.
+            <>
+              {value.models.every(m => m.history.length === 0) && (
+                <EmptyState
+                  missing="data"
+                  title="No deployments yet"
+                  description="Deploy a version here, or let your CD system report deployments to the MLOps backend."
+                />
+              )}
+              {value.models.map(entry => (
+                <ModelDeployments
+                  key={entry.model}
+                  entry={entry}
+                  canDeploy={canDeploy}
+                  canRollback={canRollback}
+                  onAction={setAction}
+                />
+              ))}
+            </>
+          )
+        }
+      </EntityMlopsDataContent>
       {action?.kind === 'deploy' && (
         <DeployDialog
           model={action.model}

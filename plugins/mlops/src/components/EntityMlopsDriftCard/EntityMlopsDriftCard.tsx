@@ -1,15 +1,9 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
   StatusError,
   StatusOK,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_MLOPS_MODEL,
   DriftHistoryPoint,
@@ -34,8 +28,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import useAsync from 'react-use/esm/useAsync';
-import { mlopsApiRef } from '../../api';
+import { isMlopsModelAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import {
   TEST_LABELS,
   describeQuality,
@@ -222,57 +217,40 @@ function ModelDrift(props: { view: ModelDriftView }) {
  * @public
  */
 export function EntityMlopsDriftCard() {
-  const { entity } = useEntity();
-  const mlopsApi = useApi(mlopsApiRef);
-  const annotated = Boolean(
-    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
+  const { annotated, value, loading, error } = useEntityMlopsData(
+    isMlopsModelAvailable,
+    (api, entityRef) => api.getEntityDrift(entityRef),
   );
-  const entityRef = getCompoundEntityRef(entity);
 
-  const { value, loading, error } = useAsync(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityDrift(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
-
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
-    );
-  } else if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.models.every(m => !m.latest)) {
-    content = (
-      <>
-        <EmptyState
-          missing="data"
-          title="No drift checks yet"
-          description="Drift checks compare a model's recent input data with a reference baseline of one of its versions. Once a baseline is uploaded and a check has run, the result shows here."
-        />
-        {value?.models.map(view => (
-          <ModelDrift key={view.model} view={view} />
-        ))}
-      </>
-    );
-  } else {
-    content = (
-      <>
-        {value.models.map(view => (
-          <ModelDrift key={view.model} view={view} />
-        ))}
-      </>
-    );
-  }
-
-  return <InfoCard title="Data drift">{content}</InfoCard>;
+  return (
+    <InfoCard title="Data drift">
+      <EntityMlopsDataContent
+        annotated={annotated}
+        annotation={ANNOTATION_MLOPS_MODEL}
+        loading={loading}
+        error={error}
+      >
+        {() =>
+          !value || value.models.every(m => !m.latest) ? (
+            <>
+              <EmptyState
+                missing="data"
+                title="No drift checks yet"
+                description="Drift checks compare a model's recent input data with a reference baseline of one of its versions. Once a baseline is uploaded and a check has run, the result shows here."
+              />
+              {value?.models.map(view => (
+                <ModelDrift key={view.model} view={view} />
+              ))}
+            </>
+          ) : (
+            <>
+              {value.models.map(view => (
+                <ModelDrift key={view.model} view={view} />
+              ))}
+            </>
+          )
+        }
+      </EntityMlopsDataContent>
+    </InfoCard>
+  );
 }

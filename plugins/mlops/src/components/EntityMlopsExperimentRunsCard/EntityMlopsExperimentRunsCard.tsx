@@ -1,18 +1,12 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
   StatusAborted,
   StatusError,
   StatusOK,
   StatusPending,
   StatusRunning,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_MLOPS_EXPERIMENT,
   EntityExperiment,
@@ -38,9 +32,9 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useMemo, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { mlopsApiRef } from '../../api';
 import { isMlopsExperimentAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { RunComparisonView } from './RunComparisonView';
 import {
   defaultColumns,
@@ -247,64 +241,56 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
  * @public
  */
 export function EntityMlopsExperimentRunsCard() {
-  const { entity } = useEntity();
-  const mlopsApi = useApi(mlopsApiRef);
-  const applicable = isMlopsExperimentAvailable(entity);
-  const entityRef = getCompoundEntityRef(entity);
   const [experimentName, setExperimentName] = useState<string | undefined>();
-
-  const { value, loading, error } = useAsync(async () => {
-    if (!applicable) {
-      return undefined;
-    }
-    return mlopsApi.getEntityExperiments(entityRef);
-  }, [mlopsApi, applicable, entityRef.kind, entityRef.namespace, entityRef.name]);
-
-  let content: JSX.Element;
-  if (!applicable) {
-    content = <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_EXPERIMENT} />;
-  } else if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.experiments.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No experiment found"
-        description={
-          value && value.missing.length > 0
-            ? `The experiment ${value.missing.join(', ')} is not in the MLOps store yet; it appears once a training job logs its first run.`
-            : 'This entity is not linked to an experiment in the MLOps store.'
-        }
-      />
-    );
-  } else {
-    const current =
-      value.experiments.find(e => e.experiment.name === experimentName) ??
-      value.experiments[0];
-    content = (
-      <>
-        {value.experiments.length > 1 && (
-          <Box display="flex" gridGap={8} flexWrap="wrap" mb={2}>
-            {value.experiments.map(item => (
-              <Chip
-                key={item.experiment.id}
-                label={item.experiment.name}
-                color={item === current ? 'primary' : 'default'}
-                onClick={() => setExperimentName(item.experiment.name)}
-              />
-            ))}
-          </Box>
-        )}
-        <ExperimentRuns key={current.experiment.id} item={current} />
-      </>
-    );
-  }
+  const { annotated, value, loading, error } = useEntityMlopsData(
+    isMlopsExperimentAvailable,
+    (api, entityRef) => api.getEntityExperiments(entityRef),
+  );
 
   return (
     <InfoCard title="Experiment runs" subheader={value?.experiments.length === 1 ? value.experiments[0].experiment.name : undefined}>
-      {content}
+      <EntityMlopsDataContent
+        annotated={annotated}
+        annotation={ANNOTATION_MLOPS_EXPERIMENT}
+        loading={loading}
+        error={error}
+      >
+        {() => {
+          if (!value || value.experiments.length === 0) {
+            return (
+              <EmptyState
+                missing="data"
+                title="No experiment found"
+                description={
+                  value && value.missing.length > 0
+                    ? `The experiment ${value.missing.join(', ')} is not in the MLOps store yet; it appears once a training job logs its first run.`
+                    : 'This entity is not linked to an experiment in the MLOps store.'
+                }
+              />
+            );
+          }
+          const current =
+            value.experiments.find(e => e.experiment.name === experimentName) ??
+            value.experiments[0];
+          return (
+            <>
+              {value.experiments.length > 1 && (
+                <Box display="flex" gridGap={8} flexWrap="wrap" mb={2}>
+                  {value.experiments.map(item => (
+                    <Chip
+                      key={item.experiment.id}
+                      label={item.experiment.name}
+                      color={item === current ? 'primary' : 'default'}
+                      onClick={() => setExperimentName(item.experiment.name)}
+                    />
+                  ))}
+                </Box>
+              )}
+              <ExperimentRuns key={current.experiment.id} item={current} />
+            </>
+          );
+        }}
+      </EntityMlopsDataContent>
     </InfoCard>
   );
 }

@@ -1,12 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { InfoCard } from '@backstage/core-components';
 import {
   EntityHealthSummary,
   MLOPS_OBJECT_ANNOTATIONS,
@@ -20,8 +12,8 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { Line, LineChart, YAxis } from 'recharts';
-import useAsync from 'react-use/esm/useAsync';
-import { mlopsApiRef } from '../../api';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import {
   describeEvidence,
   formatTime,
@@ -214,38 +206,21 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
  * @public
  */
 export function EntityMlopsHealthCard() {
-  const { entity } = useEntity();
-  const mlopsApi = useApi(mlopsApiRef);
-  const annotated = hasMlopsAnnotation(entity);
-  const entityRef = getCompoundEntityRef(entity);
+  const { annotated, value, loading, error } = useEntityMlopsData(
+    hasMlopsAnnotation,
+    (api, entityRef) => api.getEntitySummary(entityRef),
+  );
 
-  const { value, loading, error } = useAsync(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntitySummary(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
-
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState
+  return (
+    <InfoCard title="MLOps health">
+      <EntityMlopsDataContent
+        annotated={annotated}
         annotation={Object.values(MLOPS_OBJECT_ANNOTATIONS)}
-      />
-    );
-  } else if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else {
-    content = <HealthSummaryContent summary={value!} />;
-  }
-
-  return <InfoCard title="MLOps health">{content}</InfoCard>;
+        loading={loading}
+        error={error}
+      >
+        {() => <HealthSummaryContent summary={value!} />}
+      </EntityMlopsDataContent>
+    </InfoCard>
+  );
 }

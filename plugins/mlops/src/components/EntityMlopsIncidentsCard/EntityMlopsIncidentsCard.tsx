@@ -1,21 +1,13 @@
 import {
-  getCompoundEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
   EmptyState,
   InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
   StatusAborted,
   StatusError,
   StatusOK,
   StatusWarning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
+import { useEntityPermission } from '@backstage/plugin-catalog-react/alpha';
 import {
   HealthEvidence,
   MLOPS_OBJECT_ANNOTATIONS,
@@ -36,8 +28,9 @@ import { makeStyles } from '@material-ui/core/styles';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { describeEvidence, formatTime, symptomTitle } from './format';
 
 const useStyles = makeStyles(theme => ({
@@ -185,23 +178,17 @@ function IncidentItem(props: {
  * @public
  */
 export function EntityMlopsIncidentsCard() {
-  const { entity } = useEntity();
   const mlopsApi = useApi(mlopsApiRef);
-  const annotated = hasMlopsAnnotation(entity);
-  const entityRef = getCompoundEntityRef(entity);
-  const { allowed: canUpdate } = usePermission({
-    permission: mlopsIncidentUpdatePermission,
-    resourceRef: stringifyEntityRef(entity),
-  });
+  const { allowed: canUpdate } = useEntityPermission(
+    mlopsIncidentUpdatePermission,
+  );
   const [busyId, setBusyId] = useState<string>();
   const [actionError, setActionError] = useState<Error>();
 
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    if (!annotated || !mlopsApi.getEntityIncidents) {
-      return undefined;
-    }
-    return mlopsApi.getEntityIncidents(entityRef);
-  }, [mlopsApi, annotated, entityRef.kind, entityRef.namespace, entityRef.name]);
+  const { annotated, value, loading, error, retry } = useEntityMlopsData(
+    hasMlopsAnnotation,
+    async (api, entityRef) => api.getEntityIncidents?.(entityRef),
+  );
 
   const onAction = async (
     incident: MlopsIncident,
@@ -223,51 +210,55 @@ export function EntityMlopsIncidentsCard() {
     }
   };
 
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState
+  return (
+    <InfoCard title="MLOps incidents">
+      <EntityMlopsDataContent
+        annotated={annotated}
         annotation={Object.values(MLOPS_OBJECT_ANNOTATIONS)}
-      />
-    );
-  } else if (loading && !value) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (!value || value.items.length === 0) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No incidents"
-        description="Nothing has gone wrong with this entity's models and pipelines in the last week."
-      />
-    );
-  } else {
-    const openCount = value.items.filter(i => i.status !== 'resolved').length;
-    content = (
-      <>
-        <Typography variant="body2" color="textSecondary" gutterBottom>
-          {openCount === 0
-            ? 'No open incidents; recently resolved ones are listed below.'
-            : `${openCount} open incident${openCount === 1 ? '' : 's'}`}
-        </Typography>
-        {actionError && (
-          <Alert severity="error" onClose={() => setActionError(undefined)}>
-            {actionError.message}
-          </Alert>
-        )}
-        {value.items.map(incident => (
-          <IncidentItem
-            key={incident.id}
-            incident={incident}
-            canUpdate={canUpdate}
-            busy={busyId === incident.id}
-            onAction={onAction}
-          />
-        ))}
-      </>
-    );
-  }
-
-  return <InfoCard title="MLOps incidents">{content}</InfoCard>;
+        loading={loading && !value}
+        error={error}
+      >
+        {() => {
+          if (!value || value.items.length === 0) {
+            return (
+              <EmptyState
+                missing="data"
+                title="No incidents"
+                description="Nothing has gone wrong with this entity's models and pipelines in the last week."
+              />
+            );
+          }
+          const openCount = value.items.filter(
+            i => i.status !== 'resolved',
+          ).length;
+          return (
+            <>
+              <Typography variant="body2" color="textSecondary" gutterBottom>
+                {openCount === 0
+                  ? 'No open incidents; recently resolved ones are listed below.'
+                  : `${openCount} open incident${openCount === 1 ? '' : 's'}`}
+              </Typography>
+              {actionError && (
+                <Alert
+                  severity="error"
+                  onClose={() => setActionError(undefined)}
+                >
+                  {actionError.message}
+                </Alert>
+              )}
+              {value.items.map(incident => (
+                <IncidentItem
+                  key={incident.id}
+                  incident={incident}
+                  canUpdate={canUpdate}
+                  busy={busyId === incident.id}
+                  onAction={onAction}
+                />
+              ))}
+            </>
+          );
+        }}
+      </EntityMlopsDataContent>
+    </InfoCard>
+  );
 }

@@ -1,4 +1,3 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
@@ -6,8 +5,6 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_MLOPS_MODEL,
   MlopsMetricsPoint,
@@ -24,7 +21,6 @@ import { makeStyles, useTheme } from '@material-ui/core/styles';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import {
   Line,
   LineChart,
@@ -33,7 +29,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { mlopsApiRef } from '../../api';
+import { isMlopsModelAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { formatLatency, formatPercent, formatThroughput } from './format';
 
 const useStyles = makeStyles(theme => ({
@@ -258,33 +255,19 @@ function ModelMetrics(props: {
  * @public
  */
 export function EntityMlopsMetricsCard() {
-  const { entity } = useEntity();
-  const mlopsApi = useApi(mlopsApiRef);
   const classes = useStyles();
   const [window, setWindow] = useState<MlopsMetricsWindow>('24h');
   const [environment, setEnvironment] = useState<string>(ALL_ENVIRONMENTS);
-  const annotated = Boolean(
-    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
-  );
-  const entityRef = getCompoundEntityRef(entity);
 
-  const { value, loading, error } = useAsync(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityMetrics(entityRef, {
-      window,
-      environment: environment === ALL_ENVIRONMENTS ? undefined : environment,
-    });
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-    window,
-    environment,
-  ]);
+  const { annotated, value, loading, error } = useEntityMlopsData(
+    isMlopsModelAvailable,
+    (api, entityRef) =>
+      api.getEntityMetrics(entityRef, {
+        window,
+        environment: environment === ALL_ENVIRONMENTS ? undefined : environment,
+      }),
+    [window, environment],
+  );
 
   if (!annotated) {
     return (

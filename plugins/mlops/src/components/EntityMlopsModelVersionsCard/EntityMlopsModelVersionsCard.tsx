@@ -1,17 +1,6 @@
-import {
-  getCompoundEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
-  EmptyState,
-  InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import { usePermission } from '@backstage/plugin-permission-react';
+import { useEntityPermission } from '@backstage/plugin-catalog-react/alpha';
 import {
   ANNOTATION_MLOPS_MODEL,
   EntityModelVersions,
@@ -39,8 +28,10 @@ import TimelineItem from '@material-ui/lab/TimelineItem';
 import TimelineOppositeContent from '@material-ui/lab/TimelineOppositeContent';
 import TimelineSeparator from '@material-ui/lab/TimelineSeparator';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
+import { isMlopsModelAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { StageChange, StageTransitionDialog } from './StageDialogs';
 
@@ -337,36 +328,20 @@ function ModelVersionsSection(props: {
  * @public
  */
 export function EntityMlopsModelVersionsCard() {
-  const { entity } = useEntity();
   const mlopsApi = useApi(mlopsApiRef);
   const classes = useStyles();
-  const annotated = Boolean(
-    entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL],
+  const { allowed: canTransition } = useEntityPermission(
+    mlopsModelStageTransitionPermission,
   );
-  const entityRef = getCompoundEntityRef(entity);
-  const resourceRef = stringifyEntityRef(entity);
-  const { allowed: canTransition } = usePermission({
-    permission: mlopsModelStageTransitionPermission,
-    resourceRef,
-  });
-  const { allowed: canRollback } = usePermission({
-    permission: mlopsModelRollbackPermission,
-    resourceRef,
-  });
+  const { allowed: canRollback } = useEntityPermission(
+    mlopsModelRollbackPermission,
+  );
   const [pending, setPending] = useState<PendingAction>();
 
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityModels(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
+  const { annotated, value, loading, error, retry } = useEntityMlopsData(
+    isMlopsModelAvailable,
+    (api, entityRef) => api.getEntityModels(entityRef),
+  );
 
   const confirmStage = async (change: StageChange) => {
     if (pending?.kind !== 'stage') return;
@@ -388,52 +363,44 @@ export function EntityMlopsModelVersionsCard() {
     retry();
   };
 
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_MODEL} />
-    );
-  } else if (loading && !value) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else if (
-    !value ||
-    value.models.every(m => !m.known || m.versions.length === 0)
-  ) {
-    content = (
-      <EmptyState
-        missing="data"
-        title="No model versions yet"
-        description={`The registry has no versions of ${
-          value?.models.map(m => m.name).join(', ') || 'this model'
-        }. Versions appear here once a training pipeline registers them.`}
-      />
-    );
-  } else {
-    content = (
-      <>
-        {value.models.map((item, index) => (
-          <Box
-            key={item.name}
-            className={index > 0 ? classes.section : undefined}
-          >
-            <ModelVersionsSection
-              item={item}
-              showName={value.models.length > 1}
-              canTransition={canTransition}
-              canRollback={canRollback}
-              onAction={setPending}
-            />
-          </Box>
-        ))}
-      </>
-    );
-  }
-
   return (
     <InfoCard title="Model versions">
-      {content}
+      <EntityMlopsDataContent
+        annotated={annotated}
+        annotation={ANNOTATION_MLOPS_MODEL}
+        loading={loading && !value}
+        error={error}
+      >
+        {() =>
+          !value ||
+          value.models.every(m => !m.known || m.versions.length === 0) ? (
+            <EmptyState
+              missing="data"
+              title="No model versions yet"
+              description={`The registry has no versions of ${
+                value?.models.map(m => m.name).join(', ') || 'this model'
+              }. Versions appear here once a training pipeline registers them.`}
+            />
+          ) : (
+            <>
+              {value.models.map((item, index) => (
+                <Box
+                  key={item.name}
+                  className={index > 0 ? classes.section : undefined}
+                >
+                  <ModelVersionsSection
+                    item={item}
+                    showName={value.models.length > 1}
+                    canTransition={canTransition}
+                    canRollback={canRollback}
+                    onAction={setPending}
+                  />
+                </Box>
+              ))}
+            </>
+          )
+        }
+      </EntityMlopsDataContent>
       {pending?.kind === 'stage' && (
         <StageTransitionDialog
           model={pending.model}

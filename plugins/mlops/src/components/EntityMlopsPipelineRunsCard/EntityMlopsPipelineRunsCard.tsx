@@ -1,10 +1,6 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
   StatusAborted,
   StatusError,
   StatusOK,
@@ -13,7 +9,6 @@ import {
   StatusWarning,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_MLOPS_PIPELINE,
   EntityPipelineRunsResponse,
@@ -30,8 +25,10 @@ import ListItem from '@material-ui/core/ListItem';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlopsApiRef } from '../../api';
+import { isMlopsPipelineAvailable } from '../../conditions';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { StageTimeline, formatDuration } from './StageTimeline';
 
@@ -228,62 +225,43 @@ function PipelineRuns(props: {
  * @public
  */
 export function EntityMlopsPipelineRunsCard() {
-  const { entity } = useEntity();
   const mlopsApi = useApi(mlopsApiRef);
-  const annotated = Boolean(
-    entity.metadata.annotations?.[ANNOTATION_MLOPS_PIPELINE],
-  );
-  const entityRef = getCompoundEntityRef(entity);
   const [requesting, setRequesting] = useState<string>();
+  const { annotated, value, loading, error, retry } = useEntityMlopsData(
+    isMlopsPipelineAvailable,
+    (api, entityRef) => api.getEntityPipelineRuns(entityRef),
+  );
 
-  const { value, loading, error, retry } = useAsyncRetry(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityPipelineRuns(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
-
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState annotation={ANNOTATION_MLOPS_PIPELINE} />
-    );
-  } else if (loading && !value) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else {
-    // Without runs the request-run action is still offered, under a note.
-    const pipelines = value?.pipelines ?? [];
-    content = (
-      <>
-        {pipelines.every(p => p.runs.length === 0) && (
-          <EmptyState
-            missing="data"
-            title="No pipeline runs yet"
-            description="Runs appear here once the orchestrator reports them to the MLOps backend."
-          />
-        )}
-        {pipelines.map(entry => (
-          <PipelineRuns
-            key={entry.pipeline}
-            entry={entry}
-            onRequest={setRequesting}
-          />
-        ))}
-      </>
-    );
-  }
+  // Without runs the request-run action is still offered, under a note.
+  const pipelines = value?.pipelines ?? [];
 
   return (
     <InfoCard title="Pipeline runs">
-      {content}
+      <EntityMlopsDataContent
+        annotated={annotated}
+        annotation={ANNOTATION_MLOPS_PIPELINE}
+        loading={loading && !value}
+        error={error}
+      >
+        {() => (
+          <>
+            {pipelines.every(p => p.runs.length === 0) && (
+              <EmptyState
+                missing="data"
+                title="No pipeline runs yet"
+                description="Runs appear here once the orchestrator reports them to the MLOps backend."
+              />
+            )}
+            {pipelines.map(entry => (
+              <PipelineRuns
+                key={entry.pipeline}
+                entry={entry}
+                onRequest={setRequesting}
+              />
+            ))}
+          </>
+        )}
+      </EntityMlopsDataContent>
       {requesting && (
         <ReasonDialog
           titleId="mlops-request-run-title"

@@ -1,13 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Link,
-  MissingAnnotationEmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { InfoCard, Link } from '@backstage/core-components';
 import {
   EntityTriage,
   EntityTriageMatch,
@@ -24,8 +15,8 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import useAsync from 'react-use/esm/useAsync';
-import { mlopsApiRef } from '../../api';
+import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
+import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { useMlopsGuideLink } from '../MlopsPage/useMlopsGuideLink';
 import { TriageEntryDetails } from './TriageEntryDetails';
 
@@ -193,39 +184,22 @@ function TriageContent(props: {
  * @public
  */
 export function EntityMlopsTriageCard() {
-  const { entity } = useEntity();
-  const mlopsApi = useApi(mlopsApiRef);
   const guideLink = useMlopsGuideLink();
-  const annotated = hasMlopsAnnotation(entity);
-  const entityRef = getCompoundEntityRef(entity);
+  const { annotated, value, loading, error } = useEntityMlopsData(
+    hasMlopsAnnotation,
+    (api, entityRef) => api.getEntityTriage(entityRef),
+  );
 
-  const { value, loading, error } = useAsync(async () => {
-    if (!annotated) {
-      return undefined;
-    }
-    return mlopsApi.getEntityTriage(entityRef);
-  }, [
-    mlopsApi,
-    annotated,
-    entityRef.kind,
-    entityRef.namespace,
-    entityRef.name,
-  ]);
-
-  let content: JSX.Element;
-  if (!annotated) {
-    content = (
-      <MissingAnnotationEmptyState
+  return (
+    <InfoCard title="Triage guidance">
+      <EntityMlopsDataContent
+        annotated={annotated}
         annotation={Object.values(MLOPS_OBJECT_ANNOTATIONS)}
-      />
-    );
-  } else if (loading) {
-    content = <Progress />;
-  } else if (error) {
-    content = <ResponseErrorPanel error={error} />;
-  } else {
-    content = <TriageContent triage={value!} guideLink={guideLink} />;
-  }
-
-  return <InfoCard title="Triage guidance">{content}</InfoCard>;
+        loading={loading}
+        error={error}
+      >
+        {() => <TriageContent triage={value!} guideLink={guideLink} />}
+      </EntityMlopsDataContent>
+    </InfoCard>
+  );
 }
