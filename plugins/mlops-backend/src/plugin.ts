@@ -104,6 +104,7 @@ export const mlopsPlugin = createBackendPlugin({
           entities: new EntityResolver(catalog),
           scheduler,
           healthChanges,
+          readAccess,
         });
         const deployments = setupDeployments({
           config,
@@ -116,6 +117,7 @@ export const mlopsPlugin = createBackendPlugin({
           permissions,
           versions: registryVersionCheck(registry),
           healthChanges,
+          readAccess,
         });
         const tracking = await TrackingStore.create({ db });
         const monitoringStore = new MonitoringStore(db);
@@ -198,6 +200,7 @@ export const mlopsPlugin = createBackendPlugin({
             httpAuth,
             entities: new EntityResolver(catalog),
             drift,
+            readAccess,
           }),
         );
         httpRouter.use(

@@ -19,6 +19,7 @@ import {
   WebhookDeploymentTarget,
 } from './targets';
 import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 export { DeploymentStore } from './DeploymentStore';
 export { DeploymentService } from './DeploymentService';
@@ -47,6 +48,7 @@ export function setupDeployments(options: {
   catalog?: CatalogService;
   permissions?: PermissionsService;
   healthChanges?: HealthChangeSignal;
+  readAccess: MlopsObjectReadAccess;
 }) {
   const { config, logger, httpAuth, db, entities } = options;
   const store = new DeploymentStore(
@@ -85,6 +87,7 @@ export function setupDeployments(options: {
     entities,
     authorizer,
     healthChanges: options.healthChanges,
+    readAccess: options.readAccess,
   });
   return { store, service, router };
 }

@@ -20,6 +20,8 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { DEPLOYMENT_MIGRATIONS, migrateOnly } from './migrateForTests';
 import { DeploymentTargetCollector, setupDeployments } from '.';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { permissionsAllowingReads } from '../__testUtils__/permissions';
 
 jest.setTimeout(60_000);
 
@@ -101,11 +103,13 @@ describe('deployments routes', () => {
               catalog,
               permissions,
             }) {
+              const db = await database.getClient();
               const { router } = setupDeployments({
                 config,
                 logger,
                 httpAuth,
-                db: await database.getClient(),
+                db,
+                readAccess: new MlopsObjectReadAccess(db, permissions),
                 entities: new EntityResolver(catalog),
                 extraTargets: collector.targets,
                 catalog,
@@ -140,7 +144,7 @@ describe('deployments routes', () => {
             },
           }),
           mockServices.database.factory({ knex }),
-          mockServices.permissions.factory({ result: permissionResult }),
+          permissionsAllowingReads(permissionResult),
           mockServices.rootConfig.factory({ data: { mlops: mlopsConfig } }),
           catalogServiceMock.factory({ entities: [modelEntity] }),
         ],

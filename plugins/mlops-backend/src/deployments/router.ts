@@ -17,6 +17,7 @@ import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** A name that follows the shared MLOps naming rule. */
 export const mlopsName = z.string().superRefine((value, ctx) => {
@@ -100,9 +101,20 @@ export function createDeploymentsRouter(options: {
   authorizer?: MlopsChangeAuthorizer;
   /** Asks for the model's health to be judged again after a status change. */
   healthChanges?: HealthChangeSignal;
+  /** Which models' deployments a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }): express.Router {
-  const { httpAuth, store, service, entities, authorizer, healthChanges } =
-    options;
+  const {
+    httpAuth,
+    store,
+    service,
+    entities,
+    authorizer,
+    healthChanges,
+    readAccess,
+  } = options;
+  const requireReadable = async (req: express.Request, model: string) =>
+    readAccess.requireReadable(await httpAuth.credentials(req), 'model', model);
   const router = Router();
   // Only on these routes: this router is mounted beside others whose bodies
   // may be larger.
@@ -155,21 +167,28 @@ export function createDeploymentsRouter(options: {
   router.get('/models/:name/deployments', async (req, res) => {
     const { name } = parseInput(modelParams, req.params, 'model');
     const query = parseInput(historyQuery, req.query, 'query');
-    await httpAuth.credentials(req);
+    await requireReadable(req, name);
     res.json({ items: await store.history(name, query) });
   });
 
   router.get('/models/:name/deployments/current', async (req, res) => {
     const { name } = parseInput(modelParams, req.params, 'model');
-    await httpAuth.credentials(req);
+    await requireReadable(req, name);
     res.json({ items: await store.latestByEnvironment(name) });
   });
 
   router.get('/deployments/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'deployment id');
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const deployment = await store.get(id);
-    if (!deployment) {
+    const readable =
+      deployment &&
+      (await readAccess
+        .requireReadable(credentials, 'model', deployment.model)
+        .then(() => true, () => false));
+    if (!readable) {
+      // The same answer as for an id that does not exist: ids are
+      // sequential, so telling them apart would list the hidden models'.
       throw new NotFoundError(`No deployment ${id}`);
     }
     res.json(deployment);

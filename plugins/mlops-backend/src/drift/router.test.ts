@@ -18,6 +18,7 @@ import { DriftStore } from './DriftStore';
 import { SeededRandom } from './random';
 import { createDriftRouter } from './router';
 import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 // Generous: each test gets its own database, and teardown of dozens of them
 // is slow on a busy machine.
@@ -67,8 +68,9 @@ describe('drift routes', () => {
               httpAuth: coreServices.httpAuth,
               logger: coreServices.logger,
               catalog: catalogServiceRef,
+              permissions: coreServices.permissions,
             },
-            async init({ httpRouter, httpAuth, logger, catalog }) {
+            async init({ httpRouter, httpAuth, logger, catalog, permissions }) {
               const drift = new DriftService({
                 store: new DriftStore(knex),
                 logger,
@@ -82,6 +84,7 @@ describe('drift routes', () => {
                   httpAuth,
                   entities: new EntityResolver(catalog),
                   drift,
+                  readAccess: new MlopsObjectReadAccess(knex, permissions),
                 }),
               );
             },

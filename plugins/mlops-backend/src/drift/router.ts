@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EntityResolver } from '../entities/EntityResolver';
 import { entityRefParams, parseInput } from '../service/validation';
 import { DriftService } from './DriftService';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 const DRIFT_TESTS = [
   'ks',
@@ -118,6 +119,8 @@ export interface DriftRouterOptions {
   httpAuth: HttpAuthService;
   entities: EntityResolver;
   drift: DriftService;
+  /** Which models' baselines a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /**
@@ -128,7 +131,7 @@ export interface DriftRouterOptions {
 export async function createDriftRouter(
   options: DriftRouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, entities, drift } = options;
+  const { httpAuth, entities, drift, readAccess } = options;
   const router = Router();
   const json = driftJsonParser(drift.limits.maxBodyBytes);
 
@@ -167,12 +170,13 @@ export async function createDriftRouter(
   );
 
   router.get('/models/:name/versions/:version/baseline', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const { name, version } = parseInput(
       versionParams,
       req.params,
       'model version',
     );
+    await readAccess.requireReadable(credentials, 'model', name);
     res.json(await drift.getBaseline(name, version));
   });
 

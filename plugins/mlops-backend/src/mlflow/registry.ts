@@ -134,13 +134,6 @@ export function createMlflowRegistryRoutes(
   const { authorizer, callerOf, readScopeOf } = options;
   const router = Router();
 
-  // A model the caller may not read is answered as if it did not exist.
-  async function requireReadableModel(req: express.Request, name: string) {
-    const scope = await readScopeOf(req);
-    if (scope.restricted) {
-      await store.getModel(name, scope);
-    }
-  }
 
   async function latestVersions(model: string, stages?: ModelStage[]) {
     const versions = await store.listVersions(model);
@@ -371,7 +364,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const name = mlflowInput(() => parseModelName(query.name));
-    await requireReadableModel(req, name);
+    await (await readScopeOf(req)).requireReadable('model', name);
     res.json({
       model_version: mlflowModelVersion(
         await store.getVersion(name, query.version),

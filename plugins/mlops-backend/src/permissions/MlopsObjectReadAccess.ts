@@ -24,6 +24,7 @@ import {
   mlopsObjectPermissionResourceRef,
   mlopsObjectPermissionRules,
 } from '@backstage-mlops/plugin-mlops-node';
+import { NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 
 const OBJECT_TABLES: Record<MlopsObjectKind, string> = {
@@ -50,12 +51,19 @@ export interface ObjectReadScope {
     column: string,
     key?: 'name' | 'id',
   ): Q;
+  /**
+   * Resolves when the caller may read the `kind` named `name`, and otherwise
+   * throws a NotFoundError: routes answer an object the caller may not read
+   * exactly like one that does not exist, so a 404 does not tell it is there.
+   */
+  requireReadable(kind: MlopsObjectKind, name: string): Promise<void>;
 }
 
 /** The scope of a caller who may read everything (services, open policies). */
 export const UNRESTRICTED_READ_SCOPE: ObjectReadScope = {
   restricted: false,
   restrict: query => query,
+  requireReadable: async () => {},
 };
 
 type ReadCriteria = PermissionCriteria<MlopsObjectFilter>;
@@ -95,6 +103,15 @@ export class MlopsObjectReadAccess {
     });
   }
 
+  /** Throws a NotFoundError unless `credentials` may read the object. */
+  async requireReadable(
+    credentials: BackstageCredentials,
+    kind: MlopsObjectKind,
+    name: string,
+  ): Promise<void> {
+    await (await this.scopeFor(credentials)).requireReadable(kind, name);
+  }
+
   async scopeFor(credentials: BackstageCredentials): Promise<ObjectReadScope> {
     const [decision] = await this.permissions.authorizeConditional(
       [{ permission: mlopsObjectReadPermission }],
@@ -107,7 +124,7 @@ export class MlopsObjectReadAccess {
       decision.result === AuthorizeResult.CONDITIONAL
         ? toFilterCriteria(decision.conditions)
         : undefined;
-    return {
+    const scope: ObjectReadScope = {
       restricted: true,
       restrict: (query, kind, column, key = 'name') => {
         if (!criteria) {
@@ -120,7 +137,16 @@ export class MlopsObjectReadAccess {
         query.whereIn(column, readable);
         return query;
       },
+      requireReadable: async (kind, name) => {
+        const found = await scope
+          .restrict(this.db(OBJECT_TABLES[kind]).where({ name }), kind, 'name')
+          .first('name');
+        if (!found) {
+          throw new NotFoundError(`No ${kind} named "${name}"`);
+        }
+      },
     };
+    return scope;
   }
 }
 

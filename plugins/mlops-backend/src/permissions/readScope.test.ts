@@ -50,6 +50,8 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
     let stop: () => Promise<void>;
     const experimentIds: Record<string, string> = {};
     const runIds: Record<string, string> = {};
+    const pipelineRunIds: Record<string, string> = {};
+    const deploymentIds: Record<string, string> = {};
 
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
@@ -90,6 +92,21 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
         experimentIds[name] = experiment.body.id;
         const run = await post('/api/mlops/runs', { experimentName: name });
         runIds[name] = run.body.id;
+        await request(server)
+          .put(`/api/mlops/pipelines/${name}/definition`)
+          .set('Authorization', service)
+          .send({ owner })
+          .expect(200);
+        const pipelineRun = await post(`/api/mlops/pipelines/${name}/runs`, {});
+        pipelineRunIds[name] = pipelineRun.body.id;
+        const deployment = await post(`/api/mlops/models/${name}/deployments`, {
+          version: 1,
+          environment: 'staging',
+        });
+        deploymentIds[name] = deployment.body.id;
+        await post(`/api/mlops/models/${name}/versions/1/baseline`, {
+          columns: { amount: [1, 2, 3] },
+        });
       }
     });
 
@@ -120,6 +137,8 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
         'experiment:fraud-detection',
         'model:alice-sandbox',
         'model:fraud-detection',
+        'pipeline:alice-sandbox',
+        'pipeline:fraud-detection',
       ]);
 
       // A service reads everything, so the narrowing is the decision's doing.
@@ -155,6 +174,28 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
       await get(
         `/api/mlops/experiments/${experimentIds['fraud-detection']}`,
       ).expect(200);
+    });
+
+    it('answers pipeline, deployment and baseline reads of an unreadable object as not found', async () => {
+      const paths = (name: string) => [
+        `/api/mlops/pipelines/${name}/status`,
+        `/api/mlops/pipelines/${name}/runs`,
+        `/api/mlops/pipelines/${name}/runs/${pipelineRunIds[name]}`,
+        `/api/mlops/models/${name}/deployments`,
+        `/api/mlops/models/${name}/deployments/current`,
+        `/api/mlops/deployments/${deploymentIds[name]}`,
+        `/api/mlops/models/${name}/versions/1/baseline`,
+      ];
+      const status = async (path: string) => ({
+        path,
+        status: (await get(path)).status,
+      });
+      for (const path of paths('ticket-classifier')) {
+        expect(await status(path)).toEqual({ path, status: 404 });
+      }
+      for (const path of paths('fraud-detection')) {
+        expect(await status(path)).toEqual({ path, status: 200 });
+      }
     });
 
     it('searches runs only in readable experiments', async () => {

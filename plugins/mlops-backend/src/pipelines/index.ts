@@ -11,6 +11,7 @@ import { PipelineStore } from './PipelineStore';
 import { schedulePipelineSweep } from './PipelineSweeper';
 import { createPipelinesRouter } from './router';
 import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 export { PipelineStore } from './PipelineStore';
 export { sweepPipelines } from './PipelineSweeper';
@@ -32,6 +33,7 @@ export async function setupPipelines(options: {
   entities: EntityResolver;
   scheduler?: SchedulerService;
   healthChanges?: HealthChangeSignal;
+  readAccess: MlopsObjectReadAccess;
 }) {
   const { config, logger, httpAuth, db, entities, scheduler } = options;
   const store = new PipelineStore(db, {
@@ -68,6 +70,7 @@ export async function setupPipelines(options: {
       store,
       entities,
       healthChanges: options.healthChanges,
+      readAccess: options.readAccess,
     }),
   };
 }

@@ -19,6 +19,7 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { PipelineStore } from './PipelineStore';
 import { sweepPipelines } from './PipelineSweeper';
 import { setupPipelines } from '.';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 jest.setTimeout(60_000);
 
@@ -58,12 +59,15 @@ describe('pipelines routes', () => {
               database: coreServices.database,
               scheduler: coreServices.scheduler,
               catalog: catalogServiceRef,
+              permissions: coreServices.permissions,
             },
             async init(deps) {
+              const db = await deps.database.getClient();
               const { router } = await setupPipelines({
                 ...deps,
-                db: await deps.database.getClient(),
+                db,
                 entities: new EntityResolver(deps.catalog),
+                readAccess: new MlopsObjectReadAccess(db, deps.permissions),
               });
               deps.httpRouter.use(router);
             },
@@ -301,6 +305,7 @@ describe('pipelines routes', () => {
         throw new Error('no database in this test');
       }) as any,
       entities: {} as EntityResolver,
+      readAccess: {} as MlopsObjectReadAccess,
       scheduler,
     });
     expect(scheduler.scheduleTask).toHaveBeenCalledWith(

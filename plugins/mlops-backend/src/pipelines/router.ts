@@ -9,6 +9,7 @@ import { entityRefParams, parseInput } from '../service/validation';
 import { PipelineStore } from './PipelineStore';
 import { PIPELINE_RUN_STATES } from './types';
 import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 // PostgreSQL refuses NUL in text: a control character is a 400, not a 500.
 const stageName = z
@@ -78,8 +79,16 @@ export function createPipelinesRouter(options: {
   entities: EntityResolver;
   /** Asks for the pipeline's health to be judged again after a run changes. */
   healthChanges?: HealthChangeSignal;
+  /** Which pipelines a caller may read (`mlops.object.read`). */
+  readAccess: MlopsObjectReadAccess;
 }): express.Router {
-  const { httpAuth, store, entities, healthChanges } = options;
+  const { httpAuth, store, entities, healthChanges, readAccess } = options;
+  const requireReadable = async (req: express.Request, name: string) =>
+    readAccess.requireReadable(
+      await httpAuth.credentials(req),
+      'pipeline',
+      name,
+    );
   const router = Router();
   // Failure reasons may carry a log tail; 256 kB is plenty and bounded.
   router.use('/pipelines', express.json({ limit: 256 * 1024 }));
@@ -93,7 +102,7 @@ export function createPipelinesRouter(options: {
 
   router.get('/pipelines/:name/status', async (req, res) => {
     const { name } = parseInput(pipelineParams, req.params, 'pipeline');
-    await httpAuth.credentials(req);
+    await requireReadable(req, name);
     const status = await store.status(name);
     if (!status) {
       throw new NotFoundError(`No pipeline ${name}`);
@@ -125,13 +134,13 @@ export function createPipelinesRouter(options: {
   router.get('/pipelines/:name/runs', async (req, res) => {
     const { name } = parseInput(pipelineParams, req.params, 'pipeline');
     const query = parseInput(listQuery, req.query, 'query');
-    await httpAuth.credentials(req);
+    await requireReadable(req, name);
     res.json({ items: await store.listRuns(name, query) });
   });
 
   router.get('/pipelines/:name/runs/:runId', async (req, res) => {
     const { name, runId } = parseInput(runParams, req.params, 'run');
-    await httpAuth.credentials(req);
+    await requireReadable(req, name);
     const run = await store.getRun(name, runId);
     if (!run) {
       throw new NotFoundError(`No run ${runId} of pipeline ${name}`);

@@ -144,13 +144,8 @@ export function createRegistryRouter(
     return readAccess.scopeFor(await httpAuth.credentials(req));
   }
 
-  // A model the caller may not read is answered as if it did not exist, on
-  // every read under /models/:name.
   async function requireReadableModel(req: express.Request, name: string) {
-    const scope = await readScopeOf(req);
-    if (scope.restricted) {
-      await store.getModel(name, scope);
-    }
+    await (await readScopeOf(req)).requireReadable('model', name);
   }
 
   async function snapshotOf(
