@@ -1,6 +1,11 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
-import { isUniqueViolation, readIso, readTimestamp } from './dbValues';
+import {
+  isUniqueViolation,
+  readIso,
+  readRequiredIso,
+  readTimestamp,
+} from '../database/values';
 import {
   ACTIVE_DEPLOYMENT_STATUSES,
   DEPLOYMENT_TRANSITIONS,
@@ -365,8 +370,8 @@ export class DeploymentStore {
         ? { rollbackOf: String(row.rollback_of) }
         : {}),
       ...(row.reason ? { reason: row.reason } : {}),
-      createdAt: readIso(row.created_at)!,
-      updatedAt: readIso(row.updated_at)!,
+      createdAt: readRequiredIso(row.created_at),
+      updatedAt: readRequiredIso(row.updated_at),
       ...(startedAt ? { startedAt: startedAt.toISOString() } : {}),
       ...(row.finished_at ? { finishedAt: readIso(row.finished_at) } : {}),
     };

@@ -9,6 +9,7 @@ import { Knex } from 'knex';
 import { promisify } from 'util';
 import { gunzip, gzip } from 'zlib';
 import { ColumnarDataset, FeatureSummary } from './dataset';
+import { readRequiredIso } from '../database/values';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -23,22 +24,6 @@ export type SkippedFeature = DriftSkippedFeature;
 /** Where the current window of a stored report came from. */
 export type DriftReportSource = StoredDriftReport['source'];
 export type { DriftHistoryPoint, StoredDriftReport };
-
-function toIso(value: unknown): string {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  if (typeof value === 'number') {
-    return new Date(value).toISOString();
-  }
-  const text = String(value);
-  // SQLite may hand back "YYYY-MM-DD HH:MM:SS[.sss]" without a zone; it is UTC.
-  return new Date(
-    /^\d{4}-\d{2}-\d{2} /.test(text) && !/[zZ+]/.test(text.slice(10))
-      ? `${text.replace(' ', 'T')}Z`
-      : text,
-  ).toISOString();
-}
 
 function reportFromRow(row: any): StoredDriftReport {
   return {
@@ -61,7 +46,7 @@ function reportFromRow(row: any): StoredDriftReport {
       row.window_minutes === null || row.window_minutes === undefined
         ? null
         : Number(row.window_minutes),
-    createdAt: toIso(row.created_at),
+    createdAt: readRequiredIso(row.created_at),
   };
 }
 
@@ -155,7 +140,7 @@ export class DriftStore {
       features: JSON.parse(row.summary),
       storedBytes: Number(row.stored_bytes),
       createdBy: row.created_by ?? undefined,
-      createdAt: toIso(row.created_at),
+      createdAt: readRequiredIso(row.created_at),
     };
   }
 
@@ -248,7 +233,7 @@ export class DriftStore {
       version: Number(row.model_version),
       driftShare: Number(row.drift_share),
       datasetDrift: Boolean(row.dataset_drift),
-      createdAt: toIso(row.created_at),
+      createdAt: readRequiredIso(row.created_at),
     }));
   }
 

@@ -12,6 +12,11 @@ import {
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { EvaluatedKind, Finding, ObjectEvaluation } from './detectors/types';
+import {
+  readIso,
+  readRequiredIso,
+  readTimestamp,
+} from '../database/values';
 
 const INCIDENTS = 'mlops_incidents';
 const EVENTS = 'mlops_incident_events';
@@ -76,27 +81,6 @@ type EventRow = {
   evidence: string | null;
 };
 
-/** Timestamps come back as Date (PostgreSQL), number or string (SQLite). */
-function toDate(value: unknown): Date {
-  if (value instanceof Date) {
-    return value;
-  }
-  if (typeof value === 'number') {
-    return new Date(value);
-  }
-  const text = String(value);
-  // SQLite's CURRENT_TIMESTAMP style has no zone and means UTC.
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
-}
-
-function toIso(value: unknown): string {
-  return toDate(value).toISOString();
-}
-
-function optionalIso(value: unknown): string | undefined {
-  return value === null || value === undefined ? undefined : toIso(value);
-}
-
 function parseJson<T>(text: string | null): T | undefined {
   return text ? (JSON.parse(text) as T) : undefined;
 }
@@ -110,16 +94,16 @@ function toIncident(row: IncidentRow, events: EventRow[]): MlopsIncident {
     status: row.status,
     message: row.message,
     evidence: parseJson<HealthEvidence>(row.evidence),
-    openedAt: toIso(row.opened_at),
-    updatedAt: toIso(row.updated_at),
-    clearSince: optionalIso(row.clear_since),
-    acknowledgedAt: optionalIso(row.acknowledged_at),
+    openedAt: readRequiredIso(row.opened_at),
+    updatedAt: readRequiredIso(row.updated_at),
+    clearSince: readIso(row.clear_since),
+    acknowledgedAt: readIso(row.acknowledged_at),
     acknowledgedBy: row.acknowledged_by ?? undefined,
-    resolvedAt: optionalIso(row.resolved_at),
+    resolvedAt: readIso(row.resolved_at),
     resolvedBy: row.resolved_by ?? undefined,
     timeline: events.map(e => ({
       type: e.type,
-      at: toIso(e.at),
+      at: readRequiredIso(e.at),
       actor: e.actor ?? undefined,
       message: e.message,
       evidence: parseJson<HealthEvidence>(e.evidence),
@@ -188,7 +172,7 @@ export class IncidentStore {
         return {
           kind: row.object_kind,
           name: row.object_name,
-          checkedAt: toIso(row.checked_at),
+          checkedAt: readRequiredIso(row.checked_at),
           judged: JSON.parse(row.observed),
           findings: JSON.parse(row.findings),
           metrics: parseJson<ObjectEvaluation['metrics']>(row.metrics),
@@ -337,7 +321,7 @@ export class IncidentStore {
       }
     }
     const clearSince =
-      open.clear_since === null ? at : toDate(open.clear_since);
+      readTimestamp(open.clear_since) ?? at;
     const clearForMs = at.getTime() - clearSince.getTime();
     if (clearForMs < autoResolveAfterMs) {
       return 'clearing';

@@ -5,6 +5,7 @@ import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
+import { readJsonTags, readRequiredIso } from '../database/values';
 
 const TABLES: Record<MlopsObjectKind, string> = {
   model: 'mlops_registered_models',
@@ -109,38 +110,6 @@ const COLUMNS: Record<MlopsObjectKind, string[]> = {
   experiment: ['id', 'name', 'owner', 'description', 'tags', 'updated_at'],
 };
 
-function parseTags(value: unknown): Record<string, string> {
-  if (typeof value !== 'string' || value === '') {
-    return {};
-  }
-  try {
-    const parsed = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.fromEntries(
-        Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')]),
-      );
-    }
-  } catch {
-    // A tags column written by hand that is not JSON reads as no tags.
-  }
-  return {};
-}
-
-function toIsoTime(value: unknown): string {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  // SQLite hands back what was written: epoch milliseconds or a string.
-  const date = new Date(
-    typeof value === 'string' && /^\d+$/.test(value)
-      ? Number(value)
-      : (value as any),
-  );
-  return Number.isNaN(date.getTime())
-    ? new Date(0).toISOString()
-    : date.toISOString();
-}
-
 function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
   const optional = (value: unknown) =>
     value === null || value === undefined || value === ''
@@ -152,7 +121,7 @@ function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
     name: row.name,
     owner: optional(row.owner),
     description: optional(row.description),
-    tags: parseTags(row.tags),
+    tags: readJsonTags(row.tags),
     pipelineName: optional(row.pipeline_name),
     experimentName: optional(row.experiment_name),
     orchestrator: optional(
@@ -160,7 +129,7 @@ function toRecord(kind: MlopsObjectKind, row: any): MlopsObjectRecord {
     ) as MlopsObjectRecord['orchestrator'],
     schedule: optional(row.schedule),
     servingUrl: optional(row.serving_url),
-    updatedAt: toIsoTime(row.updated_at),
+    updatedAt: readRequiredIso(row.updated_at),
   };
 }
 
@@ -327,7 +296,7 @@ export class MlopsObjectStore {
           }
         }
         if (tags) {
-          row.tags = JSON.stringify({ ...parseTags(existing?.tags), ...tags });
+          row.tags = JSON.stringify({ ...readJsonTags(existing?.tags), ...tags });
         }
         row.updated_at = now;
         await tx(TABLES[kind])

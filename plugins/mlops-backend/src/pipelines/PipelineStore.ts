@@ -4,8 +4,9 @@ import { Knex } from 'knex';
 import {
   isUniqueViolation,
   readIso,
+  readRequiredIso,
   readTimestamp,
-} from '../deployments/dbValues';
+} from '../database/values';
 import {
   NOT_STARTED_STATES,
   OPEN_STATES,
@@ -667,8 +668,8 @@ function toRun(row: Row, stages: PipelineStage[]): PipelineRun {
     ...optional('heartbeatAt', readIso(row.heartbeat_at)),
     ...optional('failureReason', row.failure_reason),
     ...optional('failureClass', row.failure_class),
-    createdAt: readIso(row.created_at)!,
-    updatedAt: readIso(row.updated_at)!,
+    createdAt: readRequiredIso(row.created_at),
+    updatedAt: readRequiredIso(row.updated_at),
     stages,
   };
 }

@@ -13,6 +13,7 @@ import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
+import { readRequiredIso } from '../database/values';
 
 const MODELS = 'mlops_registered_models';
 const VERSIONS = 'mlops_model_versions';
@@ -78,20 +79,6 @@ export interface RollbackResult {
 }
 
 type Row = Record<string, any>;
-
-/** Timestamps come back as Date (PostgreSQL) or epoch millis (SQLite). */
-function toIso(value: unknown): string {
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  if (typeof value === 'number') {
-    return new Date(value).toISOString();
-  }
-  if (typeof value === 'string' && /^\d+$/.test(value)) {
-    return new Date(Number(value)).toISOString();
-  }
-  return new Date(String(value)).toISOString();
-}
 
 // JSON has no NaN or ±Infinity; tracking accepts them the way MLflow does, so
 // the snapshot spells them out as strings and turns them back on read.
@@ -948,8 +935,8 @@ function modelFields(
     pipelineName: optional(row.pipeline_name),
     experimentName: optional(row.experiment_name),
     latestVersion: Number(row.latest_version ?? 0),
-    createdAt: toIso(row.created_at),
-    updatedAt: toIso(row.updated_at),
+    createdAt: readRequiredIso(row.created_at),
+    updatedAt: readRequiredIso(row.updated_at),
   };
 }
 
@@ -967,9 +954,9 @@ function toVersion(model: string, row: Row, aliases: string[]): ModelVersion {
     tags: JSON.parse(row.tags),
     aliases,
     createdBy: optional(row.created_by),
-    createdAt: toIso(row.created_at),
-    updatedAt: toIso(row.updated_at),
-    stageChangedAt: toIso(row.stage_changed_at),
+    createdAt: readRequiredIso(row.created_at),
+    updatedAt: readRequiredIso(row.updated_at),
+    stageChangedAt: readRequiredIso(row.stage_changed_at),
   };
 }
 
@@ -984,7 +971,7 @@ function toHistoryEntry(model: string, row: Row): ModelHistoryEntry {
     to: optional(row.to_value),
     actor: row.actor,
     reason: optional(row.reason),
-    at: toIso(row.created_at),
+    at: readRequiredIso(row.created_at),
   };
 }
 

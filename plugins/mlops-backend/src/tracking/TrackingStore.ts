@@ -25,6 +25,12 @@ import {
   toMetricValue,
   toStoredValue,
 } from './metricValues';
+import {
+  isUniqueViolation,
+  readIso,
+  readJsonTags,
+  readRequiredIso,
+} from '../database/values';
 
 const EXPERIMENTS = 'mlops_experiments';
 const RUNS = 'mlops_runs';
@@ -111,46 +117,6 @@ interface PageCursor {
   id: string;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return (
-    e?.code === '23505' ||
-    (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) ||
-    /UNIQUE constraint failed/.test(String(e?.message))
-  );
-}
-
-function toIso(value: unknown): string | undefined {
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  if (value instanceof Date) {
-    return value.toISOString();
-  }
-  const asNumber = Number(value);
-  const date = Number.isFinite(asNumber)
-    ? new Date(asNumber)
-    : new Date(String(value));
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function parseJsonTags(value: unknown): Record<string, string> {
-  if (typeof value !== 'string' || value === '') {
-    return {};
-  }
-  try {
-    const parsed = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.fromEntries(
-        Object.entries(parsed).map(([k, v]) => [k, String(v ?? '')]),
-      );
-    }
-  } catch {
-    // Tags written by hand that are not JSON read as no tags.
-  }
-  return {};
-}
-
 function optional(value: unknown): string | undefined {
   return value === null || value === undefined || value === ''
     ? undefined
@@ -163,10 +129,10 @@ function toExperiment(row: any): Experiment {
     name: row.name,
     owner: optional(row.owner),
     description: optional(row.description),
-    tags: parseJsonTags(row.tags),
+    tags: readJsonTags(row.tags),
     lifecycleStage: row.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
-    createdAt: toIso(row.created_at) ?? new Date(0).toISOString(),
-    updatedAt: toIso(row.updated_at) ?? new Date(0).toISOString(),
+    createdAt: readRequiredIso(row.created_at),
+    updatedAt: readRequiredIso(row.updated_at),
   };
 }
 
@@ -318,7 +284,7 @@ export class TrackingStore {
       if (!row) {
         throw new NotFoundError(`No experiment with id ${id}`);
       }
-      const tags = { ...parseJsonTags(row.tags), [key]: value };
+      const tags = { ...readJsonTags(row.tags), [key]: value };
       await tx(EXPERIMENTS)
         .where({ id })
         .update({ tags: JSON.stringify(tags), updated_at: new Date() });
@@ -894,8 +860,8 @@ export class TrackingStore {
           experimentName: row.experiment_name,
           name: optional(row.name),
           status: row.status,
-          startTime: toIso(row.start_time)!,
-          endTime: toIso(row.end_time),
+          startTime: readRequiredIso(row.start_time),
+          endTime: readIso(row.end_time),
           user: optional(row.user_id),
           source: optional(row.source),
           parentRunId: optional(row.parent_run_id),
