@@ -90,30 +90,13 @@ export class DeploymentStore {
    * the unique index decides, so of two racing requests exactly one wins.
    */
   async create(input: NewDeployment): Promise<Deployment> {
-    const now = this.now();
-    try {
-      const [row] = await this.db<DeploymentRow>(TABLE)
-        .insert({
-          model_name: input.model,
-          version: input.version,
-          environment: input.environment,
-          target: input.target,
-          status: 'pending',
-          active: true,
-          requested_by: input.requestedBy ?? null,
-          rollback_of: input.rollbackOf ? Number(input.rollbackOf) : null,
-          reason: input.reason ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('*');
-      return this.toDeployment(row);
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw await this.inFlightConflict(input.model, input.environment);
-      }
-      throw error;
-    }
+    return this.inFlightGuard(input, () =>
+      this.insertPending(
+        this.db,
+        input,
+        input.rollbackOf ? Number(input.rollbackOf) : null,
+      ),
+    );
   }
 
   /**
@@ -125,35 +108,59 @@ export class DeploymentStore {
     from: Deployment,
     input: NewDeployment,
   ): Promise<Deployment> {
-    try {
-      return await this.db.transaction(async tx => {
-        const now = this.now();
+    return this.inFlightGuard(input, () =>
+      this.db.transaction(async tx => {
         const moved = await tx(TABLE)
           .where({ id: Number(from.id) })
           .whereIn('status', ['succeeded', 'failed'])
-          .update({ status: 'rolled_back', active: null, updated_at: now });
+          .update({
+            status: 'rolled_back',
+            active: null,
+            updated_at: this.now(),
+          });
         if (moved === 0) {
           throw new ConflictError(
             `Deployment ${from.id} changed while the rollback was prepared; try again`,
           );
         }
-        const [row] = await tx<DeploymentRow>(TABLE)
-          .insert({
-            model_name: input.model,
-            version: input.version,
-            environment: input.environment,
-            target: input.target,
-            status: 'pending',
-            active: true,
-            requested_by: input.requestedBy ?? null,
-            rollback_of: Number(from.id),
-            reason: input.reason ?? null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('*');
-        return this.toDeployment(row);
-      });
+        return this.insertPending(tx, input, Number(from.id));
+      }),
+    );
+  }
+
+  private async insertPending(
+    db: Knex,
+    input: NewDeployment,
+    rollbackOf: number | null,
+  ): Promise<Deployment> {
+    const now = this.now();
+    const [row] = await db<DeploymentRow>(TABLE)
+      .insert({
+        model_name: input.model,
+        version: input.version,
+        environment: input.environment,
+        target: input.target,
+        status: 'pending',
+        active: true,
+        requested_by: input.requestedBy ?? null,
+        rollback_of: rollbackOf,
+        reason: input.reason ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('*');
+    return this.toDeployment(row);
+  }
+
+  // The unique index on the active deployment of a model and environment
+  // decides which of two racing requests wins; the loser gets a 409 that
+  // names the deployment in flight.
+  private async inFlightGuard(
+    input: NewDeployment,
+    write: () => Promise<Deployment>,
+  ): Promise<Deployment> {
+    try {
+      return await write();
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw await this.inFlightConflict(input.model, input.environment);
