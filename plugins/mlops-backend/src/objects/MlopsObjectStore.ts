@@ -1,4 +1,7 @@
-import { MlopsObjectKind } from '@backstage-mlops/plugin-mlops-common';
+import {
+  MlopsObjectKind,
+  MlopsRegisterPipelineRequest,
+} from '@backstage-mlops/plugin-mlops-common';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import {
@@ -50,30 +53,14 @@ export interface MlopsObjectRecord {
   updatedAt: string;
 }
 
-/** A pipeline, its experiment and its model, registered together. */
-export interface PipelineRegistration {
-  /** Full owner entity reference, already normalised. */
-  owner: string;
-  pipeline: {
-    name: string;
-    description?: string;
-    orchestrator?: 'prefect' | 'airflow';
-    schedule?: string;
-    stages?: string[];
-    tags?: Record<string, string>;
-  };
-  experiment: {
-    name: string;
-    description?: string;
-    tags?: Record<string, string>;
-  };
-  model: {
-    name: string;
-    description?: string;
-    servingUrl?: string;
-    tags?: Record<string, string>;
-  };
-}
+/**
+ * A pipeline, its experiment and its model, registered together: the
+ * request, with the owner already normalised to a full entity reference and
+ * the experiment's default (named like the model) filled in.
+ */
+export type PipelineRegistration = MlopsRegisterPipelineRequest & {
+  experiment: NonNullable<MlopsRegisterPipelineRequest['experiment']>;
+};
 
 // Thrown to roll a dry-run registration back while handing its result out.
 class DryRunRollback<T> extends Error {
