@@ -3,9 +3,6 @@
  * once against the real backend, then every acknowledged write is checked
  * through the API to be stored exactly once.
  */
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const lib = require('./lib');
 const {
   createLedger,
@@ -17,15 +14,7 @@ const {
 /** Runs the check on one database kind ('sqlite' or 'pg'); returns { ok, lines }. */
 async function concurrentWriters({ db, port, durationMs, writers }) {
   const part = `concurrent-${db}`;
-  const tag = lib.runTag('relc');
-  const dataDir =
-    db === 'sqlite'
-      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-'))
-      : undefined;
-  const database =
-    db === 'pg'
-      ? { kind: 'pg', prefix: `${tag}_` }
-      : { kind: 'sqlite', directory: dataDir };
+  const { tag, database, drop } = lib.throwawayDatabase(db, 'relc');
   const backend = lib.startBackend({ name: part, port, database });
   try {
     lib.log(part, `starting the backend on :${port} (${db})`);
@@ -58,14 +47,10 @@ async function concurrentWriters({ db, port, durationMs, writers }) {
       problems.push(
         `non-2xx answers: ${JSON.stringify(Object.fromEntries(errors))}`,
       );
-    return {
-      ok: problems.length === 0,
-      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
-    };
+    return lib.verdict(lines, problems);
   } finally {
     await lib.stopBackend(backend);
-    if (db === 'pg') await lib.dropPgDatabases(`${tag}_`);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -86,15 +86,7 @@ async function pgIndexCheck(databaseName) {
 /** Runs the crash check on one database kind; returns { ok, lines }. */
 async function crashRecovery({ db, port, writers }) {
   const part = `crash-${db}`;
-  const tag = lib.runTag('relk');
-  const dataDir =
-    db === 'sqlite'
-      ? fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-'))
-      : undefined;
-  const database =
-    db === 'pg'
-      ? { kind: 'pg', prefix: `${tag}_` }
-      : { kind: 'sqlite', directory: dataDir };
+  const { tag, dataDir, database, drop } = lib.throwawayDatabase(db, 'relk');
   const lines = [];
   const problems = [];
   let backend = lib.startBackend({ name: part, port, database });
@@ -207,14 +199,10 @@ async function crashRecovery({ db, port, writers }) {
           problems.push(`${file} after the restart: ${result}`);
       }
     }
-    return {
-      ok: problems.length === 0,
-      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
-    };
+    return lib.verdict(lines, problems);
   } finally {
     await lib.stopBackend(backend);
-    if (db === 'pg') await lib.dropPgDatabases(`${tag}_`);
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await drop();
   }
 }
 

@@ -350,6 +350,37 @@ async function dropPgDatabases(prefix) {
   });
 }
 
+/**
+ * The throwaway database of one part: a fresh SQLite folder, or a
+ * PostgreSQL database prefix named after the run; `drop` removes it.
+ */
+function throwawayDatabase(db, tagPrefix) {
+  const tag = runTag(tagPrefix);
+  if (db === 'pg') {
+    const prefix = `${tag}_`;
+    return {
+      tag,
+      database: { kind: 'pg', prefix },
+      drop: () => dropPgDatabases(prefix),
+    };
+  }
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-rel-'));
+  return {
+    tag,
+    dataDir: directory,
+    database: { kind: 'sqlite', directory },
+    drop: async () => fs.rmSync(directory, { recursive: true, force: true }),
+  };
+}
+
+/** A part's result: it passes without problems, which follow its figures. */
+function verdict(lines, problems) {
+  return {
+    ok: problems.length === 0,
+    lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
+  };
+}
+
 /** Latency quantile of a sorted array. */
 function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
@@ -372,6 +403,8 @@ module.exports = {
   startBackend,
   startupFailures,
   stopBackend,
+  throwawayDatabase,
+  verdict,
   waitFor,
   withPg,
 };

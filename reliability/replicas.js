@@ -392,10 +392,7 @@ async function twoReplicas({ ports }) {
     );
     if (viaApi.some(n => n !== 1))
       problems.push('a replica does not list exactly one open incident');
-    return {
-      ok: problems.length === 0,
-      lines: [...lines, ...problems.map(p => `PROBLEM ${p}`)],
-    };
+    return lib.verdict(lines, problems);
   } finally {
     await Promise.all(backends.map(b => lib.stopBackend(b)));
     await lib.dropPgDatabases(prefix);

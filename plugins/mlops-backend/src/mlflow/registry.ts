@@ -134,7 +134,6 @@ export function createMlflowRegistryRoutes(
   const { authorizer, callerOf, readScopeOf } = options;
   const router = Router();
 
-
   async function latestVersions(model: string, stages?: ModelStage[]) {
     const versions = await store.listVersions(model);
     const byStage = new Map<ModelStage, ModelVersion>();
