@@ -13,10 +13,6 @@
  *   node -r <backstage nodeTransform> bench/health/bench.ts sqlite|postgres [requests=300]
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
-import fs from 'fs';
-import knexFactory, { Knex } from 'knex';
-import os from 'os';
-import path from 'path';
 import { HealthService } from '../../plugins/mlops-backend/src/health/HealthService';
 import { DEFAULT_THRESHOLDS } from '../../plugins/mlops-backend/src/incidents/detectors/thresholds';
 import { IncidentService } from '../../plugins/mlops-backend/src/incidents/IncidentService';
@@ -28,29 +24,10 @@ import {
   MemoryPipelines,
 } from '../../plugins/mlops-backend/src/incidents/__testUtils__/memorySources';
 import { MlopsObjectStore } from '../../plugins/mlops-backend/src/objects/MlopsObjectStore';
+import { openDatabase, percentile } from '../lib';
 
 const MODELS = 1000;
 const PASSES = 48;
-const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-
-async function openDatabase(kind: string): Promise<Knex> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-health-'));
-    const knex = knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'mlops.sqlite') },
-      useNullAsDefault: true,
-    });
-    await knex.raw('pragma journal_mode = wal');
-    return knex;
-  }
-  const admin = knexFactory({ client: 'pg', connection: PG });
-  const name = `mlops_health_bench_${process.pid}`;
-  await admin.raw('drop database if exists ??', [name]);
-  await admin.raw('create database ??', [name]);
-  await admin.destroy();
-  return knexFactory({ client: 'pg', connection: `${PG}/${name}` });
-}
 
 const quietLogger: LoggerService = {
   error: () => {},
@@ -60,14 +37,10 @@ const quietLogger: LoggerService = {
   child: () => quietLogger,
 };
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 async function main() {
   const [kind = 'sqlite', requestsArg = '300'] = process.argv.slice(2);
   const requests = Number(requestsArg);
-  const knex = await openDatabase(kind);
+  const knex = await openDatabase(kind, 'health');
   await migrateForIncidents(knex);
   const objects = new MlopsObjectStore(knex);
   const models = Array.from({ length: MODELS }, (_, i) => `model-${i}`);
@@ -116,7 +89,7 @@ async function main() {
     clock += 5 * 60_000;
   }
   const steady = [...passTimes.slice(1)].sort((a, b) => a - b);
-  console.log(`${kind}: steady passes (${PASSES - 1}): median ${percentile(steady, 50).toFixed(0)} ms, max ${steady[steady.length - 1].toFixed(0)} ms`);
+  console.log(`${kind}: steady passes (${PASSES - 1}): median ${percentile(steady, 0.5).toFixed(0)} ms, max ${steady[steady.length - 1].toFixed(0)} ms`);
 
   const health = new HealthService(objects, store);
   const timings = { summary: [] as number[], incidents: [] as number[] };
@@ -143,7 +116,7 @@ async function main() {
   for (const [route, list] of Object.entries(timings)) {
     const sorted = list.sort((a, b) => a - b);
     console.log(
-      `${kind}: ${route} (${requests} requests): p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`,
+      `${kind}: ${route} (${requests} requests): p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p95 ${percentile(sorted, 0.95).toFixed(1)} ms, max ${sorted[sorted.length - 1].toFixed(1)} ms`,
     );
   }
   const [{ open }] = await knex('mlops_incidents')

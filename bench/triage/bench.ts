@@ -14,33 +14,12 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import fs from 'fs';
 import http from 'http';
-import knexFactory, { Knex } from 'knex';
-import os from 'os';
-import path from 'path';
 import { mlopsPlugin } from '../../plugins/mlops-backend/src/plugin';
 import { IncidentStore } from '../../plugins/mlops-backend/src/incidents/IncidentStore';
+import { openDatabase, percentile } from '../lib';
 
 const MODELS = 1000;
-const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-
-async function openDatabase(kind: string): Promise<Knex> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-triage-'));
-    return knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename: path.join(dir, 'mlops.sqlite') },
-      useNullAsDefault: true,
-    });
-  }
-  const admin = knexFactory({ client: 'pg', connection: PG });
-  const name = `mlops_triage_bench_${process.pid}`;
-  await admin.raw('drop database if exists ??', [name]);
-  await admin.raw('create database ??', [name]);
-  await admin.destroy();
-  return knexFactory({ client: 'pg', connection: `${PG}/${name}` });
-}
 
 const modelName = (i: number) => `model-${String(i).padStart(4, '0')}`;
 
@@ -92,12 +71,6 @@ function get(port: number, url: string): Promise<number> {
   });
 }
 
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
 async function measure(
   label: string,
   n: number,
@@ -114,8 +87,8 @@ async function measure(
   console.log(
     `${label}: first=${cold.toFixed(1)} ms, then n=${n} p50=${percentile(
       times,
-      50,
-    ).toFixed(1)} ms p95=${percentile(times, 95).toFixed(1)} ms max=${times[
+      0.5,
+    ).toFixed(1)} ms p95=${percentile(times, 0.95).toFixed(1)} ms max=${times[
       times.length - 1
     ].toFixed(1)} ms`,
   );
@@ -124,7 +97,7 @@ async function measure(
 async function main() {
   const [kind = 'sqlite', requestsArg = '200'] = process.argv.slice(2);
   const requests = Number(requestsArg);
-  const knex = await openDatabase(kind);
+  const knex = await openDatabase(kind, 'triage');
   const { server } = await startTestBackend({
     features: [
       mlopsPlugin,
