@@ -1,30 +1,20 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  PermissionApi,
-  permissionApiRef,
-} from '@backstage/plugin-permission-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityDeploymentsResponse } from '@backstage-mlops/plugin-mlops-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renamedEntity,
+  renderEntityCard,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsDeploymentsCard } from './EntityMlopsDeploymentsCard';
 
 // userEvent typing is slow on the shared 2-core machine.
 jest.setTimeout(30_000);
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-detection',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('fraud-detection');
 
 const withDeployments: EntityDeploymentsResponse = {
   entityRef: 'component:default/fraud-detection',
@@ -89,29 +79,16 @@ const withDeployments: EntityDeploymentsResponse = {
   ],
 };
 
-function permissionApi(allow: boolean): PermissionApi {
-  return {
-    authorize: async () => ({ result: allow ? 'ALLOW' : 'DENY' }),
-  } as unknown as PermissionApi;
-}
-
 function renderCard(
   api: Partial<MlopsApi>,
   allow = true,
   entity: Entity = modelEntity,
 ) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [mlopsApiRef, api],
-        [permissionApiRef, permissionApi(allow)],
-      ]}
-    >
-      <EntityProvider entity={entity}>
-        <EntityMlopsDeploymentsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsDeploymentsCard />, {
+    entity,
+    api,
+    permission: allow,
+  });
 }
 
 describe('EntityMlopsDeploymentsCard', () => {
@@ -167,23 +144,9 @@ describe('EntityMlopsDeploymentsCard', () => {
   });
 
   it('shows the backend error', async () => {
-    const error = await ResponseError.fromResponse(
-      new Response(
-        JSON.stringify({
-          error: {
-            name: 'NotFoundError',
-            message:
-              'No entity component:default/fraud-detection in the catalog',
-          },
-          request: { method: 'GET', url: '/x' },
-          response: { statusCode: 404 },
-        }),
-        {
-          status: 404,
-          statusText: 'Not Found',
-          headers: { 'content-type': 'application/json' },
-        },
-      ),
+    const error = await backendError(
+      404,
+      'No entity component:default/fraud-detection in the catalog',
     );
     await renderCard({
       getEntityDeployments: async () => {
@@ -267,10 +230,7 @@ describe('EntityMlopsDeploymentsCard', () => {
     await renderCard(
       { getEntityDeployments: async () => withDeployments },
       false,
-      {
-        ...modelEntity,
-        metadata: { ...modelEntity.metadata, name: 'fraud-detection-shadow' },
-      },
+      renamedEntity(modelEntity, 'fraud-detection-shadow'),
     );
     await screen.findByRole('table', {
       name: 'Current deployments of fraud-detection',

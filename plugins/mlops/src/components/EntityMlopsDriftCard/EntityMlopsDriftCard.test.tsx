@@ -1,34 +1,23 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   EntityDriftView,
   StoredDriftReport,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renderEntityCard,
+  stubResizeObserver,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsDriftCard } from './EntityMlopsDriftCard';
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-detection',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('fraud-detection');
 
 function renderCard(entity: Entity, api: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityMlopsDriftCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsDriftCard />, { entity, api });
 }
 
 const quality = {
@@ -133,13 +122,7 @@ const driftView: EntityDriftView = {
 
 // recharts' ResponsiveContainer measures itself with ResizeObserver, which
 // browsers have and jsdom lacks.
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+beforeAll(stubResizeObserver);
 
 describe('EntityMlopsDriftCard', () => {
   it('shows the verdict, a plain explanation and every feature of the latest report', async () => {
@@ -238,19 +221,7 @@ describe('EntityMlopsDriftCard', () => {
   });
 
   it('shows the backend error instead of a report', async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: { name: 'NotFoundError', message: 'No entity in the catalog' },
-        request: { method: 'GET', url: '/x' },
-        response: { statusCode: 404 },
-      }),
-      {
-        status: 404,
-        statusText: 'Not Found',
-        headers: { 'content-type': 'application/json' },
-      },
-    );
-    const error = await ResponseError.fromResponse(response);
+    const error = await backendError(404, 'No entity in the catalog');
     await renderCard(modelEntity, {
       getEntityDrift: async () => {
         throw error;
@@ -264,10 +235,7 @@ describe('EntityMlopsDriftCard', () => {
 
   it('names the model annotation on entities without it', async () => {
     const getEntityDrift = jest.fn();
-    await renderCard(
-      { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } },
-      { getEntityDrift },
-    );
+    await renderCard(unannotatedEntity(modelEntity), { getEntityDrift });
     expect(
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
     ).toBeGreaterThan(0);

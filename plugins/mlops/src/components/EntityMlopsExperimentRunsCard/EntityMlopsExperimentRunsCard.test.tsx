@@ -1,7 +1,4 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   EntityExperimentsResponse,
   Run,
@@ -9,7 +6,13 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  renderEntityCard,
+  stubResizeObserver,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsExperimentRunsCard } from './EntityMlopsExperimentRunsCard';
 import { isMlopsExperimentAvailable } from '../../conditions';
 
@@ -79,26 +82,14 @@ const response: EntityExperimentsResponse = {
 };
 
 function renderCard(entity: Entity, api: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityMlopsExperimentRunsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsExperimentRunsCard />, { entity, api });
 }
 
 // userEvent interactions on a shared 2-core machine can take seconds.
 jest.setTimeout(30_000);
 
 // jsdom has no ResizeObserver, which recharts' ResponsiveContainer needs.
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+beforeAll(stubResizeObserver);
 
 describe('EntityMlopsExperimentRunsCard', () => {
   it('lists the runs with status, duration, differing params and quality metrics', async () => {
@@ -204,15 +195,9 @@ describe('EntityMlopsExperimentRunsCard', () => {
   });
 
   it('shows the backend error instead of runs', async () => {
-    const error = await ResponseError.fromResponse(
-      new Response(
-        JSON.stringify({
-          error: { name: 'NotFoundError', message: 'No entity resource:default/x in the catalog' },
-          request: { method: 'GET', url: '/x' },
-          response: { statusCode: 404 },
-        }),
-        { status: 404, statusText: 'Not Found', headers: { 'content-type': 'application/json' } },
-      ),
+    const error = await backendError(
+      404,
+      'No entity resource:default/x in the catalog',
     );
     await renderCard(experimentEntity, {
       getEntityExperiments: async () => {
@@ -225,7 +210,7 @@ describe('EntityMlopsExperimentRunsCard', () => {
 
   it('names the missing annotation on entities it does not apply to, without calling the backend', async () => {
     const getEntityExperiments = jest.fn();
-    const plain: Entity = { ...experimentEntity, metadata: { name: 'plain', namespace: 'default' } };
+    const plain = unannotatedEntity(experimentEntity);
     expect(isMlopsExperimentAvailable(plain)).toBe(false);
     await renderCard(plain, { getEntityExperiments });
     expect((await screen.findAllByText(/backstage-mlops\.dev\/experiment/)).length).toBeGreaterThan(0);

@@ -1,31 +1,19 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import { screen } from '@testing-library/react';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renderEntityCard,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsHealthCard } from './EntityMlopsHealthCard';
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-detection',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('fraud-detection');
 
 function renderCard(entity: Entity, api: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityMlopsHealthCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsHealthCard />, { entity, api });
 }
 
 const summary = (
@@ -156,15 +144,7 @@ describe('EntityMlopsHealthCard', () => {
   });
 
   it('shows the backend error instead of a status', async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: { name: 'NotFoundError', message: 'No entity in the catalog' },
-        request: { method: 'GET', url: '/x' },
-        response: { statusCode: 404 },
-      }),
-      { status: 404, statusText: 'Not Found', headers: { 'content-type': 'application/json' } },
-    );
-    const error = await ResponseError.fromResponse(response);
+    const error = await backendError(404, 'No entity in the catalog');
     await renderCard(modelEntity, {
       getEntitySummary: async () => {
         throw error;
@@ -178,10 +158,7 @@ describe('EntityMlopsHealthCard', () => {
 
   it('explains which annotation is missing on entities without one', async () => {
     const getEntitySummary = jest.fn();
-    await renderCard(
-      { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } },
-      { getEntitySummary },
-    );
+    await renderCard(unannotatedEntity(modelEntity), { getEntitySummary });
     expect(
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
     ).toBeGreaterThan(0);

@@ -1,26 +1,17 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  PermissionApi,
-  permissionApiRef,
-} from '@backstage/plugin-permission-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import { MlopsIncident } from '@backstage-mlops/plugin-mlops-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renamedEntity,
+  renderEntityCard,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsIncidentsCard } from './EntityMlopsIncidentsCard';
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'market-master',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'market-master' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('market-master');
 
 const latencyIncident: MlopsIncident = {
   id: 'inc-1',
@@ -70,31 +61,15 @@ const resolvedIncident: MlopsIncident = {
   ],
 };
 
-// A permission API that answers every check the same way.
-function permissionApi(allow: boolean): PermissionApi {
-  type Decision = Awaited<ReturnType<PermissionApi['authorize']>>;
-  return {
-    authorize: async () =>
-      ({ result: allow ? 'ALLOW' : 'DENY' }) as unknown as Decision,
-  };
-}
-
 function renderCard(
   api: Partial<MlopsApi>,
   options: { entity?: Entity; allow?: boolean } = {},
 ) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [mlopsApiRef, api],
-        [permissionApiRef, permissionApi(options.allow !== false)],
-      ]}
-    >
-      <EntityProvider entity={options.entity ?? modelEntity}>
-        <EntityMlopsIncidentsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsIncidentsCard />, {
+    entity: options.entity ?? modelEntity,
+    api,
+    permission: options.allow !== false,
+  });
 }
 
 const response = (items: MlopsIncident[]) => ({
@@ -193,10 +168,7 @@ describe('EntityMlopsIncidentsCard', () => {
       // entity no other test has asked about.
       {
         allow: false,
-        entity: {
-          ...modelEntity,
-          metadata: { ...modelEntity.metadata, name: 'market-master-prod' },
-        },
+        entity: renamedEntity(modelEntity, 'market-master-prod'),
       },
     );
     await screen.findByText('1 open incident');
@@ -212,20 +184,7 @@ describe('EntityMlopsIncidentsCard', () => {
   });
 
   it('shows the backend error', async () => {
-    const error = await ResponseError.fromResponse(
-      new Response(
-        JSON.stringify({
-          error: { name: 'NotFoundError', message: 'No entity in the catalog' },
-          request: { method: 'GET', url: '/x' },
-          response: { statusCode: 404 },
-        }),
-        {
-          status: 404,
-          statusText: 'Not Found',
-          headers: { 'content-type': 'application/json' },
-        },
-      ),
-    );
+    const error = await backendError(404, 'No entity in the catalog');
     await renderCard({
       getEntityIncidents: async () => {
         throw error;
@@ -241,7 +200,7 @@ describe('EntityMlopsIncidentsCard', () => {
     const getEntityIncidents = jest.fn();
     await renderCard(
       { getEntityIncidents },
-      { entity: { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } } },
+      { entity: unannotatedEntity(modelEntity) },
     );
     expect(
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,

@@ -1,26 +1,20 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   MlopsEntityMetrics,
   MlopsModelMetrics,
   MlopsPredictionStats,
 } from '@backstage-mlops/plugin-mlops-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renderEntityCard,
+  stubResizeObserver,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsMetricsCard } from './EntityMlopsMetricsCard';
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'market-master',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'market-master' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('market-master');
 
 function stats(
   overrides: Partial<MlopsPredictionStats> = {},
@@ -79,13 +73,7 @@ function response(models: MlopsModelMetrics[]): MlopsEntityMetrics {
 }
 
 function renderCard(entity: Entity, api: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityMlopsMetricsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsMetricsCard />, { entity, api });
 }
 
 // Selecting from MUI menus is slow in jsdom on a busy machine.
@@ -93,13 +81,7 @@ jest.setTimeout(30_000);
 
 // recharts' ResponsiveContainer measures itself with ResizeObserver, which
 // jsdom lacks; a no-op one leaves the charts empty and the numbers testable.
-beforeAll(() => {
-  (globalThis as any).ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
+beforeAll(stubResizeObserver);
 
 describe('EntityMlopsMetricsCard', () => {
   it('shows throughput, error rate, latency and accuracy against the baseline', async () => {
@@ -180,20 +162,11 @@ describe('EntityMlopsMetricsCard', () => {
   });
 
   it('shows the error when the backend fails', async () => {
-    const getEntityMetrics = jest.fn().mockRejectedValue(
-      await ResponseError.fromResponse(
-        new Response(
-          JSON.stringify({
-            error: {
-              name: 'InputError',
-              message: 'Invalid metrics query: window',
-            },
-            response: { statusCode: 400 },
-          }),
-          { status: 400, headers: { 'Content-Type': 'application/json' } },
-        ) as any,
-      ),
-    );
+    const getEntityMetrics = jest
+      .fn()
+      .mockRejectedValue(
+        await backendError(400, 'Invalid metrics query: window'),
+      );
     await renderCard(modelEntity, { getEntityMetrics });
     expect(
       (await screen.findAllByText(/Invalid metrics query: window/)).length,

@@ -1,18 +1,18 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  PermissionApi,
-  permissionApiRef,
-} from '@backstage/plugin-permission-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   EntityModelsResponse,
   ModelVersion,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renamedEntity,
+  renderEntityCard,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import {
   EntityMlopsModelVersionsCard,
   formatAge,
@@ -20,16 +20,7 @@ import {
 
 jest.setTimeout(30_000);
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-detection',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('fraud-detection');
 
 const daysAgo = (days: number) =>
   new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
@@ -115,29 +106,15 @@ const withVersions: EntityModelsResponse = {
   ],
 };
 
-// Answers every permission request the same way, as a policy would.
-function permissionApi(allow: boolean): PermissionApi {
-  return {
-    authorize: async () => ({ result: allow ? 'ALLOW' : 'DENY' }),
-  } as unknown as PermissionApi;
-}
-
 function renderCard(
   api: Partial<MlopsApi>,
   options: { entity?: Entity; allow?: boolean } = {},
 ) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [mlopsApiRef, api],
-        [permissionApiRef, permissionApi(options.allow !== false)],
-      ]}
-    >
-      <EntityProvider entity={options.entity ?? modelEntity}>
-        <EntityMlopsModelVersionsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsModelVersionsCard />, {
+    entity: options.entity ?? modelEntity,
+    api,
+    permission: options.allow !== false,
+  });
 }
 
 describe('EntityMlopsModelVersionsCard', () => {
@@ -289,10 +266,7 @@ describe('EntityMlopsModelVersionsCard', () => {
       { getEntityModels: async () => withVersions },
       {
         allow: false,
-        entity: {
-          ...modelEntity,
-          metadata: { ...modelEntity.metadata, name: 'fraud-detection-shadow' },
-        },
+        entity: renamedEntity(modelEntity, 'fraud-detection-shadow'),
       },
     );
     await waitFor(() =>
@@ -319,23 +293,9 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('shows the backend error instead of versions', async () => {
-    const error = await ResponseError.fromResponse(
-      new Response(
-        JSON.stringify({
-          error: {
-            name: 'NotFoundError',
-            message:
-              'No entity component:default/fraud-detection in the catalog',
-          },
-          request: { method: 'GET', url: '/x' },
-          response: { statusCode: 404 },
-        }),
-        {
-          status: 404,
-          statusText: 'Not Found',
-          headers: { 'content-type': 'application/json' },
-        },
-      ),
+    const error = await backendError(
+      404,
+      'No entity component:default/fraud-detection in the catalog',
     );
     await renderCard({
       getEntityModels: async () => {
@@ -356,12 +316,7 @@ describe('EntityMlopsModelVersionsCard', () => {
     const getEntityModels = jest.fn();
     await renderCard(
       { getEntityModels },
-      {
-        entity: {
-          ...modelEntity,
-          metadata: { name: 'plain', namespace: 'default' },
-        },
-      },
+      { entity: unannotatedEntity(modelEntity) },
     );
     expect(
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,

@@ -1,14 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   EntityPipelineRunsResponse,
   MlopsPipelineRun,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import { backendError, renderEntityCard } from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsPipelineRunsCard } from './EntityMlopsPipelineRunsCard';
 
 // userEvent typing is slow on the shared 2-core machine.
@@ -97,13 +95,10 @@ const withRuns: EntityPipelineRunsResponse = {
 };
 
 function renderCard(api: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={pipelineEntity}>
-        <EntityMlopsPipelineRunsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-  );
+  return renderEntityCard(<EntityMlopsPipelineRunsCard />, {
+    entity: pipelineEntity,
+    api,
+  });
 }
 
 describe('EntityMlopsPipelineRunsCard', () => {
@@ -160,20 +155,7 @@ describe('EntityMlopsPipelineRunsCard', () => {
   });
 
   it('shows the backend error', async () => {
-    const error = await ResponseError.fromResponse(
-      new Response(
-        JSON.stringify({
-          error: { name: 'Error', message: 'MLOps database is unreachable' },
-          request: { method: 'GET', url: '/x' },
-          response: { statusCode: 500 },
-        }),
-        {
-          status: 500,
-          statusText: 'Internal Server Error',
-          headers: { 'content-type': 'application/json' },
-        },
-      ),
-    );
+    const error = await backendError(500, 'MLOps database is unreachable');
     await renderCard({
       getEntityPipelineRuns: async () => {
         throw error;

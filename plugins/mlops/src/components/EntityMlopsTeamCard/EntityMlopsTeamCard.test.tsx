@@ -1,18 +1,13 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import {
-  catalogApiRef,
-  EntityProvider,
-  entityRouteRef,
-} from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
   EntityHealthSummary,
   EntityIncidentsResponse,
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import { backendError, renderEntityCard } from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { EntityMlopsTeamCard } from './EntityMlopsTeamCard';
 
 const group: Entity = {
@@ -102,19 +97,12 @@ function incidents(count: number): EntityIncidentsResponse {
 }
 
 function renderCard(catalogApi: object, mlopsApi: Partial<MlopsApi>) {
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [catalogApiRef, catalogApi],
-        [mlopsApiRef, mlopsApi],
-      ]}
-    >
-      <EntityProvider entity={group}>
-        <EntityMlopsTeamCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderEntityCard(<EntityMlopsTeamCard />, {
+    entity: group,
+    api: mlopsApi,
+    apis: [[catalogApiRef, catalogApi]],
+    mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+  });
 }
 
 describe('EntityMlopsTeamCard', () => {
@@ -192,21 +180,11 @@ describe('EntityMlopsTeamCard', () => {
   });
 
   it('shows the error when the catalog cannot be queried', async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: { name: 'ServiceUnavailableError', message: 'catalog is down' },
-        request: { method: 'GET', url: '/entities' },
-        response: { statusCode: 503 },
-      }),
-      {
-        status: 503,
-        statusText: 'Service Unavailable',
-        headers: { 'content-type': 'application/json' },
-      },
-    );
     const getEntities = jest
       .fn()
-      .mockRejectedValue(await ResponseError.fromResponse(response));
+      .mockRejectedValue(
+        await backendError(503, 'catalog is down', '/entities'),
+      );
     await renderCard({ getEntities }, { getEntitySummary: jest.fn() });
     expect(
       (await screen.findAllByText(/catalog is down/)).length,

@@ -1,37 +1,28 @@
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   EntityTriage,
   getTriageEntry,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MlopsApi, mlopsApiRef } from '../../api';
+import {
+  backendError,
+  mlModelEntity,
+  renderEntityCard,
+  unannotatedEntity,
+} from '../../__testUtils__/cards';
+import { MlopsApi } from '../../api';
 import { mlopsRootRouteRef } from '../../routes';
 import { EntityMlopsTriageCard } from './EntityMlopsTriageCard';
 
-const modelEntity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-detection',
-    namespace: 'default',
-    annotations: { 'backstage-mlops.dev/model': 'fraud-detection' },
-  },
-  spec: { type: 'ml-model', owner: 'risk-ml', lifecycle: 'production' },
-};
+const modelEntity = mlModelEntity('fraud-detection');
 
 function renderCard(api: Partial<MlopsApi>, entity: Entity = modelEntity) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[mlopsApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <EntityMlopsTriageCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/mlops': mlopsRootRouteRef } },
-  );
+  return renderEntityCard(<EntityMlopsTriageCard />, {
+    entity,
+    api,
+    mountedRoutes: { '/mlops': mlopsRootRouteRef },
+  });
 }
 
 const oomEntry = getTriageEntry('incident-serving-pods-oom-killed')!;
@@ -190,19 +181,7 @@ describe('EntityMlopsTriageCard', () => {
   });
 
   it('shows the backend error instead of guidance', async () => {
-    const response = new Response(
-      JSON.stringify({
-        error: { name: 'Error', message: 'Triage store unavailable' },
-        request: { method: 'GET', url: '/x' },
-        response: { statusCode: 500 },
-      }),
-      {
-        status: 500,
-        statusText: 'Internal Server Error',
-        headers: { 'content-type': 'application/json' },
-      },
-    );
-    const error = await ResponseError.fromResponse(response);
+    const error = await backendError(500, 'Triage store unavailable');
     await renderCard({
       getEntityTriage: async () => {
         throw error;
@@ -221,10 +200,7 @@ describe('EntityMlopsTriageCard', () => {
 
   it('explains which annotation is missing and does not call the backend', async () => {
     const getEntityTriage = jest.fn();
-    await renderCard(
-      { getEntityTriage },
-      { ...modelEntity, metadata: { name: 'plain', namespace: 'default' } },
-    );
+    await renderCard({ getEntityTriage }, unannotatedEntity(modelEntity));
     expect(
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
     ).toBeGreaterThan(0);
