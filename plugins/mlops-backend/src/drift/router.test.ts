@@ -166,7 +166,7 @@ describe('drift routes', () => {
         [
           'mixed value types',
           { reference: { a: [1, 2, 'x'] }, current: { a: [1, 2, 3] } },
-          /reference column "a" mixes value types: element 0 is a number but element 2 is a string/,
+          /reference column "a" mixes value types: element 0 is a number but element 2 is the string "x"/,
         ],
         [
           'different features',

@@ -8,7 +8,7 @@ import { DriftInputError } from './errors';
 import { jensenShannonFromCounts } from './jensenShannon';
 import { ksPValue, ksStatisticSorted } from './ks';
 import { psiSorted } from './psi';
-import { countCategories } from './sample';
+import { countCategories, describeValue, isNumericTypedArray } from './sample';
 import { sortFloat64 } from './sort';
 import {
   DetectDriftInput,
@@ -69,36 +69,6 @@ interface LabelColumn {
 
 type Column = NumericColumn | LabelColumn;
 
-function describe(value: unknown): string {
-  if (value === null) {
-    return 'null';
-  }
-  if (value === undefined) {
-    return 'undefined';
-  }
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  if (typeof value === 'object') {
-    return 'an object';
-  }
-  if (typeof value === 'string') {
-    return `a string (${JSON.stringify(
-      value.length > 40 ? `${value.slice(0, 40)}…` : value,
-    )})`;
-  }
-  return `a ${typeof value}`;
-}
-
-function isTypedNumberArray(value: unknown): value is ArrayLike<number> {
-  return (
-    ArrayBuffer.isView(value) &&
-    !(value instanceof DataView) &&
-    !(value instanceof BigInt64Array) &&
-    !(value instanceof BigUint64Array)
-  );
-}
-
 /** Converts row-oriented data to columns; absent keys become missing values. */
 function rowsToColumns(rows: unknown[], side: string): DriftColumns {
   if (rows.length === 0) {
@@ -110,7 +80,7 @@ function rowsToColumns(rows: unknown[], side: string): DriftColumns {
     const row = rows[r];
     if (row === null || typeof row !== 'object' || Array.isArray(row)) {
       throw new DriftInputError(
-        `${side} row ${r} must be an object of feature values, got ${describe(
+        `${side} row ${r} must be an object of feature values, got ${describeValue(
           row,
         )}`,
       );
@@ -146,7 +116,7 @@ function toColumns(
     ArrayBuffer.isView(dataset)
   ) {
     throw new DriftInputError(
-      `${side} dataset must be an object of columns or an array of rows, got ${describe(
+      `${side} dataset must be an object of columns or an array of rows, got ${describeValue(
         dataset,
       )}`,
     );
@@ -159,9 +129,9 @@ function toColumns(
   let length = -1;
   for (const name of names) {
     const column = columns[name];
-    if (!Array.isArray(column) && !isTypedNumberArray(column)) {
+    if (!Array.isArray(column) && !isNumericTypedArray(column)) {
       throw new DriftInputError(
-        `${side} column "${name}" must be an array or typed array, got ${describe(
+        `${side} column "${name}" must be an array or typed array, got ${describeValue(
           column,
         )}`,
       );
@@ -237,7 +207,7 @@ function readArrayColumn(
     const t = typeof v;
     if (t !== 'number' && t !== 'string' && t !== 'boolean') {
       throw new DriftInputError(
-        `${where}: element ${i} is ${describe(
+        `${where}: element ${i} is ${describeValue(
           v,
         )}; values must be numbers, strings, booleans or null`,
       );
@@ -251,7 +221,7 @@ function readArrayColumn(
   }
   const mismatch = (i: number, v: unknown): DriftInputError =>
     new DriftInputError(
-      `${where} mixes value types: element ${firstIndex} is a ${kind} but element ${i} is ${describe(
+      `${where} mixes value types: element ${firstIndex} is a ${kind} but element ${i} is ${describeValue(
         v,
       )}`,
     );
@@ -304,7 +274,7 @@ function readColumn(
   where: string,
   buffer: Float64Array,
 ): Column {
-  if (isTypedNumberArray(values)) {
+  if (isNumericTypedArray(values)) {
     return readTypedColumn(values, where, buffer);
   }
   return readArrayColumn(values as readonly unknown[], where, buffer);

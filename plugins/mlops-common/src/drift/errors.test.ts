@@ -196,7 +196,7 @@ describe('detectDrift input validation', () => {
           reference: { a: [1, 'two', 3] },
           current: { a: [1, 2] },
         }),
-      /reference column "a" mixes value types: element 0 is a number but element 1 is a string/,
+      /reference column "a" mixes value types: element 0 is a number but element 1 is the string "two"/,
     );
     expectInputError(
       () =>

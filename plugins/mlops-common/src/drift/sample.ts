@@ -16,7 +16,10 @@ export type NumericSample = ArrayLike<number>;
  */
 export type CategoricalSample = ArrayLike<string>;
 
-function isNumericTypedArray(value: unknown): value is ArrayLike<number> {
+/** A typed array of numbers (not a DataView, not a BigInt array). */
+export function isNumericTypedArray(
+  value: unknown,
+): value is ArrayLike<number> {
   return (
     ArrayBuffer.isView(value) &&
     !(value instanceof DataView) &&
@@ -25,7 +28,8 @@ function isNumericTypedArray(value: unknown): value is ArrayLike<number> {
   );
 }
 
-function describe(value: unknown): string {
+/** What an input error says a value was: short, and without the whole value. */
+export function describeValue(value: unknown): string {
   if (value === null) {
     return 'null';
   }
@@ -71,7 +75,7 @@ export function toNumericSample(
     length = values.length;
   } else {
     throw new DriftInputError(
-      `${what} must be an array or typed array of numbers, got ${describe(
+      `${what} must be an array or typed array of numbers, got ${describeValue(
         values,
       )}`,
     );
@@ -107,7 +111,7 @@ export function toNumericSample(
       const v = src[i];
       if (typeof v !== 'number') {
         throw new DriftInputError(
-          `${what} must contain only numbers, but element ${i} is ${describe(
+          `${what} must contain only numbers, but element ${i} is ${describeValue(
             v,
           )}`,
         );
@@ -148,7 +152,7 @@ export function toSortedSample(
 export function toCategoricalSample(values: unknown, what: string): string[] {
   if (!Array.isArray(values)) {
     throw new DriftInputError(
-      `${what} must be an array of strings, got ${describe(values)}`,
+      `${what} must be an array of strings, got ${describeValue(values)}`,
     );
   }
   if (values.length === 0) {
@@ -158,7 +162,7 @@ export function toCategoricalSample(values: unknown, what: string): string[] {
     const v: unknown = values[i];
     if (typeof v !== 'string') {
       throw new DriftInputError(
-        `${what} must contain only strings (category labels), but element ${i} is ${describe(
+        `${what} must contain only strings (category labels), but element ${i} is ${describeValue(
           v,
         )}`,
       );
