@@ -1,13 +1,4 @@
-import {
-  EmptyState,
-  InfoCard,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
-  StatusWarning,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntityPermission } from '@backstage/plugin-catalog-react/alpha';
 import {
@@ -36,6 +27,7 @@ import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { DeployDialog } from './DeploymentDialogs';
+import { StatusLabel, StatusTone } from '../StatusLabel';
 
 const useStyles = makeStyles(theme => ({
   header: {
@@ -63,25 +55,24 @@ const STATUS_LABELS: Record<MlopsDeploymentStatus, string> = {
   stuck: 'Stuck',
 };
 
+const STATUS_TONES: Record<MlopsDeploymentStatus, StatusTone> = {
+  pending: 'pending',
+  in_progress: 'running',
+  succeeded: 'ok',
+  failed: 'error',
+  rolled_back: 'aborted',
+  stuck: 'warning',
+};
+
 /** A deployment status with the Backstage status colour that fits it. */
 export function DeploymentStatusLabel(props: {
   status: MlopsDeploymentStatus;
 }) {
-  const label = STATUS_LABELS[props.status];
-  switch (props.status) {
-    case 'succeeded':
-      return <StatusOK>{label}</StatusOK>;
-    case 'failed':
-      return <StatusError>{label}</StatusError>;
-    case 'stuck':
-      return <StatusWarning>{label}</StatusWarning>;
-    case 'in_progress':
-      return <StatusRunning>{label}</StatusRunning>;
-    case 'pending':
-      return <StatusPending>{label}</StatusPending>;
-    default:
-      return <StatusAborted>{label}</StatusAborted>;
-  }
+  return (
+    <StatusLabel tone={STATUS_TONES[props.status]}>
+      {STATUS_LABELS[props.status]}
+    </StatusLabel>
+  );
 }
 
 function formatTime(iso: string): string {

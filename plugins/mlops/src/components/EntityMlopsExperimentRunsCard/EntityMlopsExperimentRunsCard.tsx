@@ -1,12 +1,4 @@
-import {
-  EmptyState,
-  InfoCard,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard } from '@backstage/core-components';
 import {
   ANNOTATION_MLOPS_EXPERIMENT,
   EntityExperiment,
@@ -42,6 +34,7 @@ import {
   formatMetric,
   keysOf,
 } from './runsTable';
+import { StatusLabel, StatusTone } from '../StatusLabel';
 
 const useStyles = makeStyles(theme => ({
   toolbar: {
@@ -60,20 +53,20 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+const RUN_STATUS_TONES: Record<RunStatus, StatusTone> = {
+  RUNNING: 'running',
+  SCHEDULED: 'pending',
+  FINISHED: 'ok',
+  FAILED: 'error',
+  KILLED: 'aborted',
+};
+
 function RunStatusLabel(props: { status: RunStatus }) {
-  const label = props.status.charAt(0) + props.status.slice(1).toLowerCase();
-  switch (props.status) {
-    case 'FINISHED':
-      return <StatusOK>{label}</StatusOK>;
-    case 'FAILED':
-      return <StatusError>{label}</StatusError>;
-    case 'RUNNING':
-      return <StatusRunning>{label}</StatusRunning>;
-    case 'SCHEDULED':
-      return <StatusPending>{label}</StatusPending>;
-    default:
-      return <StatusAborted>{label}</StatusAborted>;
-  }
+  return (
+    <StatusLabel tone={RUN_STATUS_TONES[props.status]}>
+      {props.status.charAt(0) + props.status.slice(1).toLowerCase()}
+    </StatusLabel>
+  );
 }
 
 function ColumnSelect(props: {

@@ -1,13 +1,4 @@
-import {
-  EmptyState,
-  InfoCard,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
-  StatusWarning,
-} from '@backstage/core-components';
+import { EmptyState, InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   ANNOTATION_MLOPS_PIPELINE,
@@ -31,6 +22,7 @@ import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { StageTimeline, formatDuration } from './StageTimeline';
+import { StatusLabel, StatusTone } from '../StatusLabel';
 
 const useStyles = makeStyles(theme => ({
   header: {
@@ -80,23 +72,23 @@ const STATE_LABELS: Record<MlopsPipelineRunState, string> = {
   CANCELLED: 'Cancelled',
 };
 
+const STATE_TONES: Record<MlopsPipelineRunState, StatusTone> = {
+  SCHEDULED: 'pending',
+  LATE: 'warning',
+  PENDING: 'pending',
+  RUNNING: 'running',
+  COMPLETED: 'ok',
+  FAILED: 'error',
+  CRASHED: 'error',
+  CANCELLED: 'aborted',
+};
+
 function RunState(props: { state: MlopsPipelineRunState }) {
-  const label = STATE_LABELS[props.state];
-  switch (props.state) {
-    case 'COMPLETED':
-      return <StatusOK>{label}</StatusOK>;
-    case 'FAILED':
-    case 'CRASHED':
-      return <StatusError>{label}</StatusError>;
-    case 'LATE':
-      return <StatusWarning>{label}</StatusWarning>;
-    case 'RUNNING':
-      return <StatusRunning>{label}</StatusRunning>;
-    case 'CANCELLED':
-      return <StatusAborted>{label}</StatusAborted>;
-    default:
-      return <StatusPending>{label}</StatusPending>;
-  }
+  return (
+    <StatusLabel tone={STATE_TONES[props.state]}>
+      {STATE_LABELS[props.state]}
+    </StatusLabel>
+  );
 }
 
 const RUNS_SHOWN = 10;

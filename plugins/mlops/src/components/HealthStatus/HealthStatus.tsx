@@ -1,10 +1,5 @@
-import {
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusWarning,
-} from '@backstage/core-components';
 import { HealthStatus } from '@backstage-mlops/plugin-mlops-common';
+import { StatusLabel, StatusTone } from '../StatusLabel';
 
 /** How each health status reads wherever it is shown. */
 export const HEALTH_STATUS_LABELS: Record<HealthStatus, string> = {
@@ -14,20 +9,21 @@ export const HEALTH_STATUS_LABELS: Record<HealthStatus, string> = {
   unknown: 'Unknown',
 };
 
+const HEALTH_TONES: Record<HealthStatus, StatusTone> = {
+  healthy: 'ok',
+  degraded: 'warning',
+  unhealthy: 'error',
+  unknown: 'aborted',
+};
+
 /**
  * An entity's or a model's health with Backstage's status icon, the same on
  * the health card, the team card and the fleet table.
  */
 export function HealthStatusLabel(props: { status: HealthStatus }) {
-  const label = HEALTH_STATUS_LABELS[props.status];
-  switch (props.status) {
-    case 'healthy':
-      return <StatusOK>{label}</StatusOK>;
-    case 'degraded':
-      return <StatusWarning>{label}</StatusWarning>;
-    case 'unhealthy':
-      return <StatusError>{label}</StatusError>;
-    default:
-      return <StatusAborted>{label}</StatusAborted>;
-  }
+  return (
+    <StatusLabel tone={HEALTH_TONES[props.status]}>
+      {HEALTH_STATUS_LABELS[props.status]}
+    </StatusLabel>
+  );
 }
