@@ -179,14 +179,9 @@ export function createDeploymentsRouter(options: {
 
   router.get('/deployments/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'deployment id');
-    const credentials = await httpAuth.credentials(req);
+    const scope = await readAccess.scopeFor(await httpAuth.credentials(req));
     const deployment = await store.get(id);
-    const readable =
-      deployment &&
-      (await readAccess
-        .requireReadable(credentials, 'model', deployment.model)
-        .then(() => true, () => false));
-    if (!readable) {
+    if (!deployment || !(await scope.readable('model', deployment.model))) {
       // The same answer as for an id that does not exist: ids are
       // sequential, so telling them apart would list the hidden models'.
       throw new NotFoundError(`No deployment ${id}`);

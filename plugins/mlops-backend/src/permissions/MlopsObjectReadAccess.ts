@@ -51,6 +51,8 @@ export interface ObjectReadScope {
     column: string,
     key?: 'name' | 'id',
   ): Q;
+  /** Whether the caller may read the `kind` named `name` (false if none). */
+  readable(kind: MlopsObjectKind, name: string): Promise<boolean>;
   /**
    * Resolves when the caller may read the `kind` named `name`, and otherwise
    * throws a NotFoundError: routes answer an object the caller may not read
@@ -63,6 +65,7 @@ export interface ObjectReadScope {
 export const UNRESTRICTED_READ_SCOPE: ObjectReadScope = {
   restricted: false,
   restrict: query => query,
+  readable: async () => true,
   requireReadable: async () => {},
 };
 
@@ -137,11 +140,18 @@ export class MlopsObjectReadAccess {
         query.whereIn(column, readable);
         return query;
       },
+      readable: async (kind, name) =>
+        Boolean(
+          await scope
+            .restrict(
+              this.db(OBJECT_TABLES[kind]).where({ name }),
+              kind,
+              'name',
+            )
+            .first('name'),
+        ),
       requireReadable: async (kind, name) => {
-        const found = await scope
-          .restrict(this.db(OBJECT_TABLES[kind]).where({ name }), kind, 'name')
-          .first('name');
-        if (!found) {
+        if (!(await scope.readable(kind, name))) {
           throw new NotFoundError(`No ${kind} named "${name}"`);
         }
       },
