@@ -360,6 +360,7 @@ export function createMlflowTrackingRoutes(
 
   router.get('/runs/get', async (req, res) => {
     const id = parse(runRef, req.query);
+    await tracking.requireReadableRuns([id], await readScopeOf(req));
     res.json({ run: mlflowRun(await tracking.getRun(id)) });
   });
 
@@ -535,6 +536,7 @@ export function createMlflowTrackingRoutes(
       z.object({ metric_key: z.string().min(1) }),
       req.query,
     );
+    await tracking.requireReadableRuns([id], await readScopeOf(req));
     const history = await tracking
       .getMetricHistory(id, metric_key)
       .catch(error => {

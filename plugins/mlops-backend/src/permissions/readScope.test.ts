@@ -93,6 +93,11 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
         const run = await post('/api/mlops/runs', { experimentName: name });
         runIds[name] = run.body.id;
         await request(server)
+          .post(`/api/mlops/runs/${run.body.id}/log-batch`)
+          .set('Authorization', service)
+          .send({ metrics: [{ key: 'loss', value: 0.5, step: 0 }] })
+          .expect(204);
+        await request(server)
           .put(`/api/mlops/pipelines/${name}/definition`)
           .set('Authorization', service)
           .send({ owner })
@@ -196,6 +201,33 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
       for (const path of paths('fraud-detection')) {
         expect(await status(path)).toEqual({ path, status: 200 });
       }
+    });
+
+    it('answers reads of a run in an unreadable experiment as not found', async () => {
+      const hidden = runIds['ticket-classifier'];
+      const shown = runIds['fraud-detection'];
+      for (const path of [
+        `/api/mlops/runs/${hidden}`,
+        `/api/mlops/runs/${hidden}/metrics/loss`,
+        `/api/mlops/runs/compare?ids=${shown},${hidden}`,
+        `${MLFLOW}/runs/get?run_id=${hidden}`,
+        `${MLFLOW}/metrics/get-history?run_id=${hidden}&metric_key=loss`,
+      ]) {
+        const response = await get(path);
+        expect({ path, status: response.status }).toEqual({
+          path,
+          status: 404,
+        });
+      }
+      await get(`/api/mlops/runs/${shown}`).expect(200);
+      await get(`/api/mlops/runs/${shown}/metrics/loss`).expect(200);
+      await get(
+        `${MLFLOW}/metrics/get-history?run_id=${shown}&metric_key=loss`,
+      ).expect(200);
+      await get(`${MLFLOW}/runs/get?run_id=${shown}`).expect(200);
+      await get(
+        `/api/mlops/runs/compare?ids=${shown},${runIds['alice-sandbox']}`,
+      ).expect(200);
     });
 
     it('searches runs only in readable experiments', async () => {

@@ -345,6 +345,34 @@ export class TrackingStore {
     return this.getRun(id);
   }
 
+  /**
+   * Resolves when every run is in an experiment `scope` lets the caller
+   * read; otherwise throws the NotFoundError of an unknown run, so a hidden
+   * run cannot be told from one that does not exist.
+   */
+  async requireReadableRuns(
+    ids: string[],
+    scope: ObjectReadScope,
+  ): Promise<void> {
+    if (!scope.restricted || ids.length === 0) {
+      return;
+    }
+    const readable = new Set<string>(
+      await scope
+        .restrict(
+          this.db(RUNS).whereIn('id', ids),
+          'experiment',
+          'experiment_id',
+          'id',
+        )
+        .pluck('id'),
+    );
+    const hidden = ids.find(id => !readable.has(id));
+    if (hidden !== undefined) {
+      throw new NotFoundError(`No run with id ${hidden}`);
+    }
+  }
+
   async getRun(id: string): Promise<Run> {
     const [run] = await this.loadRuns([id]);
     if (!run) {

@@ -131,13 +131,17 @@ export function createTrackingRouter(
 
   // Registered before /runs/:id, which would otherwise take "compare" as an id.
   router.get('/runs/compare', async (req, res) => {
-    await caller(req);
-    res.json(await tracking.compareRuns(parseCompareIds(req.query)));
+    const scope = await readScopeOf(req);
+    const ids = parseCompareIds(req.query);
+    await tracking.requireReadableRuns(ids, scope);
+    res.json(await tracking.compareRuns(ids));
   });
 
   router.get('/runs/:id', async (req, res) => {
-    await caller(req);
-    res.json(await tracking.getRun(runId(req)));
+    const scope = await readScopeOf(req);
+    const id = runId(req);
+    await tracking.requireReadableRuns([id], scope);
+    res.json(await tracking.getRun(id));
   });
 
   router.patch('/runs/:id', async (req, res) => {
@@ -155,8 +159,9 @@ export function createTrackingRouter(
 
   // Metric keys may contain slashes ("train/loss"): the key is the rest of the path.
   router.get('/runs/:id/metrics/:key(*)', async (req, res) => {
-    await caller(req);
+    const scope = await readScopeOf(req);
     const id = runId(req);
+    await tracking.requireReadableRuns([id], scope);
     res.json(await tracking.getMetricHistory(id, req.params.key));
   });
 
