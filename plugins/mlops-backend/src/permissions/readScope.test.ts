@@ -38,9 +38,10 @@ function readDecision(userEntityRef: string | undefined): PolicyDecision {
 }
 
 /*
- * Every route that lists or reads models and experiments by name, and the
- * run searches, under a conditional `mlops.object.read` decision: what the
- * user may not read is left out of lists and is a 404 when asked for.
+ * Every route that lists or reads models, experiments, pipelines, runs and
+ * deployments, the portal's and MLflow's, under a conditional
+ * `mlops.object.read` decision: what the user may not read is left out of
+ * lists and is a 404 when asked for.
  */
 describe('reads narrowed by a conditional mlops.object.read decision', () => {
   const databases = createTestDatabases();
