@@ -90,7 +90,7 @@ export const mlopsPlugin = createBackendPlugin({
       }) {
         const db = await openMlopsDatabase(database);
         MlopsObjectReadAccess.register(permissionsRegistry, db);
-        const readAccess = new MlopsObjectReadAccess(db, permissions);
+        const readAccess = new MlopsObjectReadAccess(db, permissions, httpAuth);
         const objects = new MlopsObjectStore(db);
         const registry = new RegistryStore(db);
         // Write routes ask for a prompt health re-evaluation through this

@@ -109,7 +109,11 @@ describe('deployments routes', () => {
                 logger,
                 httpAuth,
                 db,
-                readAccess: new MlopsObjectReadAccess(db, permissions),
+                readAccess: new MlopsObjectReadAccess(
+                  db,
+                  permissions,
+                  httpAuth,
+                ),
                 entities: new EntityResolver(catalog),
                 extraTargets: collector.targets,
                 catalog,

@@ -113,8 +113,6 @@ export function createDeploymentsRouter(options: {
     healthChanges,
     readAccess,
   } = options;
-  const requireReadable = async (req: express.Request, model: string) =>
-    readAccess.requireReadable(await httpAuth.credentials(req), 'model', model);
   const router = Router();
   // Only on these routes: this router is mounted beside others whose bodies
   // may be larger.
@@ -167,19 +165,19 @@ export function createDeploymentsRouter(options: {
   router.get('/models/:name/deployments', async (req, res) => {
     const { name } = parseInput(modelParams, req.params, 'model');
     const query = parseInput(historyQuery, req.query, 'query');
-    await requireReadable(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json({ items: await store.history(name, query) });
   });
 
   router.get('/models/:name/deployments/current', async (req, res) => {
     const { name } = parseInput(modelParams, req.params, 'model');
-    await requireReadable(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json({ items: await store.latestByEnvironment(name) });
   });
 
   router.get('/deployments/:id', async (req, res) => {
     const { id } = parseInput(idParams, req.params, 'deployment id');
-    const scope = await readAccess.scopeFor(await httpAuth.credentials(req));
+    const scope = await readAccess.scopeOf(req);
     const deployment = await store.get(id);
     if (!deployment || !(await scope.readable('model', deployment.model))) {
       // The same answer as for an id that does not exist: ids are

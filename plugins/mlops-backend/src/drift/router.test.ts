@@ -84,7 +84,11 @@ describe('drift routes', () => {
                   httpAuth,
                   entities: new EntityResolver(catalog),
                   drift,
-                  readAccess: new MlopsObjectReadAccess(knex, permissions),
+                  readAccess: new MlopsObjectReadAccess(
+                    knex,
+                    permissions,
+                    httpAuth,
+                  ),
                 }),
               );
             },

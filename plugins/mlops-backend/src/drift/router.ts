@@ -170,13 +170,13 @@ export async function createDriftRouter(
   );
 
   router.get('/models/:name/versions/:version/baseline', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
+    await httpAuth.credentials(req);
     const { name, version } = parseInput(
       versionParams,
       req.params,
       'model version',
     );
-    await readAccess.requireReadable(credentials, 'model', name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json(await drift.getBaseline(name, version));
   });
 

@@ -181,7 +181,11 @@ describe('GET /fleet', () => {
                   catalog,
                   health,
                   fleetSources,
-                  readAccess: new MlopsObjectReadAccess(knex, permissions),
+                  readAccess: new MlopsObjectReadAccess(
+                    knex,
+                    permissions,
+                    httpAuth,
+                  ),
                 }),
               );
             },

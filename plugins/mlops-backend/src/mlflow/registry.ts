@@ -12,7 +12,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
-import { ObjectReadScope } from '../permissions/MlopsObjectReadAccess';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { RegistryWiring } from '../registry/router';
 import {
   hasParentSegment,
@@ -122,8 +122,8 @@ export interface MlflowRegistryRoutesOptions {
   callerOf(
     req: express.Request,
   ): Promise<{ credentials: BackstageCredentials; actor: string }>;
-  /** The models the caller may read, for reads and searches. */
-  readScopeOf(req: express.Request): Promise<ObjectReadScope>;
+  /** Which models the caller may read. */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /** `registered-models/*` and `model-versions/*` of MLflow's REST API 2.0. */
@@ -131,7 +131,7 @@ export function createMlflowRegistryRoutes(
   options: MlflowRegistryRoutesOptions,
 ): express.Router {
   const { store, runs, deployments, objectChanges } = options.registry;
-  const { authorizer, callerOf, readScopeOf } = options;
+  const { authorizer, callerOf, readAccess } = options;
   const router = Router();
 
   async function latestVersions(model: string, stages?: ModelStage[]) {
@@ -178,7 +178,7 @@ export function createMlflowRegistryRoutes(
     const { name } = parse(z.object({ name: z.string().min(1) }), req.query);
     const model = await store.getModel(
       mlflowInput(() => parseModelName(name)),
-      await readScopeOf(req),
+      await readAccess.scopeOf(req),
     );
     res.json({
       registered_model: mlflowRegisteredModel(
@@ -198,9 +198,9 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const wanted = nameFilter(query.filter);
-    const models = (await store.listModels(await readScopeOf(req))).filter(
-      m => wanted === undefined || m.name === wanted,
-    );
+    const models = (
+      await store.listModels(await readAccess.scopeOf(req))
+    ).filter(m => wanted === undefined || m.name === wanted);
     const offset = Number(query.page_token ?? 0);
     const size = query.max_results ?? 100;
     const page = models.slice(offset, offset + size);
@@ -237,7 +237,7 @@ export function createMlflowRegistryRoutes(
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
-    await store.getModel(name, await readScopeOf(req));
+    await store.getModel(name, await readAccess.scopeOf(req));
     res.json({
       model_versions: (
         await latestVersions(name, body.stages as ModelStage[])
@@ -287,7 +287,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const name = mlflowInput(() => parseModelName(query.name));
-    const model = await store.getModel(name, await readScopeOf(req));
+    const model = await store.getModel(name, await readAccess.scopeOf(req));
     const version = model.aliases[query.alias];
     if (version === undefined) {
       throw new MlflowError(
@@ -363,7 +363,7 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const name = mlflowInput(() => parseModelName(query.name));
-    await (await readScopeOf(req)).requireReadable('model', name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json({
       model_version: mlflowModelVersion(
         await store.getVersion(name, query.version),
@@ -380,16 +380,14 @@ export function createMlflowRegistryRoutes(
       req.query,
     );
     const wanted = nameFilter(query.filter);
-    const scope = await readScopeOf(req);
-    const names =
-      wanted !== undefined
-        ? [wanted]
-        : (await store.listModels(scope)).map(m => m.name);
+    const scope = await readAccess.scopeOf(req);
+    // The named model, if it exists and is readable; else every readable one.
+    const models = await (wanted === undefined
+      ? store.listModels(scope)
+      : store.findModel(wanted, scope).then(m => (m ? [m] : [])));
     const versions: ModelVersion[] = [];
-    for (const name of names) {
-      if (await store.findModel(name, scope)) {
-        versions.push(...(await store.listVersions(name)));
-      }
+    for (const model of models) {
+      versions.push(...(await store.listVersions(model.name)));
     }
     res.json({
       model_versions: versions

@@ -54,9 +54,6 @@ export function createMlflowRouter(
       principal.type === 'user' ? principal.userEntityRef : principal.subject;
     return { credentials, actor };
   }
-  async function readScopeOf(req: express.Request) {
-    return options.readAccess.scopeFor((await callerOf(req)).credentials);
-  }
   api.use(
     createMlflowTrackingRoutes({
       tracking: options.tracking,
@@ -68,7 +65,7 @@ export function createMlflowRouter(
         // A training job's user_id is its own; only people are recorded by name.
         return principal.type === 'user' ? principal.userEntityRef : undefined;
       },
-      readScopeOf,
+      readAccess: options.readAccess,
     }),
   );
   if (options.registry) {
@@ -80,7 +77,7 @@ export function createMlflowRouter(
           options.registry.permissions,
         ),
         callerOf,
-        readScopeOf,
+        readAccess: options.readAccess,
       }),
     );
   }

@@ -9,6 +9,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
 import {
+  MlopsObjectReadAccess,
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
@@ -114,15 +115,15 @@ export interface MlflowTrackingRoutesOptions {
   objectChanges?: ObjectChangeNotifier;
   /** The signed-in caller, recorded as a run's user when the client names none. */
   callerOf(req: express.Request): Promise<string | undefined>;
-  /** The experiments the caller may read, for reads and searches. */
-  readScopeOf(req: express.Request): Promise<ObjectReadScope>;
+  /** Which experiments, and so runs, the caller may read. */
+  readAccess: MlopsObjectReadAccess;
 }
 
 /** `experiments/*`, `runs/*` and `metrics/*` of MLflow's REST API 2.0. */
 export function createMlflowTrackingRoutes(
   options: MlflowTrackingRoutesOptions,
 ): express.Router {
-  const { tracking, readScopeOf } = options;
+  const { tracking, readAccess } = options;
   const router = Router();
 
   async function experimentByIdOrThrow(
@@ -172,7 +173,7 @@ export function createMlflowTrackingRoutes(
       z.object({ experiment_id: z.string().min(1) }),
       req.query,
     );
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     res.json({
       experiment: mlflowExperiment(
         await experimentByIdOrThrow(experiment_id, scope),
@@ -187,7 +188,7 @@ export function createMlflowTrackingRoutes(
     );
     const experiment = await tracking.findExperimentByName(
       experiment_name,
-      await readScopeOf(req),
+      await readAccess.scopeOf(req),
     );
     if (!experiment) {
       throw new MlflowError(
@@ -250,7 +251,7 @@ export function createMlflowTrackingRoutes(
     res.json(
       await searchExperiments(
         parse(experimentSearch, req.body),
-        await readScopeOf(req),
+        await readAccess.scopeOf(req),
       ),
     );
   });
@@ -258,7 +259,7 @@ export function createMlflowTrackingRoutes(
     res.json(
       await searchExperiments(
         parse(experimentSearch, req.query),
-        await readScopeOf(req),
+        await readAccess.scopeOf(req),
       ),
     );
   });
@@ -267,7 +268,7 @@ export function createMlflowTrackingRoutes(
   router.get('/experiments/list', async (req, res) => {
     const { experiments } = await searchExperiments(
       parse(experimentSearch, req.query),
-      await readScopeOf(req),
+      await readAccess.scopeOf(req),
     );
     res.json({ experiments });
   });
@@ -360,7 +361,7 @@ export function createMlflowTrackingRoutes(
 
   router.get('/runs/get', async (req, res) => {
     const id = parse(runRef, req.query);
-    await tracking.requireReadableRuns([id], await readScopeOf(req));
+    await tracking.requireReadableRuns([id], await readAccess.scopeOf(req));
     res.json({ run: mlflowRun(await tracking.getRun(id)) });
   });
 
@@ -505,7 +506,7 @@ export function createMlflowTrackingRoutes(
     const orderBy = parseRunOrderBy(body.order_by);
     const viewType = body.run_view_type ?? 'ACTIVE_ONLY';
     const wanted = body.max_results ?? RUN_SEARCH_DEFAULT_PAGE;
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     const runs: Run[] = [];
     let pageToken = body.page_token;
     // The store pages by at most STORE_PAGE runs; an MLflow page may be
@@ -536,7 +537,7 @@ export function createMlflowTrackingRoutes(
       z.object({ metric_key: z.string().min(1) }),
       req.query,
     );
-    await tracking.requireReadableRuns([id], await readScopeOf(req));
+    await tracking.requireReadableRuns([id], await readAccess.scopeOf(req));
     const history = await tracking
       .getMetricHistory(id, metric_key)
       .catch(error => {

@@ -1,5 +1,6 @@
 import {
   BackstageCredentials,
+  HttpAuthService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -25,6 +26,7 @@ import {
   mlopsObjectPermissionRules,
 } from '@backstage-mlops/plugin-mlops-node';
 import { NotFoundError } from '@backstage/errors';
+import { Request } from 'express';
 import { Knex } from 'knex';
 
 const OBJECT_TABLES: Record<MlopsObjectKind, string> = {
@@ -87,6 +89,7 @@ export class MlopsObjectReadAccess {
   constructor(
     private readonly db: Knex,
     private readonly permissions: PermissionsService,
+    private readonly httpAuth: HttpAuthService,
   ) {}
 
   /**
@@ -106,13 +109,20 @@ export class MlopsObjectReadAccess {
     });
   }
 
-  /** Throws a NotFoundError unless `credentials` may read the object. */
+  /** The read scope of the user or service making `req`. */
+  async scopeOf(req: Request): Promise<ObjectReadScope> {
+    return this.scopeFor(
+      await this.httpAuth.credentials(req, { allow: ['user', 'service'] }),
+    );
+  }
+
+  /** Throws a NotFoundError unless the caller of `req` may read the object. */
   async requireReadable(
-    credentials: BackstageCredentials,
+    req: Request,
     kind: MlopsObjectKind,
     name: string,
   ): Promise<void> {
-    await (await this.scopeFor(credentials)).requireReadable(kind, name);
+    await (await this.scopeOf(req)).requireReadable(kind, name);
   }
 
   async scopeFor(credentials: BackstageCredentials): Promise<ObjectReadScope> {

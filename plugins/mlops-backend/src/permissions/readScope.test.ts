@@ -113,6 +113,12 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
         await post(`/api/mlops/models/${name}/versions/1/baseline`, {
           columns: { amount: [1, 2, 3] },
         });
+        // An alias that exists, so a 404 for it can only be the scope's.
+        await request(server)
+          .put(`/api/mlops/models/${name}/aliases/champion`)
+          .set('Authorization', service)
+          .send({ version: 1 })
+          .expect(200);
       }
     });
 
@@ -290,6 +296,14 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
       await get(`${MLFLOW}/registered-models/get?name=fraud-detection`).expect(
         200,
       );
+      const latest = (name: string) =>
+        postAs(`${MLFLOW}/registered-models/get-latest-versions`, { name });
+      expect((await latest('ticket-classifier')).status).toBe(404);
+      expect((await latest('fraud-detection')).status).toBe(200);
+      const alias = (name: string) =>
+        get(`${MLFLOW}/registered-models/alias?name=${name}&alias=champion`);
+      expect((await alias('ticket-classifier')).status).toBe(404);
+      expect((await alias('fraud-detection')).status).toBe(200);
     });
 
     it('reads nothing under a denied decision', async () => {

@@ -67,7 +67,11 @@ describe('pipelines routes', () => {
                 ...deps,
                 db,
                 entities: new EntityResolver(deps.catalog),
-                readAccess: new MlopsObjectReadAccess(db, deps.permissions),
+                readAccess: new MlopsObjectReadAccess(
+                  db,
+                  deps.permissions,
+                  deps.httpAuth,
+                ),
               });
               deps.httpRouter.use(router);
             },

@@ -83,12 +83,6 @@ export function createPipelinesRouter(options: {
   readAccess: MlopsObjectReadAccess;
 }): express.Router {
   const { httpAuth, store, entities, healthChanges, readAccess } = options;
-  const requireReadable = async (req: express.Request, name: string) =>
-    readAccess.requireReadable(
-      await httpAuth.credentials(req),
-      'pipeline',
-      name,
-    );
   const router = Router();
   // Failure reasons may carry a log tail; 256 kB is plenty and bounded.
   router.use('/pipelines', express.json({ limit: 256 * 1024 }));
@@ -102,7 +96,7 @@ export function createPipelinesRouter(options: {
 
   router.get('/pipelines/:name/status', async (req, res) => {
     const { name } = parseInput(pipelineParams, req.params, 'pipeline');
-    await requireReadable(req, name);
+    await readAccess.requireReadable(req, 'pipeline', name);
     const status = await store.status(name);
     if (!status) {
       throw new NotFoundError(`No pipeline ${name}`);
@@ -134,13 +128,13 @@ export function createPipelinesRouter(options: {
   router.get('/pipelines/:name/runs', async (req, res) => {
     const { name } = parseInput(pipelineParams, req.params, 'pipeline');
     const query = parseInput(listQuery, req.query, 'query');
-    await requireReadable(req, name);
+    await readAccess.requireReadable(req, 'pipeline', name);
     res.json({ items: await store.listRuns(name, query) });
   });
 
   router.get('/pipelines/:name/runs/:runId', async (req, res) => {
     const { name, runId } = parseInput(runParams, req.params, 'run');
-    await requireReadable(req, name);
+    await readAccess.requireReadable(req, 'pipeline', name);
     const run = await store.getRun(name, runId);
     if (!run) {
       throw new NotFoundError(`No run ${runId} of pipeline ${name}`);

@@ -140,7 +140,11 @@ describe('registry routes', () => {
                   httpAuth,
                   entities: new EntityResolver(catalog),
                   catalog,
-                  readAccess: new MlopsObjectReadAccess(db, permissions),
+                  readAccess: new MlopsObjectReadAccess(
+                    db,
+                    permissions,
+                    httpAuth,
+                  ),
                   registry: {
                     permissions,
                     store: new RegistryStore(db),

@@ -140,14 +140,6 @@ export function createRegistryRouter(
     return (await callerOf(req)).actor;
   }
 
-  async function readScopeOf(req: express.Request) {
-    return readAccess.scopeFor(await httpAuth.credentials(req));
-  }
-
-  async function requireReadableModel(req: express.Request, name: string) {
-    await (await readScopeOf(req)).requireReadable('model', name);
-  }
-
   async function snapshotOf(
     runId: string | undefined,
   ): Promise<RunSnapshot | undefined> {
@@ -175,12 +167,12 @@ export function createRegistryRouter(
   });
 
   router.get('/models', async (req, res) => {
-    res.json({ items: await store.listModels(await readScopeOf(req)) });
+    res.json({ items: await store.listModels(await readAccess.scopeOf(req)) });
   });
 
   router.get('/models/:name', async (req, res) => {
     const name = parseModelName(req.params.name);
-    res.json(await store.getModel(name, await readScopeOf(req)));
+    res.json(await store.getModel(name, await readAccess.scopeOf(req)));
   });
 
   router.patch('/models/:name', async (req, res) => {
@@ -204,14 +196,14 @@ export function createRegistryRouter(
 
   router.get('/models/:name/versions', async (req, res) => {
     const name = parseModelName(req.params.name);
-    await requireReadableModel(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json({ items: await store.listVersions(name) });
   });
 
   router.get('/models/:name/versions/:version', async (req, res) => {
     const name = parseModelName(req.params.name);
     const version = parseVersionNumber(req.params.version);
-    await requireReadableModel(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json(await store.getVersion(name, version));
   });
 
@@ -265,7 +257,7 @@ export function createRegistryRouter(
   router.get('/models/:name/history', async (req, res) => {
     const name = parseModelName(req.params.name);
     const query = parseInput(historyQuery, req.query, 'history query');
-    await requireReadableModel(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     res.json({ items: await store.history(name, query) });
   });
 
@@ -283,7 +275,7 @@ export function createRegistryRouter(
     const name = parseModelName(req.params.name);
     const a = parseVersionNumber(req.query.a, 'version a');
     const b = parseVersionNumber(req.query.b, 'version b');
-    await requireReadableModel(req, name);
+    await readAccess.requireReadable(req, 'model', name);
     const [va, vb] = await Promise.all([
       store.getVersion(name, a),
       store.getVersion(name, b),

@@ -68,7 +68,7 @@ const trackingTestPlugin = createBackendPlugin({
             httpAuth,
             entities: new EntityResolver(catalog),
             tracking: await TrackingStore.create({ db }),
-            readAccess: new MlopsObjectReadAccess(db, permissions),
+            readAccess: new MlopsObjectReadAccess(db, permissions, httpAuth),
           }),
         );
         router.use(express.json({ limit: 1024 * 1024 }));

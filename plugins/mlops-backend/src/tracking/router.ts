@@ -79,12 +79,8 @@ export function createTrackingRouter(
       ? credentials.principal.userEntityRef
       : credentials.principal.subject;
   };
-  // Lists, searches and reads by name leave out the experiments the caller
-  // may not read, and their runs.
-  const readScopeOf = async (req: express.Request) =>
-    readAccess.scopeFor(
-      await httpAuth.credentials(req, { allow: ['user', 'service'] }),
-    );
+  // Lists, searches and reads leave out the experiments the caller may not
+  // read, and their runs: readAccess.scopeOf(req).
   const runId = (req: express.Request) =>
     parseInput(runIdParam, req.params.id, 'run id');
 
@@ -97,7 +93,7 @@ export function createTrackingRouter(
   });
 
   router.get('/experiments', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     const query = parseInput(
       z.object({ name: z.string().min(1).optional(), owner: z.string().min(1).optional() }),
       req.query,
@@ -114,7 +110,7 @@ export function createTrackingRouter(
   });
 
   router.get('/experiments/:idOrName', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     res.json(await tracking.getExperiment(req.params.idOrName, scope));
   });
 
@@ -125,20 +121,20 @@ export function createTrackingRouter(
   });
 
   router.post('/runs/search', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     res.json(await tracking.searchRuns(parseSearch(req.body), scope));
   });
 
   // Registered before /runs/:id, which would otherwise take "compare" as an id.
   router.get('/runs/compare', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     const ids = parseCompareIds(req.query);
     await tracking.requireReadableRuns(ids, scope);
     res.json(await tracking.compareRuns(ids));
   });
 
   router.get('/runs/:id', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     const id = runId(req);
     await tracking.requireReadableRuns([id], scope);
     res.json(await tracking.getRun(id));
@@ -159,7 +155,7 @@ export function createTrackingRouter(
 
   // Metric keys may contain slashes ("train/loss"): the key is the rest of the path.
   router.get('/runs/:id/metrics/:key(*)', async (req, res) => {
-    const scope = await readScopeOf(req);
+    const scope = await readAccess.scopeOf(req);
     const id = runId(req);
     await tracking.requireReadableRuns([id], scope);
     res.json(await tracking.getMetricHistory(id, req.params.key));
