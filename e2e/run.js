@@ -5,6 +5,30 @@
  * and drives it in headless Chromium (Debian's /usr/bin/chromium through
  * playwright-core; no browser is downloaded). Screenshots go to
  * test-artifacts/e2e/ (git-ignored).
+ *
+ * More steps without editing this file: after its own checks, run.js loads
+ * every `e2e/steps/*.js` in file-name order and runs it as one more check
+ * (named by the module's `name`, else its file name). The contract, also in
+ * e2e/steps/README.md:
+ *
+ *   module.exports = {
+ *     name: 'search finds a triage entry',   // optional
+ *     async run({ page, browser, baseUrl, token, screenshot, log, check, waitFor, artifactsDir }) { ... },
+ *   };
+ *
+ * - page: the shared Playwright page, signed in as the guest (user:default/guest,
+ *   member of support-ml), viewport 1440x1000 unless an earlier step changed it;
+ *   leave it on any URL, but restore the viewport and colour scheme you change.
+ * - browser: the Playwright browser, for a page or context of your own (close it).
+ * - baseUrl: the portal, app and backend on one origin (e.g. http://localhost:7107).
+ * - token: a fresh guest Backstage token for `Authorization: Bearer` API calls.
+ * - screenshot(name, { fullPage = true } = {}): saves test-artifacts/e2e/<name>.png.
+ * - log(message): prints a line prefixed with [e2e].
+ * - check(name, fn): records a named sub-check (a failure is recorded with a
+ *   screenshot and does not stop the step); a throw out of run() fails the step.
+ * - waitFor(what, probe, timeoutMs): polls probe() once a second until truthy.
+ * Set MLOPS_E2E_STEPS=<substring> to run only the step files whose name has it
+ * (and MLOPS_E2E_STEPS=none to run none).
  */
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -98,6 +122,50 @@ async function check(name, fn) {
     log(`FAIL ${name}\n${error.stack ?? error}`);
     const file = `failed-${name.replace(/[^a-z0-9]+/gi, '-')}.png`;
     await page?.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+  }
+}
+
+const STEPS_DIR = path.join(__dirname, 'steps');
+
+async function screenshot(name, { fullPage = true } = {}) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
+}
+
+/** Runs every e2e/steps/*.js module after run.js's own checks (see the header). */
+async function runStepModules({ browser }) {
+  const only = process.env.MLOPS_E2E_STEPS;
+  const files = fs.existsSync(STEPS_DIR)
+    ? fs
+        .readdirSync(STEPS_DIR)
+        .filter(f => f.endsWith('.js'))
+        .filter(f => !only || (only !== 'none' && f.includes(only)))
+        .sort()
+    : [];
+  for (const file of files) {
+    let step;
+    try {
+      step = require(path.join(STEPS_DIR, file));
+    } catch (error) {
+      results.push({ name: `steps/${file}`, ok: false, ms: 0, error });
+      log(`FAIL steps/${file} does not load\n${error.stack ?? error}`);
+      continue;
+    }
+    await check(step.name ?? `steps/${file}`, async () => {
+      if (typeof step.run !== 'function') {
+        throw new Error(`e2e/steps/${file} exports no run({ page, ... }) function`);
+      }
+      await step.run({
+        page,
+        browser,
+        baseUrl: BASE,
+        token: await guestToken(),
+        screenshot,
+        log,
+        check,
+        waitFor,
+        artifactsDir: ARTIFACTS,
+      });
+    });
   }
 }
 
@@ -301,6 +369,8 @@ async function main() {
         throw new Error('the MLOps health card shows on an entity without annotations');
       }
     });
+
+    await runStepModules({ browser });
   } finally {
     if (browser) await browser.close();
     try {
