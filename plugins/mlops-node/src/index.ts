@@ -1,6 +1,6 @@
 /**
  * Extension points of the MLOps backend plugin, for backend modules that add
- * deployment targets.
+ * deployment targets and sources (systems a team already runs).
  *
  * @packageDocumentation
  */
@@ -15,6 +15,14 @@ export {
 } from './deploymentTargets';
 
 export {
+  mlopsArtifactStoreExtensionPoint,
+  type MlopsArtifactContent,
+  type MlopsArtifactFileInfo,
+  type MlopsArtifactStore,
+  type MlopsArtifactStoreExtensionPoint,
+} from './artifactStore';
+
+export {
   createMlopsObjectConditionalDecision,
   mlopsObjectConditions,
   mlopsObjectPermissionResourceRef,
@@ -24,3 +32,33 @@ export {
   type MlopsObjectFilter,
   type MlopsObjectResource,
 } from './permissions';
+
+export {
+  mlopsSourcesExtensionPoint,
+  type MlopsMonitoringQuerySource,
+  type MlopsMonitoringSubject,
+  type MlopsPipelinesSink,
+  type MlopsRegistrySink,
+  type MlopsSource,
+  type MlopsSourceCursorStore,
+  type MlopsSourceEntities,
+  type MlopsSourceEntity,
+  type MlopsSourceExperiment,
+  type MlopsSourceHttpClient,
+  type MlopsSourceHttpError,
+  type MlopsSourceHttpRequest,
+  type MlopsSourceInstance,
+  type MlopsSourceInstanceConfig,
+  type MlopsSourceModelVersion,
+  type MlopsSourcePipelineRun,
+  type MlopsSourcePipelineStage,
+  type MlopsSourceRegisteredModel,
+  type MlopsSourceRun,
+  type MlopsSourcesExtensionPoint,
+  type MlopsSourceSyncContext,
+  type MlopsSourceSyncScope,
+  type MlopsSourceWebhookRequest,
+  type MlopsSourceWebhookResult,
+  type MlopsSourceWindowMetrics,
+  type MlopsTrackingSink,
+} from './sources';
