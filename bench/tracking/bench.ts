@@ -12,7 +12,7 @@ import http from 'http';
 import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
-import { EntityResolver } from '../../plugins/mlops-backend/src/entities/EntityResolver';
+import { EntityResolver } from '../../plugins/mlops-backend/src/shared/EntityResolver';
 import { TrackingStore } from '../../plugins/mlops-backend/src/tracking/TrackingStore';
 import { createTrackingRouter } from '../../plugins/mlops-backend/src/tracking/router';
 import { migrateTracking } from '../../plugins/mlops-backend/src/tracking/__testUtils__/migrateTracking';

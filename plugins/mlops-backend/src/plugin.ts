@@ -20,7 +20,7 @@ import {
   driftSettingsFromConfig,
   scheduleDriftChecks,
 } from './drift';
-import { EntityResolver } from './entities/EntityResolver';
+import { EntityResolver } from './shared/EntityResolver';
 import { HealthService } from './health/HealthService';
 import {
   IncidentService,
@@ -44,7 +44,7 @@ import {
   scheduleMonitoringRetention,
 } from './monitoring';
 import { TrackingStore } from './tracking';
-import { HealthChangeSignal } from './incidents/HealthChangeSignal';
+import { HealthChangeSignal } from './shared/HealthChangeSignal';
 import { withRetrainWebhook } from './pipelines/RetrainWebhook';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 

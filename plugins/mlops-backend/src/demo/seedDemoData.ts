@@ -12,7 +12,7 @@ import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
 import { RegistryStore } from '../registry/RegistryStore';
 import { seedDemoRegistry } from '../registry/seedDemoRegistry';
 import { DemoDriftSources, seedDemoDrift } from '../drift';
-import { parseInput } from '../service/validation';
+import { parseInput } from '../shared/validation';
 import { TrackingStore, seedDemoTracking } from '../tracking';
 
 const namedObject = z.object({

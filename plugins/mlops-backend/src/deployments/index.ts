@@ -7,18 +7,18 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Config } from '@backstage/config';
 import { MlopsDeploymentTarget } from '@backstage-mlops/plugin-mlops-node';
 import { Knex } from 'knex';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService, VersionExistence } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
-import { readDurationMs } from './durations';
+import { readDurationMs } from '../shared/durations';
 import { createDeploymentsRouter } from './router';
 import {
   DeploymentTargets,
   RecordDeploymentTarget,
   WebhookDeploymentTarget,
 } from './targets';
-import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 export { DeploymentStore } from './DeploymentStore';

@@ -16,7 +16,7 @@ import http from 'http';
 import { AddressInfo } from 'net';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { DEPLOYMENT_MIGRATIONS, migrateOnly } from './migrateForTests';
 import { DeploymentTargetCollector, setupDeployments } from '.';

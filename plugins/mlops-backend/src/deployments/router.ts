@@ -11,9 +11,9 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
-import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';

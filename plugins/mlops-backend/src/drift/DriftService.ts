@@ -11,7 +11,7 @@ import {
   detectDrift,
 } from '@backstage-mlops/plugin-mlops-common';
 import { randomUUID } from 'crypto';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import {
   ColumnarDataset,
   DEFAULT_DRIFT_LIMITS,

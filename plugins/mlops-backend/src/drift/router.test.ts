@@ -12,7 +12,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { DriftService } from './DriftService';
 import { DriftStore } from './DriftStore';
 import { SeededRandom } from './random';

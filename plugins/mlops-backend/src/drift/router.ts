@@ -3,8 +3,8 @@ import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { DriftService } from './DriftService';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 

@@ -2,7 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
 import { FLEET_ROW_TTL_MS, FleetService } from './FleetService';
 

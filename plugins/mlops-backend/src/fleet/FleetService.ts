@@ -16,7 +16,7 @@ import {
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
-import { mlopsLinksOf } from '../entities/EntityResolver';
+import { mlopsLinksOf } from '../shared/EntityResolver';
 import { HealthSummarizer } from '../triage/TriageService';
 import {
   ObjectReadScope,

@@ -17,7 +17,7 @@ import {
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
 import { FleetSources } from './FleetService';
 import { createFleetRouter } from './router';

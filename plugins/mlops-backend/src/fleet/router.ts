@@ -5,7 +5,7 @@ import express from 'express';
 import { Knex } from 'knex';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { parseInput } from '../service/validation';
+import { parseInput } from '../shared/validation';
 import { HealthSummarizer } from '../triage/TriageService';
 import { FleetService, FleetSources } from './FleetService';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';

@@ -7,7 +7,7 @@ import {
   ModelKeyMetrics,
 } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import { IncidentStore, ObjectRef } from '../incidents/IncidentStore';
 
 const SEVERITY_ORDER: Record<HealthReason['severity'], number> = {

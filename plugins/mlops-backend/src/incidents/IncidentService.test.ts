@@ -3,7 +3,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsLinksOf } from '../entities/EntityResolver';
+import { mlopsLinksOf } from '../shared/EntityResolver';
 import { HealthService } from '../health/HealthService';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { DEFAULT_THRESHOLDS } from './detectors/thresholds';

@@ -9,7 +9,7 @@ import {
   MlopsIncident,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Duration } from 'luxon';
-import { mlopsLinksOf } from '../entities/EntityResolver';
+import { mlopsLinksOf } from '../shared/EntityResolver';
 import { evaluateObject } from './detectors/evaluate';
 import { failureClassOf, RECENT_RUNS } from './detectors/pipelineDetectors';
 import {

@@ -12,7 +12,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { HealthService } from '../health/HealthService';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { createRouter } from '../service/router';

@@ -12,8 +12,8 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { IncidentService } from './IncidentService';
 import { ObjectRef } from './IncidentStore';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';

@@ -2,7 +2,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { RegistryWiring } from '../registry/router';

@@ -7,7 +7,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import {
   MlopsObjectReadAccess,
   ObjectReadScope,

@@ -7,7 +7,7 @@ import {
   MlopsModelMetrics,
   MlopsPredictionStats,
 } from '@backstage-mlops/plugin-mlops-common';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import { histogramQuantile } from './histogram';
 import {
   HOUR,

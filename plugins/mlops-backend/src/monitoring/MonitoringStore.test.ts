@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { migrateMlopsDatabase } from '../database/migrations';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import { bucketLowerMs, bucketUpperMs, latencyBucket } from './histogram';
 import { MonitoringService } from './MonitoringService';
 import {

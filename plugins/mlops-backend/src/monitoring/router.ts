@@ -4,12 +4,12 @@ import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { Knex } from 'knex';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { MonitoringService } from './MonitoringService';
 import { MonitoringStore } from './MonitoringStore';
 import { metricsQuerySchema, parsePredictionBatch } from './validation';
-import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 
 /** The monitoring store and service, as the plugin wires them. */
 export interface MonitoringWiring {

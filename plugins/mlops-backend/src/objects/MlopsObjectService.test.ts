@@ -4,7 +4,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { migrateMlopsDatabase } from '../database/migrations';
 import { MlopsObjectService } from './MlopsObjectService';
 import { MlopsObjectStore } from './MlopsObjectStore';
-import { ObjectChangeNotifier } from './ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 
 jest.setTimeout(60_000);
 

@@ -9,7 +9,7 @@ import {
   MlopsObjectStore,
   PipelineRegistration,
 } from './MlopsObjectStore';
-import { ObjectChangeNotifier } from './ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,

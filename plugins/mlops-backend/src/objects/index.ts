@@ -8,6 +8,6 @@ export type {
 } from './MlopsObjectStore';
 export { MlopsObjectService } from './MlopsObjectService';
 export type { ProductionVersionSource } from './MlopsObjectService';
-export { ObjectChangeNotifier } from './ObjectChangeNotifier';
+export { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 export { createObjectsRouter } from './router';
 export type { ObjectsRouterOptions } from './router';

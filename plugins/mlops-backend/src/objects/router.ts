@@ -8,7 +8,7 @@ import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { parseInput } from '../service/validation';
+import { parseInput } from '../shared/validation';
 import { MlopsObjectService } from './MlopsObjectService';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 

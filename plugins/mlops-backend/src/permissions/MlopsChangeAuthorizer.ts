@@ -15,7 +15,7 @@ import {
   MLOPS_OBJECT_ANNOTATIONS,
   MlopsObjectKind,
 } from '@backstage-mlops/plugin-mlops-common';
-import { mlopsLinksOf } from '../entities/EntityResolver';
+import { mlopsLinksOf } from '../shared/EntityResolver';
 
 /**
  * Decides a change that moves production (a stage transition, a rollback,

@@ -326,5 +326,73 @@ describe('PipelineStore', () => {
       );
       expect(third.id).not.toBe(first.id);
     });
+
+    it('mirrors observed runs: inserts, updates only on change, keeps open runs out of the sweep', async () => {
+      const pipeline = 'fraud-detection-training';
+      const scheduledAt = new Date('2026-11-20T01:55:00Z');
+      const first = await store.recordObservedRun(pipeline, {
+        externalId: 'scheduled__2026-11-20',
+        state: 'RUNNING',
+        scheduledAt,
+        startedAt: new Date('2026-11-20T01:56:00Z'),
+        stages: [
+          { name: 'ingest', state: 'COMPLETED' },
+          { name: 'train', state: 'RUNNING' },
+        ],
+      });
+      expect(first.changed).toBe(true);
+      expect(first.run.stages.map(s => [s.name, s.state])).toEqual([
+        ['ingest', 'COMPLETED'],
+        ['train', 'RUNNING'],
+      ]);
+
+      // Seen again unchanged 20 minutes later: nothing is rewritten, but the
+      // heartbeat moves, so the sweep does not call it crashed.
+      advance(20);
+      const again = await store.recordObservedRun(pipeline, {
+        externalId: 'scheduled__2026-11-20',
+        state: 'RUNNING',
+        scheduledAt,
+        startedAt: new Date('2026-11-20T01:56:00Z'),
+        stages: [
+          { name: 'ingest', state: 'COMPLETED' },
+          { name: 'train', state: 'RUNNING' },
+        ],
+      });
+      expect(again.changed).toBe(false);
+      expect((await store.sweep()).crashed).toEqual([]);
+
+      // The source says the train task failed; the run takes its reason.
+      const failed = await store.recordObservedRun(pipeline, {
+        externalId: 'scheduled__2026-11-20',
+        state: 'FAILED',
+        scheduledAt,
+        startedAt: new Date('2026-11-20T01:56:00Z'),
+        endedAt: new Date('2026-11-20T02:19:00Z'),
+        stages: [
+          { name: 'ingest', state: 'COMPLETED' },
+          {
+            name: 'train',
+            state: 'FAILED',
+            failureReason:
+              'Pod train-7f9 terminated: OOMKilled (exit code 137)',
+          },
+        ],
+      });
+      expect(failed.changed).toBe(true);
+      expect(failed.run).toMatchObject({
+        id: first.run.id,
+        state: 'FAILED',
+        failureClass: 'oom_killed',
+        endedAt: '2026-11-20T02:19:00.000Z',
+      });
+      expect(failed.run.failureReason).toContain('OOMKilled');
+      const runs = await store.latestRuns(pipeline, 10);
+      expect(runs).toHaveLength(1);
+      expect(runs[0]).toMatchObject({
+        state: 'FAILED',
+        failureClass: 'oom_killed',
+      });
+    });
   });
 });

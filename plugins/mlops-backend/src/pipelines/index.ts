@@ -5,15 +5,16 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Knex } from 'knex';
-import { readDurationMs } from '../deployments/durations';
-import { EntityResolver } from '../entities/EntityResolver';
+import { readDurationMs } from '../shared/durations';
+import { EntityResolver } from '../shared/EntityResolver';
 import { PipelineStore } from './PipelineStore';
 import { schedulePipelineSweep } from './PipelineSweeper';
 import { createPipelinesRouter } from './router';
-import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 export { PipelineStore } from './PipelineStore';
+export type { ObservedPipelineRun } from './PipelineStore';
 export { sweepPipelines } from './PipelineSweeper';
 export { seedDemoPipelines } from './seedDemoPipelines';
 export type { PipelineRun, PipelineRunState, PipelineStatus } from './types';

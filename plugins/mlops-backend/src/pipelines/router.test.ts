@@ -15,7 +15,7 @@ import {
   PIPELINE_MIGRATIONS,
   migrateOnly,
 } from '../deployments/migrateForTests';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { PipelineStore } from './PipelineStore';
 import { sweepPipelines } from './PipelineSweeper';
 import { setupPipelines } from '.';

@@ -4,11 +4,11 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { mlopsName } from '../deployments/router';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { PipelineStore } from './PipelineStore';
 import { PIPELINE_RUN_STATES } from './types';
-import { HealthChangeSignal } from '../incidents/HealthChangeSignal';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 // PostgreSQL refuses NUL in text: a control character is a 400, not a 500.

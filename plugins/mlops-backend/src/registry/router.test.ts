@@ -15,7 +15,7 @@ import Router from 'express-promise-router';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { migrateRegistryOnly } from './__testUtils__/migrateRegistry';
 import { MetricDirections } from './compareVersions';
 import { RegistryStore } from './RegistryStore';

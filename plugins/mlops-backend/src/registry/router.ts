@@ -15,10 +15,10 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
-import { entityRefParams, parseInput } from '../service/validation';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
 import {
   DeployedVersionCheck,
@@ -38,7 +38,7 @@ import {
   transitionBody,
   updateModelBody,
 } from './validation';
-import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 
 /**
  * Where a version's metrics and params come from: the tracking store

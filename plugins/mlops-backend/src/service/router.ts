@@ -2,7 +2,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
 import { Knex } from 'knex';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { HealthService } from '../health/HealthService';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTriageRouter } from '../triage/router';
@@ -12,9 +12,9 @@ import { FleetSources } from '../fleet/FleetService';
 import { RegistryWiring, createRegistryRouter } from '../registry/router';
 import { TrackingStore, createTrackingRouter } from '../tracking';
 import { createMlflowRouter } from '../mlflow/router';
-import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { MonitoringWiring, createMonitoringRouter } from '../monitoring/router';
-import { entityRefParams, parseInput } from './validation';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** What the MLOps router needs from the plugin's wiring. */

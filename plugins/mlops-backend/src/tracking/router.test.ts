@@ -14,7 +14,7 @@ import Router from 'express-promise-router';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { EntityResolver } from '../entities/EntityResolver';
+import { EntityResolver } from '../shared/EntityResolver';
 import { TrackingStore } from './TrackingStore';
 import { createTrackingRouter } from './router';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';

@@ -3,8 +3,8 @@ import { TRACKING_BATCH_LIMITS } from '@backstage-mlops/plugin-mlops-common';
 import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import { TrackingStore } from './TrackingStore';
 import {
   parseBatch,
@@ -16,7 +16,7 @@ import {
   runIdParam,
 } from './validation';
 import { z } from 'zod';
-import { ObjectChangeNotifier } from '../objects/ObjectChangeNotifier';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** Runs listed per experiment on an entity's card. */

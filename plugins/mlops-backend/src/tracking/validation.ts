@@ -10,7 +10,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 import { fromMetricValue } from './metricValues';
-import { parseInput } from '../service/validation';
+import { parseInput } from '../shared/validation';
 import {
   NewExperiment,
   NewRun,

@@ -15,7 +15,7 @@ import {
   matchTriageEntries,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
-import { ResolvedEntity } from '../entities/EntityResolver';
+import { ResolvedEntity } from '../shared/EntityResolver';
 import {
   TriageContext,
   buildTriageContext,

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { mlopsLinksOf } from '../entities/EntityResolver';
+import { mlopsLinksOf } from '../shared/EntityResolver';
 import { buildTriageContext } from './context';
 
 function entity(annotations: Record<string, string>): Entity {

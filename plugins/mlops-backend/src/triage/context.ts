@@ -6,7 +6,7 @@ import {
   TriagePlaceholder,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
-import { MlopsObjectLink } from '../entities/EntityResolver';
+import { MlopsObjectLink } from '../shared/EntityResolver';
 
 /** The Kubernetes plugin's annotations, read for namespace and pod selection. */
 export const ANNOTATION_KUBERNETES_NAMESPACE =

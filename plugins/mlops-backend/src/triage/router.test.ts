@@ -20,7 +20,7 @@ import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { migrateInitialSchema } from './__testUtils__/initialSchema';
-import { EntityResolver, ResolvedEntity } from '../entities/EntityResolver';
+import { EntityResolver, ResolvedEntity } from '../shared/EntityResolver';
 import { createTriageRouter } from './router';
 import { TriageSignalSource } from './TriageService';
 

@@ -11,8 +11,8 @@ import express from 'express';
 import { Knex } from 'knex';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { EntityResolver } from '../entities/EntityResolver';
-import { entityRefParams, parseInput } from '../service/validation';
+import { EntityResolver } from '../shared/EntityResolver';
+import { entityRefParams, parseInput } from '../shared/validation';
 import {
   HealthSummarizer,
   TRIAGE_MAX_LIMIT,

@@ -1,4 +1,5 @@
-import { EvaluatedKind } from './detectors/types';
+/** The kinds of object whose health the incident detectors judge. */
+export type EvaluatedKind = 'model' | 'pipeline';
 
 /** Something that re-evaluates an object's health soon (the IncidentService). */
 export interface HealthEvaluator {
