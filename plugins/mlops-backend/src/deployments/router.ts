@@ -6,26 +6,17 @@ import { NotFoundError } from '@backstage/errors';
 import {
   mlopsDeploymentCreatePermission,
   mlopsDeploymentRollbackPermission,
-  mlopsNameProblem,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EntityResolver } from '../shared/EntityResolver';
-import { entityRefParams, parseInput } from '../shared/validation';
+import { entityRefParams, mlopsName, parseInput } from '../shared/validation';
 import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { DeploymentService } from './DeploymentService';
 import { DeploymentStore } from './DeploymentStore';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
-
-/** A name that follows the shared MLOps naming rule. */
-export const mlopsName = z.string().superRefine((value, ctx) => {
-  const problem = mlopsNameProblem(value);
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: `name ${problem}` });
-  }
-});
 
 const environmentName = z
   .string()

@@ -1,7 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import http from 'http';
 import { AddressInfo } from 'net';
-import { WebhookDeploymentTarget, redactUrl } from './targets';
+import { redactUrl } from '../shared/redactUrl';
+import { WebhookDeploymentTarget } from './targets';
 
 const deployment = {
   id: '7',

@@ -6,6 +6,7 @@ import {
   MlopsDeploymentTargetParams,
   MlopsDeploymentTargetResult,
 } from '@backstage-mlops/plugin-mlops-node';
+import { redactUrl } from '../shared/redactUrl';
 
 /**
  * The built-in `record` target: it only records the deployment. The CD
@@ -21,18 +22,6 @@ export class RecordDeploymentTarget implements MlopsDeploymentTarget {
   }
 
   async deploy(): Promise<void> {}
-}
-
-/**
- * Only the origin of a URL, for logs and messages: paths and query strings
- * of webhook URLs often carry tokens.
- */
-export function redactUrl(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '<invalid url>';
-  }
 }
 
 function normalizeUrl(url: string): string | undefined {

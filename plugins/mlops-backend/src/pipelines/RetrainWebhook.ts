@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { redactUrl } from '../deployments/targets';
-import { PipelineSource } from '../incidents/sources';
+import type { PipelineSource } from '../incidents';
+import { redactUrl } from '../shared/redactUrl';
 
 /**
  * Tells an orchestrator that a pipeline should retrain: when a model's drift

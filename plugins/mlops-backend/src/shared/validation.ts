@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
 import { z } from 'zod';
 
 /**
@@ -29,4 +30,12 @@ export const entityRefParams = z.object({
   kind: z.string().min(1).max(63),
   namespace: z.string().min(1).max(63),
   name: z.string().min(1).max(253),
+});
+
+/** A name that follows the shared MLOps naming rule, its problem named as a name's. */
+export const mlopsName = z.string().superRefine((value, ctx) => {
+  const problem = mlopsNameProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: `name ${problem}` });
+  }
 });
