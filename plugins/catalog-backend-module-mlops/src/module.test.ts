@@ -83,7 +83,7 @@ describe('catalogModuleMlops', () => {
     ]);
   });
 
-  it('puts a model registered through the MLOps API into the catalog within the request', async () => {
+  it('puts a model registered through the MLOps API into the catalog moments after the request', async () => {
     const catalogProcessing = fakeCatalogProcessing();
     const { server } = await startTestBackend({
       extensionPoints: [
@@ -118,9 +118,15 @@ describe('catalogModuleMlops', () => {
       })
       .expect(200);
 
-    const added = applyMutation.mock.calls
-      .filter(([m]) => m.type === 'delta')
-      .flatMap(([m]) => m.added.map((d: { entity: Entity }) => d.entity));
+    // The deltas follow the response (ChangeQueue): wait for all three.
+    const deltas = () =>
+      applyMutation.mock.calls
+        .filter(([m]) => m.type === 'delta')
+        .flatMap(([m]) => m.added.map((d: { entity: Entity }) => d.entity));
+    for (let i = 0; i < 100 && deltas().length < 3; i++) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    const added = deltas();
     expect(added.map(e => `${e.kind}:${e.metadata.name}`)).toEqual([
       'Resource:churn',
       'Component:churn-training',

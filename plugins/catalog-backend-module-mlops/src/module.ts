@@ -14,6 +14,7 @@ import {
   MlopsObjectChangeEvent,
 } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsAnnotationProcessor } from './processor/MlopsAnnotationProcessor';
+import { ChangeQueue } from './provider/ChangeQueue';
 import { DeclaredEntityIndex } from './provider/DeclaredEntityIndex';
 import { MlopsEntityProvider } from './provider/MlopsEntityProvider';
 import { MlopsObjectsClient } from './provider/MlopsObjectsClient';
@@ -78,17 +79,17 @@ export const catalogModuleMlops = createBackendModule({
         catalogProcessing.addProcessor(
           new MlopsAnnotationProcessor({ index, listener: provider, logger }),
         );
+        const changes = new ChangeQueue(
+          event => provider.handleChange(event),
+          logger,
+        );
         await events.subscribe({
           id: 'mlops-entity-provider',
           topics: [MLOPS_OBJECTS_EVENT_TOPIC],
+          // Returns at once: the write that published this must not wait
+          // for the catalog (see ChangeQueue).
           onEvent: async ({ eventPayload }) => {
-            try {
-              await provider.handleChange(
-                eventPayload as MlopsObjectChangeEvent,
-              );
-            } catch (error) {
-              logger.warn(`MLOps catalog delta failed: ${error}`);
-            }
+            changes.enqueue(eventPayload as MlopsObjectChangeEvent);
           },
         });
       },

@@ -1,0 +1,766 @@
+#!/usr/bin/env node
+/* eslint-disable no-console */
+/*
+ * The portal's MLflow-compatible endpoint beside a reference MLflow tracking
+ * server, on the same workload, with requests interleaved server by server so
+ * a noisy machine slows both alike: every row prints both medians and their
+ * ratio against its goal (issue 20).
+ *
+ *   node bench/mlflow-compare/bench.js [sqlite|postgres]
+ *
+ * The bench starts the portal itself: the demo backend (packages/backend, the
+ * whole Backstage backend with catalog, auth, search and MLOps) on a
+ * throwaway SQLite folder or PostgreSQL database, with no demo data and a
+ * static token. The reference is whatever MLFLOW_REFERENCE_URL points at; it
+ * speaks MLflow's REST API and nothing of MLflow is in this file. Without a
+ * reference the portal's figures are printed alone.
+ *
+ * Environment:
+ *   MLFLOW_REFERENCE_URL   a reference server (e.g. http://127.0.0.1:5100)
+ *   MLFLOW_REFERENCE_PID   its top process (e.g. gunicorn's master); the peak
+ *                          RSS of that process and all its descendants is shown
+ *   MLFLOW_REFERENCE_TOKEN a bearer token for the reference, if it needs one
+ *   BENCH_PG               PostgreSQL server (postgresql://postgres@127.0.0.1:5432)
+ *   BENCH_PORT             the portal's port (7365)
+ *   BENCH_ITERATIONS       samples per latency row (30)
+ *   BENCH_SEARCH_RUNS      runs in the search row (5000), 20 metrics each
+ *   BENCH_LARGE_RUNS       runs in the large search row (0 = skipped; the
+ *                          issue's figure is 30000), 100 metrics each
+ *   BENCH_THROUGHPUT_SECONDS seconds of throughput per server (30), in 3 slices
+ *   BENCH_ARTIFACT_MB      sizes of the artifact rows ("1,200"; "" skips them)
+ */
+const { spawn } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DB = process.argv[2] ?? 'sqlite';
+const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
+const PORT = Number(process.env.BENCH_PORT ?? 7365);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 30);
+const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 5000);
+const LARGE_RUNS = Number(process.env.BENCH_LARGE_RUNS ?? 0);
+const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 30);
+const ARTIFACT_MB = (process.env.BENCH_ARTIFACT_MB ?? '1,200')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
+const TOKEN = crypto.randomBytes(24).toString('hex');
+
+// ---------------------------------------------------------------- servers
+
+/** One MLflow REST peer: its base URL, bearer token and keep-alive agent. */
+function peer(name, baseUrl, token, pid) {
+  const url = new URL(baseUrl);
+  return {
+    name,
+    host: url.hostname,
+    port: Number(url.port || 80),
+    prefix: url.pathname.replace(/\/$/, ''),
+    token,
+    pid,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
+    peakRss: 0,
+  };
+}
+
+/**
+ * One request, timed from the call to the end of the body, in ms. `body`
+ * may be an object (sent as JSON) or a Buffer/stream factory for uploads.
+ */
+function call(server, method, apiPath, body, { raw = false } = {}) {
+  const isJson = body !== undefined && !Buffer.isBuffer(body);
+  const payload = isJson ? Buffer.from(JSON.stringify(body)) : body;
+  const headers = {};
+  if (server.token) headers.authorization = `Bearer ${server.token}`;
+  if (payload) {
+    headers['content-type'] = isJson
+      ? 'application/json'
+      : 'application/octet-stream';
+    headers['content-length'] = payload.length;
+  }
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: server.host,
+        port: server.port,
+        path: `${server.prefix}${apiPath}`,
+        method,
+        agent: server.agent,
+        headers,
+      },
+      res => {
+        const chunks = [];
+        let bytes = 0;
+        res.on('data', c => {
+          bytes += c.length;
+          if (!raw) chunks.push(c);
+        });
+        res.on('end', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          const text = raw ? '' : Buffer.concat(chunks).toString('utf8');
+          let json;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = text;
+          }
+          resolve({ ms, status: res.statusCode, json, bytes });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+/** Like call(), but a status other than 200 is an error naming the route. */
+async function ok(server, method, apiPath, body, options) {
+  const result = await call(server, method, apiPath, body, options);
+  if (result.status !== 200) {
+    throw new Error(
+      `${server.name} ${method} ${apiPath} answered ${
+        result.status
+      }: ${JSON.stringify(result.json).slice(0, 300)}`,
+    );
+  }
+  return result;
+}
+
+const API = '/api/2.0/mlflow';
+
+// ---------------------------------------------------------------- memory
+
+/** RSS in bytes of `pid` and every process below it (Linux /proc). */
+function treeRss(pid) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const match = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (match) total += Number(match[1]) * 1024;
+    } catch {
+      continue;
+    }
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
+function sampleMemory(servers) {
+  const timer = setInterval(() => {
+    for (const s of servers) {
+      if (s.pid) s.peakRss = Math.max(s.peakRss, treeRss(s.pid));
+    }
+  }, 200);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+// ---------------------------------------------------------------- portal
+
+async function portalDatabase() {
+  if (DB === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-compare-'));
+    return {
+      config: { client: 'better-sqlite3', connection: { directory: dir } },
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  // The backend makes one database per plugin with this prefix; drop them
+  // before and after so runs never see each other's data.
+  const prefix = `mlflow_compare_${process.pid}_`;
+  const knex = require('knex')({ client: 'pg', connection: PG });
+  const dropAll = async () => {
+    const { rows } = await knex.raw(
+      'select datname from pg_database where datname like ?',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      await knex.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  };
+  await dropAll();
+  const url = new URL(PG);
+  return {
+    config: {
+      client: 'pg',
+      pluginDivisionMode: 'database',
+      prefix,
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username || 'postgres'),
+        password: decodeURIComponent(url.password || ''),
+      },
+    },
+    drop: async () => {
+      await dropAll();
+      await knex.destroy();
+    },
+  };
+}
+
+/** Starts packages/backend with the bench's config; resolves when healthy. */
+async function startPortal(database, logFile) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-compare-config-'));
+  const configFile = path.join(dir, 'bench.json');
+  fs.writeFileSync(
+    configFile,
+    JSON.stringify({
+      app: { baseUrl: `http://localhost:${PORT}` },
+      backend: {
+        baseUrl: `http://localhost:${PORT}`,
+        listen: { port: PORT },
+        database: database.config,
+        auth: {
+          externalAccess: [
+            {
+              type: 'static',
+              options: { token: TOKEN, subject: 'mlflow-compare' },
+            },
+          ],
+        },
+      },
+      mlops: { demo: { seedFile: null } },
+    }),
+  );
+  const transform = path.join(
+    ROOT,
+    'node_modules/@backstage/cli/config/nodeTransform.cjs',
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      transform,
+      'src/index.ts',
+      '--config',
+      path.join(ROOT, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: path.join(ROOT, 'packages', 'backend'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+    },
+  );
+  const log = fs.createWriteStream(logFile);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const server = peer(
+    'portal',
+    `http://127.0.0.1:${PORT}/api/mlops/mlflow`,
+    TOKEN,
+    child.pid,
+  );
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (exited) throw new Error(`the portal exited at start; see ${logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`the portal did not answer; see ${logFile}`);
+    try {
+      const health = await call(
+        { ...server, prefix: '/api/mlops', agent: undefined },
+        'GET',
+        '/health',
+      );
+      if (health.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise(r => setTimeout(r, 500));
+  }
+  return { server, child, configDir: dir };
+}
+
+// ---------------------------------------------------------------- figures
+
+const median = values => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const p95 = values => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)];
+};
+
+const rows = [];
+
+/**
+ * Runs `sample(server, i)` ITERATIONS times per server, alternating which
+ * server goes first, and records the row. `goal` is the highest acceptable
+ * portal/reference ratio.
+ */
+async function latencyRow(
+  label,
+  servers,
+  goal,
+  sample,
+  iterations = ITERATIONS,
+) {
+  const times = new Map(servers.map(s => [s.name, []]));
+  for (let i = 0; i < iterations; i++) {
+    const order = i % 2 ? [...servers].reverse() : servers;
+    for (const s of order) times.get(s.name).push(await sample(s, i));
+  }
+  const figures = servers.map(s => ({
+    name: s.name,
+    median: median(times.get(s.name)),
+    p95: p95(times.get(s.name)),
+  }));
+  rows.push({ label, unit: 'ms', lowerIsBetter: true, goal, figures });
+  printRow(rows[rows.length - 1]);
+}
+
+function printRow(row) {
+  const [portal, reference] = row.figures;
+  const fmt = f =>
+    row.unit === 'ms'
+      ? `${f.median.toFixed(1)} ms (p95 ${f.p95.toFixed(1)})`
+      : `${Math.round(f.median).toLocaleString('en')} ${row.unit}`;
+  let line = `${row.label.padEnd(46)} portal ${fmt(portal)}`;
+  if (reference) {
+    const ratio = portal.median / reference.median;
+    const met = row.lowerIsBetter ? ratio <= row.goal : ratio >= row.goal;
+    line += `  vs reference ${fmt(reference)}  = ${ratio.toFixed(2)}x (goal ${
+      row.lowerIsBetter ? '<=' : '>='
+    } ${row.goal}x) ${met ? 'MET' : 'MISSED'}`;
+  }
+  console.log(line);
+}
+
+// ---------------------------------------------------------------- workload
+
+let unique = 0;
+const uniqueName = stem => `${stem}-${process.pid}-${Date.now()}-${unique++}`;
+
+async function createExperiment(s, name) {
+  const { json } = await ok(s, 'POST', `${API}/experiments/create`, { name });
+  return json.experiment_id;
+}
+
+async function createRun(s, experimentId) {
+  const { json } = await ok(s, 'POST', `${API}/runs/create`, {
+    experiment_id: experimentId,
+    start_time: Date.now(),
+  });
+  return json.run.info.run_id;
+}
+
+const metricBatch = (count, step, keyOf = i => `m${i}`) => {
+  const timestamp = Date.now();
+  return Array.from({ length: count }, (_, i) => ({
+    key: keyOf(i),
+    value: Math.random(),
+    timestamp,
+    step,
+  }));
+};
+
+/** Runs `task(i)` for i < count with `concurrency` in flight at once. */
+async function pool(count, concurrency, task) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+/** `runs` runs × `metrics` metrics (plus a param and a tag) in one experiment. */
+async function seedRuns(s, label, runs, metrics) {
+  const started = Date.now();
+  const experimentId = await createExperiment(s, uniqueName(label));
+  await pool(runs, 8, async i => {
+    const runId = await createRun(s, experimentId);
+    await ok(s, 'POST', `${API}/runs/log-batch`, {
+      run_id: runId,
+      metrics: metricBatch(metrics, 0),
+      params: [{ key: 'lr', value: String((i % 10) / 100) }],
+      tags: [{ key: 'team', value: `team-${i % 5}` }],
+    });
+  });
+  console.log(
+    `  seeded ${runs.toLocaleString('en')} runs x ${metrics} metrics on ${
+      s.name
+    } in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  return experimentId;
+}
+
+async function throughputRow(servers) {
+  const slices = 3;
+  const sliceMs = (THROUGHPUT_SECONDS * 1000) / slices;
+  const logged = new Map(servers.map(s => [s.name, { metrics: 0, ms: 0 }]));
+  const runs = new Map();
+  for (const s of servers) {
+    const experimentId = await createExperiment(s, uniqueName('throughput'));
+    runs.set(
+      s.name,
+      await Promise.all([0, 1, 2, 3].map(() => createRun(s, experimentId))),
+    );
+  }
+  for (let slice = 0; slice < slices; slice++) {
+    const order = slice % 2 ? [...servers].reverse() : servers;
+    for (const s of order) {
+      const until = Date.now() + sliceMs;
+      const started = Date.now();
+      let step = 0;
+      await Promise.all(
+        runs.get(s.name).map(async runId => {
+          while (Date.now() < until) {
+            await ok(s, 'POST', `${API}/runs/log-batch`, {
+              run_id: runId,
+              metrics: metricBatch(100, step++),
+            });
+            logged.get(s.name).metrics += 100;
+          }
+        }),
+      );
+      logged.get(s.name).ms += Date.now() - started;
+    }
+  }
+  const row = {
+    label: 'throughput, 100-metric batches, 4 clients',
+    unit: 'metrics/s',
+    lowerIsBetter: false,
+    goal: 5,
+    figures: servers.map(s => {
+      const { metrics, ms } = logged.get(s.name);
+      return { name: s.name, median: (metrics * 1000) / ms };
+    }),
+  };
+  rows.push(row);
+  printRow(row);
+}
+
+async function artifactRows(servers) {
+  for (const mb of ARTIFACT_MB) {
+    const data = crypto.randomBytes(mb * 1024 * 1024);
+    const paths = new Map();
+    const usable = [];
+    for (const s of servers) {
+      const experimentId = await createExperiment(s, uniqueName('artifacts'));
+      const runId = await createRun(s, experimentId);
+      const probe = await call(
+        s,
+        'PUT',
+        `/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/probe.txt`,
+        Buffer.from('probe'),
+      );
+      if (probe.status !== 200) {
+        console.log(
+          `  artifact rows skipped: ${s.name} answers ${probe.status} to an artifact upload`,
+        );
+        return;
+      }
+      paths.set(s.name, `${experimentId}/${runId}/artifacts`);
+      usable.push(s);
+    }
+    const iterations = mb >= 100 ? 3 : ITERATIONS;
+    await latencyRow(
+      `artifact upload, ${mb} MB`,
+      usable,
+      0.25,
+      async (s, i) => {
+        const r = await ok(
+          s,
+          'PUT',
+          `/api/2.0/mlflow-artifacts/artifacts/${paths.get(
+            s.name,
+          )}/blob-${i}.bin`,
+          data,
+        );
+        return r.ms;
+      },
+      iterations,
+    );
+    await latencyRow(
+      `artifact download, ${mb} MB`,
+      usable,
+      0.25,
+      async (s, i) => {
+        const r = await ok(
+          s,
+          'GET',
+          `/api/2.0/mlflow-artifacts/artifacts/${paths.get(
+            s.name,
+          )}/blob-${i}.bin`,
+          undefined,
+          { raw: true },
+        );
+        if (r.bytes !== data.length) {
+          throw new Error(
+            `${s.name} returned ${r.bytes} of ${data.length} bytes`,
+          );
+        }
+        return r.ms;
+      },
+      iterations,
+    );
+  }
+}
+
+async function workload(servers) {
+  // log-batch of 1,000 metrics into one run per server.
+  const batchRuns = new Map();
+  for (const s of servers) {
+    batchRuns.set(
+      s.name,
+      await createRun(s, await createExperiment(s, uniqueName('batch'))),
+    );
+  }
+  await latencyRow(
+    'log-batch, 1,000 metrics',
+    servers,
+    0.25,
+    async (s, i) =>
+      (
+        await ok(s, 'POST', `${API}/runs/log-batch`, {
+          run_id: batchRuns.get(s.name),
+          metrics: metricBatch(1000, i),
+        })
+      ).ms,
+  );
+
+  await throughputRow(servers);
+
+  // Run search over SEARCH_RUNS runs x 20 metrics.
+  const searchExperiments = new Map();
+  for (const s of servers) {
+    searchExperiments.set(s.name, await seedRuns(s, 'search', SEARCH_RUNS, 20));
+  }
+  const search = experimentId => ({
+    experiment_ids: [experimentId],
+    filter: "metrics.m3 > 0.5 and params.lr = '0.05'",
+    order_by: ['metrics.m7 DESC'],
+    max_results: 100,
+  });
+  await latencyRow(
+    `run search, ${SEARCH_RUNS.toLocaleString('en')} runs x 20 metrics`,
+    servers,
+    0.1,
+    async s =>
+      (
+        await ok(
+          s,
+          'POST',
+          `${API}/runs/search`,
+          search(searchExperiments.get(s.name)),
+        )
+      ).ms,
+  );
+
+  if (LARGE_RUNS > 0) {
+    const large = new Map();
+    for (const s of servers)
+      large.set(s.name, await seedRuns(s, 'large', LARGE_RUNS, 100));
+    await latencyRow(
+      `run search, ${LARGE_RUNS.toLocaleString('en')} runs x 100 metrics`,
+      servers,
+      0.1,
+      async s =>
+        (
+          await ok(s, 'POST', `${API}/runs/search`, search(large.get(s.name)))
+        ).ms,
+    );
+  }
+
+  // Metric history of 10,000 steps.
+  const historyRuns = new Map();
+  for (const s of servers) {
+    const runId = await createRun(
+      s,
+      await createExperiment(s, uniqueName('history')),
+    );
+    for (let chunk = 0; chunk < 10; chunk++) {
+      await ok(s, 'POST', `${API}/runs/log-batch`, {
+        run_id: runId,
+        metrics: metricBatch(1000, 0, () => 'loss').map((m, i) => ({
+          ...m,
+          step: chunk * 1000 + i,
+        })),
+      });
+    }
+    historyRuns.set(s.name, runId);
+  }
+  await latencyRow('metric history, 10,000 steps', servers, 0.1, async s => {
+    const r = await ok(
+      s,
+      'GET',
+      `${API}/metrics/get-history?run_id=${historyRuns.get(
+        s.name,
+      )}&metric_key=loss&max_results=25000`,
+    );
+    if ((r.json.metrics ?? []).length !== 10000) {
+      throw new Error(
+        `${s.name} returned ${(r.json.metrics ?? []).length} of 10000 steps`,
+      );
+    }
+    return r.ms;
+  });
+
+  // Registry: create models, versions, and search 100 models.
+  await latencyRow(
+    'registered-models/create',
+    servers,
+    0.5,
+    async s =>
+      (
+        await ok(s, 'POST', `${API}/registered-models/create`, {
+          name: uniqueName('model'),
+        })
+      ).ms,
+  );
+  const versionModels = new Map();
+  for (const s of servers) {
+    const name = uniqueName('versioned');
+    await ok(s, 'POST', `${API}/registered-models/create`, { name });
+    // A version's source run as a training job leaves it: 20 metrics.
+    const runId = await createRun(
+      s,
+      await createExperiment(s, uniqueName('source')),
+    );
+    await ok(s, 'POST', `${API}/runs/log-batch`, {
+      run_id: runId,
+      metrics: metricBatch(20, 0),
+    });
+    versionModels.set(s.name, { name, runId });
+  }
+  await latencyRow('model-versions/create', servers, 0.5, async s => {
+    const { name, runId } = versionModels.get(s.name);
+    return (
+      await ok(s, 'POST', `${API}/model-versions/create`, {
+        name,
+        source: `runs:/${runId}/model`,
+        run_id: runId,
+      })
+    ).ms;
+  });
+  const searchPrefix = uniqueName('searchable');
+  for (const s of servers) {
+    await pool(100, 4, i =>
+      ok(s, 'POST', `${API}/registered-models/create`, {
+        name: `${searchPrefix}-${i}`,
+      }),
+    );
+  }
+  await latencyRow(
+    'registered-models/search, 100 models',
+    servers,
+    0.25,
+    async s => {
+      const r = await ok(
+        s,
+        'GET',
+        `${API}/registered-models/search?max_results=100`,
+      );
+      if ((r.json.registered_models ?? []).length !== 100) {
+        throw new Error(
+          `${s.name} found ${
+            (r.json.registered_models ?? []).length
+          } of 100 models`,
+        );
+      }
+      return r.ms;
+    },
+  );
+
+  await artifactRows(servers);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  if (!['sqlite', 'postgres'].includes(DB)) {
+    throw new Error(`database must be sqlite or postgres, not ${DB}`);
+  }
+  const logFile = path.join(os.tmpdir(), `mlflow-compare-portal-${DB}.log`);
+  const database = await portalDatabase();
+  let portal;
+  const stop = () => {
+    if (portal?.child.exitCode === null) portal.child.kill('SIGTERM');
+  };
+  process.once('SIGINT', () => {
+    stop();
+    process.exit(130);
+  });
+  try {
+    portal = await startPortal(database, logFile);
+    const servers = [portal.server];
+    if (process.env.MLFLOW_REFERENCE_URL) {
+      servers.push(
+        peer(
+          'reference',
+          process.env.MLFLOW_REFERENCE_URL,
+          process.env.MLFLOW_REFERENCE_TOKEN,
+          process.env.MLFLOW_REFERENCE_PID
+            ? Number(process.env.MLFLOW_REFERENCE_PID)
+            : undefined,
+        ),
+      );
+    }
+    console.log(
+      `MLflow compare on ${DB}: portal (pid ${portal.child.pid}, log ${logFile})` +
+        (servers[1]
+          ? ` vs reference at ${process.env.MLFLOW_REFERENCE_URL}`
+          : ', no reference'),
+    );
+    const stopSampling = sampleMemory(servers);
+    await workload(servers);
+    stopSampling();
+    const mib = b => (b / 1024 / 1024).toFixed(0);
+    const [p, r] = servers;
+    let line = `${'peak RSS during the workload'.padEnd(46)} portal ${mib(
+      p.peakRss,
+    )} MiB`;
+    if (r?.pid) {
+      const ratio = p.peakRss / r.peakRss;
+      line += `  vs reference ${mib(r.peakRss)} MiB  = ${ratio.toFixed(
+        2,
+      )}x (goal <= 1x) ${ratio <= 1 ? 'MET' : 'MISSED'}`;
+    }
+    console.log(
+      `${line}; portal under 600 MiB: ${
+        p.peakRss < 600 * 1024 * 1024 ? 'yes' : 'NO'
+      }`,
+    );
+  } finally {
+    stop();
+    await new Promise(r => setTimeout(r, 500));
+    await database
+      .drop()
+      .catch(e => console.error(`could not drop the bench database: ${e}`));
+    if (portal) fs.rmSync(portal.configDir, { recursive: true, force: true });
+  }
+}
+
+main().catch(error => {
+  console.error(error.stack ?? String(error));
+  process.exitCode = 1;
+});
