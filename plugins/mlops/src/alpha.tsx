@@ -1,7 +1,10 @@
 /**
  * The MLOps plugin for apps on the new frontend system. The app discovers it
- * from this `./alpha` export; its cards appear on entities that carry a
- * `backstage-mlops.dev/*` annotation with no wiring code in the app.
+ * from this `./alpha` export with no wiring code: entities that carry a
+ * `backstage-mlops.dev/*` annotation get an MLOps tab (`/mlops`) with the
+ * whole dashboard and one compact summary card on Overview. The single
+ * cards stay available, disabled by default: enable one in `app.extensions`
+ * (e.g. `- entity-card:mlops/health`) to put it on Overview as well.
  *
  * @packageDocumentation
  */
@@ -14,7 +17,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { MlopsClient, mlopsApiRef } from './api';
 import {
   isMlopsAvailable,
@@ -39,12 +45,53 @@ const mlopsApi = ApiBlueprint.make({
 });
 
 /**
- * The health card as an entity card extension (`entity-card:mlops/health`).
+ * The MLOps tab of model, pipeline and experiment entities
+ * (`entity-content:mlops`, at `/mlops` under the entity page): health and
+ * open incidents, triage, metrics and drift, deployments and versions, runs.
+ *
+ * @alpha
+ */
+export const mlopsEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: '/mlops',
+    title: 'MLOps',
+    filter: isMlopsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsContent').then(m => (
+        <m.EntityMlopsContent />
+      )),
+  },
+});
+
+/**
+ * The compact MLOps summary card for Overview (`entity-card:mlops/summary`):
+ * status, top reason, open incidents, Production version, a link to the tab.
+ * The one MLOps card enabled by default.
+ *
+ * @alpha
+ */
+export const mlopsSummaryEntityCard = EntityCardBlueprint.make({
+  name: 'summary',
+  params: {
+    // An info card: it stands beside About, on the first screen of Overview.
+    type: 'info',
+    filter: isMlopsAvailable,
+    loader: () =>
+      import('./components/EntityMlopsSummaryCard').then(m => (
+        <m.EntityMlopsSummaryCard />
+      )),
+  },
+});
+
+/**
+ * The health card as an entity card extension (`entity-card:mlops/health`),
+ * disabled by default (the MLOps tab shows it).
  *
  * @alpha
  */
 export const mlopsHealthEntityCard = EntityCardBlueprint.make({
   name: 'health',
+  disabled: true,
   params: {
     filter: isMlopsAvailable,
     loader: () =>
@@ -63,6 +110,7 @@ export const mlopsHealthEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsExperimentRunsEntityCard = EntityCardBlueprint.make({
   name: 'experiment-runs',
+  disabled: true,
   params: {
     filter: isMlopsExperimentAvailable,
     loader: () =>
@@ -79,6 +127,7 @@ export const mlopsExperimentRunsEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsTriageEntityCard = EntityCardBlueprint.make({
   name: 'triage',
+  disabled: true,
   params: {
     filter: isMlopsAvailable,
     loader: () =>
@@ -114,6 +163,7 @@ export const mlopsPage = PageBlueprint.make({
  */
 export const mlopsDriftEntityCard = EntityCardBlueprint.make({
   name: 'drift',
+  disabled: true,
   params: {
     filter: isMlopsModelAvailable,
     loader: () =>
@@ -149,6 +199,7 @@ export const mlopsTeamEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsModelVersionsEntityCard = EntityCardBlueprint.make({
   name: 'model-versions',
+  disabled: true,
   params: {
     filter: isMlopsModelAvailable,
     loader: () =>
@@ -166,6 +217,7 @@ export const mlopsModelVersionsEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsIncidentsEntityCard = EntityCardBlueprint.make({
   name: 'incidents',
+  disabled: true,
   params: {
     filter: isMlopsAvailable,
     loader: () =>
@@ -183,6 +235,7 @@ export const mlopsIncidentsEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
   name: 'metrics',
+  disabled: true,
   params: {
     filter: isMlopsModelAvailable,
     loader: () =>
@@ -199,6 +252,7 @@ export const mlopsMetricsEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsDeploymentsEntityCard = EntityCardBlueprint.make({
   name: 'deployments',
+  disabled: true,
   params: {
     filter: isMlopsModelAvailable,
     loader: () =>
@@ -216,6 +270,7 @@ export const mlopsDeploymentsEntityCard = EntityCardBlueprint.make({
  */
 export const mlopsPipelineRunsEntityCard = EntityCardBlueprint.make({
   name: 'pipeline-runs',
+  disabled: true,
   params: {
     filter: isMlopsPipelineAvailable,
     loader: () =>
@@ -236,12 +291,14 @@ export default createFrontendPlugin({
   icon: <MlopsIcon />,
   routes: { root: mlopsRoot },
   info: { packageJson: () => import('../package.json') },
-  // Cards render in this order on an entity page: what is wrong and what to
-  // do first, then the numbers behind it, then the release and training
-  // history.
+  // Cards enabled by hand render in this order on Overview: what is wrong
+  // and what to do first, then the numbers behind it, then the release and
+  // training history (the MLOps tab lays the same cards out in a grid).
   extensions: [
     mlopsApi,
     mlopsPage,
+    mlopsEntityContent,
+    mlopsSummaryEntityCard,
     mlopsHealthEntityCard,
     mlopsIncidentsEntityCard,
     mlopsTriageEntityCard,

@@ -17,6 +17,7 @@ export { MlopsPage } from './plugin';
 export { mlopsRootRouteRef } from './routes';
 export { EntityMlopsDeploymentsCard } from './plugin';
 export { EntityMlopsPipelineRunsCard } from './plugin';
+export { EntityMlopsContent, EntityMlopsSummaryCard } from './plugin';
 export { mlopsApiRef, MlopsClient } from './api';
 export type { MlopsApi } from './api';
 export {

@@ -222,3 +222,44 @@ export const EntityMlopsPipelineRunsCard = mlopsPlugin.provide(
     },
   }),
 );
+
+/**
+ * The MLOps tab of an entity page: health and open incidents, triage,
+ * prediction metrics and drift side by side, deployments and versions, then
+ * pipeline or experiment runs, in a responsive grid. Mount it in the entity
+ * page of model, pipeline and experiment entities:
+ * `<EntityLayout.Route path="/mlops" title="MLOps" if={isMlopsAvailable}>`.
+ *
+ * @public
+ */
+export const EntityMlopsContent = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsContent',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsContent').then(
+          m => m.EntityMlopsContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The compact MLOps card for an entity's Overview: status, the reason to
+ * read first, open incidents, the Production version, and a link to the
+ * MLOps tab (at `mlops` under the entity page unless `contentPath` says
+ * otherwise).
+ *
+ * @public
+ */
+export const EntityMlopsSummaryCard = mlopsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlopsSummaryCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityMlopsSummaryCard').then(
+          m => m.EntityMlopsSummaryCard,
+        ),
+    },
+  }),
+);

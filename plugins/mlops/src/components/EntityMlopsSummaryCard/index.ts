@@ -1,0 +1,4 @@
+export {
+  EntityMlopsSummaryCard,
+  MLOPS_ENTITY_CONTENT_PATH,
+} from './EntityMlopsSummaryCard';
