@@ -12,7 +12,6 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -28,6 +27,7 @@ import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { DeployDialog } from './DeploymentDialogs';
 import { StatusLabel, StatusTone } from '../StatusLabel';
+import { MlopsTable, NoWrap, TruncatedText } from '../MlopsTable';
 
 const useStyles = makeStyles(theme => ({
   header: {
@@ -131,7 +131,7 @@ function ModelDeployments(props: {
         </Typography>
       )}
       {entry.current.length > 0 && (
-        <Table
+        <MlopsTable
           size="small"
           aria-label={`Current deployments of ${entry.model}`}
         >
@@ -147,8 +147,12 @@ function ModelDeployments(props: {
           <TableBody>
             {entry.current.map(current => (
               <TableRow key={current.environment}>
-                <TableCell>{current.environment}</TableCell>
-                <TableCell>v{current.version}</TableCell>
+                <TableCell>
+                  <TruncatedText text={current.environment} maxWidth="12em" />
+                </TableCell>
+                <TableCell>
+                  <NoWrap>v{current.version}</NoWrap>
+                </TableCell>
                 <TableCell>
                   <DeploymentStatusLabel status={current.status} />
                   {current.message && (
@@ -161,7 +165,9 @@ function ModelDeployments(props: {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell>{formatTime(current.updatedAt)}</TableCell>
+                <TableCell>
+                  <NoWrap>{formatTime(current.updatedAt)}</NoWrap>
+                </TableCell>
                 <TableCell align="right">
                   {canRollback &&
                     (current.status === 'succeeded' ||
@@ -184,12 +190,12 @@ function ModelDeployments(props: {
               </TableRow>
             ))}
           </TableBody>
-        </Table>
+        </MlopsTable>
       )}
       {entry.history.length > 0 && (
         <Box className={classes.section}>
           <Typography variant="subtitle2">History</Typography>
-          <Table
+          <MlopsTable
             size="small"
             aria-label={`Deployment history of ${entry.model}`}
           >
@@ -205,9 +211,15 @@ function ModelDeployments(props: {
             <TableBody>
               {entry.history.slice(0, HISTORY_SHOWN).map(d => (
                 <TableRow key={d.id}>
-                  <TableCell>{formatTime(d.createdAt)}</TableCell>
-                  <TableCell>{d.environment}</TableCell>
-                  <TableCell>v{d.version}</TableCell>
+                  <TableCell>
+                    <NoWrap>{formatTime(d.createdAt)}</NoWrap>
+                  </TableCell>
+                  <TableCell>
+                    <TruncatedText text={d.environment} maxWidth="12em" />
+                  </TableCell>
+                  <TableCell>
+                    <NoWrap>v{d.version}</NoWrap>
+                  </TableCell>
                   <TableCell>
                     <DeploymentStatusLabel status={d.status} />
                   </TableCell>
@@ -215,7 +227,7 @@ function ModelDeployments(props: {
                 </TableRow>
               ))}
             </TableBody>
-          </Table>
+          </MlopsTable>
         </Box>
       )}
     </Box>

@@ -11,7 +11,6 @@ import {
   StoredDriftReport,
 } from '@backstage-mlops/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -39,6 +38,8 @@ import {
   formatScore,
   formatThreshold,
 } from './driftText';
+import { MlopsTable, NoWrap, TruncatedText } from '../MlopsTable';
+import { StatusLabel } from '../StatusLabel';
 
 const useStyles = makeStyles(theme => ({
   model: {
@@ -111,7 +112,10 @@ function DriftShareChart(props: {
 function FeatureTable(props: { report: StoredDriftReport }) {
   const { report } = props;
   return (
-    <Table size="small" aria-label={`Drift per feature of ${report.model}`}>
+    <MlopsTable
+      size="small"
+      aria-label={`Drift per feature of ${report.model}`}
+    >
       <TableHead>
         <TableRow>
           <TableCell>Feature</TableCell>
@@ -125,30 +129,38 @@ function FeatureTable(props: { report: StoredDriftReport }) {
       <TableBody>
         {report.features.map(feature => (
           <TableRow key={feature.feature}>
-            <TableCell>{feature.feature}</TableCell>
-            <TableCell>{TEST_LABELS[feature.test] ?? feature.test}</TableCell>
+            <TableCell>
+              <TruncatedText text={feature.feature} maxWidth="14em" />
+            </TableCell>
+            <TableCell>
+              <NoWrap>{TEST_LABELS[feature.test] ?? feature.test}</NoWrap>
+            </TableCell>
             <TableCell align="right">
               {formatNumber(feature.statistic)}
             </TableCell>
-            <TableCell align="right">{formatScore(feature)}</TableCell>
-            <TableCell>{formatThreshold(feature)}</TableCell>
+            <TableCell align="right">
+              <NoWrap>{formatScore(feature)}</NoWrap>
+            </TableCell>
             <TableCell>
-              {feature.drifted ? (
-                <StatusError>Drifted</StatusError>
-              ) : (
-                <StatusOK>Stable</StatusOK>
-              )}
+              <NoWrap>{formatThreshold(feature)}</NoWrap>
+            </TableCell>
+            <TableCell>
+              <StatusLabel tone={feature.drifted ? 'error' : 'ok'}>
+                {feature.drifted ? 'Drifted' : 'Stable'}
+              </StatusLabel>
             </TableCell>
           </TableRow>
         ))}
         {report.skippedFeatures.map(skipped => (
           <TableRow key={`skipped:${skipped.feature}`}>
-            <TableCell>{skipped.feature}</TableCell>
+            <TableCell>
+              <TruncatedText text={skipped.feature} maxWidth="14em" />
+            </TableCell>
             <TableCell colSpan={5}>Not checked: {skipped.reason}</TableCell>
           </TableRow>
         ))}
       </TableBody>
-    </Table>
+    </MlopsTable>
   );
 }
 

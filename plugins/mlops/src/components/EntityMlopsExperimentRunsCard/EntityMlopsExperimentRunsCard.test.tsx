@@ -53,25 +53,39 @@ function run(id: string, overrides: Partial<Run>): Run {
   };
 }
 
-const metric = (key: string, value: number | 'NaN') => ({ key, value, step: 39, timestamp: 1 });
+const metric = (key: string, value: number | 'NaN') => ({
+  key,
+  value,
+  step: 39,
+  timestamp: 1,
+});
 
 const runs: Run[] = [
   run('a', {
     name: 'fraud-detection-tuned',
     params: { learning_rate: '0.1', max_depth: '8', n_estimators: '400' },
-    metrics: { val_auc: metric('val_auc', 0.9712), train_loss: metric('train_loss', 0.1123) },
+    metrics: {
+      val_auc: metric('val_auc', 0.9712),
+      train_loss: metric('train_loss', 0.1123),
+    },
   }),
   run('b', {
     name: 'fraud-detection-baseline',
     params: { learning_rate: '0.05', max_depth: '6', n_estimators: '400' },
-    metrics: { val_auc: metric('val_auc', 0.9304), train_loss: metric('train_loss', 0.1501) },
+    metrics: {
+      val_auc: metric('val_auc', 0.9304),
+      train_loss: metric('train_loss', 0.1501),
+    },
   }),
   run('c', {
     name: 'fraud-detection-tuning-6',
     status: 'FAILED',
     endTime: '2026-11-20T10:04:00Z',
     params: { learning_rate: '0.6', max_depth: '12', n_estimators: '400' },
-    metrics: { val_auc: metric('val_auc', 0.61), train_loss: metric('train_loss', 'NaN') },
+    metrics: {
+      val_auc: metric('val_auc', 0.61),
+      train_loss: metric('train_loss', 'NaN'),
+    },
   }),
 ];
 
@@ -96,7 +110,9 @@ describe('EntityMlopsExperimentRunsCard', () => {
     const getEntityExperiments = jest.fn().mockResolvedValue(response);
     await renderCard(experimentEntity, { getEntityExperiments });
 
-    const table = await screen.findByRole('table', { name: 'Runs of fraud-detection' });
+    const table = await screen.findByRole('table', {
+      name: 'Runs of fraud-detection',
+    });
     expect(getEntityExperiments).toHaveBeenCalledWith({
       kind: 'Resource',
       namespace: 'default',
@@ -131,11 +147,23 @@ describe('EntityMlopsExperimentRunsCard', () => {
         experimentName: r.experimentName,
       })),
       params: [
-        { key: 'learning_rate', values: { [runs[0].id]: '0.1', [runs[1].id]: '0.05' }, differs: true },
-        { key: 'n_estimators', values: { [runs[0].id]: '400', [runs[1].id]: '400' }, differs: false },
+        {
+          key: 'learning_rate',
+          values: { [runs[0].id]: '0.1', [runs[1].id]: '0.05' },
+          differs: true,
+        },
+        {
+          key: 'n_estimators',
+          values: { [runs[0].id]: '400', [runs[1].id]: '400' },
+          differs: false,
+        },
       ],
       metrics: [
-        { key: 'val_auc', values: { [runs[0].id]: 0.9712, [runs[1].id]: 0.9304 }, differs: true },
+        {
+          key: 'val_auc',
+          values: { [runs[0].id]: 0.9712, [runs[1].id]: 0.9304 },
+          differs: true,
+        },
       ],
     };
     const compareRuns = jest.fn().mockResolvedValue(comparison);
@@ -155,24 +183,35 @@ describe('EntityMlopsExperimentRunsCard', () => {
 
     const compare = await screen.findByRole('button', { name: /Compare/ });
     expect(compare).toBeDisabled();
-    await user.click(screen.getByRole('checkbox', { name: 'Select run fraud-detection-tuned' }));
+    await user.click(
+      screen.getByRole('checkbox', {
+        name: 'Select run fraud-detection-tuned',
+      }),
+    );
     expect(compare).toBeDisabled();
-    await user.click(screen.getByRole('checkbox', { name: 'Select run fraud-detection-baseline' }));
+    await user.click(
+      screen.getByRole('checkbox', {
+        name: 'Select run fraud-detection-baseline',
+      }),
+    );
     expect(compare).toBeEnabled();
     await user.click(compare);
 
     expect(await screen.findByText('Comparing 2 runs')).toBeInTheDocument();
     expect(compareRuns).toHaveBeenCalledWith([runs[0].id, runs[1].id]);
     const paramTable = screen.getByRole('table', { name: 'Param' });
-    const differing = within(paramTable).getByText('learning_rate (differs)').closest('tr')!;
+    const differing = within(paramTable)
+      .getByText('learning_rate (differs)')
+      .closest('tr')!;
     expect(differing).toHaveAttribute('data-differs', 'true');
-    expect(within(paramTable).getByText('n_estimators').closest('tr')).toHaveAttribute(
-      'data-differs',
-      'false',
-    );
+    expect(
+      within(paramTable).getByText('n_estimators').closest('tr'),
+    ).toHaveAttribute('data-differs', 'false');
     expect(screen.getByRole('table', { name: 'Metric' })).toBeInTheDocument();
     // The chart plots the first metric column for each selected run.
-    expect(await screen.findByRole('img', { name: 'val_auc over steps' })).toBeInTheDocument();
+    expect(
+      await screen.findByRole('img', { name: 'val_auc over steps' }),
+    ).toBeInTheDocument();
     expect(getMetricHistory).toHaveBeenCalledTimes(2);
     expect(getMetricHistory).toHaveBeenCalledWith(runs[0].id, 'val_auc');
     expect(getMetricHistory).toHaveBeenCalledWith(runs[1].id, 'val_auc');
@@ -180,18 +219,29 @@ describe('EntityMlopsExperimentRunsCard', () => {
 
   it('says when the linked experiment has no runs yet', async () => {
     await renderCard(experimentEntity, {
-      getEntityExperiments: async () => ({ ...response, experiments: [{ experiment, runs: [] }] }),
+      getEntityExperiments: async () => ({
+        ...response,
+        experiments: [{ experiment, runs: [] }],
+      }),
     });
-    expect(await screen.findByText('No runs in fraud-detection yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No runs in fraud-detection yet'),
+    ).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 
   it('says when the experiment is not in the store', async () => {
     await renderCard(experimentEntity, {
-      getEntityExperiments: async () => ({ ...response, experiments: [], missing: ['fraud-detection'] }),
+      getEntityExperiments: async () => ({
+        ...response,
+        experiments: [],
+        missing: ['fraud-detection'],
+      }),
     });
     expect(await screen.findByText('No experiment found')).toBeInTheDocument();
-    expect(screen.getByText(/fraud-detection is not in the MLOps store yet/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/fraud-detection is not in the MLOps store yet/),
+    ).toBeInTheDocument();
   });
 
   it('shows the backend error instead of runs', async () => {
@@ -204,7 +254,9 @@ describe('EntityMlopsExperimentRunsCard', () => {
         throw error;
       },
     });
-    expect((await screen.findAllByText(/No entity resource:default\/x/)).length).toBeGreaterThan(0);
+    expect(
+      (await screen.findAllByText(/No entity resource:default\/x/)).length,
+    ).toBeGreaterThan(0);
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });
 
@@ -213,7 +265,9 @@ describe('EntityMlopsExperimentRunsCard', () => {
     const plain = unannotatedEntity(experimentEntity);
     expect(isMlopsExperimentAvailable(plain)).toBe(false);
     await renderCard(plain, { getEntityExperiments });
-    expect((await screen.findAllByText(/backstage-mlops\.dev\/experiment/)).length).toBeGreaterThan(0);
+    expect(
+      (await screen.findAllByText(/backstage-mlops\.dev\/experiment/)).length,
+    ).toBeGreaterThan(0);
     expect(getEntityExperiments).not.toHaveBeenCalled();
   });
 
@@ -222,14 +276,19 @@ describe('EntityMlopsExperimentRunsCard', () => {
       isMlopsExperimentAvailable({
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Component',
-        metadata: { name: 'fraud', annotations: { 'backstage-mlops.dev/model': 'fraud' } },
+        metadata: {
+          name: 'fraud',
+          annotations: { 'backstage-mlops.dev/model': 'fraud' },
+        },
         spec: { type: 'ml-model' },
       }),
     ).toBe(true);
   });
 
   it('shows progress while the runs load', async () => {
-    await renderCard(experimentEntity, { getEntityExperiments: () => new Promise(() => {}) });
+    await renderCard(experimentEntity, {
+      getEntityExperiments: () => new Promise(() => {}),
+    });
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
 });

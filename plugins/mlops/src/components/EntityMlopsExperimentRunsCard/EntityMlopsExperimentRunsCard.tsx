@@ -14,7 +14,6 @@ import InputLabel from '@material-ui/core/InputLabel';
 import ListItemText from '@material-ui/core/ListItemText';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableContainer from '@material-ui/core/TableContainer';
@@ -35,6 +34,7 @@ import {
   keysOf,
 } from './runsTable';
 import { StatusLabel, StatusTone } from '../StatusLabel';
+import { MlopsTable, NoWrap, TruncatedText } from '../MlopsTable';
 
 const useStyles = makeStyles(theme => ({
   toolbar: {
@@ -157,7 +157,7 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
         </Tooltip>
       </Box>
       <TableContainer>
-        <Table size="small" aria-label={`Runs of ${experiment.name}`}>
+        <MlopsTable size="small" aria-label={`Runs of ${experiment.name}`}>
           <TableHead>
             <TableRow>
               <TableCell padding="checkbox" />
@@ -166,11 +166,13 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
               <TableCell>Started</TableCell>
               <TableCell>Duration</TableCell>
               {paramColumns.map(key => (
-                <TableCell key={`p:${key}`}>{key}</TableCell>
+                <TableCell key={`p:${key}`}>
+                  <TruncatedText text={key} maxWidth="10em" />
+                </TableCell>
               ))}
               {metricColumns.map(key => (
                 <TableCell key={`m:${key}`} align="right">
-                  {key}
+                  <TruncatedText text={key} maxWidth="10em" />
                 </TableCell>
               ))}
             </TableRow>
@@ -182,11 +184,18 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
                   <Checkbox
                     checked={selected.includes(run.id)}
                     onChange={() => toggle(run)}
-                    inputProps={{ 'aria-label': `Select run ${run.name ?? run.id}` }}
+                    inputProps={{
+                      'aria-label': `Select run ${run.name ?? run.id}`,
+                    }}
                   />
                 </TableCell>
                 <TableCell>
-                  <Typography variant="body2">{run.name ?? run.id.slice(0, 8)}</Typography>
+                  <Typography variant="body2" component="div">
+                    <TruncatedText
+                      text={run.name ?? run.id.slice(0, 8)}
+                      maxWidth="16em"
+                    />
+                  </Typography>
                   {run.user && (
                     <Typography variant="caption" color="textSecondary">
                       {run.user.replace(/^user:default\//, '')}
@@ -196,20 +205,33 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
                 <TableCell>
                   <RunStatusLabel status={run.status} />
                 </TableCell>
-                <TableCell>{new Date(run.startTime).toLocaleString()}</TableCell>
-                <TableCell className={classes.numeric}>{formatDuration(run)}</TableCell>
+                <TableCell>
+                  <NoWrap>{new Date(run.startTime).toLocaleString()}</NoWrap>
+                </TableCell>
+                <TableCell className={classes.numeric}>
+                  <NoWrap>{formatDuration(run)}</NoWrap>
+                </TableCell>
                 {paramColumns.map(key => (
-                  <TableCell key={`p:${key}`}>{run.params[key] ?? '—'}</TableCell>
+                  <TableCell key={`p:${key}`}>
+                    <TruncatedText
+                      text={run.params[key] ?? '—'}
+                      maxWidth="10em"
+                    />
+                  </TableCell>
                 ))}
                 {metricColumns.map(key => (
-                  <TableCell key={`m:${key}`} align="right" className={classes.numeric}>
+                  <TableCell
+                    key={`m:${key}`}
+                    align="right"
+                    className={classes.numeric}
+                  >
                     {formatMetric(run.metrics[key]?.value)}
                   </TableCell>
                 ))}
               </TableRow>
             ))}
           </TableBody>
-        </Table>
+        </MlopsTable>
       </TableContainer>
       {compared && (
         <RunComparisonView
@@ -241,7 +263,14 @@ export function EntityMlopsExperimentRunsCard() {
   );
 
   return (
-    <InfoCard title="Experiment runs" subheader={value?.experiments.length === 1 ? value.experiments[0].experiment.name : undefined}>
+    <InfoCard
+      title="Experiment runs"
+      subheader={
+        value?.experiments.length === 1
+          ? value.experiments[0].experiment.name
+          : undefined
+      }
+    >
       <EntityMlopsDataContent
         annotated={annotated}
         annotation={ANNOTATION_MLOPS_EXPERIMENT}
@@ -256,7 +285,9 @@ export function EntityMlopsExperimentRunsCard() {
                 title="No experiment found"
                 description={
                   value && value.missing.length > 0
-                    ? `The experiment ${value.missing.join(', ')} is not in the MLOps store yet; it appears once a training job logs its first run.`
+                    ? `The experiment ${value.missing.join(
+                        ', ',
+                      )} is not in the MLOps store yet; it appears once a training job logs its first run.`
                     : 'This entity is not linked to an experiment in the MLOps store.'
                 }
               />

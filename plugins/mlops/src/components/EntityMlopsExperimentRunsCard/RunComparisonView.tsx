@@ -6,7 +6,6 @@ import FormControl from '@material-ui/core/FormControl';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -27,6 +26,7 @@ import {
 } from 'recharts';
 import { mlopsApiRef } from '../../api';
 import { chartRows, formatMetric } from './runsTable';
+import { MlopsTable, TruncatedText } from '../MlopsTable';
 
 const LINE_COLORS = [
   '#1f77b4',
@@ -41,7 +41,8 @@ const LINE_COLORS = [
 
 const useStyles = makeStyles(theme => ({
   differs: {
-    backgroundColor: theme.palette.type === 'dark' ? 'rgba(255, 193, 7, 0.16)' : '#fff8e1',
+    backgroundColor:
+      theme.palette.type === 'dark' ? 'rgba(255, 193, 7, 0.16)' : '#fff8e1',
   },
   section: {
     marginTop: theme.spacing(2),
@@ -60,7 +61,11 @@ function runLabel(comparison: RunComparison, id: string): string {
 function ComparisonTable(props: {
   comparison: RunComparison;
   title: string;
-  rows: Array<{ key: string; values: Record<string, unknown>; differs: boolean }>;
+  rows: Array<{
+    key: string;
+    values: Record<string, unknown>;
+    differs: boolean;
+  }>;
   format: (value: any) => string;
 }) {
   const { comparison, title, rows, format } = props;
@@ -69,12 +74,17 @@ function ComparisonTable(props: {
     return null;
   }
   return (
-    <Table size="small" aria-label={title}>
+    <MlopsTable size="small" aria-label={title}>
       <TableHead>
         <TableRow>
           <TableCell>{title}</TableCell>
           {comparison.runs.map(run => (
-            <TableCell key={run.id}>{runLabel(comparison, run.id)}</TableCell>
+            <TableCell key={run.id}>
+              <TruncatedText
+                text={runLabel(comparison, run.id)}
+                maxWidth="14em"
+              />
+            </TableCell>
           ))}
         </TableRow>
       </TableHead>
@@ -86,16 +96,23 @@ function ComparisonTable(props: {
             data-differs={row.differs}
           >
             <TableCell component="th" scope="row">
-              {row.key}
-              {row.differs ? ' (differs)' : ''}
+              <TruncatedText
+                text={`${row.key}${row.differs ? ' (differs)' : ''}`}
+                maxWidth="16em"
+              />
             </TableCell>
             {comparison.runs.map(run => (
-              <TableCell key={run.id}>{format(row.values[run.id])}</TableCell>
+              <TableCell key={run.id}>
+                <TruncatedText
+                  text={format(row.values[run.id])}
+                  maxWidth="14em"
+                />
+              </TableCell>
             ))}
           </TableRow>
         ))}
       </TableBody>
-    </Table>
+    </MlopsTable>
   );
 }
 
@@ -103,13 +120,19 @@ function ComparisonTable(props: {
  * Two or more runs side by side: a line chart of one metric over steps, and
  * their params and latest metrics with the rows that differ highlighted.
  */
-export function RunComparisonView(props: { runIds: string[]; metricKeys: string[] }) {
+export function RunComparisonView(props: {
+  runIds: string[];
+  metricKeys: string[];
+}) {
   const { runIds, metricKeys } = props;
   const classes = useStyles();
   const mlopsApi = useApi(mlopsApiRef);
   const [metric, setMetric] = useState(metricKeys[0] ?? '');
 
-  const comparison = useAsync(() => mlopsApi.compareRuns(runIds), [mlopsApi, runIds.join(',')]);
+  const comparison = useAsync(
+    () => mlopsApi.compareRuns(runIds),
+    [mlopsApi, runIds.join(',')],
+  );
   const histories = useAsync(async () => {
     if (!metric) {
       return [];
@@ -141,7 +164,9 @@ export function RunComparisonView(props: { runIds: string[]; metricKeys: string[
       {metricKeys.length > 0 && (
         <Box className={classes.section}>
           <FormControl className={classes.metricSelect}>
-            <InputLabel id="mlops-compare-metric-label">Metric over steps</InputLabel>
+            <InputLabel id="mlops-compare-metric-label">
+              Metric over steps
+            </InputLabel>
             <Select
               labelId="mlops-compare-metric-label"
               value={metric}
@@ -161,7 +186,11 @@ export function RunComparisonView(props: { runIds: string[]; metricKeys: string[
               <ResponsiveContainer width="100%" height="100%">
                 <LineChart data={chartRows(histories.value)}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
+                  <XAxis
+                    dataKey="step"
+                    type="number"
+                    domain={['dataMin', 'dataMax']}
+                  />
                   <YAxis domain={['auto', 'auto']} />
                   <Tooltip />
                   <Legend />

@@ -4,7 +4,15 @@ import { MetricValue, Run } from '@backstage-mlops/plugin-mlops-common';
 export const DEFAULT_COLUMNS = 3;
 
 /** Metrics that usually tell the story of a run, preferred as default columns. */
-const PREFERRED_METRICS = [/auc/i, /acc/i, /f1/i, /loss/i, /rmse/i, /precision/i, /recall/i];
+const PREFERRED_METRICS = [
+  /auc/i,
+  /acc/i,
+  /f1/i,
+  /loss/i,
+  /rmse/i,
+  /precision/i,
+  /recall/i,
+];
 
 /** Every param and metric key across the runs, sorted. */
 export function keysOf(runs: Run[]) {
@@ -88,7 +96,10 @@ export function formatDuration(run: Run, now: number = Date.now()): string {
  * one row per step, one column per run id.
  */
 export function chartRows(
-  histories: Array<{ runId: string; points: Array<{ step: number; value: MetricValue }> }>,
+  histories: Array<{
+    runId: string;
+    points: Array<{ step: number; value: MetricValue }>;
+  }>,
 ): Array<Record<string, number | null>> {
   const byStep = new Map<number, Record<string, number | null>>();
   for (const history of histories) {
@@ -99,5 +110,7 @@ export function chartRows(
       byStep.set(point.step, row);
     }
   }
-  return [...byStep.values()].sort((a, b) => (a.step as number) - (b.step as number));
+  return [...byStep.values()].sort(
+    (a, b) => (a.step as number) - (b.step as number),
+  );
 }

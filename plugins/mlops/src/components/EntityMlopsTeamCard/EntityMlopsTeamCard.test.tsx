@@ -1,3 +1,4 @@
+import userEvent from '@testing-library/user-event';
 import { Entity } from '@backstage/catalog-model';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
@@ -129,22 +130,25 @@ describe('EntityMlopsTeamCard', () => {
       name: 'Owned MLOps entities',
     });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(
-      rows.map(r => within(r).getAllByRole('cell')[0].textContent),
-    ).toEqual([
+    // The name cell holds the link, then the kind and the worst problem.
+    expect(rows.map(r => within(r).getByRole('link').textContent)).toEqual([
       'fraud-detection-training',
       'fraud-detection',
       'fraud-detection-experiments',
     ]);
     expect(within(rows[0]).getByText('Unhealthy')).toBeInTheDocument();
-    expect(within(rows[0]).getByText('Pipeline')).toBeInTheDocument();
     expect(within(rows[0]).getByText('2')).toBeInTheDocument();
     expect(
-      within(rows[0]).getByText('Last 3 runs failed: OOMKilled'),
+      within(rows[0]).getByText('Pipeline · Last 3 runs failed: OOMKilled'),
     ).toBeInTheDocument();
     expect(within(rows[1]).getByText('Degraded')).toBeInTheDocument();
     expect(within(rows[2]).getByText('Healthy')).toBeInTheDocument();
     expect(within(rows[2]).getByText('Experiment')).toBeInTheDocument();
+    // Counts by status come first, worst status first, with the incidents.
+    const counts = screen.getByLabelText('Owned entities by health');
+    expect(counts.textContent).toBe(
+      '1Unhealthy1Degraded0Unknown1Healthy2open incidents',
+    );
     expect(screen.queryByText('website')).not.toBeInTheDocument();
 
     expect(getEntities).toHaveBeenCalledWith(
@@ -161,12 +165,22 @@ describe('EntityMlopsTeamCard', () => {
       .fn()
       .mockRejectedValue(new Error('MLOps backend unavailable'));
     await renderCard({ getEntities }, { getEntitySummary });
-    expect(await screen.findByText('Unknown')).toBeInTheDocument();
+    const table = await screen.findByRole('table', {
+      name: 'Owned MLOps entities',
+    });
+    expect(within(table).getByText('Unknown')).toBeInTheDocument();
     expect(
-      screen.getByText('Health not available: MLOps backend unavailable'),
+      within(table).getByText(
+        'Model · Health not available: MLOps backend unavailable',
+      ),
     ).toBeInTheDocument();
-    // Without an incidents API the column is left out, not shown as zero.
+    expect(screen.getByTestId('mlops-team-count-unknown')).toHaveTextContent(
+      '1Unknown',
+    );
+    // Without an incidents API the column and the count are left out, not
+    // shown as zero.
     expect(screen.queryByText('Open incidents')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('mlops-team-count-incidents')).toBeNull();
   });
 
   it('says so when the team owns nothing with an MLOps annotation', async () => {
@@ -190,5 +204,36 @@ describe('EntityMlopsTeamCard', () => {
       (await screen.findAllByText(/catalog is down/)).length,
     ).toBeGreaterThan(0);
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
+  });
+
+  it('shows the worst ten first and the rest on request', async () => {
+    const models = Array.from({ length: 12 }, (_, i) =>
+      owned(
+        'Component',
+        `model-${String(i).padStart(2, '0')}`,
+        'ml-model',
+        'model',
+      ),
+    );
+    const getEntities = jest.fn().mockResolvedValue({ items: models });
+    // model-11 is the one unhealthy model: it must be in the first ten.
+    const getEntitySummary = jest.fn(async ref =>
+      summary('m', ref.name === 'model-11' ? 'unhealthy' : 'healthy', 'x'),
+    );
+    await renderCard({ getEntities }, { getEntitySummary });
+    const table = await screen.findByRole('table', {
+      name: 'Owned MLOps entities',
+    });
+    const links = () =>
+      within(table)
+        .getAllByRole('link')
+        .map(l => l.textContent);
+    expect(links()).toHaveLength(10);
+    expect(links()[0]).toBe('model-11');
+    expect(screen.getByTestId('mlops-team-count-healthy')).toHaveTextContent(
+      '11Healthy',
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Show all 12' }));
+    expect(links()).toHaveLength(12);
   });
 });

@@ -21,15 +21,20 @@ import {
   MLOPS_OBJECT_ANNOTATIONS,
   MlopsObjectKind,
 } from '@backstage-mlops/plugin-mlops-common';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
+import { makeStyles } from '@material-ui/core/styles';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { MlopsApi, mlopsApiRef } from '../../api';
 import { HealthStatusLabel } from '../HealthStatus';
+import { MlopsTable } from '../MlopsTable';
 
 /** At most this many owned entities get a health lookup each. */
 const MAX_ENTITIES = 100;
@@ -137,9 +142,95 @@ export function compareTeamRows(a: TeamMlopsRow, b: TeamMlopsRow): number {
   );
 }
 
+const useStyles = makeStyles(theme => ({
+  counts: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1, 3),
+    padding: theme.spacing(2, 2.5, 1),
+  },
+  count: {
+    display: 'flex',
+    alignItems: 'baseline',
+    gap: theme.spacing(1),
+    whiteSpace: 'nowrap',
+  },
+  nameCell: {
+    // The name column takes the room left by the short columns, and no more.
+    maxWidth: 0,
+    width: '100%',
+  },
+  name: {
+    display: 'block',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+  },
+  problem: {
+    display: '-webkit-box',
+    WebkitLineClamp: 2,
+    WebkitBoxOrient: 'vertical',
+    overflow: 'hidden',
+  },
+  footer: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    padding: theme.spacing(1, 2.5),
+    '&:empty': { display: 'none' },
+  },
+}));
+
+// Rows shown before "Show all": the worst, which are the ones to act on.
+const WORST_SHOWN = 10;
+
+const STATUS_ORDER: HealthStatus[] = [
+  'unhealthy',
+  'degraded',
+  'unknown',
+  'healthy',
+];
+
+/** How many owned entities are in each status, worst first, and open incidents. */
+function StatusCounts(props: {
+  rows: TeamMlopsRow[];
+  incidentsAvailable: boolean;
+}) {
+  const classes = useStyles();
+  const incidents = props.rows.reduce((n, r) => n + (r.openIncidents ?? 0), 0);
+  return (
+    <Box className={classes.counts} aria-label="Owned entities by health">
+      {STATUS_ORDER.map(status => (
+        <Box
+          key={status}
+          className={classes.count}
+          data-testid={`mlops-team-count-${status}`}
+        >
+          <Typography variant="h6" component="span">
+            {props.rows.filter(r => r.status === status).length}
+          </Typography>
+          <HealthStatusLabel status={status} />
+        </Box>
+      ))}
+      {props.incidentsAvailable && (
+        <Box className={classes.count} data-testid="mlops-team-count-incidents">
+          <Typography variant="h6" component="span">
+            {incidents}
+          </Typography>
+          <Typography variant="body2" component="span">
+            open incidents
+          </Typography>
+        </Box>
+      )}
+    </Box>
+  );
+}
+
 /**
- * For a Group: the models, pipelines and experiments the team owns, each with
- * its health and open incidents, worst first.
+ * For a Group: how many of the models, pipelines and experiments the team
+ * owns are in each health status, then the worst of them first, each with its
+ * kind, its worst problem and its open incidents. Names are cut to the card's
+ * width (the whole name is the link's title), so the card reads at any width.
  *
  * @public
  */
@@ -147,6 +238,8 @@ export function EntityMlopsTeamCard(props: { title?: string }) {
   const { entity: group } = useEntity();
   const catalogApi = useApi(catalogApiRef);
   const mlopsApi = useApi(mlopsApiRef);
+  const classes = useStyles();
+  const [showAll, setShowAll] = useState(false);
   const groupRef = stringifyEntityRef(group);
 
   const { value, loading, error } = useAsync(async () => {
@@ -205,45 +298,66 @@ export function EntityMlopsTeamCard(props: { title?: string }) {
     );
   }
   const incidentsAvailable = value.rows.some(r => r.openIncidents !== null);
+  const shown = showAll ? value.rows : value.rows.slice(0, WORST_SHOWN);
   return (
     <InfoCard title={title} noPadding>
-      <Table size="small" aria-label="Owned MLOps entities">
+      <StatusCounts rows={value.rows} incidentsAvailable={incidentsAvailable} />
+      <MlopsTable aria-label="Owned MLOps entities">
         <TableHead>
           <TableRow>
             <TableCell>Name</TableCell>
-            <TableCell>Kind</TableCell>
             <TableCell>Health</TableCell>
-            {incidentsAvailable && <TableCell>Open incidents</TableCell>}
-            <TableCell>Problem</TableCell>
+            {incidentsAvailable && (
+              <TableCell align="right">Open incidents</TableCell>
+            )}
           </TableRow>
         </TableHead>
         <TableBody>
-          {value.rows.map(row => (
+          {shown.map(row => (
             <TableRow key={stringifyEntityRef(row.entity)}>
-              <TableCell>
-                <EntityRefLink entityRef={row.entity} />
+              <TableCell className={classes.nameCell}>
+                <Tooltip
+                  title={row.entity.metadata.title ?? row.entity.metadata.name}
+                  enterDelay={400}
+                >
+                  <span className={classes.name}>
+                    <EntityRefLink entityRef={row.entity} />
+                  </span>
+                </Tooltip>
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  component="div"
+                  className={classes.problem}
+                >
+                  {KIND_LABELS[row.what]}
+                  {row.problem ? ` · ${row.problem}` : ''}
+                </Typography>
               </TableCell>
-              <TableCell>{KIND_LABELS[row.what]}</TableCell>
               <TableCell>
                 <HealthStatusLabel status={row.status} />
               </TableCell>
               {incidentsAvailable && (
-                <TableCell>{row.openIncidents ?? '—'}</TableCell>
+                <TableCell align="right">{row.openIncidents ?? '—'}</TableCell>
               )}
-              <TableCell>
-                <Typography variant="body2" color="textSecondary">
-                  {row.problem ?? ''}
-                </Typography>
-              </TableCell>
             </TableRow>
           ))}
         </TableBody>
-      </Table>
-      {value.total > value.rows.length && (
-        <Typography variant="caption" color="textSecondary">
-          Showing the first {value.rows.length} of {value.total}.
-        </Typography>
-      )}
+      </MlopsTable>
+      <Box className={classes.footer}>
+        {value.rows.length > WORST_SHOWN && (
+          <Button size="small" onClick={() => setShowAll(!showAll)}>
+            {showAll
+              ? `Show the worst ${WORST_SHOWN}`
+              : `Show all ${value.rows.length}`}
+          </Button>
+        )}
+        {value.total > value.rows.length && (
+          <Typography variant="caption" color="textSecondary">
+            Showing the first {value.rows.length} of {value.total}.
+          </Typography>
+        )}
+      </Box>
     </InfoCard>
   );
 }

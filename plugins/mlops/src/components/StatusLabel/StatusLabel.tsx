@@ -35,5 +35,11 @@ const TONES: Record<
  */
 export function StatusLabel(props: { tone: StatusTone; children: ReactNode }) {
   const Tone = TONES[props.tone];
-  return <Tone>{props.children}</Tone>;
+  // A status reads as one unit: it never wraps between its icon and words.
+  // data-mlops-status lets the end-to-end layout check find every label.
+  return (
+    <span style={{ whiteSpace: 'nowrap' }} data-mlops-status={props.tone}>
+      <Tone>{props.children}</Tone>
+    </span>
+  );
 }

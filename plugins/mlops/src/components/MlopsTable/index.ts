@@ -1,0 +1,1 @@
+export { MlopsTable, NoWrap, TruncatedText } from './MlopsTable';
