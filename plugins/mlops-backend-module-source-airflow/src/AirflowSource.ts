@@ -1,5 +1,6 @@
-import type {
-  MlopsSource,
+import {
+  readSourcePages,
+  type MlopsSource,
   MlopsSourceInstance,
   MlopsSourceInstanceConfig,
   MlopsSourcePipelineRun,
@@ -24,8 +25,6 @@ const DAY_MS = 24 * 3_600_000;
 
 /** Runs whose task instances are asked for in one batch call. */
 const RUNS_PER_TASK_BATCH = 50;
-/** Pages read per listing before the sync gives up on a looping server. */
-const MAX_PAGES = 1_000;
 /** Characters of a failed task's log kept as its failure message. */
 const LOG_TAIL_CHARS = 4_000;
 /** Runs handed to the pipelines sink at once. */
@@ -149,44 +148,6 @@ function checkAborted(signal: AbortSignal) {
   }
 }
 
-/**
- * Reads every page of a listing, stopping at the end, at an empty page, or
- * when a page brings nothing new (a server that ignores the offset would
- * otherwise be read forever).
- */
-async function readAllPages<T>(
-  signal: AbortSignal,
-  keyOf: (item: T) => string,
-  page: (offset: number) => Promise<{ items: T[]; total?: number }>,
-): Promise<T[]> {
-  const seen = new Map<string, T>();
-  let offset = 0;
-  for (let pages = 0; pages < MAX_PAGES; pages++) {
-    checkAborted(signal);
-    const { items, total } = await page(offset);
-    let fresh = 0;
-    for (const item of items) {
-      const key = keyOf(item);
-      if (!seen.has(key)) {
-        fresh++;
-      }
-      seen.set(key, item);
-    }
-    offset += items.length;
-    if (items.length === 0 || total === undefined || offset >= total) {
-      return [...seen.values()];
-    }
-    if (fresh === 0) {
-      throw new Error(
-        `Airflow answered offset ${
-          offset - items.length
-        } with a page it had already sent; stopped reading`,
-      );
-    }
-  }
-  throw new Error(`Airflow listing did not end after ${MAX_PAGES} pages`);
-}
-
 const runKey = (dagId: string, runId: string) => `${dagId}\u0000${runId}`;
 
 /**
@@ -221,10 +182,11 @@ export async function syncAirflow(
   }
   const dueAfter = [...cursors.values()].sort()[0];
 
-  const runs = await readAllPages<AirflowDagRun>(
-    context.signal,
-    run => runKey(run.dagId, run.runId),
-    async offset => {
+  const runs = await readSourcePages<AirflowDagRun>({
+    source: 'Airflow',
+    signal: context.signal,
+    keyOf: run => runKey(run.dagId, run.runId),
+    page: async offset => {
       const page = await options.api.listDagRuns({
         dagIds,
         dueAfter,
@@ -233,20 +195,21 @@ export async function syncAirflow(
       });
       return { items: page.runs, total: page.total };
     },
-  );
+  });
   const wanted = runs.filter(run => bindings.has(run.dagId));
 
   const tasksByRun = new Map<string, AirflowTaskInstance[]>();
   for (let i = 0; i < wanted.length; i += RUNS_PER_TASK_BATCH) {
     const chunk = wanted.slice(i, i + RUNS_PER_TASK_BATCH);
     const keys = new Set(chunk.map(run => runKey(run.dagId, run.runId)));
-    const tasks = await readAllPages<AirflowTaskInstance>(
-      context.signal,
-      task =>
+    const tasks = await readSourcePages<AirflowTaskInstance>({
+      source: 'Airflow',
+      signal: context.signal,
+      keyOf: task =>
         `${runKey(task.dagId, task.runId)}\u0000${task.taskId}\u0000${
           task.mapIndex
         }`,
-      async offset => {
+      page: async offset => {
         const page = await options.api.listTaskInstances({
           dagIds: [...new Set(chunk.map(run => run.dagId))],
           runIds: [...new Set(chunk.map(run => run.runId))],
@@ -255,7 +218,7 @@ export async function syncAirflow(
         });
         return { items: page.tasks, total: page.total };
       },
-    );
+    });
     for (const task of tasks) {
       const key = runKey(task.dagId, task.runId);
       if (keys.has(key)) {

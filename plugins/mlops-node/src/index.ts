@@ -62,3 +62,5 @@ export {
   type MlopsSourceWindowMetrics,
   type MlopsTrackingSink,
 } from './sources';
+
+export { MAX_SOURCE_PAGES, readSourcePages } from './sourcePaging';
