@@ -13,6 +13,10 @@ import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
 import { EntityResolver } from '../../plugins/mlops-backend/src/shared/EntityResolver';
+import {
+  MlopsObjectReadAccess,
+  UNRESTRICTED_READ_SCOPE,
+} from '../../plugins/mlops-backend/src/permissions/MlopsObjectReadAccess';
 import { TrackingStore } from '../../plugins/mlops-backend/src/tracking/TrackingStore';
 import { createTrackingRouter } from '../../plugins/mlops-backend/src/tracking/router';
 import { migrateTracking } from '../../plugins/mlops-backend/src/tracking/__testUtils__/migrateTracking';
@@ -48,6 +52,12 @@ async function startServer(db: Knex) {
       httpAuth,
       entities: new EntityResolver({} as any),
       tracking: await TrackingStore.create({ db }),
+      // Every experiment readable, as under an allow-all policy; the cost of
+      // a narrowing policy is bench/permissions' subject.
+      readAccess: {
+        scopeOf: async () => UNRESTRICTED_READ_SCOPE,
+        requireReadable: async () => undefined,
+      } as unknown as MlopsObjectReadAccess,
     }),
   );
   app.use((error: any, _req: any, res: any, _next: any) => {

@@ -16,6 +16,8 @@ export const MLFLOW_ERROR_STATUS = {
   RESOURCE_DOES_NOT_EXIST: 404,
   ENDPOINT_NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
+  /** A change the portal's governance refuses (a version in Production, aliased or deployed). */
+  RESOURCE_CONFLICT: 409,
 } as const;
 
 /** An MLflow error code. */

@@ -13,7 +13,11 @@ import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
-import { TrackingStore } from '../tracking/TrackingStore';
+import {
+  isParamChangeRefusal,
+  RunBatch,
+  TrackingStore,
+} from '../tracking/TrackingStore';
 import { MlflowError } from './errors';
 import {
   int64,
@@ -24,7 +28,12 @@ import {
   toKeyValues,
   value,
 } from './parsing';
-import { parseRunFilter, parseRunOrderBy } from './searchSyntax';
+import {
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  parseRunFilter,
+  parseRunOrderBy,
+} from './searchGrammars';
 
 /*
  * MLflow's REST API 2.0 for experiments, runs and metrics, on top of the
@@ -37,8 +46,6 @@ import { parseRunFilter, parseRunOrderBy } from './searchSyntax';
 /** MLflow's default and largest page of `runs/search`. */
 const RUN_SEARCH_DEFAULT_PAGE = 1000;
 const RUN_SEARCH_MAX_PAGE = 50000;
-/** The tracking store's page limit; larger MLflow pages are served in parts. */
-const STORE_PAGE = 1000;
 
 const runId = z
   .string()
@@ -108,6 +115,27 @@ export function mlflowRun(run: Run) {
   };
 }
 
+/**
+ * The store's input errors (a bad page token, a param changed) in MLflow's
+ * terms: INVALID_PARAMETER_VALUE, as MLflow's server answers them.
+ */
+async function mlflowInput<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (
+      (error as Error)?.name === 'InputError' ||
+      isParamChangeRefusal(error)
+    ) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        (error as Error).message,
+      );
+    }
+    throw error;
+  }
+}
+
 /** Options of the MLflow tracking routes. */
 export interface MlflowTrackingRoutesOptions {
   tracking: TrackingStore;
@@ -133,6 +161,8 @@ export function createMlflowTrackingRoutes(
     const experiment = await tracking.findExperimentById(id, scope);
     if (!experiment) {
       throw new MlflowError(
+  const logBatch = (id: string, batch: RunBatch) =>
+    mlflowInput(() => tracking.logBatch(id, batch));
         'RESOURCE_DOES_NOT_EXIST',
         `No experiment with id ${id}`,
       );
@@ -208,36 +238,31 @@ export function createMlflowTrackingRoutes(
     },
     scope: ObjectReadScope,
   ) {
-    const all = await tracking.listExperiments({ scope });
-    const nameFilter = input.filter
-      ? /^\s*(?:attributes?\.)?name\s*=\s*['"](.*)['"]\s*$/i.exec(input.filter)
-      : undefined;
-    if (input.filter && !nameFilter) {
-      throw new MlflowError(
-        'INVALID_PARAMETER_VALUE',
-        `Unsupported experiment filter '${input.filter}'; this server supports name = '<name>'`,
-      );
-    }
     const viewType = input.view_type ?? 'ACTIVE_ONLY';
-    const matching = all.filter(
-      e =>
-        (!nameFilter || e.name === nameFilter[1]) &&
-        (viewType === 'ALL' ||
-          (viewType === 'DELETED_ONLY') === (e.lifecycleStage === 'deleted')),
+    const page = await mlflowInput(() =>
+      tracking.searchExperiments(
+        {
+          filter: parseExperimentFilter(input.filter),
+          orderBy: parseExperimentOrderBy(input.order_by),
+          lifecycle: (
+            {
+              ACTIVE_ONLY: 'active',
+              DELETED_ONLY: 'deleted',
+              ALL: 'all',
+            } as const
+          )[viewType],
+          pageSize: input.max_results ?? 1000,
+          pageToken: input.page_token,
+        },
+        scope,
+      ),
     );
-    const offset = input.page_token ? Number(input.page_token) : 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', 'Invalid page_token');
-    }
-    const size = input.max_results ?? 1000;
-    const page = matching.slice(offset, offset + size);
     return {
-      experiments: page.map(mlflowExperiment),
-      ...(offset + size < matching.length
-        ? { next_page_token: String(offset + size) }
-        : {}),
+      experiments: page.experiments.map(mlflowExperiment),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
     };
   }
+      order_by?: string[];
 
   const experimentSearch = z.object({
     max_results: int64.pipe(z.number().min(1).max(50000)).optional(),
@@ -396,7 +421,7 @@ export function createMlflowTrackingRoutes(
   router.post('/runs/log-metric', async (req, res) => {
     const id = parse(runRef, req.body);
     const m = parse(metric, req.body);
-    await tracking.logBatch(id, {
+    await logBatch(id, {
       metrics: [
         {
           key: m.key,
@@ -417,7 +442,7 @@ export function createMlflowTrackingRoutes(
       z.object({ key: name('param key'), value: value('param') }),
       req.body,
     );
-    await tracking.logBatch(id, { metrics: [], params: [p], tags: [] });
+    await logBatch(id, { metrics: [], params: [p], tags: [] });
     res.json({});
   });
 
@@ -427,7 +452,7 @@ export function createMlflowTrackingRoutes(
       z.object({ key: name('tag key'), value: value('tag') }),
       req.body,
     );
-    await tracking.logBatch(id, { metrics: [], params: [], tags: [t] });
+    await logBatch(id, { metrics: [], params: [], tags: [t] });
     res.json({});
   });
 
@@ -466,7 +491,7 @@ export function createMlflowTrackingRoutes(
       );
     }
     const now = Date.now();
-    await tracking.logBatch(id, {
+    await logBatch(id, {
       metrics: (body.metrics ?? []).map(m => ({
         key: m.key,
         value: m.value,
@@ -502,32 +527,24 @@ export function createMlflowTrackingRoutes(
 
   router.post('/runs/search', async (req, res) => {
     const body = parse(runSearch, req.body);
-    const filter = parseRunFilter(body.filter);
-    const orderBy = parseRunOrderBy(body.order_by);
     const viewType = body.run_view_type ?? 'ACTIVE_ONLY';
-    const wanted = body.max_results ?? RUN_SEARCH_DEFAULT_PAGE;
-    const scope = await readAccess.scopeOf(req);
-    const runs: Run[] = [];
-    let pageToken = body.page_token;
-    // The store pages by at most STORE_PAGE runs; an MLflow page may be
-    // larger, so it is filled from consecutive store pages.
-    do {
-      const page = await tracking.searchRuns({
-        experimentIds: body.experiment_ids,
-        filter,
-        orderBy,
-        pageSize: Math.min(STORE_PAGE, wanted - runs.length),
-        pageToken,
-        includeDeleted: viewType !== 'ACTIVE_ONLY',
-      }, scope);
-      runs.push(
-        ...page.runs.filter(r => viewType !== 'DELETED_ONLY' || r.deleted),
-      );
-      pageToken = page.nextPageToken;
-    } while (pageToken && runs.length < wanted);
+    const page = await mlflowInput(async () =>
+      tracking.searchRuns(
+        {
+          experimentIds: body.experiment_ids,
+          filter: parseRunFilter(body.filter),
+          orderBy: parseRunOrderBy(body.order_by),
+          pageSize: body.max_results ?? RUN_SEARCH_DEFAULT_PAGE,
+          pageToken: body.page_token,
+          includeDeleted: viewType !== 'ACTIVE_ONLY',
+          deletedOnly: viewType === 'DELETED_ONLY',
+        },
+        await readAccess.scopeOf(req),
+      ),
+    );
     res.json({
-      runs: runs.map(mlflowRun),
-      ...(pageToken ? { next_page_token: pageToken } : {}),
+      runs: page.runs.map(mlflowRun),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
     });
   });
 

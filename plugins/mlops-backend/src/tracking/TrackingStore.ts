@@ -1,46 +1,50 @@
 import {
   EntityExperiment,
   Experiment,
-  LatestMetric,
   MetricHistory,
   Run,
   RunComparison,
   RunComparisonRow,
-  RunFilterClause,
-  RunOrderBy,
   RunStatus,
   SearchRunsResponse,
   MetricValue,
 } from '@backstage-mlops/plugin-mlops-common';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { createHash, randomUUID } from 'crypto';
+import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { writeMetrics } from './metricWriter';
 import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
-import {
-  fromStoredValue,
-  toMetricValue,
-  toStoredValue,
-} from './metricValues';
-import {
-  isUniqueViolation,
-  readIso,
-  readJsonTags,
-  readRequiredIso,
-} from '../database/values';
+import { fromStoredValue, toMetricValue, toStoredValue } from './metricValues';
+import { isUniqueViolation, readJsonTags } from '../database/values';
+import { RUN_TABLES, RunReader, toExperiment } from './runRows';
+import { ExperimentSearch, searchExperimentIds } from './experimentSearch';
+import { RUN_NAME_TAG, RunSearch, searchRuns } from './runSearch';
 
-const EXPERIMENTS = 'mlops_experiments';
-const RUNS = 'mlops_runs';
-const PARAMS = 'mlops_run_params';
-const TAGS = 'mlops_run_tags';
-const METRICS = 'mlops_run_metrics';
-const LATEST = 'mlops_run_latest_metrics';
+export type {
+  RunSearch,
+  RunSearchClause,
+  RunSearchOrder,
+  RunTextAttribute,
+} from './runSearch';
 
-/** Run ids per `whereIn` when loading params, tags and metrics. */
-const LOAD_CHUNK = 500;
+const { EXPERIMENTS, RUNS, PARAMS, TAGS, METRICS } = RUN_TABLES;
+
+const PARAM_CHANGE = Symbol('mlops.paramChange');
+
+function markParamChange(error: ConflictError): ConflictError {
+  return Object.assign(error, { [PARAM_CHANGE]: true });
+}
+
+/**
+ * True for the refusal to change a logged param: a conflict on the portal's
+ * routes, an INVALID_PARAMETER_VALUE in MLflow's terms.
+ */
+export function isParamChangeRefusal(error: unknown): boolean {
+  return Boolean(error && (error as Record<symbol, unknown>)[PARAM_CHANGE]);
+}
 
 const TERMINAL_STATUSES: RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
 
@@ -88,60 +92,11 @@ export interface RunBatch {
   tags: Array<{ key: string; value: string }>;
 }
 
-/** A validated run search. */
-export interface RunSearch {
-  experimentIds?: string[];
-  experimentNames?: string[];
-  filter: RunFilterClause[];
-  orderBy?: RunOrderBy;
-  pageSize: number;
-  pageToken?: string;
-  includeDeleted: boolean;
-}
-
 /** What {@link TrackingStore.getRunSnapshot} answers (RunSnapshotSource). */
 export interface RunSnapshot {
   experimentName: string;
   params: Record<string, string>;
   metrics: Record<string, number>;
-}
-
-interface PageCursor {
-  /** Fingerprint of the search the token was issued for. */
-  f: string;
-  /** 1 when the last run had no sort value, else 0. */
-  m: 0 | 1;
-  /** The sort value of the last run. */
-  v: string | number | null;
-  /** The id of the last run. */
-  id: string;
-}
-
-function optional(value: unknown): string | undefined {
-  return value === null || value === undefined || value === ''
-    ? undefined
-    : String(value);
-}
-
-function toExperiment(row: any): Experiment {
-  return {
-    id: String(row.id),
-    name: row.name,
-    owner: optional(row.owner),
-    description: optional(row.description),
-    tags: readJsonTags(row.tags),
-    lifecycleStage: row.lifecycle_stage === 'deleted' ? 'deleted' : 'active',
-    createdAt: readRequiredIso(row.created_at),
-    updatedAt: readRequiredIso(row.updated_at),
-  };
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    out.push(items.slice(i, i + size));
-  }
-  return out;
 }
 
 function truncate(text: string, max = 80): string {
@@ -166,7 +121,11 @@ export class TrackingStore {
     return new TrackingStore(options.db);
   }
 
-  constructor(private readonly db: Knex) {}
+  private readonly runs: RunReader;
+
+  constructor(private readonly db: Knex) {
+    this.runs = new RunReader(db);
+  }
 
   // ---------------------------------------------------------------------
   // Experiments
@@ -191,6 +150,19 @@ export class TrackingStore {
       throw error;
     }
     return (await this.findExperimentByName(input.name))!;
+  }
+
+  /** A page of the experiments matching `search` that `scope` lets the caller read. */
+  async searchExperiments(
+    search: ExperimentSearch,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<{ experiments: Experiment[]; nextPageToken?: string }> {
+    const { rows, nextPageToken } = await searchExperimentIds(
+      this.db,
+      search,
+      scope,
+    );
+    return { experiments: rows.map(toExperiment), nextPageToken };
   }
 
   /** The experiments `scope` lets the caller read, by name. */
@@ -256,7 +228,9 @@ export class TrackingStore {
         .update({ name: newName, updated_at: new Date() });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictError(`An experiment named "${newName}" already exists`);
+        throw new ConflictError(
+          `An experiment named "${newName}" already exists`,
+        );
       }
       throw error;
     }
@@ -278,7 +252,11 @@ export class TrackingStore {
   }
 
   /** Sets one tag of an experiment, overwriting its earlier value. */
-  async setExperimentTag(id: string, key: string, value: string): Promise<void> {
+  async setExperimentTag(
+    id: string,
+    key: string,
+    value: string,
+  ): Promise<void> {
     await this.db.transaction(async tx => {
       const row = await tx(EXPERIMENTS).where({ id }).first('tags');
       if (!row) {
@@ -318,7 +296,9 @@ export class TrackingStore {
     const startTime = input.startTime ?? Date.now();
     await this.db.transaction(async tx => {
       if (input.parentRunId) {
-        const parent = await tx(RUNS).where({ id: input.parentRunId }).first('id');
+        const parent = await tx(RUNS)
+          .where({ id: input.parentRunId })
+          .first('id');
         if (!parent) {
           throw new NotFoundError(`No parent run with id ${input.parentRunId}`);
         }
@@ -374,7 +354,7 @@ export class TrackingStore {
   }
 
   async getRun(id: string): Promise<Run> {
-    const [run] = await this.loadRuns([id]);
+    const [run] = await this.runs.loadRuns([id]);
     if (!run) {
       throw new NotFoundError(`No run with id ${id}`);
     }
@@ -461,12 +441,14 @@ export class TrackingStore {
         for (const row of existing) {
           const value = params.get(row.key)!;
           if (row.value !== value) {
-            throw new ConflictError(
-              `Param "${row.key}" of run ${runId} is already "${truncate(
-                row.value,
-              )}" and cannot be changed to "${truncate(
-                value,
-              )}": params are write-once`,
+            throw markParamChange(
+              new ConflictError(
+                `Param "${row.key}" of run ${runId} is already "${truncate(
+                  row.value,
+                )}" and cannot be changed to "${truncate(
+                  value,
+                )}": params are write-once`,
+              ),
             );
           }
           params.delete(row.key);
@@ -474,7 +456,11 @@ export class TrackingStore {
         if (params.size > 0) {
           try {
             await tx(PARAMS).insert(
-              [...params].map(([key, value]) => ({ run_id: runId, key, value })),
+              [...params].map(([key, value]) => ({
+                run_id: runId,
+                key,
+                value,
+              })),
             );
           } catch (error) {
             if (isUniqueViolation(error)) {
@@ -489,9 +475,17 @@ export class TrackingStore {
 
       if (tags.size > 0) {
         await tx(TAGS)
-          .insert([...tags].map(([key, value]) => ({ run_id: runId, key, value })))
+          .insert(
+            [...tags].map(([key, value]) => ({ run_id: runId, key, value })),
+          )
           .onConflict(['run_id', 'key'])
           .merge(['value']);
+        const name = tags.get(RUN_NAME_TAG);
+        if (name !== undefined && name.length <= 250) {
+          // MLflow's server renames the run when this tag is set, so the
+          // name and the tag never disagree (search relies on it).
+          await tx(RUNS).where({ id: runId }).update({ name });
+        }
       }
 
       await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
@@ -546,249 +540,34 @@ export class TrackingStore {
     search: RunSearch,
     scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<SearchRunsResponse> {
-    const db = this.db;
-    const orderBy: RunOrderBy = search.orderBy ?? {
-      type: 'attribute',
-      key: 'start_time',
-      direction: 'desc',
-    };
-    const direction = orderBy.direction === 'asc' ? 'asc' : 'desc';
-    const fingerprint = createHash('sha256')
-      .update(
-        JSON.stringify([
-          search.experimentIds,
-          search.experimentNames,
-          search.filter,
-          orderBy,
-          search.includeDeleted,
-        ]),
-      )
-      .digest('base64url')
-      .slice(0, 16);
-
-    // SQLite's planner joins the table with the narrowest filter first and
-    // then sorts every match; a CROSS JOIN fixes the join order (outer table
-    // first) so that the table the page is ordered by drives the loop and
-    // the scan stops at the page size. PostgreSQL finds that plan itself,
-    // and has no CROSS JOIN with a condition.
-    const sqlite = String(db.client.config.client).includes('sqlite');
-    const joinOn = (
-      query: Knex.QueryBuilder,
-      table: string,
-      on: (join: Knex.JoinClause) => void,
-    ) =>
-      sqlite
-        ? query.crossJoin(table, on as any)
-        : query.join(table, on as any);
-
-    // The runs the search matches, before ordering; `driver` is the table
-    // of sort values a page is read in the order of.
-    const matching = (driver?: {
-      table: string;
-      present: (join: Knex.JoinClause) => void;
-      where: (query: Knex.QueryBuilder) => void;
-    }) => {
-      let query: Knex.QueryBuilder;
-      if (driver && sqlite) {
-        query = db(`${driver.table} as o`);
-        driver.where(query);
-        query.crossJoin(`${RUNS} as r`, 'r.id', 'o.run_id');
-      } else {
-        query = db(`${RUNS} as r`);
-        if (driver) {
-          query.join(`${driver.table} as o`, driver.present as any);
-        }
-      }
-      if (search.experimentIds) {
-        query.whereIn(
-          'r.experiment_id',
-          search.experimentIds.filter(id => /^\d{1,18}$/.test(id)),
-        );
-      }
-      if (search.experimentNames) {
-        query.whereIn(
-          'r.experiment_id',
-          db(EXPERIMENTS).whereIn('name', search.experimentNames).select('id'),
-        );
-      }
-      if (!search.includeDeleted) {
-        query.where('r.deleted', false);
-      }
-      scope.restrict(query, 'experiment', 'r.experiment_id', 'id');
-      search.filter.forEach((clause, i) => {
-        const alias = `f${i}`;
-        const op = clause.op === '!=' ? '<>' : clause.op;
-        switch (clause.type) {
-          case 'metric':
-            joinOn(query, `${LATEST} as ${alias}`, join =>
-              join
-                .on(`${alias}.run_id`, 'r.id')
-                .andOnVal(`${alias}.key`, clause.key)
-                .andOnVal(`${alias}.is_nan`, false),
-            ).where(`${alias}.value`, op, toStoredValue(clause.value).value);
-            break;
-          case 'param':
-          case 'tag':
-            joinOn(query, `${clause.type === 'param' ? PARAMS : TAGS} as ${alias}`, join =>
-              join.on(`${alias}.run_id`, 'r.id').andOnVal(`${alias}.key`, clause.key),
-            ).where(`${alias}.value`, op, clause.value);
-            break;
-          case 'status':
-            query.where('r.status', op, clause.value);
-            break;
-          default:
-            throw new InputError('Unknown filter clause');
-        }
-      });
-      return query;
-    };
-
-    // Runs with a sort value come first, ordered by (value, id) in the
-    // requested direction; this order is the order of the indexes
-    // (key, is_nan, value, run_id) and (experiment_id, start_time, id), so
-    // the database walks an index and stops at the page size instead of
-    // sorting every match. Runs without a sort value (missing metric or
-    // param, NaN, no end time) follow, by id.
-    let withValue: () => Knex.QueryBuilder;
-    let withoutValue: (() => Knex.QueryBuilder) | undefined;
-    let valueColumn: string;
-    let idColumn: string;
-    let numeric = true;
-    if (orderBy.type === 'metric' || orderBy.type === 'param') {
-      const table = orderBy.type === 'metric' ? LATEST : PARAMS;
-      const present = (join: Knex.JoinClause) => {
-        join.on('o.run_id', 'r.id').andOnVal('o.key', orderBy.key);
-        if (orderBy.type === 'metric') {
-          join.andOnVal('o.is_nan', false);
-        }
-        return join;
-      };
-      withValue = () =>
-        matching({
-          table,
-          present,
-          where: query => {
-            query.where('o.key', orderBy.key);
-            if (orderBy.type === 'metric') {
-              query.where('o.is_nan', false);
-            }
-          },
-        });
-      const sortKey = orderBy.key;
-      const isMetric = orderBy.type === 'metric';
-      withoutValue = () =>
-        matching().whereNotExists(function missing() {
-          this.select(db.raw('1'))
-            .from(`${table} as o`)
-            .whereRaw('o.run_id = r.id')
-            .andWhere('o.key', sortKey);
-          if (isMetric) {
-            this.andWhere('o.is_nan', false);
-          }
-        });
-      valueColumn = 'o.value';
-      idColumn = 'o.run_id';
-      numeric = orderBy.type === 'metric';
-    } else {
-      const column = {
-        start_time: 'r.start_time',
-        end_time: 'r.end_time',
-        name: 'r.name',
-      }[orderBy.key];
-      if (!column) {
-        throw new InputError(`Cannot order runs by attribute "${orderBy.key}"`);
-      }
-      numeric = orderBy.key !== 'name';
-      valueColumn = column;
-      idColumn = 'r.id';
-      if (orderBy.key === 'start_time') {
-        withValue = matching;
-      } else {
-        withValue = () => matching().whereNotNull(column);
-        withoutValue = () => matching().whereNull(column);
-      }
-    }
-
-    let cursor: PageCursor | undefined;
-    if (search.pageToken) {
-      cursor = decodeCursor(search.pageToken);
-      if (cursor.f !== fingerprint) {
-        throw new InputError(
-          'The page token belongs to a different search; start again without it',
-        );
-      }
-    }
-
-    const limit = search.pageSize + 1;
-    type Row = { id: string; sort_value: unknown; missing: 0 | 1 };
-    const rows: Row[] = [];
-    if (!cursor || cursor.m === 0) {
-      const query = withValue().select(
-        `${idColumn} as id`,
-        `${valueColumn} as sort_value`,
-      );
-      if (cursor) {
-        const after = direction === 'asc' ? '>' : '<';
-        query.where(inner =>
-          inner
-            .where(valueColumn, after, cursor!.v as any)
-            .orWhere(tie =>
-              tie.where(valueColumn, cursor!.v as any).andWhere(idColumn, after, cursor!.id),
-            ),
-        );
-      }
-      const found: Array<{ id: string; sort_value: unknown }> = await query
-        .orderBy([
-          { column: valueColumn, order: direction },
-          { column: idColumn, order: direction },
-        ])
-        .limit(limit);
-      rows.push(...found.map(row => ({ ...row, missing: 0 as const })));
-    }
-    if (rows.length < limit && withoutValue) {
-      const query = withoutValue().select('r.id as id');
-      if (cursor?.m === 1) {
-        query.where('r.id', '>', cursor.id);
-      }
-      const found: Array<{ id: string }> = await query
-        .orderBy('r.id', 'asc')
-        .limit(limit - rows.length);
-      rows.push(
-        ...found.map(row => ({ id: row.id, sort_value: null, missing: 1 as const })),
-      );
-    }
-
-    const page = rows.slice(0, search.pageSize);
-    const runs = await this.loadRuns(page.map(row => row.id));
-    let nextPageToken: string | undefined;
-    if (rows.length > search.pageSize) {
-      const last = page[page.length - 1];
-      let value: string | number | null = null;
-      if (last.missing === 0) {
-        value = numeric ? Number(last.sort_value) : String(last.sort_value);
-      }
-      nextPageToken = encodeCursor({ f: fingerprint, m: last.missing, v: value, id: last.id });
-    }
-    return { runs, nextPageToken };
+    return searchRuns(this.db, search, scope, ids => this.runs.loadRuns(ids));
   }
 
   async compareRuns(ids: string[]): Promise<RunComparison> {
     const unique = [...new Set(ids)];
-    const runs = await this.loadRuns(unique);
+    const runs = await this.runs.loadRuns(unique);
     const found = new Set(runs.map(r => r.id));
     const unknown = unique.filter(id => !found.has(id));
     if (unknown.length > 0) {
       throw new NotFoundError(`No runs with ids ${unknown.join(', ')}`);
     }
     const rowsOf = <T>(pick: (run: Run) => Record<string, T>) => {
-      const keys = [...new Set(runs.flatMap(run => Object.keys(pick(run))))].sort();
+      const keys = [
+        ...new Set(runs.flatMap(run => Object.keys(pick(run)))),
+      ].sort();
       return keys.map(key => {
         const values: Record<string, T | null> = {};
         for (const run of runs) {
           values[run.id] = pick(run)[key] ?? null;
         }
-        const distinct = new Set(Object.values(values).map(v => JSON.stringify(v)));
-        return { key, values, differs: distinct.size > 1 } as RunComparisonRow<T>;
+        const distinct = new Set(
+          Object.values(values).map(v => JSON.stringify(v)),
+        );
+        return {
+          key,
+          values,
+          differs: distinct.size > 1,
+        } as RunComparisonRow<T>;
       });
     };
     return {
@@ -834,7 +613,7 @@ export class TrackingStore {
         ])
         .limit(runLimit)
         .pluck('id');
-      experiments.push({ experiment, runs: await this.loadRuns(ids) });
+      experiments.push({ experiment, runs: await this.runs.loadRuns(ids) });
     }
     return { experiments, missing };
   }
@@ -856,119 +635,20 @@ export class TrackingStore {
 
   /** RunSnapshotSource: a run's experiment, params and latest metric values. */
   async getRunSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    const [run] = await this.loadRuns([runId]);
+    const [run] = await this.runs.loadRuns([runId]);
     if (!run) {
       return undefined;
     }
     const metrics: Record<string, number> = {};
     for (const [key, metric] of Object.entries(run.metrics)) {
       metrics[key] =
-        typeof metric.value === 'number'
-          ? metric.value
-          : Number(metric.value);
+        typeof metric.value === 'number' ? metric.value : Number(metric.value);
     }
-    return { experimentName: run.experimentName, params: { ...run.params }, metrics };
-  }
-
-  /** Loads runs with params, tags and latest metrics, in the order of `ids`. */
-  private async loadRuns(ids: string[]): Promise<Run[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const byId = new Map<string, Run>();
-    for (const chunk of chunks(ids, LOAD_CHUNK)) {
-      const rows = await this.db(`${RUNS} as r`)
-        .join(`${EXPERIMENTS} as e`, 'e.id', 'r.experiment_id')
-        .whereIn('r.id', chunk)
-        .select('r.*', 'e.name as experiment_name');
-      for (const row of rows) {
-        byId.set(row.id, {
-          id: row.id,
-          experimentId: String(row.experiment_id),
-          experimentName: row.experiment_name,
-          name: optional(row.name),
-          status: row.status,
-          startTime: readRequiredIso(row.start_time),
-          endTime: readIso(row.end_time),
-          user: optional(row.user_id),
-          source: optional(row.source),
-          parentRunId: optional(row.parent_run_id),
-          deleted: row.deleted === true || row.deleted === 1,
-          params: {},
-          tags: {},
-          metrics: {},
-        });
-      }
-      const present = chunk.filter(id => byId.has(id));
-      if (present.length === 0) {
-        continue;
-      }
-      const [params, tags, metrics] = await Promise.all([
-        this.db(PARAMS).whereIn('run_id', present).select('run_id', 'key', 'value'),
-        this.db(TAGS).whereIn('run_id', present).select('run_id', 'key', 'value'),
-        this.loadLatestMetricRows(present),
-      ]);
-      for (const row of params) {
-        byId.get(row.run_id)!.params[row.key] = row.value;
-      }
-      for (const row of tags) {
-        byId.get(row.run_id)!.tags[row.key] = row.value;
-      }
-      for (const row of metrics) {
-        const metric: LatestMetric = {
-          key: row.key,
-          value: toMetricValue(fromStoredValue(row.value, row.is_nan)),
-          step: Number(row.step),
-          timestamp: Number(row.timestamp),
-        };
-        byId.get(row.run_id)!.metrics[row.key] = metric;
-      }
-    }
-    return ids.map(id => byId.get(id)).filter((run): run is Run => !!run);
-  }
-
-  /**
-   * The latest metric rows of the given runs. A page of 100 runs x 100
-   * metrics is 10,000 rows; on PostgreSQL they travel as one JSON array per
-   * run, which the driver turns into values far faster than it parses
-   * 10,000 six-column rows (PostgreSQL prints doubles exactly in JSON;
-   * SQLite's JSON would round them to 15 digits, so it keeps plain rows).
-   */
-  private async loadLatestMetricRows(runIds: string[]): Promise<
-    Array<{
-      run_id: string;
-      key: string;
-      value: unknown;
-      is_nan: unknown;
-      step: unknown;
-      timestamp: unknown;
-    }>
-  > {
-    if (String(this.db.client.config.client) !== 'pg') {
-      return this.db(LATEST)
-        .whereIn('run_id', runIds)
-        .select('run_id', 'key', 'value', 'is_nan', 'step', 'timestamp');
-    }
-    const grouped: Array<{ run_id: string; metrics: unknown }> = await this.db(LATEST)
-      .whereIn('run_id', runIds)
-      .groupBy('run_id')
-      .select(
-        'run_id',
-        this.db.raw('json_agg(json_build_array(key, value, is_nan, step, timestamp)) as metrics'),
-      );
-    return grouped.flatMap(row => {
-      const metrics = (
-        typeof row.metrics === 'string' ? JSON.parse(row.metrics) : row.metrics
-      ) as Array<[string, number, boolean, number, number]>;
-      return metrics.map(([key, value, isNan, step, timestamp]) => ({
-        run_id: row.run_id,
-        key,
-        value,
-        is_nan: isNan,
-        step,
-        timestamp,
-      }));
-    });
+    return {
+      experimentName: run.experimentName,
+      params: { ...run.params },
+      metrics,
+    };
   }
 }
 
@@ -980,26 +660,4 @@ function isLater(a: MetricMeasurement, b: MetricMeasurement): boolean {
     return a.timestamp > b.timestamp;
   }
   return toStoredValue(a.value).value > toStoredValue(b.value).value;
-}
-
-function encodeCursor(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
-}
-
-function decodeCursor(token: string): PageCursor {
-  try {
-    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (
-      cursor &&
-      typeof cursor.f === 'string' &&
-      (cursor.m === 0 || cursor.m === 1) &&
-      typeof cursor.id === 'string' &&
-      (cursor.v === null || ['string', 'number'].includes(typeof cursor.v))
-    ) {
-      return cursor;
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new InputError('The page token is not one this server issued');
 }
