@@ -1,0 +1,115 @@
+import { RunStatus } from '@backstage-mlops/plugin-mlops-common';
+import { Knex } from 'knex';
+import { inChunks } from '../database/values';
+import { fromStoredValue } from './metricValues';
+import { MetricRow, writeMetrics } from './metricWriter';
+
+const RUNS = 'mlops_runs';
+const PARAMS = 'mlops_run_params';
+const TAGS = 'mlops_run_tags';
+const LATEST = 'mlops_run_latest_metrics';
+
+/** A run as a source (an MLflow server) reports it, under its upstream id. */
+export interface MirroredRunInput {
+  id: string;
+  /** The store id of its experiment. */
+  experimentId: string;
+  name?: string;
+  status: RunStatus;
+  startTime: number;
+  endTime?: number;
+  userId?: string;
+  deleted: boolean;
+  params: Record<string, string>;
+  tags: Record<string, string>;
+  latestMetrics: MetricRow[];
+}
+
+type Row = Record<string, any>;
+
+function sameMetric(row: Row, metric: MetricRow): boolean {
+  return (
+    Number(row.step) === metric.step &&
+    Number(row.timestamp) === metric.timestamp &&
+    Object.is(fromStoredValue(row.value, row.is_nan), metric.value)
+  );
+}
+
+/**
+ * Writes runs as a source reports them, in one transaction: inserts new
+ * runs under their upstream ids, updates the attributes of known ones, adds
+ * params (write-once: a param already stored keeps its value), upserts tags,
+ * and records each latest metric that differs from the stored one as a new
+ * history point and latest value. Tags and metrics a source stops
+ * reporting are kept.
+ */
+export async function mirrorRuns(
+  db: Knex,
+  runs: MirroredRunInput[],
+): Promise<void> {
+  if (runs.length === 0) {
+    return;
+  }
+  await db.transaction(async tx => {
+    const ids = runs.map(r => r.id);
+    const known = new Set<string>();
+    const latest = new Map<string, Row>();
+    for (const chunk of inChunks(ids)) {
+      for (const id of await tx(RUNS).whereIn('id', chunk).pluck('id')) {
+        known.add(String(id));
+      }
+      const rows: Row[] = await tx(LATEST)
+        .whereIn('run_id', chunk)
+        .select('run_id', 'key', 'value', 'is_nan', 'step', 'timestamp');
+      for (const row of rows) latest.set(`${row.run_id}\u0000${row.key}`, row);
+    }
+    const attributes = (r: MirroredRunInput) => ({
+      experiment_id: r.experimentId,
+      name: r.name ?? null,
+      status: r.status,
+      start_time: r.startTime,
+      end_time: r.endTime ?? null,
+      user_id: r.userId ?? null,
+      deleted: r.deleted,
+    });
+    const fresh = runs.filter(r => !known.has(r.id));
+    for (const chunk of inChunks(fresh, 100)) {
+      await tx(RUNS).insert(chunk.map(r => ({ id: r.id, ...attributes(r) })));
+    }
+    for (const run of runs.filter(r => known.has(r.id))) {
+      await tx(RUNS).where({ id: run.id }).update(attributes(run));
+    }
+    const params = runs.flatMap(r =>
+      Object.entries(r.params).map(([key, value]) => ({
+        run_id: r.id,
+        key,
+        value,
+      })),
+    );
+    for (const chunk of inChunks(params, 300)) {
+      await tx(PARAMS).insert(chunk).onConflict(['run_id', 'key']).ignore();
+    }
+    const tags = runs.flatMap(r =>
+      Object.entries(r.tags).map(([key, value]) => ({
+        run_id: r.id,
+        key,
+        value,
+      })),
+    );
+    for (const chunk of inChunks(tags, 300)) {
+      await tx(TAGS)
+        .insert(chunk)
+        .onConflict(['run_id', 'key'])
+        .merge(['value']);
+    }
+    for (const run of runs) {
+      const changed = run.latestMetrics.filter(metric => {
+        const stored = latest.get(`${run.id}\u0000${metric.key}`);
+        return !stored || !sameMetric(stored, metric);
+      });
+      if (changed.length > 0) {
+        await writeMetrics(tx, run.id, changed, changed);
+      }
+    }
+  });
+}
