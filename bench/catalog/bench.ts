@@ -17,10 +17,10 @@ import { migrateMlopsDatabase } from '../../plugins/mlops-backend/src/database/m
 import {
   MlopsObjectService,
   MlopsObjectStore,
-  ObjectChangeNotifier,
   ProductionVersionSource,
   createObjectsRouter,
 } from '../../plugins/mlops-backend/src/objects';
+import { ObjectChangeNotifier } from '../../plugins/mlops-backend/src/shared/ObjectChangeNotifier';
 import { DeclaredEntityIndex } from '../../plugins/catalog-backend-module-mlops/src/provider/DeclaredEntityIndex';
 import { MlopsEntityProvider } from '../../plugins/catalog-backend-module-mlops/src/provider/MlopsEntityProvider';
 import { MlopsObjectsClient } from '../../plugins/catalog-backend-module-mlops/src/provider/MlopsObjectsClient';

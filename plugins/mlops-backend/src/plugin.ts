@@ -3,53 +3,33 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { mlopsDeploymentTargetsExtensionPoint } from '@backstage-mlops/plugin-mlops-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { mlopsDeploymentTargetsExtensionPoint } from '@backstage-mlops/plugin-mlops-node';
 import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
-import {
-  DeploymentTargetCollector,
-  registryVersionCheck,
-  setupDeployments,
-} from './deployments';
-import { setupPipelines } from './pipelines';
-import {
-  DriftService,
-  DriftStore,
-  createDriftRouter,
-  driftSettingsFromConfig,
-  scheduleDriftChecks,
-} from './drift';
-import { EntityResolver } from './shared/EntityResolver';
-import { HealthService } from './health/HealthService';
-import {
-  IncidentService,
-  IncidentStore,
-  createIncidentsRouter,
-  readIncidentConfig,
-  scheduleHealthChecks,
-} from './incidents';
-import { MlopsObjectStore } from './objects/MlopsObjectStore';
-import {
-  MlopsObjectService,
-  ObjectChangeNotifier,
-  createObjectsRouter,
-} from './objects';
-import { MetricDirections } from './registry/compareVersions';
-import { RegistryStore } from './registry/RegistryStore';
-import { createRouter } from './service/router';
-import {
-  MonitoringService,
-  MonitoringStore,
-  scheduleMonitoringRetention,
-} from './monitoring';
-import { TrackingStore } from './tracking';
-import { HealthChangeSignal } from './shared/HealthChangeSignal';
-import { withRetrainWebhook } from './pipelines/RetrainWebhook';
+import { createDeployments, DeploymentTargetCollector } from './deployments';
+import { registryVersionCheck } from './deployments/wiring';
+import { createDrift } from './drift';
+import { createFleet } from './fleet';
+import { createHealth } from './health';
+import { createIncidents } from './incidents';
+import { createMlflow } from './mlflow';
+import { createMonitoring } from './monitoring';
+import { createObjects } from './objects';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
+import { createPipelines } from './pipelines';
+import { createRegistry } from './registry';
+import { Capability } from './shared/capability';
+import { EntityResolver } from './shared/EntityResolver';
+import { HealthChangeSignal } from './shared/HealthChangeSignal';
+import { ObjectChangeNotifier } from './shared/ObjectChangeNotifier';
+import { createTracking } from './tracking';
+import { createTriage } from './triage';
 
 /**
- * The MLOps backend plugin, served under `/api/mlops`.
+ * The MLOps backend plugin, served under `/api/mlops`. See ARCHITECTURE.md:
+ * shared parts first, then each capability in dependency order, then every
+ * router mounted and every task scheduled the same way.
  *
  * @public
  */
@@ -75,173 +55,135 @@ export const mlopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
-      async init({
-        config,
-        logger,
-        httpRouter,
-        httpAuth,
-        database,
-        scheduler,
-        auth,
-        permissions,
-        permissionsRegistry,
-        catalog,
-        events,
-      }) {
-        const db = await openMlopsDatabase(database);
-        MlopsObjectReadAccess.register(permissionsRegistry, db);
-        const readAccess = new MlopsObjectReadAccess(db, permissions, httpAuth);
-        const objects = new MlopsObjectStore(db);
-        const registry = new RegistryStore(db);
-        // Write routes ask for a prompt health re-evaluation through this
-        // signal; the incident service it reaches is built further down.
-        const healthChanges = new HealthChangeSignal();
-        const pipelines = await setupPipelines({
-          config,
-          logger,
-          httpAuth,
+      async init(deps) {
+        const { config, logger, httpRouter, scheduler, catalog } = deps;
+
+        // Shared parts, built once.
+        const db = await openMlopsDatabase(deps.database);
+        MlopsObjectReadAccess.register(deps.permissionsRegistry, db);
+        const shared = {
+          ...deps,
           db,
+          readAccess: new MlopsObjectReadAccess(
+            db,
+            deps.permissions,
+            deps.httpAuth,
+          ),
           entities: new EntityResolver(catalog),
-          scheduler,
-          healthChanges,
-          readAccess,
-        });
-        const deployments = setupDeployments({
-          config,
-          logger,
-          httpAuth,
-          db,
-          entities: new EntityResolver(catalog),
-          extraTargets: deploymentTargets.targets,
-          catalog,
-          permissions,
-          versions: registryVersionCheck(registry),
-          healthChanges,
-          readAccess,
-        });
-        const tracking = await TrackingStore.create({ db });
-        const monitoringStore = new MonitoringStore(db);
-        const monitoring = {
-          store: monitoringStore,
-          service: new MonitoringService(monitoringStore, { registry }),
-          healthChanges,
+          // Write routes ask for a prompt health re-evaluation through it;
+          // createIncidents connects the incident service.
+          healthChanges: new HealthChangeSignal(),
+          objectChanges: new ObjectChangeNotifier({
+            events: deps.events,
+            logger,
+          }),
         };
-        await scheduleMonitoringRetention({
-          scheduler,
-          logger,
-          store: monitoringStore,
-        });
-        const driftStore = new DriftStore(db);
-        const drift = new DriftService({
-          store: driftStore,
-          logger,
-          ...driftSettingsFromConfig(config),
-          versions: registry,
-          registry,
-          featureWindows: monitoring.service,
-        });
-        await scheduleDriftChecks({ config, scheduler, logger, drift });
-        const incidentStore = new IncidentStore(db);
-        const incidents = new IncidentService({
-          store: incidentStore,
-          logger,
-          catalog,
-          auth,
-          ...readIncidentConfig(config),
-          // Every source is optional (incidents/sources.ts): without one its
-          // detectors do not run and what they would judge stays unknown.
-          sources: {
-            monitoring: monitoring.service,
-            drift,
-            deployments: deployments.store,
-            // A retrain request also reaches the orchestrator when an operator
-            // configured its webhook.
-            pipelines: withRetrainWebhook(pipelines.store, {
-              url: config.getOptionalString(
-                'mlops.pipelines.retrainWebhookUrl',
-              ),
-              logger,
-            }),
-            registry,
+
+        // Capabilities, each after those it reads.
+        const tracking = await createTracking(shared);
+        const registry = createRegistry({
+          ...shared,
+          runs: tracking.service,
+          // Retention and deployments need each other; deployments is created
+          // below and only asked at request time.
+          deployments: {
+            isDeployed: (m, v) => deployments.service.isDeployed(m, v),
           },
         });
-        healthChanges.connect(incidents);
-        await scheduleHealthChecks({ scheduler, config, logger, incidents });
-        // Create and delete routes call objectChanges so the catalog mirrors
-        // the change within seconds.
-        const objectChanges = new ObjectChangeNotifier({ events, logger });
-        const objectService = new MlopsObjectService({
-          store: objects,
-          notifier: objectChanges,
-          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
-          registry,
+        const mlflow = createMlflow({
+          ...shared,
+          tracking: tracking.service,
+          registry: registry.wiring,
         });
+        const objects = createObjects({
+          ...shared,
+          registry: registry.service,
+        });
+        const deployments = createDeployments({
+          ...shared,
+          extraTargets: deploymentTargets.targets,
+          versions: registryVersionCheck(registry.service),
+        });
+        const pipelines = createPipelines(shared);
+        const monitoring = createMonitoring({
+          ...shared,
+          registry: registry.service,
+        });
+        const drift = await createDrift({
+          ...shared,
+          registry: registry.service,
+          featureWindows: monitoring.service.metrics,
+        });
+        const incidents = await createIncidents({
+          ...shared,
+          sources: {
+            monitoring: monitoring.service.metrics,
+            drift: drift.service.drift,
+            deployments: deployments.service,
+            pipelines: pipelines.service.detectorSource,
+            registry: registry.service,
+          },
+        });
+        const health = createHealth({
+          ...shared,
+          objects: objects.service,
+          incidents: incidents.service.store,
+        });
+        const triage = createTriage({
+          ...shared,
+          health: health.service,
+          triageSignals: incidents.service.incidents,
+        });
+        const fleet = createFleet({
+          ...shared,
+          health: health.service,
+          fleetSources: {
+            registry: registry.service,
+            drift: drift.service.drift,
+            incidents: incidents.service.store,
+          },
+        });
+        // artifacts and sources go here once they exist, in the same shape.
+
+        const capabilities: Capability[] = [
+          health,
+          tracking,
+          mlflow,
+          registry,
+          objects,
+          deployments,
+          pipelines,
+          monitoring,
+          drift,
+          incidents,
+          triage,
+          fleet,
+        ];
+        for (const capability of capabilities) {
+          if (capability.router) {
+            httpRouter.use(capability.router);
+          }
+          for (const task of capability.scheduledTasks ?? []) {
+            await scheduler.scheduleTask(task);
+          }
+        }
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
 
         const seedFile = config.getOptionalString('mlops.demo.seedFile');
         if (seedFile) {
           await seedDemoData({
             data: await readDemoData(seedFile),
-            objects,
+            objects: objects.service,
             logger,
             deployments: { db },
             pipelines: { db },
-            monitoring: monitoringStore,
-            tracking,
-            drift: { drift, store: driftStore, registry },
-            incidents,
-            registry,
+            monitoring: monitoring.service.store,
+            tracking: tracking.service,
+            drift: { ...drift.service, registry: registry.service },
+            incidents: incidents.service.incidents,
+            registry: registry.service,
           });
         }
-
-        // Before the main router: the drift routes parse their own, larger
-        // JSON bodies.
-        httpRouter.use(
-          await createDriftRouter({
-            httpAuth,
-            entities: new EntityResolver(catalog),
-            drift,
-            readAccess,
-          }),
-        );
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth,
-            db,
-            entities: new EntityResolver(catalog),
-            health: new HealthService(objects, incidentStore),
-            triageSignals: incidents,
-            fleetSources: { registry, drift, incidents: incidentStore },
-            tracking,
-            objectChanges,
-            monitoring,
-            catalog,
-            readAccess,
-            registry: {
-              store: registry,
-              directions: MetricDirections.fromConfig(config),
-              runs: tracking,
-              deployments: deployments.store,
-              permissions,
-              objectChanges,
-            },
-          }),
-        );
-        httpRouter.use(
-          createObjectsRouter({ httpAuth, objects: objectService, readAccess }),
-        );
-        httpRouter.use(deployments.router);
-        httpRouter.use(pipelines.router);
-        httpRouter.use(
-          await createIncidentsRouter({
-            httpAuth,
-            entities: new EntityResolver(catalog),
-            incidents,
-            catalog,
-            permissions,
-          }),
-        );
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });
   },

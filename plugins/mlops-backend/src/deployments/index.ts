@@ -32,11 +32,11 @@ export type { Deployment, DeploymentStatus } from './types';
 export const DEFAULT_DEPLOYMENT_STUCK_AFTER_MS = 30 * 60 * 1000;
 
 /**
- * Builds the deployments capability from config: the store, the built-in
- * targets plus those added through `mlopsDeploymentTargetsExtensionPoint`,
- * the service and its routes.
+ * Deployments from config: the store, the built-in targets plus those added
+ * through `mlopsDeploymentTargetsExtensionPoint`, the service and its routes.
+ * Its service for the others is the store (who has what deployed where).
  */
-export function setupDeployments(options: {
+export function createDeployments(options: {
   config: Config;
   logger: LoggerService;
   httpAuth: HttpAuthService;
@@ -89,5 +89,5 @@ export function setupDeployments(options: {
     healthChanges: options.healthChanges,
     readAccess: options.readAccess,
   });
-  return { store, service, router };
+  return { service: store, router };
 }

@@ -19,7 +19,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { EntityResolver } from '../shared/EntityResolver';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { DEPLOYMENT_MIGRATIONS, migrateOnly } from './migrateForTests';
-import { DeploymentTargetCollector, setupDeployments } from '.';
+import { DeploymentTargetCollector, createDeployments } from '.';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { permissionsAllowingReads } from '../__testUtils__/permissions';
 
@@ -104,7 +104,7 @@ describe('deployments routes', () => {
               permissions,
             }) {
               const db = await database.getClient();
-              const { router } = setupDeployments({
+              const { router } = createDeployments({
                 config,
                 logger,
                 httpAuth,

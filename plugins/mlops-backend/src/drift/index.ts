@@ -1,3 +1,19 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { Knex } from 'knex';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { EntityResolver } from '../shared/EntityResolver';
+import { DriftStore } from './DriftStore';
+import {
+  DriftService,
+  FeatureWindowSource,
+  ModelVersionChecker,
+  ProductionVersionSource,
+  driftSettingsFromConfig,
+} from './DriftService';
+import { createDriftRouter } from './router';
+import { driftCheckTask } from './scheduleDriftChecks';
+
 export { DriftStore } from './DriftStore';
 export type {
   BaselineSummary,
@@ -25,6 +41,7 @@ export type {
 export { createDriftRouter } from './router';
 export {
   scheduleDriftChecks,
+  driftCheckTask,
   createDriftCheckTask,
   DRIFT_CHECK_TASK_ID,
   DEFAULT_DRIFT_SCHEDULE,
@@ -35,3 +52,40 @@ export { DEFAULT_QUALITY_THRESHOLD, dataQuality } from './quality';
 export type { DataQualityReport } from './quality';
 export { seedDemoDrift, DEMO_DRIFT_DAYS } from './seedDemoDrift';
 export type { DemoDriftSources } from './seedDemoDrift';
+
+/**
+ * Drift: baselines per model version, checks of a current window against
+ * them (posted, or read from monitoring's feature windows on schedule), and
+ * the drift card's view.
+ */
+export async function createDrift(options: {
+  config: Config;
+  db: Knex;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  entities: EntityResolver;
+  readAccess: MlopsObjectReadAccess;
+  registry: ModelVersionChecker & ProductionVersionSource;
+  featureWindows: FeatureWindowSource;
+}) {
+  const { config, logger, registry } = options;
+  const store = new DriftStore(options.db);
+  const drift = new DriftService({
+    store,
+    logger,
+    ...driftSettingsFromConfig(config),
+    versions: registry,
+    registry,
+    featureWindows: options.featureWindows,
+  });
+  return {
+    service: { drift, store },
+    router: await createDriftRouter({
+      httpAuth: options.httpAuth,
+      entities: options.entities,
+      drift,
+      readAccess: options.readAccess,
+    }),
+    scheduledTasks: [driftCheckTask({ config, logger, drift })],
+  };
+}

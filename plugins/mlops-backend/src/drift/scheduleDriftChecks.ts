@@ -6,6 +6,7 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ScheduledTask } from '../shared/capability';
 import { DriftService } from './DriftService';
 
 /** Id of the scheduled drift check task. */
@@ -42,26 +43,34 @@ export function createDriftCheckTask(
 }
 
 /**
- * Schedules the drift checks once across all backend replicas
- * (`scope: 'global'`), at the interval of `mlops.drift.schedule`.
+ * The drift checks, once across all backend replicas (`scope: 'global'`),
+ * at the interval of `mlops.drift.schedule`.
  */
-export async function scheduleDriftChecks(options: {
+export function driftCheckTask(options: {
   config: Config;
-  scheduler: SchedulerService;
   logger: LoggerService;
   drift: Pick<DriftService, 'runScheduledChecks'>;
-}): Promise<void> {
-  const { config, scheduler, logger, drift } = options;
+}): ScheduledTask {
+  const { config, logger, drift } = options;
   const schedule = config.has('mlops.drift.schedule')
     ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
         config.getConfig('mlops.drift.schedule'),
       )
     : DEFAULT_DRIFT_SCHEDULE;
-  await scheduler.scheduleTask({
+  return {
     id: DRIFT_CHECK_TASK_ID,
     ...schedule,
     // After the spread: a schedule read from config carries scope undefined.
     scope: 'global',
     fn: createDriftCheckTask(drift, logger),
-  });
+  };
+}
+
+/** Schedules {@link driftCheckTask} on a scheduler. */
+export async function scheduleDriftChecks(
+  options: Parameters<typeof driftCheckTask>[0] & {
+    scheduler: SchedulerService;
+  },
+): Promise<void> {
+  await options.scheduler.scheduleTask(driftCheckTask(options));
 }

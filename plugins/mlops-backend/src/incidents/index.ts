@@ -1,9 +1,27 @@
+import {
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { Knex } from 'knex';
+import { EntityResolver } from '../shared/EntityResolver';
+import { HealthChangeSignal } from '../shared/HealthChangeSignal';
+import { IncidentService, readIncidentConfig } from './IncidentService';
+import { IncidentStore } from './IncidentStore';
+import { createIncidentsRouter } from './router';
+import { healthCheckTask } from './schedule';
+import { DetectorSources } from './sources';
+
 // Health detectors and incidents: what the plugin wiring uses.
 export { IncidentService, readIncidentConfig } from './IncidentService';
 export type { IncidentServiceOptions } from './IncidentService';
 export { IncidentStore } from './IncidentStore';
+export type { ObjectRef } from './IncidentStore';
 export { createIncidentsRouter } from './router';
-export { scheduleHealthChecks } from './schedule';
+export { healthCheckTask } from './schedule';
 export { seedDemoIncidents } from './seedDemoIncidents';
 export type {
   DeploymentSource,
@@ -14,3 +32,50 @@ export type {
   RegistrySource,
   TriageSignalSource,
 } from './sources';
+
+/**
+ * Incidents: the health detectors over every other capability's data, on
+ * schedule and soon after each write that signals a change, and the
+ * incidents people acknowledge and resolve.
+ */
+export async function createIncidents(options: {
+  config: Config;
+  db: Knex;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  entities: EntityResolver;
+  healthChanges: HealthChangeSignal;
+  /**
+   * Every source is optional (sources.ts): without one its detectors do not
+   * run and what they would judge stays unknown.
+   */
+  sources: DetectorSources;
+}) {
+  const { config, logger, catalog } = options;
+  const store = new IncidentStore(options.db);
+  const incidents = new IncidentService({
+    store,
+    logger,
+    catalog,
+    auth: options.auth,
+    ...readIncidentConfig(config),
+    sources: options.sources,
+  });
+  // Write routes built before this service asked for re-evaluations through
+  // the signal; from now on they reach it.
+  options.healthChanges.connect(incidents);
+  return {
+    service: { incidents, store },
+    router: await createIncidentsRouter({
+      httpAuth: options.httpAuth,
+      entities: options.entities,
+      incidents,
+      catalog,
+      permissions: options.permissions,
+    }),
+    scheduledTasks: [healthCheckTask({ config, logger, incidents })],
+  };
+}

@@ -15,7 +15,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthService } from '../health/HealthService';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { createRouter } from '../service/router';
+import { createHealthRouter } from '../health';
 import { DEFAULT_THRESHOLDS } from './detectors/thresholds';
 import { IncidentService } from './IncidentService';
 import { IncidentStore } from './IncidentStore';
@@ -77,13 +77,13 @@ describe('incident routes', () => {
                 thresholds: DEFAULT_THRESHOLDS,
               });
               httpRouter.use(
-                await createRouter({
+                createHealthRouter({
                   logger,
                   httpAuth,
                   db: knex,
                   entities,
                   health: new HealthService(objects, store),
-                } as Parameters<typeof createRouter>[0]),
+                }),
               );
               httpRouter.use(
                 await createIncidentsRouter({

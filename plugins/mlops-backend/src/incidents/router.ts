@@ -70,7 +70,9 @@ export async function createIncidentsRouter(options: {
     );
   };
   const router = Router();
-  router.use(express.json({ limit: '16kb' }));
+  // Only its own paths: a parser on every request passing through would
+  // apply this limit to the routers mounted after it.
+  router.use('/incidents', express.json({ limit: '16kb' }));
 
   router.get('/entities/:kind/:namespace/:name/incidents', async (req, res) => {
     const ref = parseInput(entityRefParams, req.params, 'entity reference');

@@ -1,10 +1,10 @@
 import {
   LoggerService,
-  SchedulerService,
   SchedulerServiceTaskScheduleDefinition,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ScheduledTask } from '../shared/capability';
 import { IncidentService } from './IncidentService';
 
 /** The health check schedule when `mlops.incidents.schedule` is not set. */
@@ -21,19 +21,18 @@ export const DEFAULT_HEALTH_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
  * incidents still protects the writes that `requestEvaluation` makes on the
  * other replicas meanwhile.
  */
-export async function scheduleHealthChecks(options: {
-  scheduler: SchedulerService;
+export function healthCheckTask(options: {
   config: Config;
   logger: LoggerService;
   incidents: IncidentService;
-}): Promise<void> {
-  const { scheduler, config, logger, incidents } = options;
+}): ScheduledTask {
+  const { config, logger, incidents } = options;
   const schedule = config.has('mlops.incidents.schedule')
     ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
         config.getConfig('mlops.incidents.schedule'),
       )
     : DEFAULT_HEALTH_SCHEDULE;
-  await scheduler.scheduleTask({
+  return {
     id: 'mlops-health-checks',
     scope: 'global',
     ...schedule,
@@ -48,5 +47,5 @@ export async function scheduleHealthChecks(options: {
         logger.error(`MLOps health checks failed: ${error}`);
       }
     },
-  });
+  };
 }

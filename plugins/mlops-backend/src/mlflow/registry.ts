@@ -13,13 +13,13 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
-import { RegistryWiring } from '../registry/router';
 import {
+  RegistryWiring,
   hasParentSegment,
   parseAlias,
   parseModelName,
   parseVersionNumber,
-} from '../registry/validation';
+} from '../registry';
 import { MlflowError } from './errors';
 import { int64, keyValues, parse, toKeyValues } from './parsing';
 

@@ -199,6 +199,14 @@ export class MonitoringStore {
     this.isPostgres = db.client.config.client === 'pg';
   }
 
+  /** Whether the registry holds a model of this name: only those get predictions. */
+  async isRegisteredModel(name: string): Promise<boolean> {
+    const row = await this.db('mlops_registered_models')
+      .where({ name })
+      .first('name');
+    return Boolean(row);
+  }
+
   /**
    * Counts a validated batch of events for a model. The batch is written in
    * one transaction: new ids first (insert-or-ignore on a unique key, so a

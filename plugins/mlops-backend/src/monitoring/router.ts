@@ -3,8 +3,8 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { mlopsNameProblem } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { Knex } from 'knex';
 import { EntityResolver } from '../shared/EntityResolver';
+import { jsonBody } from '../shared/bodies';
 import { entityRefParams, parseInput } from '../shared/validation';
 import { MonitoringService } from './MonitoringService';
 import { MonitoringStore } from './MonitoringStore';
@@ -22,7 +22,6 @@ export interface MonitoringWiring {
 /** What the monitoring routes need. */
 export interface MonitoringRouterOptions {
   httpAuth: HttpAuthService;
-  db: Knex;
   entities: EntityResolver;
   /** Without it the routes are not mounted. */
   monitoring?: MonitoringWiring;
@@ -39,7 +38,7 @@ const KNOWN_MODELS_LIMIT = 10_000;
 export function createMonitoringRouter(
   options: MonitoringRouterOptions,
 ): express.Router {
-  const { httpAuth, db, entities, monitoring } = options;
+  const { httpAuth, entities, monitoring } = options;
   const router = Router();
   if (!monitoring) {
     return router;
@@ -51,10 +50,7 @@ export function createMonitoringRouter(
     if (knownModels.has(name)) {
       return;
     }
-    const row = await db('mlops_registered_models')
-      .where({ name })
-      .first('name');
-    if (!row) {
+    if (!(await store.isRegisteredModel(name))) {
       throw new NotFoundError(`No registered model named '${name}'`);
     }
     if (knownModels.size >= KNOWN_MODELS_LIMIT) {
@@ -63,7 +59,7 @@ export function createMonitoringRouter(
     knownModels.add(name);
   }
 
-  router.post('/models/:name/predictions', async (req, res) => {
+  router.post('/models/:name/predictions', jsonBody(), async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const name = req.params.name;
     const problem = mlopsNameProblem(name);

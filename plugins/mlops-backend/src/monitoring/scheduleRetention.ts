@@ -1,4 +1,5 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScheduledTask } from '../shared/capability';
 import { MonitoringStore } from './MonitoringStore';
 
 /**
@@ -7,13 +8,12 @@ import { MonitoringStore } from './MonitoringStore';
  * hourly rollups after 90 days), once across all replicas, so the store's
  * size depends on the number of models and not on traffic over time.
  */
-export async function scheduleMonitoringRetention(options: {
-  scheduler: SchedulerService;
+export function monitoringRetentionTask(options: {
   logger: LoggerService;
   store: MonitoringStore;
-}): Promise<void> {
-  const { scheduler, logger, store } = options;
-  await scheduler.scheduleTask({
+}): ScheduledTask {
+  const { logger, store } = options;
+  return {
     id: 'mlops-monitoring-retention',
     scope: 'global',
     frequency: { hours: 1 },
@@ -28,5 +28,5 @@ export async function scheduleMonitoringRetention(options: {
         logger.error(`MLOps monitoring retention failed: ${error}`);
       }
     },
-  });
+  };
 }

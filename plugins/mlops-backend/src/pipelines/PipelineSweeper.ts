@@ -1,4 +1,5 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScheduledTask } from '../shared/capability';
 import { PipelineStore } from './PipelineStore';
 
 /**
@@ -31,22 +32,19 @@ export async function sweepPipelines(
   }
 }
 
-/**
- * Schedules the sweep once across all backend replicas (`scope: 'global'`).
- */
-export async function schedulePipelineSweep(options: {
-  scheduler: SchedulerService;
+/** The sweep, once across all backend replicas (`scope: 'global'`). */
+export function pipelineSweepTask(options: {
   logger: LoggerService;
   store: PipelineStore;
   intervalMs: number;
-}): Promise<void> {
-  const { scheduler, logger, store, intervalMs } = options;
-  await scheduler.scheduleTask({
+}): ScheduledTask {
+  const { logger, store, intervalMs } = options;
+  return {
     id: 'mlops-pipelines-sweep',
     scope: 'global',
     frequency: { milliseconds: intervalMs },
     timeout: { minutes: 5 },
     initialDelay: { seconds: 15 },
     fn: () => sweepPipelines(store, logger),
-  });
+  };
 }

@@ -1,17 +1,14 @@
-import {
-  HttpAuthService,
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { Knex } from 'knex';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { readDurationMs } from '../shared/durations';
 import { EntityResolver } from '../shared/EntityResolver';
-import { PipelineStore } from './PipelineStore';
-import { schedulePipelineSweep } from './PipelineSweeper';
-import { createPipelinesRouter } from './router';
 import { HealthChangeSignal } from '../shared/HealthChangeSignal';
-import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { PipelineStore } from './PipelineStore';
+import { pipelineSweepTask } from './PipelineSweeper';
+import { withRetrainWebhook } from './RetrainWebhook';
+import { createPipelinesRouter } from './router';
 
 export { PipelineStore } from './PipelineStore';
 export type { ObservedPipelineRun } from './PipelineStore';
@@ -22,21 +19,19 @@ export type { PipelineRun, PipelineRunState, PipelineStatus } from './types';
 const MINUTE = 60_000;
 
 /**
- * Builds the pipelines capability from config: the store with its timeouts,
- * the routes, and (when a scheduler is given) the sweep for crashed, late
- * and stale pipelines.
+ * Pipelines from config: the store with its timeouts, the routes, and the
+ * sweep for crashed, late and stale pipelines.
  */
-export async function setupPipelines(options: {
+export function createPipelines(options: {
   config: Config;
   logger: LoggerService;
   httpAuth: HttpAuthService;
   db: Knex;
   entities: EntityResolver;
-  scheduler?: SchedulerService;
   healthChanges?: HealthChangeSignal;
   readAccess: MlopsObjectReadAccess;
 }) {
-  const { config, logger, httpAuth, db, entities, scheduler } = options;
+  const { config, logger, httpAuth, db, entities } = options;
   const store = new PipelineStore(db, {
     heartbeatTimeoutMs: readDurationMs(
       config,
@@ -52,20 +47,18 @@ export async function setupPipelines(options: {
       ? readDurationMs(config, 'mlops.pipelines.defaultSla', 0)
       : undefined,
   });
-  if (scheduler) {
-    await schedulePipelineSweep({
-      scheduler,
-      logger,
-      store,
-      intervalMs: readDurationMs(
-        config,
-        'mlops.pipelines.sweepInterval',
-        MINUTE,
-      ),
-    });
-  }
   return {
-    store,
+    service: {
+      store,
+      /**
+       * What the incident detectors read: the store, whose retrain requests
+       * also reach the orchestrator when an operator configured its webhook.
+       */
+      detectorSource: withRetrainWebhook(store, {
+        url: config.getOptionalString('mlops.pipelines.retrainWebhookUrl'),
+        logger,
+      }),
+    },
     router: createPipelinesRouter({
       httpAuth,
       store,
@@ -73,5 +66,16 @@ export async function setupPipelines(options: {
       healthChanges: options.healthChanges,
       readAccess: options.readAccess,
     }),
+    scheduledTasks: [
+      pipelineSweepTask({
+        logger,
+        store,
+        intervalMs: readDurationMs(
+          config,
+          'mlops.pipelines.sweepInterval',
+          MINUTE,
+        ),
+      }),
+    ],
   };
 }

@@ -18,7 +18,7 @@ import {
 import { EntityResolver } from '../shared/EntityResolver';
 import { PipelineStore } from './PipelineStore';
 import { sweepPipelines } from './PipelineSweeper';
-import { setupPipelines } from '.';
+import { createPipelines } from '.';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 jest.setTimeout(60_000);
@@ -63,7 +63,7 @@ describe('pipelines routes', () => {
             },
             async init(deps) {
               const db = await deps.database.getClient();
-              const { router } = await setupPipelines({
+              const { router } = createPipelines({
                 ...deps,
                 db,
                 entities: new EntityResolver(deps.catalog),
@@ -299,7 +299,7 @@ describe('pipelines routes', () => {
   it('schedules the sweep once across replicas, at the configured interval', async () => {
     const scheduler = mockServices.scheduler.mock();
     const logger = mockServices.logger.mock();
-    await setupPipelines({
+    const { scheduledTasks } = createPipelines({
       config: mockServices.rootConfig({
         data: { mlops: { pipelines: { sweepInterval: { minutes: 5 } } } },
       }),
@@ -310,8 +310,10 @@ describe('pipelines routes', () => {
       }) as any,
       entities: {} as EntityResolver,
       readAccess: {} as MlopsObjectReadAccess,
-      scheduler,
     });
+    for (const task of scheduledTasks) {
+      await scheduler.scheduleTask(task);
+    }
     expect(scheduler.scheduleTask).toHaveBeenCalledWith(
       expect.objectContaining({
         id: 'mlops-pipelines-sweep',

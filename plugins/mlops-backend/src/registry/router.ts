@@ -18,6 +18,7 @@ import Router from 'express-promise-router';
 import { EntityResolver } from '../shared/EntityResolver';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
+import { jsonBody } from '../shared/bodies';
 import { entityRefParams, parseInput } from '../shared/validation';
 import { MetricDirections, compareVersions } from './compareVersions';
 import {
@@ -112,6 +113,9 @@ export function createRegistryRouter(
     options.registry;
 
   const authorizer = new MlopsChangeAuthorizer(catalog, permissions);
+  // On the routes that take a body only, so that this limit never reaches
+  // another router's routes under /models.
+  const json = jsonBody();
   async function authorizeModelChange(
     model: string,
     permission: ResourcePermission,
@@ -158,7 +162,7 @@ export function createRegistryRouter(
     return { metrics: run.metrics, params: run.params };
   }
 
-  router.post('/models', async (req, res) => {
+  router.post('/models', json, async (req, res) => {
     await actorOf(req);
     const body = parseInput(createModelBody, req.body, 'model');
     const model = await store.createModel(body);
@@ -175,14 +179,14 @@ export function createRegistryRouter(
     res.json(await store.getModel(name, await readAccess.scopeOf(req)));
   });
 
-  router.patch('/models/:name', async (req, res) => {
+  router.patch('/models/:name', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     await actorOf(req);
     const body = parseInput(updateModelBody, req.body, 'model update');
     res.json(await store.updateModel(name, body));
   });
 
-  router.post('/models/:name/versions', async (req, res) => {
+  router.post('/models/:name/versions', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const actor = await actorOf(req);
     const body = parseInput(createVersionBody, req.body, 'version');
@@ -207,22 +211,26 @@ export function createRegistryRouter(
     res.json(await store.getVersion(name, version));
   });
 
-  router.post('/models/:name/versions/:version/stage', async (req, res) => {
-    const name = parseModelName(req.params.name);
-    const version = parseVersionNumber(req.params.version);
-    const { credentials, actor } = await callerOf(req);
-    const body = parseInput(transitionBody, req.body, 'stage transition');
-    await authorizeModelChange(
-      name,
-      mlopsModelStageTransitionPermission,
-      credentials,
-    );
-    const result = await store.transitionStage(name, version, body, actor);
-    await objectChanges?.upserted('model', name);
-    res.json(result);
-  });
+  router.post(
+    '/models/:name/versions/:version/stage',
+    json,
+    async (req, res) => {
+      const name = parseModelName(req.params.name);
+      const version = parseVersionNumber(req.params.version);
+      const { credentials, actor } = await callerOf(req);
+      const body = parseInput(transitionBody, req.body, 'stage transition');
+      await authorizeModelChange(
+        name,
+        mlopsModelStageTransitionPermission,
+        credentials,
+      );
+      const result = await store.transitionStage(name, version, body, actor);
+      await objectChanges?.upserted('model', name);
+      res.json(result);
+    },
+  );
 
-  router.put('/models/:name/aliases/:alias', async (req, res) => {
+  router.put('/models/:name/aliases/:alias', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const alias = parseAlias(req.params.alias);
     const { credentials, actor } = await callerOf(req);
@@ -261,7 +269,7 @@ export function createRegistryRouter(
     res.json({ items: await store.history(name, query) });
   });
 
-  router.post('/models/:name/rollback', async (req, res) => {
+  router.post('/models/:name/rollback', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const { credentials, actor } = await callerOf(req);
     const body = parseInput(rollbackBody, req.body, 'rollback');
@@ -283,7 +291,7 @@ export function createRegistryRouter(
     res.json(compareVersions(va, vb, directions));
   });
 
-  router.post('/models/:name/retention', async (req, res) => {
+  router.post('/models/:name/retention', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const { credentials, actor } = await callerOf(req);
     const body = parseInput(retentionBody, req.body, 'retention');

@@ -1,7 +1,32 @@
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { EntityResolver } from '../shared/EntityResolver';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
+import { TrackingStore } from './TrackingStore';
+import { createTrackingRouter } from './router';
+
 export { TrackingStore } from './TrackingStore';
 export type { RunSnapshot } from './TrackingStore';
 export { createTrackingRouter } from './router';
 export type { TrackingRouterOptions } from './router';
 export { seedDemoTracking } from './seedDemoTracking';
-export { mirrorRuns } from './mirrorRuns';
-export type { MirroredRunInput } from './mirrorRuns';
+
+/**
+ * Experiment tracking: experiments, runs, params, metrics and tags, the
+ * routes under `/api/mlops`, and the store MLflow's endpoint and the
+ * registry read runs from.
+ */
+export async function createTracking(options: {
+  db: Knex;
+  httpAuth: HttpAuthService;
+  entities: EntityResolver;
+  objectChanges: ObjectChangeNotifier;
+  readAccess: MlopsObjectReadAccess;
+}) {
+  const tracking = await TrackingStore.create({ db: options.db });
+  return {
+    service: tracking,
+    router: createTrackingRouter({ ...options, tracking }),
+  };
+}

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
+import { createTestDatabases } from './__testUtils__/databases';
+import { startMlopsTestBackend } from './__testUtils__/mlopsBackend';
 
 jest.setTimeout(120_000);
 

@@ -1,0 +1,13 @@
+import { createMlflowRouter, MlflowRouterOptions } from './router';
+
+export { MLFLOW_BASE_PATH, createMlflowRouter } from './router';
+export type { MlflowRouterOptions } from './router';
+
+/**
+ * MLflow's REST API over the tracking store and the registry, for training
+ * code that logs with MLflow's own clients. It parses its own bodies so
+ * that malformed JSON is answered in MLflow's error shape.
+ */
+export function createMlflow(options: MlflowRouterOptions) {
+  return { router: createMlflowRouter(options) };
+}
