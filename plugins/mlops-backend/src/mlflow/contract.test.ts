@@ -201,8 +201,9 @@ describe('MLflow REST API contract', () => {
         key: 'lr',
         value: '0.2',
       });
+      // MLflow's server answers a changed param this way.
       expect(changed.status).toBe(400);
-      expect(changed.body.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+      expect(changed.body.error_code).toBe('INVALID_PARAMETER_VALUE');
 
       await post('/runs/set-tag', {
         run_id: runId,
@@ -430,14 +431,15 @@ describe('MLflow REST API contract', () => {
         });
       expect(described.body.model_version.description).toBe('Candidate');
 
-      // Production and aliased versions are protected; a plain one goes.
+      // Production and aliased versions are protected (the portal's
+      // governance: a 409 that says why); a plain one goes.
       const protectedVersion = await request(server)
         .delete(`${API}/model-versions/delete`)
         .set('Authorization', auth())
         .send({ name: 'contract-model', version: '1' });
-      expect(protectedVersion.status).toBe(400);
+      expect(protectedVersion.status).toBe(409);
       expect(protectedVersion.body).toMatchObject({
-        error_code: 'INVALID_STATE',
+        error_code: 'RESOURCE_CONFLICT',
         message: expect.stringMatching(/in Production.*champion/),
       });
       const removed = await request(server)

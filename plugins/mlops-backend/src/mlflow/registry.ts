@@ -21,7 +21,15 @@ import {
   parseVersionNumber,
 } from '../registry';
 import { MlflowError } from './errors';
-import { int64, keyValues, parse, toKeyValues } from './parsing';
+import {
+  int64,
+  keyValues,
+  name as keyName,
+  parse,
+  toKeyValues,
+  value as tagValue,
+} from './parsing';
+import { parseModelSearch, parseVersionSearch } from './searchGrammars';
 
 /*
  * MLflow's model registry routes (`registered-models/*`, `model-versions/*`)
@@ -83,21 +91,6 @@ const versionNumber = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
 });
 
-/** Reads `name = '<name>'`, the one registry search filter MLflow clients commonly send. */
-function nameFilter(filter: string | undefined): string | undefined {
-  if (!filter || !filter.trim()) {
-    return undefined;
-  }
-  const match = /^\s*name\s*=\s*(['"])(.*)\1\s*$/.exec(filter);
-  if (!match) {
-    throw new MlflowError(
-      'INVALID_PARAMETER_VALUE',
-      `Unsupported filter '${filter}'; this server supports name = '<name>'`,
-    );
-  }
-  return match[2];
-}
-
 /** Re-throws the registry's route-parameter validation as MLflow's error. */
 function mlflowInput<T>(read: () => T): T {
   try {
@@ -109,6 +102,36 @@ function mlflowInput<T>(read: () => T): T {
     throw error;
   }
 }
+
+/** The same for the store's asynchronous input errors (a foreign page token). */
+async function mlflowQuery<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new MlflowError('INVALID_PARAMETER_VALUE', error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * The registry's governance refusals (ConflictError: a version in
+ * Production, aliased or deployed) as MLflow's RESOURCE_CONFLICT, a 409
+ * whose message says why.
+ */
+async function governed<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if ((error as Error)?.name === 'ConflictError') {
+      throw new MlflowError('RESOURCE_CONFLICT', (error as Error).message);
+    }
+    throw error;
+  }
+}
+
+const tagKey = keyName('tag key');
 
 /** Options of the MLflow registry routes. */
 export interface MlflowRegistryRoutesOptions {
@@ -188,32 +211,131 @@ export function createMlflowRegistryRoutes(
     });
   });
 
-  router.get('/registered-models/search', async (req, res) => {
-    const query = parse(
-      z.object({
-        filter: z.string().optional(),
-        max_results: int64.pipe(z.number().min(1).max(1000)).optional(),
-        page_token: z.string().regex(/^\d+$/, 'invalid page_token').optional(),
-      }),
-      req.query,
-    );
-    const wanted = nameFilter(query.filter);
-    const models = (
-      await store.listModels(await readAccess.scopeOf(req))
-    ).filter(m => wanted === undefined || m.name === wanted);
-    const offset = Number(query.page_token ?? 0);
-    const size = query.max_results ?? 100;
-    const page = models.slice(offset, offset + size);
-    res.json({
-      registered_models: await Promise.all(
-        page.map(async m =>
-          mlflowRegisteredModel(m, await latestVersions(m.name)),
-        ),
+  const modelSearch = z.object({
+    filter: z.string().optional(),
+    max_results: int64.pipe(z.number().min(1).max(1000)).optional(),
+    order_by: z.union([z.array(z.string()), z.string()]).optional(),
+    page_token: z.string().optional(),
+  });
+  const orderList = (orderBy: string | string[] | undefined) =>
+    typeof orderBy === 'string' ? [orderBy] : orderBy;
+
+  async function searchModels(req: express.Request, input: unknown) {
+    const query = parse(modelSearch, input);
+    const page = await mlflowQuery(async () =>
+      store.searchModels(
+        {
+          ...parseModelSearch(query.filter, orderList(query.order_by)),
+          pageSize: query.max_results ?? 100,
+          pageToken: query.page_token,
+        },
+        await readAccess.scopeOf(req),
       ),
-      ...(offset + size < models.length
-        ? { next_page_token: String(offset + size) }
-        : {}),
+    );
+    return {
+      registered_models: page.models.map(m =>
+        mlflowRegisteredModel(m.model, m.latest),
+      ),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+    };
+  }
+
+  router.get('/registered-models/search', async (req, res) => {
+    res.json(await searchModels(req, req.query));
+  });
+  router.post('/registered-models/search', async (req, res) => {
+    res.json(await searchModels(req, req.body));
+  });
+
+  router.post('/registered-models/rename', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), new_name: z.string() }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    const newName = mlflowInput(() => parseModelName(body.new_name));
+    const { credentials } = await callerOf(req);
+    await authorizer.authorize(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+      'rename',
+    );
+    if (newName !== name && (await store.findModel(newName))) {
+      throw new MlflowError(
+        'RESOURCE_ALREADY_EXISTS',
+        `Registered Model (name=${newName}) already exists.`,
+      );
+    }
+    const model = await governed(() =>
+      store.renameModel(name, newName, deployments),
+    );
+    await objectChanges?.deleted('model', name);
+    await objectChanges?.upserted('model', newName);
+    res.json({ registered_model: mlflowRegisteredModel(model) });
+  });
+
+  router.delete('/registered-models/delete', async (req, res) => {
+    const input = parse(z.object({ name: z.string() }), {
+      ...req.query,
+      ...req.body,
     });
+    const name = mlflowInput(() => parseModelName(input.name));
+    const { credentials } = await callerOf(req);
+    await authorizer.authorize(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+      'delete',
+    );
+    await governed(() => store.deleteModel(name, deployments));
+    await objectChanges?.deleted('model', name);
+    res.json({});
+  });
+
+  router.post('/registered-models/set-tag', async (req, res) => {
+    const body = parse(
+      z.object({ name: z.string(), key: tagKey, value: tagValue('tag') }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    await store.setModelTag(name, body.key, body.value);
+    res.json({});
+  });
+
+  router.delete('/registered-models/delete-tag', async (req, res) => {
+    const input = parse(z.object({ name: z.string(), key: tagKey }), {
+      ...req.query,
+      ...req.body,
+    });
+    const name = mlflowInput(() => parseModelName(input.name));
+    await store.setModelTag(name, input.key, undefined);
+    res.json({});
+  });
+
+  router.post('/model-versions/set-tag', async (req, res) => {
+    const body = parse(
+      z.object({
+        name: z.string(),
+        version: versionNumber,
+        key: tagKey,
+        value: tagValue('tag'),
+      }),
+      req.body,
+    );
+    const name = mlflowInput(() => parseModelName(body.name));
+    await store.setVersionTag(name, body.version, body.key, body.value);
+    res.json({});
+  });
+
+  router.delete('/model-versions/delete-tag', async (req, res) => {
+    const input = parse(
+      z.object({ name: z.string(), version: versionNumber, key: tagKey }),
+      { ...req.query, ...req.body },
+    );
+    const name = mlflowInput(() => parseModelName(input.name));
+    await store.setVersionTag(name, input.version, input.key, undefined);
+    res.json({});
   });
 
   router.patch('/registered-models/update', async (req, res) => {
@@ -371,29 +493,36 @@ export function createMlflowRegistryRoutes(
     });
   });
 
-  router.get('/model-versions/search', async (req, res) => {
-    const query = parse(
-      z.object({
-        filter: z.string().optional(),
-        max_results: int64.pipe(z.number().min(1).max(10000)).optional(),
-      }),
-      req.query,
+  const versionSearch = z.object({
+    filter: z.string().optional(),
+    max_results: int64.pipe(z.number().min(1).max(200000)).optional(),
+    order_by: z.union([z.array(z.string()), z.string()]).optional(),
+    page_token: z.string().optional(),
+  });
+
+  async function searchVersions(req: express.Request, input: unknown) {
+    const query = parse(versionSearch, input);
+    const page = await mlflowQuery(async () =>
+      store.searchVersions(
+        {
+          ...parseVersionSearch(query.filter, orderList(query.order_by)),
+          pageSize: query.max_results ?? 10000,
+          pageToken: query.page_token,
+        },
+        await readAccess.scopeOf(req),
+      ),
     );
-    const wanted = nameFilter(query.filter);
-    const scope = await readAccess.scopeOf(req);
-    // The named model, if it exists and is readable; else every readable one.
-    const models = await (wanted === undefined
-      ? store.listModels(scope)
-      : store.findModel(wanted, scope).then(m => (m ? [m] : [])));
-    const versions: ModelVersion[] = [];
-    for (const model of models) {
-      versions.push(...(await store.listVersions(model.name)));
-    }
-    res.json({
-      model_versions: versions
-        .slice(0, query.max_results ?? 10000)
-        .map(mlflowModelVersion),
-    });
+    return {
+      model_versions: page.versions.map(mlflowModelVersion),
+      ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
+    };
+  }
+
+  router.get('/model-versions/search', async (req, res) => {
+    res.json(await searchVersions(req, req.query));
+  });
+  router.post('/model-versions/search', async (req, res) => {
+    res.json(await searchVersions(req, req.body));
   });
 
   router.patch('/model-versions/update', async (req, res) => {
@@ -430,16 +559,9 @@ export function createMlflowRegistryRoutes(
       credentials,
       'delete versions of',
     );
-    try {
-      await store.deleteVersion(name, input.version, actor, deployments);
-    } catch (error) {
-      // The registry refuses to delete a protected version; in MLflow's
-      // terms the version is in the wrong state, not a duplicate.
-      if ((error as Error).name === 'ConflictError') {
-        throw new MlflowError('INVALID_STATE', (error as Error).message);
-      }
-      throw error;
-    }
+    await governed(() =>
+      store.deleteVersion(name, input.version, actor, deployments),
+    );
     res.json({});
   });
 

@@ -14,6 +14,18 @@ import {
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
 import { inChunks, readRequiredIso } from '../database/values';
+import {
+  deleteModel,
+  editModelTag,
+  editVersionTag,
+  renameModel,
+} from './modelEdits';
+import {
+  latestVersionRows,
+  RegistrySearch,
+  searchModelRows,
+  searchVersionRows,
+} from './registrySearch';
 
 const MODELS = 'mlops_registered_models';
 const VERSIONS = 'mlops_model_versions';
@@ -159,6 +171,89 @@ function encodeMetrics(metrics: Record<string, number>): string {
       : value,
   );
 }
+
+  /**
+   * A page of the models matching an MLflow search that `scope` lets the
+   * caller read, each with its newest version per stage (MLflow's
+   * `latest_versions`); filtered, ordered and paged in SQL.
+   */
+  async searchModels(
+    search: RegistrySearch,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<{
+    models: Array<{ model: RegisteredModel; latest: ModelVersion[] }>;
+    nextPageToken?: string;
+  }> {
+    const page = await searchModelRows(this.db, search, scope);
+    const ids = page.rows.map(row => Number(row.id));
+    const [models, latestRows, aliasRows] = await Promise.all([
+      this.toModels(this.db, page.rows),
+      latestVersionRows(this.db, ids),
+      ids.length > 0
+        ? (this.db(ALIASES).whereIn('model_id', ids).orderBy('alias') as Promise<Row[]>)
+        : Promise.resolve([] as Row[]),
+    ]);
+    const aliasesOf = aliasLookup(aliasRows);
+    return {
+      models: models.map((model, i) => ({
+        model,
+        latest: latestRows
+          .filter(row => Number(row.model_id) === ids[i])
+          .map(row => toVersion(model.name, row, aliasesOf(row))),
+      })),
+      nextPageToken: page.nextPageToken,
+    };
+  }
+
+  /** A page of the versions matching an MLflow search, in SQL like {@link RegistryStore.searchModels}. */
+  async searchVersions(
+    search: RegistrySearch,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<{ versions: ModelVersion[]; nextPageToken?: string }> {
+    const page = await searchVersionRows(this.db, search, scope);
+    const ids = [...new Set(page.rows.map(row => Number(row.model_id)))];
+    const aliasRows: Row[] =
+      ids.length > 0
+        ? await this.db(ALIASES).whereIn('model_id', ids).orderBy('alias')
+        : [];
+    const aliasesOf = aliasLookup(aliasRows);
+    return {
+      versions: page.rows.map(row =>
+        toVersion(row.model_name, row, aliasesOf(row)),
+      ),
+      nextPageToken: page.nextPageToken,
+    };
+  }
+
+  /** Sets one tag of a model, or removes it when `value` is undefined. */
+  async setModelTag(name: string, key: string, value: string | undefined) {
+    await editModelTag(this.db, this.now(), name, key, value);
+  }
+
+  /** Sets one tag of a version, or removes it when `value` is undefined. */
+  async setVersionTag(
+    name: string,
+    version: number,
+    key: string,
+    value: string | undefined,
+  ) {
+    await editVersionTag(this.db, this.now(), name, version, key, value);
+  }
+
+  /** Renames a model; its versions, aliases and history follow it. */
+  async renameModel(
+    name: string,
+    newName: string,
+    deployments?: DeployedVersionCheck,
+  ): Promise<RegisteredModel> {
+    await renameModel(this.db, this.now(), name, newName, deployments);
+    return this.getModel(newName);
+  }
+
+  /** Deletes a model that has no version in Production, aliased or deployed. */
+  async deleteModel(name: string, deployments?: DeployedVersionCheck) {
+    await deleteModel(this.db, this.now(), name, deployments);
+  }
 
 function decodeMetrics(text: string): Record<string, number> {
   const raw = JSON.parse(text) as Record<string, number | string>;
@@ -772,9 +867,9 @@ export class RegistryStore {
   }
 
   /**
-   * Deletes one version, under the same protection as retention: a version in
-   * Production or Staging, aliased, or deployed stays, and the refusal says
-   * why. The deletion is recorded in the model's history.
+   * Deletes one version, as MLflow deletes a version in None, Staging or
+   * Archived; a version in Production, aliased, or deployed stays (the
+   * portal's governance rule), and the refusal says why. The deletion is recorded in the model's history.
    */
   async deleteVersion(
     name: string,
@@ -784,7 +879,7 @@ export class RegistryStore {
   ): Promise<void> {
     const current = await this.getVersion(name, version);
     const protectedBy: string[] = [];
-    if (current.stage === 'Production' || current.stage === 'Staging') {
+    if (current.stage === 'Production') {
       protectedBy.push(`it is in ${current.stage}`);
     }
     if (current.aliases.length > 0) {
@@ -805,7 +900,7 @@ export class RegistryStore {
       const model = await this.lockModel(tx, name);
       const row: Row | undefined = await tx(VERSIONS)
         .where({ model_id: model.id, version })
-        .whereNotIn('stage', ['Production', 'Staging'])
+        .whereNot('stage', 'Production')
         .whereNotIn(
           'version',
           tx(ALIASES).where({ model_id: model.id }).select('version'),
@@ -1173,6 +1268,16 @@ export class RegistryStore {
           wanted.length === 0
             ? []
             : (
+/** The aliases of a version row, from alias rows of its model. */
+function aliasLookup(aliasRows: Row[]): (row: Row) => string[] {
+  const byVersion = new Map<string, string[]>();
+  for (const a of aliasRows) {
+    const key = `${a.model_id}:${a.version}`;
+    byVersion.set(key, [...(byVersion.get(key) ?? []), a.alias]);
+  }
+  return row => byVersion.get(`${row.model_id}:${row.version}`) ?? [];
+}
+
                 await tx(VERSIONS)
                   .where({ model_id: modelId })
                   .whereIn(
