@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { mlopsDeploymentTargetsExtensionPoint } from '@backstage-mlops/plugin-mlops-node';
+import {
+  mlopsDeploymentTargetsExtensionPoint,
+  mlopsSourcesExtensionPoint,
+} from '@backstage-mlops/plugin-mlops-node';
 import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { createDeployments, DeploymentTargetCollector } from './deployments';
@@ -19,6 +22,7 @@ import { createObjects } from './objects';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 import { createPipelines } from './pipelines';
 import { createRegistry } from './registry';
+import { SourceCollector, createSources } from './sources';
 import { Capability } from './shared/capability';
 import { EntityResolver } from './shared/EntityResolver';
 import { HealthChangeSignal } from './shared/HealthChangeSignal';
@@ -41,6 +45,8 @@ export const mlopsPlugin = createBackendPlugin({
       mlopsDeploymentTargetsExtensionPoint,
       deploymentTargets,
     );
+    const sourceModules = new SourceCollector();
+    env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -143,7 +149,16 @@ export const mlopsPlugin = createBackendPlugin({
             incidents: incidents.service.store,
           },
         });
-        // artifacts and sources go here once they exist, in the same shape.
+        // Pulls from the systems teams already run (mlops.sources.*) into the
+        // stores above; installed source modules say which systems.
+        const sources = await createSources({
+          ...shared,
+          sources: sourceModules.sources,
+          tracking: tracking.service,
+          registry: registry.service,
+          pipelines: pipelines.service.store,
+        });
+        // artifacts goes here once it exists, in the same shape.
 
         const capabilities: Capability[] = [
           health,
@@ -158,6 +173,7 @@ export const mlopsPlugin = createBackendPlugin({
           incidents,
           triage,
           fleet,
+          sources,
         ];
         for (const capability of capabilities) {
           if (capability.router) {
@@ -168,6 +184,11 @@ export const mlopsPlugin = createBackendPlugin({
           }
         }
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // Source modules check webhook senders themselves (signatures).
+        httpRouter.addAuthPolicy({
+          path: '/sources/:type/:name/webhook',
+          allow: 'unauthenticated',
+        });
 
         const seedFile = config.getOptionalString('mlops.demo.seedFile');
         if (seedFile) {
