@@ -80,14 +80,87 @@ export const MLOPS_OBJECT_ANNOTATIONS = {
 export type MlopsObjectKind = keyof typeof MLOPS_OBJECT_ANNOTATIONS;
 
 /**
- * Returns true when the entity carries any `backstage-mlops.dev/*` annotation.
+ * MLflow's registered model name, on an entity whose model lives in an
+ * MLflow server the portal mirrors (`mlops.sources.mlflow`). Links the entity
+ * like `backstage-mlops.dev/model`.
+ *
+ * @public
+ */
+export const ANNOTATION_MLFLOW_REGISTERED_MODEL = 'mlflow.org/registered-model';
+
+/**
+ * MLflow's experiment name; links the entity like
+ * `backstage-mlops.dev/experiment`.
+ *
+ * @public
+ */
+export const ANNOTATION_MLFLOW_EXPERIMENT_NAME = 'mlflow.org/experiment-name';
+
+/**
+ * Which configured MLflow instance (`mlops.sources.mlflow[].name`) the
+ * entity's MLflow annotations mean; default the first.
+ *
+ * @public
+ */
+export const ANNOTATION_MLOPS_MLFLOW_INSTANCE =
+  'backstage-mlops.dev/mlflow-instance';
+
+/**
+ * Every annotation that links an entity to an object of a kind: the
+ * portal's own first, then those of source systems naming the same object
+ * (MLflow's), so a model mirrored from MLflow and annotated only
+ * `mlflow.org/registered-model` is linked, and claimed, like a pushed one.
+ *
+ * @public
+ */
+export const MLOPS_OBJECT_LINK_ANNOTATIONS: Record<
+  MlopsObjectKind,
+  readonly string[]
+> = {
+  model: [ANNOTATION_MLOPS_MODEL, ANNOTATION_MLFLOW_REGISTERED_MODEL],
+  pipeline: [ANNOTATION_MLOPS_PIPELINE],
+  experiment: [ANNOTATION_MLOPS_EXPERIMENT, ANNOTATION_MLFLOW_EXPERIMENT_NAME],
+};
+
+/**
+ * The store objects an entity's annotations name, by kind, each name once;
+ * a value may list several names separated by commas.
+ *
+ * @public
+ */
+export function mlopsObjectLinksOf(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): Array<{ kind: MlopsObjectKind; name: string }> {
+  const annotations = entity.metadata.annotations ?? {};
+  const links: Array<{ kind: MlopsObjectKind; name: string }> = [];
+  const seen = new Set<string>();
+  for (const [kind, keys] of Object.entries(MLOPS_OBJECT_LINK_ANNOTATIONS)) {
+    for (const key of keys) {
+      for (const raw of (annotations[key] ?? '').split(',')) {
+        const name = raw.trim();
+        if (name && !seen.has(`${kind}:${name}`)) {
+          seen.add(`${kind}:${name}`);
+          links.push({ kind: kind as MlopsObjectKind, name });
+        }
+      }
+    }
+  }
+  return links;
+}
+
+/**
+ * Returns true when the entity carries any `backstage-mlops.dev/*` annotation
+ * or an MLflow annotation that links it to a mirrored object.
  *
  * @public
  */
 export function hasMlopsAnnotation(entity: {
   metadata: { annotations?: Record<string, string> };
 }): boolean {
-  return Object.keys(entity.metadata.annotations ?? {}).some(key =>
-    key.startsWith(MLOPS_ANNOTATION_PREFIX),
+  return Object.keys(entity.metadata.annotations ?? {}).some(
+    key =>
+      key.startsWith(MLOPS_ANNOTATION_PREFIX) ||
+      key === ANNOTATION_MLFLOW_REGISTERED_MODEL ||
+      key === ANNOTATION_MLFLOW_EXPERIMENT_NAME,
   );
 }

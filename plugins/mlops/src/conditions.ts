@@ -1,10 +1,17 @@
 import { Entity } from '@backstage/catalog-model';
 import {
-  ANNOTATION_MLOPS_EXPERIMENT,
-  ANNOTATION_MLOPS_MODEL,
-  ANNOTATION_MLOPS_PIPELINE,
+  MLOPS_OBJECT_LINK_ANNOTATIONS,
+  MlopsObjectKind,
   hasMlopsAnnotation,
 } from '@backstage-mlops/plugin-mlops-common';
+
+/** True when one of the annotations linking to `kind` is set (MLflow's too). */
+function linksTo(entity: Entity, kind: MlopsObjectKind): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  return MLOPS_OBJECT_LINK_ANNOTATIONS[kind].some(key =>
+    Boolean(annotations[key]),
+  );
+}
 
 /**
  * True for entities that carry a `backstage-mlops.dev/*` annotation; use it
@@ -18,13 +25,14 @@ export function isMlopsAvailable(entity: Entity): boolean {
 
 /**
  * True for entities linked to a registered model (the
- * `backstage-mlops.dev/model` annotation): the model cards apply — metrics,
+ * `backstage-mlops.dev/model` or `mlflow.org/registered-model` annotation):
+ * the model cards apply — metrics,
  * drift, deployments and versions.
  *
  * @public
  */
 export function isMlopsModelAvailable(entity: Entity): boolean {
-  return Boolean(entity.metadata.annotations?.[ANNOTATION_MLOPS_MODEL]);
+  return linksTo(entity, 'model');
 }
 
 /**
@@ -34,7 +42,7 @@ export function isMlopsModelAvailable(entity: Entity): boolean {
  * @public
  */
 export function isMlopsPipelineAvailable(entity: Entity): boolean {
-  return Boolean(entity.metadata.annotations?.[ANNOTATION_MLOPS_PIPELINE]);
+  return linksTo(entity, 'pipeline');
 }
 
 /**
@@ -45,14 +53,13 @@ export function isMlopsPipelineAvailable(entity: Entity): boolean {
  * @public
  */
 export function isMlopsExperimentAvailable(entity: Entity): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  if (annotations[ANNOTATION_MLOPS_EXPERIMENT]) {
+  if (linksTo(entity, 'experiment')) {
     return true;
   }
   return (
     entity.kind.toLocaleLowerCase('en-US') === 'component' &&
     (entity.spec as { type?: string } | undefined)?.type === 'ml-model' &&
-    Boolean(annotations[ANNOTATION_MLOPS_MODEL])
+    linksTo(entity, 'model')
   );
 }
 

@@ -3,8 +3,9 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  MLOPS_OBJECT_ANNOTATIONS,
+  MLOPS_OBJECT_LINK_ANNOTATIONS,
   MlopsObjectKind,
+  mlopsObjectLinksOf,
 } from '@backstage-mlops/plugin-mlops-common';
 import { ENTITY_SHAPE } from './entityNames';
 import { isProvidedEntity } from './objectToEntity';
@@ -14,20 +15,14 @@ export function objectKey(kind: MlopsObjectKind, name: string): string {
   return `${kind}:${name}`;
 }
 
-/** The store objects an entity's annotations name, comma lists split. */
+/**
+ * The store objects an entity's annotations name, comma lists split; MLflow's
+ * annotations claim mirrored objects like the portal's own.
+ */
 export function objectsNamedBy(
   entity: Entity,
 ): Array<{ kind: MlopsObjectKind; name: string }> {
-  const annotations = entity.metadata.annotations ?? {};
-  const result: Array<{ kind: MlopsObjectKind; name: string }> = [];
-  for (const [kind, annotation] of Object.entries(MLOPS_OBJECT_ANNOTATIONS)) {
-    for (const name of (annotations[annotation] ?? '').split(',')) {
-      if (name.trim()) {
-        result.push({ kind: kind as MlopsObjectKind, name: name.trim() });
-      }
-    }
-  }
-  return result;
+  return mlopsObjectLinksOf(entity);
 }
 
 const ENTITY_FIELDS = [
@@ -136,9 +131,9 @@ export class DeclaredEntityIndex {
   ): Promise<string | undefined> {
     const { items } = await this.catalog.getEntities(
       {
-        filter: {
-          [`metadata.annotations.${MLOPS_OBJECT_ANNOTATIONS[kind]}`]: name,
-        },
+        filter: MLOPS_OBJECT_LINK_ANNOTATIONS[kind].map(annotation => ({
+          [`metadata.annotations.${annotation}`]: name,
+        })),
         fields: ENTITY_FIELDS,
       },
       { credentials: await this.auth.getOwnServiceCredentials() },
@@ -155,9 +150,11 @@ export class DeclaredEntityIndex {
   private async query(): Promise<EntityIndexSnapshot> {
     const { items } = await this.catalog.getEntities(
       {
-        filter: Object.values(MLOPS_OBJECT_ANNOTATIONS).map(annotation => ({
-          [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
-        })),
+        filter: Object.values(MLOPS_OBJECT_LINK_ANNOTATIONS)
+          .flat()
+          .map(annotation => ({
+            [`metadata.annotations.${annotation}`]: CATALOG_FILTER_EXISTS,
+          })),
         fields: ENTITY_FIELDS,
       },
       { credentials: await this.auth.getOwnServiceCredentials() },

@@ -216,6 +216,36 @@ describe('MlopsEntityProvider', () => {
     ]);
   });
 
+  it('treats an entity annotated only with MLflow names as the declaration of a mirrored model and experiment', async () => {
+    const mlflowOnly: Entity = {
+      ...declaredModel,
+      metadata: {
+        name: 'fraud-service',
+        namespace: 'default',
+        annotations: {
+          'mlflow.org/registered-model': 'fraud-detection',
+          'mlflow.org/experiment-name': 'fraud-detection',
+        },
+      },
+    };
+    const { provider, connection, applyMutation } = setup({
+      entities: [mlflowOnly],
+      objects: [
+        storeObject('model', 'fraud-detection'),
+        storeObject('experiment', 'fraud-detection'),
+      ],
+    });
+    await provider.connect(connection);
+    expect(await provider.refresh()).toEqual({ emitted: 0, declared: 2 });
+    expect(fullEntities(applyMutation)).toEqual([]);
+    await provider.handleChange({
+      action: 'upserted',
+      kind: 'model',
+      name: 'fraud-detection',
+    });
+    expect(applyMutation.mock.calls[1][0].added).toEqual([]);
+  });
+
   it('applies a delta for a created object and removes a deleted one', async () => {
     const { provider, connection, applyMutation, source } = setup({
       objects: [],

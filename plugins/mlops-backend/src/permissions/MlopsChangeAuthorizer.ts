@@ -12,7 +12,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { Entity } from '@backstage/catalog-model';
 import {
-  MLOPS_OBJECT_ANNOTATIONS,
+  MLOPS_OBJECT_LINK_ANNOTATIONS,
   MlopsObjectKind,
 } from '@backstage-mlops/plugin-mlops-common';
 import { mlopsLinksOf } from '../shared/EntityResolver';
@@ -91,10 +91,14 @@ export class MlopsChangeAuthorizer {
     object: { kind: MlopsObjectKind; name: string },
     credentials: BackstageCredentials,
   ): Promise<Entity[]> {
-    const key = `metadata.annotations.${MLOPS_OBJECT_ANNOTATIONS[object.kind]}`;
+    // The portal's annotation and a source's (mlflow.org/registered-model)
+    // both link an entity; a list of filters matches either.
+    const keys = MLOPS_OBJECT_LINK_ANNOTATIONS[object.kind].map(
+      annotation => `metadata.annotations.${annotation}`,
+    );
     const { items } = await this.catalog.getEntities(
       {
-        filter: { [key]: object.name },
+        filter: keys.map(key => ({ [key]: object.name })),
         fields: ['kind', 'metadata.namespace', 'metadata.name'],
       },
       { credentials },
@@ -105,7 +109,7 @@ export class MlopsChangeAuthorizer {
     // An annotation may list several objects ("a, b"), which an exact
     // filter cannot match.
     const annotated = await this.catalog.getEntities(
-      { filter: { [key]: CATALOG_FILTER_EXISTS } },
+      { filter: keys.map(key => ({ [key]: CATALOG_FILTER_EXISTS })) },
       { credentials },
     );
     return annotated.items.filter(entity =>

@@ -1,6 +1,4 @@
-import {
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   Entity,
   CompoundEntityRef,
@@ -9,7 +7,7 @@ import {
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  MLOPS_OBJECT_ANNOTATIONS,
+  mlopsObjectLinksOf,
   MlopsObjectKind,
 } from '@backstage-mlops/plugin-mlops-common';
 
@@ -27,24 +25,13 @@ export interface ResolvedEntity {
 }
 
 /**
- * Reads the MLOps object links from an entity's annotations. A value may list
- * several names separated by commas (a service that serves two models).
+ * Reads the MLOps object links from an entity's annotations, the portal's
+ * own and MLflow's (`mlflow.org/registered-model`, `mlflow.org/experiment-name`).
+ * A value may list several names separated by commas (a service that serves
+ * two models).
  */
 export function mlopsLinksOf(entity: Entity): MlopsObjectLink[] {
-  const annotations = entity.metadata.annotations ?? {};
-  const links: MlopsObjectLink[] = [];
-  for (const [kind, annotation] of Object.entries(MLOPS_OBJECT_ANNOTATIONS)) {
-    const value = annotations[annotation];
-    if (!value) {
-      continue;
-    }
-    for (const name of value.split(',').map(s => s.trim())) {
-      if (name) {
-        links.push({ kind: kind as MlopsObjectKind, name });
-      }
-    }
-  }
-  return links;
+  return mlopsObjectLinksOf(entity);
 }
 
 /**
