@@ -135,6 +135,41 @@ export interface Config {
        */
       metricDirections?: { [metricKey: string]: 'higher' | 'lower' };
     };
+    /** Artifacts MLflow clients upload through the portal's artifact proxy. */
+    artifacts?: {
+      /**
+       * Where artifacts are kept: `filesystem` (the default) or `s3` (any
+       * S3-compatible object store).
+       */
+      store?: 'filesystem' | 's3';
+      /**
+       * Largest single artifact file in bytes; larger uploads are refused
+       * with a 413 before or while they stream in. Default 5 GiB.
+       */
+      maxFileBytes?: number;
+      filesystem?: {
+        /**
+         * Folder for artifacts (relative to the backend's working directory).
+         * Default: `artifacts` beside the SQLite folder
+         * (`backend.database.connection.directory`), else `./data/artifacts`.
+         */
+        root?: string;
+      };
+      s3?: {
+        bucket: string;
+        /** Key prefix for every artifact, e.g. `mlops/artifacts`. */
+        prefix?: string;
+        region?: string;
+        /** For S3-compatible servers (MinIO, Ceph…); AWS S3 when unset. */
+        endpoint?: string;
+        /** Path-style URLs; on by default when an endpoint is set. */
+        forcePathStyle?: boolean;
+        /** Static credentials; otherwise the AWS SDK's default chain. */
+        accessKeyId?: string;
+        /** @visibility secret */
+        secretAccessKey?: string;
+      };
+    };
     demo?: {
       /**
        * A JSON file (path relative to the backend's working directory) with

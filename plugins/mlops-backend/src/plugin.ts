@@ -5,9 +5,12 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
+  MlopsArtifactStore,
+  mlopsArtifactStoreExtensionPoint,
   mlopsDeploymentTargetsExtensionPoint,
   mlopsSourcesExtensionPoint,
 } from '@backstage-mlops/plugin-mlops-node';
+import { createArtifacts } from './artifacts';
 import { openMlopsDatabase } from './database/migrations';
 import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { createDeployments, DeploymentTargetCollector } from './deployments';
@@ -47,6 +50,15 @@ export const mlopsPlugin = createBackendPlugin({
     );
     const sourceModules = new SourceCollector();
     env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
+    let customArtifactStore: MlopsArtifactStore | undefined;
+    env.registerExtensionPoint(mlopsArtifactStoreExtensionPoint, {
+      setArtifactStore(store) {
+        if (customArtifactStore) {
+          throw new Error('An MLOps artifact store was already set');
+        }
+        customArtifactStore = store;
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -96,10 +108,17 @@ export const mlopsPlugin = createBackendPlugin({
             isDeployed: (m, v) => deployments.service.isDeployed(m, v),
           },
         });
+        const artifacts = await createArtifacts({
+          ...shared,
+          tracking: tracking.service,
+          registry: registry.service,
+          store: customArtifactStore,
+        });
         const mlflow = createMlflow({
           ...shared,
           tracking: tracking.service,
           registry: registry.wiring,
+          artifactLocations: artifacts.service.locations,
         });
         const objects = createObjects({
           ...shared,
@@ -158,11 +177,13 @@ export const mlopsPlugin = createBackendPlugin({
           registry: registry.service,
           pipelines: pipelines.service.store,
         });
-        // artifacts goes here once it exists, in the same shape.
 
         const capabilities: Capability[] = [
           health,
           tracking,
+          // Before mlflow: its API answers ENDPOINT_NOT_FOUND for any route
+          // it does not know, and artifacts adds some under the same path.
+          artifacts,
           mlflow,
           registry,
           objects,
@@ -184,6 +205,10 @@ export const mlopsPlugin = createBackendPlugin({
           }
         }
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // The MLflow endpoint checks credentials itself, so that a missing or
+        // bad token is answered in MLflow's error shape (mlflow/defaults.ts,
+        // and every artifacts route).
+        httpRouter.addAuthPolicy({ path: '/mlflow', allow: 'unauthenticated' });
         // Source modules check webhook senders themselves (signatures).
         httpRouter.addAuthPolicy({
           path: '/sources/:type/:name/webhook',

@@ -63,6 +63,51 @@ export function mlopsNameProblem(name: unknown): string | undefined {
 }
 
 /**
+ * Longest experiment name MLflow's clients may send (MLflow's own limit).
+ *
+ * @public
+ */
+export const MLFLOW_EXPERIMENT_NAME_MAX_LENGTH = 500;
+
+/**
+ * The rule for names of experiments, runs and models as MLflow gives them:
+ * free text such as `churn: xgb (v2)` or `lr=0.01,bs=64`, 1 to `maxLength`
+ * characters, not only spaces, without NUL or other control characters
+ * (which PostgreSQL refuses and logs would misprint) and without `.` or `..`
+ * path segments. Keys of metrics,
+ * params and tags keep the stricter {@link mlopsNameProblem}. Such a name
+ * reaches the catalog through `entityNameFor` in the catalog module, which
+ * derives a valid entity name with a hash suffix against collisions.
+ * Returns why `name` is not acceptable, or `undefined`.
+ *
+ * @public
+ */
+export function mlflowNameProblem(
+  name: unknown,
+  maxLength: number = MLOPS_NAME_MAX_LENGTH,
+): string | undefined {
+  if (typeof name !== 'string') {
+    return 'must be a string';
+  }
+  if (name.trim().length === 0) {
+    return 'must not be empty';
+  }
+  if ([...name].length > maxLength) {
+    return `must be at most ${maxLength} characters`;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+    return 'must not contain control characters';
+  }
+  // MLflow itself would take `../x`; refusing it keeps every name safe to
+  // put in a path or URL, at the price of a name nobody chooses.
+  if (name.split('/').some(segment => segment === '..' || segment === '.')) {
+    return 'must not contain . or .. path segments';
+  }
+  return undefined;
+}
+
+/**
  * True when `name` follows the MLOps naming rule ({@link mlopsNameProblem}).
  *
  * @public

@@ -20,7 +20,8 @@ import {
   MLOPS_ANNOTATION_PREFIX,
   MLOPS_OBJECT_ANNOTATIONS,
   MlopsObjectKind,
-  mlopsNameProblem,
+  MLFLOW_EXPERIMENT_NAME_MAX_LENGTH,
+  mlflowNameProblem,
 } from '@backstage-mlops/plugin-mlops-common';
 import {
   DeclaredEntityIndex,
@@ -62,6 +63,15 @@ const VALUE_CHECKS: Record<string, (value: string) => string | undefined> = {
       : 'must be a positive number of milliseconds',
 };
 
+/*
+ * An annotation may name any object the store can hold, and MLflow's clients
+ * create experiments with free-text names (`churn: xgb (v2)`), so names are
+ * checked by MLflow's rule, not the stricter one for keys.
+ */
+function objectNameProblem(name: string): string | undefined {
+  return mlflowNameProblem(name, MLFLOW_EXPERIMENT_NAME_MAX_LENGTH);
+}
+
 /**
  * Finds what is wrong with an entity's `backstage-mlops.dev/*` annotations.
  * Object annotations may name several objects separated by commas.
@@ -76,7 +86,7 @@ export function mlopsAnnotationProblems(entity: Entity): string[] {
     }
     if (OBJECT_ANNOTATIONS.has(key)) {
       for (const name of value.split(',').map(s => s.trim())) {
-        const problem = mlopsNameProblem(name);
+        const problem = objectNameProblem(name);
         if (problem) {
           problems.push(`Annotation ${key} value "${name}" ${problem}`);
         }
@@ -137,7 +147,7 @@ export class MlopsAnnotationProcessor implements CatalogProcessor {
       emit(processingResult.inputError(location, problem));
     }
     const named = objectsNamedBy(entity).filter(
-      ({ name }) => mlopsNameProblem(name) === undefined,
+      ({ name }) => objectNameProblem(name) === undefined,
     );
     if (named.length === 0) {
       return entity;

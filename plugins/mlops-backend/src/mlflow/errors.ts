@@ -9,15 +9,17 @@ export const MLFLOW_ERROR_STATUS = {
   INVALID_PARAMETER_VALUE: 400,
   BAD_REQUEST: 400,
   RESOURCE_ALREADY_EXISTS: 400,
+  /** Something MLflow has and this server does not (multipart uploads, traces). */
+  NOT_IMPLEMENTED: 501,
   INVALID_STATE: 400,
   RESOURCE_LIMIT_EXCEEDED: 400,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
   RESOURCE_DOES_NOT_EXIST: 404,
-  ENDPOINT_NOT_FOUND: 404,
-  INTERNAL_ERROR: 500,
   /** A change the portal's governance refuses (a version in Production, aliased or deployed). */
   RESOURCE_CONFLICT: 409,
+  ENDPOINT_NOT_FOUND: 404,
+  INTERNAL_ERROR: 500,
 } as const;
 
 /** An MLflow error code. */

@@ -1,4 +1,5 @@
 import {
+  mlflowNameProblem,
   mlopsNameProblem,
   mlopsValueProblem,
 } from '@backstage-mlops/plugin-mlops-common';
@@ -23,6 +24,16 @@ function problemMessage(
 export const name = (what: string) =>
   z.string().superRefine((value, ctx) => {
     const problem = problemMessage(what, mlopsNameProblem(value));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * An experiment or run name as MLflow allows it: free text up to
+ * `maxLength`, without control characters (`mlflowNameProblem`).
+ */
+export const freeName = (what: string, maxLength: number) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = problemMessage(what, mlflowNameProblem(value, maxLength));
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 

@@ -7,9 +7,15 @@ import { MlopsChangeAuthorizer } from '../permissions/MlopsChangeAuthorizer';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import type { RegistryWiring } from '../registry';
 import type { TrackingStore } from '../tracking';
+import { Config } from '@backstage/config';
+import { Knex } from 'knex';
+import { createMlflowDefaultsRouter, DefaultExperiment } from './defaults';
 import { MlflowError, mlflowErrorHandler } from './errors';
 import { createMlflowRegistryRoutes } from './registry';
-import { createMlflowTrackingRoutes } from './tracking';
+import {
+  createMlflowTrackingRoutes,
+  MlflowTrackingRoutesOptions,
+} from './tracking';
 
 /** Where MLflow clients point `MLFLOW_TRACKING_URI`, under `/api/mlops`. */
 export const MLFLOW_BASE_PATH = '/mlflow';
@@ -27,6 +33,12 @@ export interface MlflowRouterOptions {
   objectChanges?: ObjectChangeNotifier;
   /** Which experiments and models a caller may read (`mlops.object.read`). */
   readAccess: MlopsObjectReadAccess;
+  /** Where experiments asked their artifacts to go (artifacts capability). */
+  artifactLocations?: MlflowTrackingRoutesOptions['artifactLocations'];
+  /** The plugin's database, for MLflow's Default experiment. */
+  db?: Knex;
+  /** `app.baseUrl` leads the tracking URI's root into the portal. */
+  config?: Config;
 }
 
 /**
@@ -66,6 +78,7 @@ export function createMlflowRouter(
         return principal.type === 'user' ? principal.userEntityRef : undefined;
       },
       readAccess: options.readAccess,
+      artifactLocations: options.artifactLocations,
     }),
   );
   if (options.registry) {
@@ -90,6 +103,17 @@ export function createMlflowRouter(
   api.use(mlflowErrorHandler(options.logger));
 
   const router = Router();
+  // First: it checks every API call's credentials.
+  router.use(
+    createMlflowDefaultsRouter({
+      logger: options.logger,
+      httpAuth,
+      defaultExperiment: options.db
+        ? new DefaultExperiment(options.db, options.objectChanges)
+        : undefined,
+      appBaseUrl: options.config?.getOptionalString('app.baseUrl') ?? '',
+    }),
+  );
   router.use(`${MLFLOW_BASE_PATH}/api/2.0/mlflow`, api);
   // MLflow's Python client also calls the 2.0 preview paths of some routes.
   router.use(`${MLFLOW_BASE_PATH}/api/2.0/preview/mlflow`, api);

@@ -2,6 +2,8 @@ import {
   Experiment,
   Run,
   RUN_STATUSES,
+  MLFLOW_EXPERIMENT_NAME_MAX_LENGTH,
+  MLOPS_NAME_MAX_LENGTH,
   TRACKING_BATCH_LIMITS,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
@@ -20,6 +22,7 @@ import {
 } from '../tracking/TrackingStore';
 import { MlflowError } from './errors';
 import {
+  freeName,
   int64,
   keyValues,
   metricValue,
@@ -47,6 +50,13 @@ import {
 const RUN_SEARCH_DEFAULT_PAGE = 1000;
 const RUN_SEARCH_MAX_PAGE = 50000;
 
+/** MLflow's names: free text (experiments up to 500, runs up to 250 characters). */
+const experimentName = freeName(
+  'experiment name',
+  MLFLOW_EXPERIMENT_NAME_MAX_LENGTH,
+);
+const runName = freeName('run name', MLOPS_NAME_MAX_LENGTH);
+
 const runId = z
   .string()
   .regex(/^[0-9a-f]{32}$/i, 'must be a 32-character hexadecimal run id');
@@ -69,12 +79,24 @@ const metric = z.object({
 const ms = (iso: string | undefined) =>
   iso === undefined ? undefined : Date.parse(iso);
 
+const NAME_ADJECTIVES = ['amber', 'bold', 'calm', 'deft', 'eager', 'fair', 'keen', 'lucid', 'mellow', 'quick', 'sunny', 'vivid'];
+const NAME_NOUNS = ['badger', 'crane', 'dolphin', 'finch', 'heron', 'lynx', 'otter', 'panda', 'robin', 'seal', 'trout', 'wren'];
+
+/** A run name like MLflow's generated ones (`bold-heron-417`). */
+function generatedRunName(): string {
+  const pick = (words: string[]) =>
+    words[Math.floor(Math.random() * words.length)];
+  return `${pick(NAME_ADJECTIVES)}-${pick(NAME_NOUNS)}-${Math.floor(
+    Math.random() * 1000,
+  )}`;
+}
+
 /** An experiment in MLflow's shape. */
 export function mlflowExperiment(experiment: Experiment) {
   return {
     experiment_id: experiment.id,
     name: experiment.name,
-    artifact_location: `mlops-artifacts:/${experiment.id}`,
+    artifact_location: `mlflow-artifacts:/${experiment.id}`,
     lifecycle_stage: experiment.lifecycleStage,
     creation_time: ms(experiment.createdAt),
     last_update_time: ms(experiment.updatedAt),
@@ -92,7 +114,7 @@ function mlflowRunInfo(run: Run) {
     status: run.status,
     start_time: ms(run.startTime),
     end_time: ms(run.endTime),
-    artifact_uri: `mlops-artifacts:/${run.experimentId}/${run.id}/artifacts`,
+    artifact_uri: `mlflow-artifacts:/${run.experimentId}/${run.id}/artifacts`,
     lifecycle_stage: run.deleted ? 'deleted' : 'active',
   };
 }
@@ -145,6 +167,14 @@ export interface MlflowTrackingRoutesOptions {
   callerOf(req: express.Request): Promise<string | undefined>;
   /** Which experiments, and so runs, the caller may read. */
   readAccess: MlopsObjectReadAccess;
+  /**
+   * Checks and keeps a requested `artifact_location` (artifacts capability);
+   * without it the field is refused.
+   */
+  artifactLocations?: {
+    checkRequested(location: string): string;
+    setRequested(experimentId: string, location: string): Promise<void>;
+  };
 }
 
 /** `experiments/*`, `runs/*` and `metrics/*` of MLflow's REST API 2.0. */
@@ -153,6 +183,8 @@ export function createMlflowTrackingRoutes(
 ): express.Router {
   const { tracking, readAccess } = options;
   const router = Router();
+  const logBatch = (id: string, batch: RunBatch) =>
+    mlflowInput(() => tracking.logBatch(id, batch));
 
   async function experimentByIdOrThrow(
     id: string,
@@ -161,8 +193,6 @@ export function createMlflowTrackingRoutes(
     const experiment = await tracking.findExperimentById(id, scope);
     if (!experiment) {
       throw new MlflowError(
-  const logBatch = (id: string, batch: RunBatch) =>
-    mlflowInput(() => tracking.logBatch(id, batch));
         'RESOURCE_DOES_NOT_EXIST',
         `No experiment with id ${id}`,
       );
@@ -170,12 +200,29 @@ export function createMlflowTrackingRoutes(
     return experiment;
   }
 
+  function checkedArtifactLocation(location: string): string {
+    if (!options.artifactLocations) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        'This server keeps artifacts in its own store; artifact_location is not supported',
+      );
+    }
+    try {
+      return options.artifactLocations.checkRequested(location);
+    } catch (error) {
+      throw new MlflowError(
+        'INVALID_PARAMETER_VALUE',
+        (error as Error).message,
+      );
+    }
+  }
+
   // Experiments -------------------------------------------------------------
 
   router.post('/experiments/create', async (req, res) => {
     const body = parse(
       z.object({
-        name: name('experiment name'),
+        name: experimentName,
         artifact_location: z.string().optional(),
         tags: keyValues('tag')
           .max(TRACKING_BATCH_LIMITS.paramsAndTags)
@@ -189,11 +236,20 @@ export function createMlflowTrackingRoutes(
         `Experiment '${body.name}' already exists.`,
       );
     }
+    const requestedLocation = body.artifact_location
+      ? checkedArtifactLocation(body.artifact_location)
+      : undefined;
     const experiment = await tracking.createExperiment({
       name: body.name,
       owner: await options.callerOf(req),
       tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
     });
+    if (requestedLocation) {
+      await options.artifactLocations!.setRequested(
+        experiment.id,
+        requestedLocation,
+      );
+    }
     await options.objectChanges?.upserted('experiment', experiment.name);
     res.json({ experiment_id: experiment.id });
   });
@@ -234,6 +290,7 @@ export function createMlflowTrackingRoutes(
       max_results?: number;
       page_token?: string;
       filter?: string;
+      order_by?: string[];
       view_type?: 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
     },
     scope: ObjectReadScope,
@@ -262,7 +319,6 @@ export function createMlflowTrackingRoutes(
       ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}),
     };
   }
-      order_by?: string[];
 
   const experimentSearch = z.object({
     max_results: int64.pipe(z.number().min(1).max(50000)).optional(),
@@ -302,7 +358,7 @@ export function createMlflowTrackingRoutes(
 
   router.post('/experiments/update', async (req, res) => {
     const body = parse(
-      experimentRef.extend({ new_name: name('experiment name').optional() }),
+      experimentRef.extend({ new_name: experimentName.optional() }),
       req.body,
     );
     const before = await experimentByIdOrThrow(body.experiment_id);
@@ -354,7 +410,7 @@ export function createMlflowTrackingRoutes(
       z.object({
         experiment_id: z.string().min(1),
         user_id: z.string().max(255).optional(),
-        run_name: name('run name').optional(),
+        run_name: runName.optional(),
         start_time: int64.optional(),
         tags: keyValues('tag')
           .max(TRACKING_BATCH_LIMITS.paramsAndTags)
@@ -369,14 +425,24 @@ export function createMlflowTrackingRoutes(
         `Experiment ${experiment.id} is deleted; restore it before creating runs in it`,
       );
     }
-    const tags = Object.fromEntries(
+    const tags: Record<string, string> = Object.fromEntries(
       (body.tags ?? []).map(t => [t.key, t.value]),
     );
+    // As MLflow's server does: the name and the mlflow.runName tag say the
+    // same (a generated name when neither is given), and the user is kept
+    // as the mlflow.user tag too, so searches on either tag find the run.
+    const runNameValue =
+      body.run_name || tags['mlflow.runName'] || generatedRunName();
+    tags['mlflow.runName'] = runNameValue;
+    const user = body.user_id || (await options.callerOf(req));
+    if (user && !tags['mlflow.user']) {
+      tags['mlflow.user'] = user;
+    }
     const run = await tracking.createRun({
       experimentId: body.experiment_id,
-      name: body.run_name ?? tags['mlflow.runName'],
+      name: runNameValue,
       startTime: body.start_time,
-      user: body.user_id || (await options.callerOf(req)),
+      user,
       source: tags['mlflow.source.name'],
       parentRunId: tags['mlflow.parentRunId'],
       tags,
@@ -395,11 +461,18 @@ export function createMlflowTrackingRoutes(
       z.object({
         status: z.enum(RUN_STATUSES as [string, ...string[]]).optional(),
         end_time: int64.optional(),
-        run_name: name('run name').optional(),
+        run_name: runName.optional(),
       }),
       req.body,
     );
     const id = parse(runRef, req.body);
+    if (body.run_name) {
+      await logBatch(id, {
+        metrics: [],
+        params: [],
+        tags: [{ key: 'mlflow.runName', value: body.run_name }],
+      });
+    }
     const run = await tracking.updateRun(id, {
       status: body.status as Run['status'] | undefined,
       endTime: body.end_time,

@@ -1,0 +1,115 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { MlopsArtifactStore } from '@backstage-mlops/plugin-mlops-node';
+import { Knex } from 'knex';
+import nodePath from 'node:path';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { TrackingStore } from '../tracking';
+import { ArtifactLocations } from './ArtifactLocations';
+import { ArtifactService } from './ArtifactService';
+import { DatasetStore } from './DatasetStore';
+import { FilesystemArtifactStore } from './FilesystemArtifactStore';
+import { LoggedModelStore } from './LoggedModelStore';
+import { createArtifactsRouter } from './router';
+import { S3ArtifactStore } from './S3ArtifactStore';
+
+export { ArtifactService } from './ArtifactService';
+export { ArtifactLocations, PROXY_SCHEME } from './ArtifactLocations';
+export type { RunDatasetInput, RunDataset } from './DatasetStore';
+export { mlflowLoggedModel } from './router';
+export { FilesystemArtifactStore } from './FilesystemArtifactStore';
+export { S3ArtifactStore } from './S3ArtifactStore';
+
+/** Default for `mlops.artifacts.maxFileBytes`: 5 GiB, S3's largest single PUT. */
+export const DEFAULT_MAX_ARTIFACT_FILE_BYTES = 5 * 1024 ** 3;
+
+/**
+ * The artifact store `mlops.artifacts` configures: a folder (the default,
+ * `filesystem.root`, else `artifacts` beside the SQLite files, else
+ * `./data/artifacts`) or an S3-compatible bucket.
+ */
+export async function artifactStoreFromConfig(
+  config: Config,
+): Promise<MlopsArtifactStore> {
+  const type =
+    config.getOptionalString('mlops.artifacts.store') ?? 'filesystem';
+  if (type === 's3') {
+    const s3 = config.getConfig('mlops.artifacts.s3');
+    const accessKeyId = s3.getOptionalString('accessKeyId');
+    const secretAccessKey = s3.getOptionalString('secretAccessKey');
+    return new S3ArtifactStore({
+      bucket: s3.getString('bucket'),
+      prefix: s3.getOptionalString('prefix'),
+      region: s3.getOptionalString('region'),
+      endpoint: s3.getOptionalString('endpoint'),
+      forcePathStyle: s3.getOptionalBoolean('forcePathStyle'),
+      credentials:
+        accessKeyId && secretAccessKey
+          ? { accessKeyId, secretAccessKey }
+          : undefined,
+    });
+  }
+  if (type !== 'filesystem') {
+    throw new Error(
+      `mlops.artifacts.store must be 'filesystem' or 's3', not '${type}'`,
+    );
+  }
+  const sqliteDirectory = config.getOptionalString(
+    'backend.database.connection.directory',
+  );
+  const root =
+    config.getOptionalString('mlops.artifacts.filesystem.root') ??
+    (sqliteDirectory
+      ? nodePath.join(sqliteDirectory, '..', 'artifacts')
+      : nodePath.join('data', 'artifacts'));
+  return FilesystemArtifactStore.create(root);
+}
+
+/**
+ * The artifacts capability: MLflow's artifact proxy over an artifact store,
+ * where experiments and runs keep their artifacts, MLflow 3's logged models
+ * and the datasets runs used.
+ */
+export async function createArtifacts(options: {
+  config: Config;
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  db: Knex;
+  tracking: TrackingStore;
+  readAccess: MlopsObjectReadAccess;
+  /** The registry's versions, for `model-versions/get-download-uri`. */
+  registry: {
+    getVersion(
+      name: string,
+      version: number,
+    ): Promise<{ artifactUri?: string }>;
+  };
+  /** Set through `mlopsArtifactStoreExtensionPoint`; else from config. */
+  store?: MlopsArtifactStore;
+}) {
+  const { config, logger, db, tracking } = options;
+  const store = options.store ?? (await artifactStoreFromConfig(config));
+  const maxFileBytes =
+    config.getOptionalNumber('mlops.artifacts.maxFileBytes') ??
+    DEFAULT_MAX_ARTIFACT_FILE_BYTES;
+  logger.info(
+    `MLOps artifacts: ${store.type} store, at most ${maxFileBytes} bytes per file`,
+  );
+  const service = new ArtifactService(
+    store,
+    maxFileBytes,
+    tracking,
+    new DatasetStore(db),
+    new LoggedModelStore(db),
+    new ArtifactLocations(db),
+  );
+  const router = createArtifactsRouter({
+    logger,
+    httpAuth: options.httpAuth,
+    tracking,
+    readAccess: options.readAccess,
+    artifacts: service,
+    registry: options.registry,
+  });
+  return { router, service };
+}

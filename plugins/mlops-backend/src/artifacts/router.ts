@@ -1,0 +1,577 @@
+import {
+  mlopsNameProblem,
+  mlopsValueProblem,
+} from '@backstage-mlops/plugin-mlops-common';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { MlflowError, mlflowErrorHandler } from '../mlflow/errors';
+import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
+import { TrackingStore } from '../tracking';
+import { ArtifactService } from './ArtifactService';
+import { enrichMlflowResponses } from './mlflowResponses';
+import {
+  LOGGED_MODEL_STATUSES,
+  LoggedModel,
+  parseLoggedModelFilter,
+} from './LoggedModelStore';
+import { joinArtifactPath, safeArtifactPath } from './paths';
+import { ArtifactTooLargeError, withByteLimit } from './sizeLimit';
+
+/** Options of the artifact routes. */
+export interface ArtifactsRouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  tracking: TrackingStore;
+  readAccess: MlopsObjectReadAccess;
+  artifacts: ArtifactService;
+  /** A registered model's version, for its download URI. */
+  registry: {
+    getVersion(
+      name: string,
+      version: number,
+    ): Promise<{ artifactUri?: string }>;
+  };
+}
+
+/** Under the MLflow endpoint, as MLflow's own server lays its routes out. */
+const MLFLOW_ROOT = '/mlflow/api/2.0';
+
+/** The text MLflow's client looks for to fall back to a single PUT. */
+const MULTIPART_UNSUPPORTED =
+  'Multipart upload is not supported for the current artifact repository';
+
+const runId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/i, 'must be a 32-character hexadecimal run id');
+const modelId = z
+  .string()
+  .regex(/^m-[0-9a-f]{32}$/, 'must be a logged model id (m-<32 hex digits>)');
+
+const keyName = (what: string) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = mlopsNameProblem(v);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+  });
+const tagValue = z.string().superRefine((v, ctx) => {
+  const problem = mlopsValueProblem('tag', v);
+  if (problem)
+    ctx.addIssue({ code: 'custom', message: `tag value ${problem}` });
+});
+const paramValue = z.string().superRefine((v, ctx) => {
+  const problem = mlopsValueProblem('param', v);
+  if (problem)
+    ctx.addIssue({ code: 'custom', message: `param value ${problem}` });
+});
+const keyValues = (value: z.ZodType<string>) =>
+  z.array(z.object({ key: keyName('key'), value })).max(100);
+
+function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new InputError(
+      result.error.issues
+        .map(i =>
+          i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+        )
+        .join('; '),
+    );
+  }
+  return result.data;
+}
+
+const record = (list?: Array<{ key: string; value: string }>) =>
+  Object.fromEntries((list ?? []).map(t => [t.key, t.value]));
+const keyValueList = (values: Record<string, string>) =>
+  Object.entries(values).map(([key, value]) => ({ key, value }));
+
+/** A logged model in MLflow 3's JSON shape. */
+export function mlflowLoggedModel(model: LoggedModel) {
+  return {
+    info: {
+      model_id: model.id,
+      experiment_id: model.experimentId,
+      name: model.name,
+      creation_timestamp_ms: model.createdAt,
+      last_updated_timestamp_ms: model.updatedAt,
+      artifact_uri: model.artifactUri,
+      status: model.status,
+      ...(model.modelType ? { model_type: model.modelType } : {}),
+      ...(model.sourceRunId ? { source_run_id: model.sourceRunId } : {}),
+      ...(model.statusMessage ? { status_message: model.statusMessage } : {}),
+      tags: keyValueList(model.tags),
+      registrations: [],
+    },
+    data: { params: keyValueList(model.params), metrics: [] },
+  };
+}
+
+/**
+ * MLflow's artifact proxy (`mlflow-artifacts`), the tracking API's
+ * `artifacts/list`, MLflow 3's logged models, `runs/log-inputs` and
+ * `runs/log-model`, all under the MLflow endpoint's tracking URI. Uploads
+ * stream from the request into the store and downloads from the store into
+ * the response; no file is held in memory.
+ */
+export function createArtifactsRouter(
+  options: ArtifactsRouterOptions,
+): express.Router {
+  const { httpAuth, tracking, readAccess, artifacts } = options;
+  const proxy = Router();
+  const api = Router();
+
+  async function caller(req: express.Request) {
+    const { principal } = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    return principal.type === 'user' ? principal.userEntityRef : undefined;
+  }
+
+  /**
+   * A proxied path under an experiment's default location starts with the
+   * experiment id; that experiment must exist and be readable by the caller
+   * (404 otherwise, as for every other read of it). Paths under a requested
+   * `mlflow-artifacts:` location that names no experiment are open to any
+   * signed-in caller, like the rest of MLflow's proxy.
+   */
+  async function requireExperimentOf(req: express.Request, path: string) {
+    await caller(req);
+    const first = path.split('/')[0];
+    if (/^\d{1,18}$/.test(first)) {
+      const scope = await readAccess.scopeOf(req);
+      if (!(await tracking.findExperimentById(first, scope))) {
+        throw new NotFoundError(`No experiment with id ${first}`);
+      }
+    }
+  }
+
+  function tooLarge(res: express.Response) {
+    // The client may still be sending: answer, then close the connection.
+    res.set('Connection', 'close');
+    res.status(413).json({
+      error_code: 'RESOURCE_LIMIT_EXCEEDED',
+      message: `The artifact is larger than this server's limit of ${artifacts.maxFileBytes} bytes per file (mlops.artifacts.maxFileBytes)`,
+    });
+  }
+
+  // The artifact proxy -------------------------------------------------------
+
+  proxy.get('/artifacts', async (req, res) => {
+    const { path: raw } = parse(
+      z.object({ path: z.string().optional() }),
+      req.query,
+    );
+    const path = safeArtifactPath(raw ?? '', { allowRoot: true });
+    if (path !== '') await requireExperimentOf(req, path);
+    else await caller(req);
+    const files = await artifacts.store.list(path);
+    res.json({
+      files: files.map(f => ({
+        // MLflow's proxy answers names relative to the listed folder.
+        path: f.path.slice(path === '' ? 0 : path.length + 1),
+        is_dir: f.isDir,
+        ...(f.isDir ? {} : { file_size: f.size }),
+      })),
+    });
+  });
+
+  proxy.get('/artifacts/*', async (req, res) => {
+    const path = safeArtifactPath((req.params as Record<string, string>)[0]);
+    await requireExperimentOf(req, path);
+    const content = await artifacts.store.read(path);
+    if (!content) {
+      throw new NotFoundError(`No artifact at ${path}`);
+    }
+    const name = path.split('/').pop()!;
+    res.set({
+      // Served as bytes to download, never rendered by a browser.
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(
+        name,
+      )}`,
+      'X-Content-Type-Options': 'nosniff',
+      ...(content.size !== undefined
+        ? { 'Content-Length': String(content.size) }
+        : {}),
+    });
+    content.stream.on('error', error => {
+      options.logger.warn(`Artifact download of ${path} failed: ${error}`);
+      res.destroy(error);
+    });
+    content.stream.pipe(res);
+  });
+
+  proxy.put('/artifacts/*', async (req, res) => {
+    const path = safeArtifactPath((req.params as Record<string, string>)[0]);
+    await requireExperimentOf(req, path);
+    const declared = req.headers['content-length'];
+    const contentLength = declared === undefined ? undefined : Number(declared);
+    if (contentLength !== undefined && contentLength > artifacts.maxFileBytes) {
+      tooLarge(res);
+      return;
+    }
+    const body = withByteLimit(req, artifacts.maxFileBytes);
+    try {
+      await artifacts.store.write(path, body, {
+        contentLength: Number.isSafeInteger(contentLength)
+          ? contentLength
+          : undefined,
+        contentType: req.headers['content-type'],
+      });
+    } catch (error) {
+      if (error instanceof ArtifactTooLargeError) {
+        req.unpipe();
+        tooLarge(res);
+        return;
+      }
+      throw error;
+    }
+    res.json({});
+  });
+
+  proxy.delete('/artifacts/*', async (req, res) => {
+    const path = safeArtifactPath((req.params as Record<string, string>)[0]);
+    await requireExperimentOf(req, path);
+    await artifacts.store.delete(path);
+    res.json({});
+  });
+
+  // Every multipart route: the client then falls back to one PUT per file.
+  proxy.post('/mpu/*', async (req, _res) => {
+    await caller(req);
+    throw new MlflowError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
+  });
+
+  // The tracking API's share --------------------------------------------------
+
+  const json = express.json({ limit: 2 * 1024 * 1024 });
+
+  api.get('/artifacts/list', async (req, res) => {
+    const query = parse(
+      z.object({
+        run_id: runId.optional(),
+        run_uuid: runId.optional(),
+        path: z.string().optional(),
+        page_token: z.string().optional(),
+      }),
+      req.query,
+    );
+    const id = query.run_id ?? query.run_uuid;
+    if (!id) throw new InputError('run_id is required');
+    await caller(req);
+    await tracking.requireReadableRuns([id], await readAccess.scopeOf(req));
+    const run = await tracking.getRun(id);
+    const rootUri = await artifacts.locations.runUri(run.experimentId, run.id);
+    const relative = safeArtifactPath(query.path ?? '', { allowRoot: true });
+    const root = artifacts.storePathOf(rootUri);
+    if (root === undefined) {
+      // The client wrote these itself (a requested s3:// location, say);
+      // the portal cannot see them.
+      res.json({ root_uri: rootUri, files: [] });
+      return;
+    }
+    const files = await artifacts.store.list(joinArtifactPath(root, relative));
+    res.json({
+      root_uri: rootUri,
+      files: files.map(f => ({
+        path: f.path.slice(root === '' ? 0 : root.length + 1),
+        is_dir: f.isDir,
+        ...(f.isDir ? {} : { file_size: f.size }),
+      })),
+    });
+  });
+
+  const datasetInput = z.object({
+    tags: keyValues(tagValue).optional(),
+    dataset: z.object({
+      name: z.string().min(1).max(500),
+      digest: z.string().min(1).max(36),
+      source_type: z.string().min(1).max(36),
+      source: z.string().max(65535),
+      schema: z.string().max(1048575).optional(),
+      profile: z.string().max(16384).optional(),
+    }),
+  });
+
+  api.post('/runs/log-inputs', json, async (req, res) => {
+    const body = parse(
+      z.object({
+        run_id: runId,
+        datasets: z.array(datasetInput).max(1000).optional(),
+        // MLflow 3 also links logged models as inputs; they are known by id.
+        models: z.array(z.object({ model_id: modelId })).optional(),
+      }),
+      req.body,
+    );
+    await caller(req);
+    const run = await tracking.getRun(body.run_id);
+    await artifacts.datasets.logInputs(
+      run.id,
+      run.experimentId,
+      (body.datasets ?? []).map(d => ({
+        dataset: {
+          name: d.dataset.name,
+          digest: d.dataset.digest,
+          sourceType: d.dataset.source_type,
+          source: d.dataset.source,
+          schema: d.dataset.schema,
+          profile: d.dataset.profile,
+        },
+        tags: record(d.tags),
+      })),
+    );
+    res.json({});
+  });
+
+  api.post('/runs/log-model', json, async (req, res) => {
+    const body = parse(
+      z.object({ run_id: runId, model_json: z.string().min(2) }),
+      req.body,
+    );
+    await caller(req);
+    let model: unknown;
+    try {
+      model = JSON.parse(body.model_json);
+    } catch {
+      throw new InputError('model_json must be a JSON object');
+    }
+    if (!model || typeof model !== 'object' || Array.isArray(model)) {
+      throw new InputError('model_json must be a JSON object');
+    }
+    const run = await tracking.getRun(body.run_id);
+    await tracking.logBatch(run.id, {
+      metrics: [],
+      params: [],
+      tags: [
+        {
+          key: 'mlflow.log-model.history',
+          value: artifacts.appendModelHistory(
+            run.tags['mlflow.log-model.history'],
+            model,
+          ),
+        },
+      ],
+    });
+    res.json({});
+  });
+
+  api.get('/model-versions/get-download-uri', async (req, res) => {
+    const query = parse(
+      z.object({
+        name: z.string().min(1).max(500),
+        version: z.string().regex(/^\d{1,9}$/, 'must be a version number'),
+      }),
+      req.query,
+    );
+    await caller(req);
+    await readAccess.requireReadable(req, 'model', query.name);
+    const version = await options.registry.getVersion(
+      query.name,
+      Number(query.version),
+    );
+    res.json({
+      artifact_uri: await artifacts.downloadUriOf(version.artifactUri ?? ''),
+    });
+  });
+
+  // MLflow 3's logged models ---------------------------------------------------
+
+  api.post('/logged-models', json, async (req, res) => {
+    const body = parse(
+      z.object({
+        experiment_id: z
+          .string()
+          .regex(/^\d{1,18}$/, 'must be an experiment id'),
+        name: z.string().min(1).max(500).optional(),
+        model_type: z.string().max(500).optional(),
+        source_run_id: runId.optional(),
+        params: keyValues(paramValue).optional(),
+        tags: keyValues(tagValue).optional(),
+      }),
+      req.body,
+    );
+    const creator = await caller(req);
+    const experiment = await artifacts.requireExperiment(body.experiment_id);
+    const model = await artifacts.loggedModels.create({
+      experimentId: experiment.id,
+      name: body.name,
+      modelType: body.model_type,
+      sourceRunId: body.source_run_id,
+      creator,
+      tags: record(body.tags),
+      params: record(body.params),
+      experimentLocation: await artifacts.locations.experimentLocation(
+        experiment.id,
+      ),
+    });
+    res.json({ model: mlflowLoggedModel(model) });
+  });
+
+  api.post('/logged-models/search', json, async (req, res) => {
+    const body = parse(
+      z.object({
+        experiment_ids: z.array(z.string().min(1)).min(1).max(100),
+        filter: z.string().max(2000).optional(),
+        max_results: z.number().int().min(1).max(1000).optional(),
+        order_by: z
+          .array(
+            z.object({
+              field_name: z.enum([
+                'creation_timestamp',
+                'last_updated_timestamp',
+                'name',
+              ]),
+              ascending: z.boolean().optional(),
+            }),
+          )
+          .max(5)
+          .optional(),
+        page_token: z
+          .string()
+          .regex(/^\d{1,9}$/, 'is not a page token')
+          .optional(),
+      }),
+      req.body,
+    );
+    await caller(req);
+    const scope = await readAccess.scopeOf(req);
+    const readable: string[] = [];
+    for (const id of body.experiment_ids) {
+      if (await tracking.findExperimentById(id, scope)) readable.push(id);
+    }
+    const page = await artifacts.loggedModels.search({
+      experimentIds: readable,
+      clauses: parseLoggedModelFilter(body.filter),
+      orderBy: (body.order_by ?? []).map(o => ({
+        field: o.field_name,
+        ascending: o.ascending ?? true,
+      })),
+      pageSize: body.max_results ?? 50,
+      offset: body.page_token ? Number(body.page_token) : 0,
+    });
+    res.json({
+      models: page.models.map(mlflowLoggedModel),
+      ...(page.nextOffset !== undefined
+        ? { next_page_token: String(page.nextOffset) }
+        : {}),
+    });
+  });
+
+  async function readableModel(req: express.Request, id: string) {
+    await caller(req);
+    const model = await artifacts.loggedModels.require(parse(modelId, id));
+    const scope = await readAccess.scopeOf(req);
+    if (!(await tracking.findExperimentById(model.experimentId, scope))) {
+      throw new NotFoundError(`No logged model with id ${id}`);
+    }
+    return model;
+  }
+
+  api.get('/logged-models/:modelId', async (req, res) => {
+    res.json({
+      model: mlflowLoggedModel(await readableModel(req, req.params.modelId)),
+    });
+  });
+
+  api.patch('/logged-models/:modelId', json, async (req, res) => {
+    const { status } = parse(
+      z.object({
+        // protobuf JSON sends enums by name, some clients by number.
+        status: z.union([
+          z.enum(LOGGED_MODEL_STATUSES),
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(3)
+            .transform(n => LOGGED_MODEL_STATUSES[n]),
+        ]),
+      }),
+      req.body,
+    );
+    const model = await readableModel(req, req.params.modelId);
+    res.json({
+      model: mlflowLoggedModel(
+        await artifacts.loggedModels.finalize(model.id, status),
+      ),
+    });
+  });
+
+  api.delete('/logged-models/:modelId', async (req, res) => {
+    const model = await readableModel(req, req.params.modelId);
+    await artifacts.loggedModels.delete(model.id);
+    res.json({});
+  });
+
+  api.patch('/logged-models/:modelId/tags', json, async (req, res) => {
+    const { tags } = parse(z.object({ tags: keyValues(tagValue) }), req.body);
+    const model = await readableModel(req, req.params.modelId);
+    res.json({
+      model: mlflowLoggedModel(
+        await artifacts.loggedModels.merge(model.id, 'tags', current => ({
+          ...current,
+          ...record(tags),
+        })),
+      ),
+    });
+  });
+
+  api.delete('/logged-models/:modelId/tags/:key', async (req, res) => {
+    const model = await readableModel(req, req.params.modelId);
+    const key = req.params.key;
+    await artifacts.loggedModels.merge(model.id, 'tags', current => {
+      const { [key]: _removed, ...rest } = current;
+      return rest;
+    });
+    res.json({});
+  });
+
+  api.post('/logged-models/:modelId/params', json, async (req, res) => {
+    const { params } = parse(
+      z.object({ params: keyValues(paramValue) }),
+      req.body,
+    );
+    const model = await readableModel(req, req.params.modelId);
+    await artifacts.loggedModels.merge(model.id, 'params', current => ({
+      ...record(params),
+      // Params are written once, as a run's are: the first value stays.
+      ...current,
+    }));
+    res.json({});
+  });
+
+  api.get('/logged-models/:modelId/artifacts/directories', async (req, res) => {
+    const model = await readableModel(req, req.params.modelId);
+    const relative = safeArtifactPath(
+      String(req.query.artifact_directory_path ?? ''),
+      { allowRoot: true },
+    );
+    const root = artifacts.storePathOf(model.artifactUri);
+    const files =
+      root === undefined
+        ? []
+        : await artifacts.store.list(joinArtifactPath(root, relative));
+    res.json({
+      root_uri: model.artifactUri,
+      files: files.map(f => ({
+        path: f.path.slice(root ? root.length + 1 : 0),
+        is_dir: f.isDir,
+        ...(f.isDir ? {} : { file_size: f.size }),
+      })),
+    });
+  });
+
+  const errors = mlflowErrorHandler(options.logger);
+  const router = Router();
+  router.use(`${MLFLOW_ROOT}/mlflow-artifacts`, proxy, errors);
+  for (const base of [
+    `${MLFLOW_ROOT}/mlflow`,
+    `${MLFLOW_ROOT}/preview/mlflow`,
+  ]) {
+    router.use(base, enrichMlflowResponses(artifacts), api, errors);
+  }
+  return router;
+}

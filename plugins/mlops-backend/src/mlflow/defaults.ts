@@ -1,0 +1,130 @@
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import express from 'express';
+import Router from 'express-promise-router';
+import { Knex } from 'knex';
+import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
+import { MlflowError, mlflowErrorHandler } from './errors';
+
+/** MLflow's Default experiment: id `0`, where runs go when none is set. */
+export const DEFAULT_EXPERIMENT_ID = '0';
+export const DEFAULT_EXPERIMENT_NAME = 'Default';
+
+/**
+ * Creates MLflow's Default experiment the first time an MLflow client
+ * talks to the portal, not at start-up: a portal nobody logs to with MLflow
+ * gets no empty experiment in its catalog. It belongs to nobody until
+ * someone claims it (sets its owner).
+ */
+export class DefaultExperiment {
+  private ensured?: Promise<void>;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly objectChanges?: ObjectChangeNotifier,
+  ) {}
+
+  ensure(): Promise<void> {
+    if (!this.ensured) {
+      this.ensured = this.create().catch(error => {
+        // Try again on the next request instead of remembering a failure.
+        this.ensured = undefined;
+        throw error;
+      });
+    }
+    return this.ensured;
+  }
+
+  private async create(): Promise<void> {
+    const existing = await this.db('mlops_experiments')
+      .where({ id: DEFAULT_EXPERIMENT_ID })
+      .first('id');
+    if (existing) return;
+    const taken = await this.db('mlops_experiments')
+      .where({ name: DEFAULT_EXPERIMENT_NAME })
+      .first('id');
+    if (taken) {
+      // Someone already has an experiment called Default under another id:
+      // keep theirs, and runs for experiment 0 fail as for any unknown id.
+      return;
+    }
+    const now = new Date();
+    const inserted = await this.db('mlops_experiments')
+      .insert({
+        id: DEFAULT_EXPERIMENT_ID,
+        name: DEFAULT_EXPERIMENT_NAME,
+        owner: null,
+        description: null,
+        tags: '{}',
+        lifecycle_stage: 'active',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
+    if (inserted.length > 0) {
+      await this.objectChanges?.upserted('experiment', DEFAULT_EXPERIMENT_NAME);
+    }
+  }
+}
+
+/** A page that carries MLflow's printed links into the portal. */
+function redirectPage(appBaseUrl: string): string {
+  const target = JSON.stringify(
+    `${appBaseUrl.replace(/\/+$/, '')}/mlops/mlflow`,
+  );
+  // The fragment (#/experiments/1/runs/abc) never reaches a server, so a
+  // script hands it on as a query; the portal's page signs the user in and
+  // opens the run on its experiment's entity page.
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>MLflow runs are in the portal</title>
+<meta name="referrer" content="no-referrer"></head>
+<body><p>Opening this run in the portal&hellip;</p>
+<script>
+var hash = window.location.hash.replace(/^#/, '');
+window.location.replace(${target} + (hash ? '?route=' + encodeURIComponent(hash) : ''));
+</script>
+<noscript><a href=${target}>Open the portal</a></noscript>
+</body></html>`;
+}
+
+/**
+ * What MLflow's server does around its API: every API call needs
+ * credentials, and a missing or bad token is a 401 in MLflow's
+ * `{ error_code, message }` shape (the plugin lets `/mlflow` through
+ * Backstage's own check so that this router can answer it); GenAI traces
+ * are not served; the tracking URI's root leads into the portal.
+ */
+export function createMlflowDefaultsRouter(options: {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  /** Without one (no database given), experiment 0 is like any unknown id. */
+  defaultExperiment?: DefaultExperiment;
+  appBaseUrl: string;
+}): express.Router {
+  const router = Router();
+  router.get(['/mlflow', '/mlflow/'], (_req, res) => {
+    res
+      .type('html')
+      .set(
+        'Content-Security-Policy',
+        "default-src 'none'; script-src 'unsafe-inline'",
+      )
+      .send(redirectPage(options.appBaseUrl));
+  });
+  router.use('/mlflow/api', async (req, _res, next) => {
+    await options.httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await options.defaultExperiment?.ensure();
+    next();
+  });
+  const notImplemented = () => {
+    throw new MlflowError(
+      'NOT_IMPLEMENTED',
+      'GenAI traces are not supported by this server; runs, metrics, artifacts and models are',
+    );
+  };
+  router.use('/mlflow/api/3.0/mlflow/traces', notImplemented);
+  router.use('/mlflow/api/2.0/mlflow/traces', notImplemented);
+  router.use('/mlflow', mlflowErrorHandler(options.logger));
+  return router;
+}
