@@ -23,6 +23,8 @@ import type {
   EntityModelsResponse,
   ModelStage,
   ModelVersion,
+  ModelVersionComparison,
+  RetentionResult,
 } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
@@ -96,6 +98,38 @@ export interface MlopsApi {
     model: string;
     reason: string;
   }): Promise<{ from: number; to: number; version: ModelVersion }>;
+  /**
+   * Points an alias (champion, challenger…) of a model at a version, moving
+   * it from the version it was on; recorded in the model's history.
+   */
+  setModelAlias(request: {
+    model: string;
+    alias: string;
+    version: number;
+    reason?: string;
+  }): Promise<ModelVersion>;
+  /** Removes an alias from a model; recorded in the model's history. */
+  deleteModelAlias(request: {
+    model: string;
+    alias: string;
+    reason?: string;
+  }): Promise<void>;
+  /** Two versions of a model metric by metric, with the better one per metric. */
+  compareModelVersions(request: {
+    model: string;
+    a: number;
+    b: number;
+  }): Promise<ModelVersionComparison>;
+  /**
+   * Deletes a model's versions beyond the newest `keep`, except those in
+   * Production or Staging, aliased or deployed; with `dryRun`, only says
+   * which it would delete.
+   */
+  applyModelRetention(request: {
+    model: string;
+    keep: number;
+    dryRun: boolean;
+  }): Promise<RetentionResult>;
   /** Current version per environment and deployment history of the entity's models. */
   getEntityDeployments(
     entity: CompoundEntityRef,

@@ -19,6 +19,8 @@ import type {
   EntityModelsResponse,
   ModelStage,
   ModelVersion,
+  ModelVersionComparison,
+  RetentionResult,
 } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
@@ -177,6 +179,68 @@ export class MlopsClient implements MlopsApi {
       'POST',
       `/models/${encodeURIComponent(request.model)}/rollback`,
       { reason: request.reason },
+    );
+  }
+
+  async setModelAlias(request: {
+    model: string;
+    alias: string;
+    version: number;
+    reason?: string;
+  }): Promise<ModelVersion> {
+    const { model, alias, ...body } = request;
+    return this.sendJson(
+      'PUT',
+      `/models/${encodeURIComponent(model)}/aliases/${encodeURIComponent(
+        alias,
+      )}`,
+      body,
+    );
+  }
+
+  async deleteModelAlias(request: {
+    model: string;
+    alias: string;
+    reason?: string;
+  }): Promise<void> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('mlops');
+    const query = request.reason
+      ? `?${new URLSearchParams({ reason: request.reason })}`
+      : '';
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}/models/${encodeURIComponent(
+        request.model,
+      )}/aliases/${encodeURIComponent(request.alias)}${query}`,
+      { method: 'DELETE' },
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+  }
+
+  async compareModelVersions(request: {
+    model: string;
+    a: number;
+    b: number;
+  }): Promise<ModelVersionComparison> {
+    const query = new URLSearchParams({
+      a: String(request.a),
+      b: String(request.b),
+    });
+    return this.get(
+      `/models/${encodeURIComponent(request.model)}/compare?${query}`,
+    );
+  }
+
+  async applyModelRetention(request: {
+    model: string;
+    keep: number;
+    dryRun: boolean;
+  }): Promise<RetentionResult> {
+    return this.sendJson(
+      'POST',
+      `/models/${encodeURIComponent(request.model)}/retention`,
+      { keep: request.keep, dryRun: request.dryRun },
     );
   }
 

@@ -229,13 +229,11 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('rolls back Production with a reason', async () => {
-    const rollbackModel = jest
-      .fn()
-      .mockResolvedValue({
-        from: 2,
-        to: 1,
-        version: version(1, 'Production', {}),
-      });
+    const rollbackModel = jest.fn().mockResolvedValue({
+      from: 2,
+      to: 1,
+      version: version(1, 'Production', {}),
+    });
     await renderCard({
       getEntityModels: async () => withVersions,
       rollbackModel,

@@ -7,13 +7,14 @@ import {
   ModelHistoryEntry,
   ModelStage,
   ModelVersion,
+  mlopsModelRetentionPermission,
   mlopsModelRollbackPermission,
   mlopsModelStageTransitionPermission,
 } from '@backstage-mlops/plugin-mlops-common';
+import Tooltip from '@material-ui/core/Tooltip';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -34,13 +35,27 @@ import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { ReasonDialog } from '../ReasonDialog';
 import { StageChange, StageTransitionDialog } from './StageDialogs';
+import {
+  CompareVersionsDialog,
+  RemoveAliasDialog,
+  RetentionDialog,
+  SetAliasDialog,
+} from './VersionDialogs';
+import { MlopsTable, NoWrap, TruncatedText } from '../MlopsTable';
 
 const useStyles = makeStyles(theme => ({
   modelHeader: {
     display: 'flex',
+    flexWrap: 'wrap',
     alignItems: 'center',
     justifyContent: 'space-between',
+    gap: theme.spacing(1),
     marginBottom: theme.spacing(1),
+  },
+  actions: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
   },
   section: {
     marginTop: theme.spacing(3),
@@ -173,7 +188,56 @@ function HistoryTimeline(props: { history: ModelHistoryEntry[] }) {
 
 type PendingAction =
   | { kind: 'stage'; model: string; version: ModelVersion }
-  | { kind: 'rollback'; model: string; productionVersion: number };
+  | { kind: 'rollback'; model: string; productionVersion: number }
+  | { kind: 'alias'; item: EntityModelVersions; initialVersion: number }
+  | { kind: 'removeAlias'; model: string; alias: string; version: number }
+  | { kind: 'compare'; item: EntityModelVersions }
+  | { kind: 'retention'; item: EntityModelVersions };
+
+/** What the card's user may do, from the permission policy. */
+interface Allowed {
+  transition: boolean;
+  rollback: boolean;
+  retention: boolean;
+}
+
+/**
+ * An action button; without permission it is disabled and its tooltip says
+ * why (a disabled button gets no pointer events, so the span holds the tooltip).
+ */
+function ActionButton(props: {
+  allowed: boolean;
+  deniedHint: string;
+  disabledHint?: string;
+  disabled?: boolean;
+  onClick: () => void;
+  children: string;
+}) {
+  const disabled = !props.allowed || props.disabled;
+  const button = (
+    <Button
+      size="small"
+      variant="outlined"
+      disabled={disabled}
+      onClick={props.onClick}
+    >
+      {props.children}
+    </Button>
+  );
+  let hint: string | undefined;
+  if (!props.allowed) {
+    hint = props.deniedHint;
+  } else if (props.disabled) {
+    hint = props.disabledHint;
+  }
+  return hint ? (
+    <Tooltip title={hint}>
+      <span>{button}</span>
+    </Tooltip>
+  ) : (
+    button
+  );
+}
 
 function VersionsTable(props: {
   item: EntityModelVersions;
@@ -199,7 +263,7 @@ function VersionsTable(props: {
     );
   }
   return (
-    <Table size="small" aria-label={`Versions of ${item.name}`}>
+    <MlopsTable size="small" aria-label={`Versions of ${item.name}`}>
       <TableHead>
         <TableRow>
           <TableCell>Version</TableCell>
@@ -207,7 +271,7 @@ function VersionsTable(props: {
           <TableCell>Aliases</TableCell>
           {metricKeys.map(key => (
             <TableCell key={key} align="right">
-              {key}
+              <TruncatedText text={key} maxWidth="10em" />
             </TableCell>
           ))}
           <TableCell>Age</TableCell>
@@ -217,7 +281,9 @@ function VersionsTable(props: {
       <TableBody>
         {item.versions.map(version => (
           <TableRow key={version.version}>
-            <TableCell>v{version.version}</TableCell>
+            <TableCell>
+              <NoWrap>v{version.version}</NoWrap>
+            </TableCell>
             <TableCell>
               <Chip
                 size="small"
@@ -234,6 +300,17 @@ function VersionsTable(props: {
                   variant="outlined"
                   label={`@${alias}`}
                   className={classes.chip}
+                  onDelete={
+                    canTransition
+                      ? () =>
+                          onAction({
+                            kind: 'removeAlias',
+                            model: item.name,
+                            alias,
+                            version: version.version,
+                          })
+                      : undefined
+                  }
                 />
               ))}
             </TableCell>
@@ -243,7 +320,7 @@ function VersionsTable(props: {
               </TableCell>
             ))}
             <TableCell title={new Date(version.createdAt).toLocaleString()}>
-              {formatAge(version.createdAt)}
+              <NoWrap>{formatAge(version.createdAt)}</NoWrap>
             </TableCell>
             <TableCell align="right">
               <Button
@@ -260,18 +337,17 @@ function VersionsTable(props: {
           </TableRow>
         ))}
       </TableBody>
-    </Table>
+    </MlopsTable>
   );
 }
 
 function ModelVersionsSection(props: {
   item: EntityModelVersions;
   showName: boolean;
-  canTransition: boolean;
-  canRollback: boolean;
+  allowed: Allowed;
   onAction: (action: PendingAction) => void;
 }) {
-  const { item, showName, canTransition, canRollback, onAction } = props;
+  const { item, showName, allowed, onAction } = props;
   const classes = useStyles();
   const production = item.model?.productionVersion;
 
@@ -281,31 +357,58 @@ function ModelVersionsSection(props: {
         <Typography variant="subtitle1">
           {showName ? item.name : 'Versions'}
         </Typography>
-        {production !== undefined && (
-          <Button
-            size="small"
-            variant="outlined"
-            disabled={!canRollback}
-            title={
-              canRollback
-                ? undefined
-                : 'You are not allowed to roll this model back'
-            }
-            onClick={() =>
-              onAction({
-                kind: 'rollback',
-                model: item.name,
-                productionVersion: production,
-              })
-            }
-          >
-            Roll back
-          </Button>
+        {item.known && item.versions.length > 0 && (
+          <Box className={classes.actions}>
+            <ActionButton
+              allowed
+              deniedHint=""
+              disabled={item.versions.length < 2}
+              disabledHint="There is only one version"
+              onClick={() => onAction({ kind: 'compare', item })}
+            >
+              Compare
+            </ActionButton>
+            <ActionButton
+              allowed={allowed.transition}
+              deniedHint="You are not allowed to change this model's aliases"
+              onClick={() =>
+                onAction({
+                  kind: 'alias',
+                  item,
+                  initialVersion: item.versions[0].version,
+                })
+              }
+            >
+              Set alias
+            </ActionButton>
+            <ActionButton
+              allowed={allowed.retention}
+              deniedHint="You are not allowed to delete versions of this model"
+              onClick={() => onAction({ kind: 'retention', item })}
+            >
+              Clean up
+            </ActionButton>
+            {production !== undefined && (
+              <ActionButton
+                allowed={allowed.rollback}
+                deniedHint="You are not allowed to roll this model back"
+                onClick={() =>
+                  onAction({
+                    kind: 'rollback',
+                    model: item.name,
+                    productionVersion: production,
+                  })
+                }
+              >
+                Roll back
+              </ActionButton>
+            )}
+          </Box>
         )}
       </Box>
       <VersionsTable
         item={item}
-        canTransition={canTransition}
+        canTransition={allowed.transition}
         onAction={onAction}
       />
       {item.known && (
@@ -319,11 +422,27 @@ function ModelVersionsSection(props: {
 }
 
 /**
+ * The versions compared first: the one in Production (or the second newest)
+ * against the newest, which is the question before a promotion.
+ */
+function compareDefaults(item: EntityModelVersions): [number, number] {
+  const newest = item.versions[0].version;
+  const production = item.model?.productionVersion;
+  const other =
+    production !== undefined && production !== newest
+      ? production
+      : item.versions[1]?.version ?? newest;
+  return [other, newest];
+}
+
+/**
  * The versions of the registered models an entity's
  * `backstage-mlops.dev/model` annotation names: stage, aliases, key metrics
- * and age per version, actions to move a version between stages and to roll
- * Production back (each with a reason and a confirmation), and the history
- * of stage and alias changes as a timeline.
+ * and age per version; actions to move a version between stages, set and
+ * remove aliases, roll Production back and delete old versions (retention,
+ * previewed by a dry run), each disabled without permission and confirmed by
+ * a dialog that says what will change; two versions compared metric by
+ * metric; and the history of stage and alias changes as a timeline.
  *
  * @public
  */
@@ -336,6 +455,14 @@ export function EntityMlopsModelVersionsCard() {
   const { allowed: canRollback } = useEntityPermission(
     mlopsModelRollbackPermission,
   );
+  const { allowed: canRetain } = useEntityPermission(
+    mlopsModelRetentionPermission,
+  );
+  const allowed: Allowed = {
+    transition: canTransition,
+    rollback: canRollback,
+    retention: canRetain,
+  };
   const [pending, setPending] = useState<PendingAction>();
 
   const { annotated, value, loading, error, retry } = useEntityMlopsData(
@@ -359,6 +486,11 @@ export function EntityMlopsModelVersionsCard() {
   const confirmRollback = async (reason: string) => {
     if (pending?.kind !== 'rollback') return;
     await mlopsApi.rollbackModel({ model: pending.model, reason });
+    setPending(undefined);
+    retry();
+  };
+
+  const done = () => {
     setPending(undefined);
     retry();
   };
@@ -391,8 +523,7 @@ export function EntityMlopsModelVersionsCard() {
                   <ModelVersionsSection
                     item={item}
                     showName={value.models.length > 1}
-                    canTransition={canTransition}
-                    canRollback={canRollback}
+                    allowed={allowed}
                     onAction={setPending}
                   />
                 </Box>
@@ -408,6 +539,56 @@ export function EntityMlopsModelVersionsCard() {
           currentStage={pending.version.stage}
           onClose={() => setPending(undefined)}
           onConfirm={confirmStage}
+        />
+      )}
+      {pending?.kind === 'alias' && (
+        <SetAliasDialog
+          model={pending.item.name}
+          versions={pending.item.versions}
+          aliases={pending.item.model?.aliases ?? {}}
+          initialVersion={pending.initialVersion}
+          onClose={() => setPending(undefined)}
+          onConfirm={async change => {
+            await mlopsApi.setModelAlias({
+              model: pending.item.name,
+              alias: change.alias,
+              version: change.version,
+              reason: change.reason || undefined,
+            });
+            done();
+          }}
+        />
+      )}
+      {pending?.kind === 'removeAlias' && (
+        <RemoveAliasDialog
+          model={pending.model}
+          alias={pending.alias}
+          version={pending.version}
+          onClose={() => setPending(undefined)}
+          onConfirm={async reason => {
+            await mlopsApi.deleteModelAlias({
+              model: pending.model,
+              alias: pending.alias,
+              reason: reason || undefined,
+            });
+            done();
+          }}
+        />
+      )}
+      {pending?.kind === 'compare' && (
+        <CompareVersionsDialog
+          model={pending.item.name}
+          versions={pending.item.versions}
+          initial={compareDefaults(pending.item)}
+          onClose={() => setPending(undefined)}
+        />
+      )}
+      {pending?.kind === 'retention' && (
+        <RetentionDialog
+          model={pending.item.name}
+          versionCount={pending.item.versions.length}
+          onClose={() => setPending(undefined)}
+          onDeleted={done}
         />
       )}
       {pending?.kind === 'rollback' && (

@@ -8,6 +8,19 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import { ReactNode, useState } from 'react';
 
+/**
+ * The message to show for a failed request: the backend's own explanation
+ * (a ResponseError carries it in its body) rather than "Request failed with
+ * 409 Conflict".
+ */
+export function errorMessage(error: unknown): string {
+  const body = (error as { body?: { error?: { message?: unknown } } }).body;
+  const explained = body?.error?.message;
+  return typeof explained === 'string' && explained
+    ? explained
+    : (error as Error).message;
+}
+
 /** What the confirm and reason dialogs share. */
 interface DialogShellProps {
   /** The title's element id; the dialog is labelled by it. */
@@ -41,7 +54,7 @@ export function ConfirmDialog(
     try {
       await props.onConfirm();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
       setBusy(false);
     }
   };

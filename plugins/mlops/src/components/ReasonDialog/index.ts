@@ -1,1 +1,1 @@
-export { ConfirmDialog, ReasonDialog } from './ReasonDialog';
+export { ConfirmDialog, ReasonDialog, errorMessage } from './ReasonDialog';
