@@ -35,6 +35,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { findBrokenWords, findWrappedStatuses, useTheme, waitForLoaded } = require('./lib/layout');
 
 const ROOT = path.resolve(__dirname, '..');
 const PORT = Number(process.env.MLOPS_E2E_PORT ?? 7107);
@@ -89,7 +90,14 @@ function buildApp() {
 
 function startBackend(dataDir) {
   log(`starting the backend on ${BASE} with data in ${dataDir}`);
-  const child = spawn('npx', ['backstage-cli', 'package', 'start'], {
+  // The backend's own source through the CLI's TypeScript transform, as
+  // `backstage-cli package start` runs it but without its file watcher: a
+  // change to any file of the checkout during the run would restart the
+  // backend under the test and lose its data.
+  const transform = require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
+    paths: [path.join(ROOT, 'packages', 'backend')],
+  });
+  const child = spawn(process.execPath, ['--enable-source-maps', '--require', transform, 'src/index.ts'], {
     cwd: path.join(ROOT, 'packages', 'backend'),
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -224,7 +232,7 @@ async function main() {
       await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-models.png'), fullPage: true });
     });
 
-    // Every MLOps card a model page carries, by its title.
+    // Every MLOps card a model's MLOps tab carries, by its title.
     const MODEL_CARDS = [
       'MLOps health',
       'MLOps incidents',
@@ -243,20 +251,86 @@ async function main() {
         }),
       });
 
-    await check('a model with a problem shows every MLOps card, its reasons, incident and triage', async () => {
+    const PIPELINE_CARDS = ['MLOps health', 'MLOps incidents', 'Triage guidance', 'Pipeline runs'];
+    const EXPERIMENT_CARDS = ['MLOps health', 'MLOps incidents', 'Triage guidance', 'Experiment runs'];
+    const entityPath = (kind, name) => `/catalog/default/${kind}/${name}`;
+
+    // Navigates to an entity's MLOps tab and waits until every card is there
+    // with its data (no progress bar left); answers the time that took.
+    async function openMlopsTab(kind, name, titles) {
       const started = Date.now();
-      await page.goto(`${BASE}/catalog/default/component/market-master`);
-      for (const title of MODEL_CARDS) {
+      await page.goto(`${BASE}${entityPath(kind, name)}/mlops`);
+      for (const title of titles) {
         await cardTitled(title).first().waitFor({ timeout: 60_000 });
       }
-      // Loaded means no card still shows its progress bar.
-      await page.waitForFunction(
-        () => document.querySelectorAll('div[class*="MuiCard"] [role="progressbar"]').length === 0,
-        undefined,
-        { timeout: 60_000 },
+      await waitForLoaded(page);
+      return Date.now() - started;
+    }
+
+    await check('the Overview of a model with a problem is short: one MLOps summary card says what is wrong', async () => {
+      await page.goto(`${BASE}${entityPath('component', 'market-master')}`);
+      const summary = cardTitled('MLOps').first();
+      await summary.waitFor({ timeout: 60_000 });
+      await waitForLoaded(page);
+      const status = await summary.getByTestId('mlops-summary-status').innerText();
+      if (!/Degraded|Unhealthy/.test(status)) {
+        throw new Error(`market-master's summary should say degraded or unhealthy, got "${status}"`);
+      }
+      const reason = await summary.getByTestId('mlops-summary-reason').innerText();
+      if (!/latency/i.test(reason)) {
+        throw new Error(`market-master's top reason should be its latency, got "${reason}"`);
+      }
+      const incidents = Number(await summary.getByTestId('mlops-summary-incidents').innerText());
+      if (!(incidents >= 1)) {
+        throw new Error(`market-master has an open latency incident; the summary says ${incidents}`);
+      }
+      const production = await summary.getByTestId('mlops-summary-production').innerText();
+      if (!/^v\d+$/.test(production.trim())) {
+        throw new Error(`the summary should name market-master's Production version, got "${production}"`);
+      }
+      for (const title of MODEL_CARDS) {
+        if ((await cardTitled(title).count()) !== 0) {
+          throw new Error(`the ${title} card is on Overview; it belongs on the MLOps tab`);
+        }
+      }
+      const height = await page.evaluate(() => document.scrollingElement.scrollHeight);
+      log(`market-master's Overview is ${height} px tall at 1440 px wide (it was about 8,000 px with every card on it)`);
+      if (height > 3000) throw new Error(`Overview is ${height} px tall`);
+      await screenshot('model-overview');
+      await summary.getByRole('link', { name: /Open the MLOps tab/ }).click();
+      await page.waitForURL(/\/catalog\/default\/component\/market-master\/mlops$/, { timeout: 30_000 });
+      await cardTitled('MLOps health').first().waitFor({ timeout: 60_000 });
+    });
+
+    await check('the MLOps tab of a model shows every MLOps card, its reasons, incident and triage', async () => {
+      const times = [];
+      for (let i = 0; i < 3; i++) {
+        times.push(await openMlopsTab('component', 'market-master', MODEL_CARDS));
+      }
+      const median = list => [...list].sort((a, b) => a - b)[1];
+      log(
+        `market-master's MLOps tab showed all ${MODEL_CARDS.length} cards with data in a median ${median(times)} ms ` +
+          `after a full page load (runs: ${times.join(', ')} ms; goal < 1500 ms)`,
       );
-      const allCardsMs = Date.now() - started;
-      log(`the model page showed all ${MODEL_CARDS.length} MLOps cards with data ${allCardsMs} ms after navigation (target < 2000 ms)`);
+      // As a reader gets there: a click on the tab from Overview, the app
+      // already loaded.
+      const clicks = [];
+      for (let i = 0; i < 3; i++) {
+        await page.goto(`${BASE}${entityPath('component', 'market-master')}`);
+        await cardTitled('MLOps').first().waitFor({ timeout: 60_000 });
+        await waitForLoaded(page);
+        const started = Date.now();
+        await page.locator('a[href$="/component/market-master/mlops"]').first().click();
+        for (const title of MODEL_CARDS) {
+          await cardTitled(title).first().waitFor({ timeout: 60_000 });
+        }
+        await waitForLoaded(page);
+        clicks.push(Date.now() - started);
+      }
+      log(
+        `market-master's MLOps tab showed all cards with data in a median ${median(clicks)} ms ` +
+          `after a click on the tab from Overview (runs: ${clicks.join(', ')} ms; goal < 1500 ms)`,
+      );
 
       const health = cardTitled('MLOps health').first();
       const status = await health.getByTestId('mlops-health-status').innerText();
@@ -281,14 +355,26 @@ async function main() {
       if (!commands.some(c => c.includes('trading-ml'))) {
         throw new Error(`no triage command carries the entity's namespace: ${commands.join(' | ')}`);
       }
-      await page.screenshot({ path: path.join(ARTIFACTS, 'model-page-top.png') });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'model-page.png'), fullPage: true });
+      // Health and incidents share the first row.
+      const [healthBox, incidentsBox] = await Promise.all([
+        page.getByTestId('mlops-tab-health').boundingBox(),
+        page.getByTestId('mlops-tab-incidents').boundingBox(),
+      ]);
+      if (Math.abs(healthBox.y - incidentsBox.y) > 2) {
+        throw new Error('health and incidents are not side by side at 1440 px');
+      }
+      await screenshot('model-tab-top', { fullPage: false });
+      await screenshot('model-tab');
     });
 
-    await check("an owner acknowledges their pipeline's incident", async () => {
+    await check("the MLOps tab of a pipeline: its runs, and an owner acknowledges its incident", async () => {
       // ticket-classifier-training belongs to support-ml, the guest's team,
       // and its OOMKilled run opened an incident.
-      await page.goto(`${BASE}/catalog/default/component/ticket-classifier-training`);
+      await openMlopsTab('component', 'ticket-classifier-training', PIPELINE_CARDS);
+      if ((await cardTitled('Model versions').count()) !== 0) {
+        throw new Error('a pipeline tab shows the model versions card');
+      }
+      await cardTitled('Pipeline runs').first().getByRole('listitem', { name: /^Run / }).first().waitFor({ timeout: 30_000 });
       const incidents = cardTitled('MLOps incidents').first();
       await incidents.getByText(/Pipeline failed/i).first().waitFor({ timeout: 60_000 });
       const triage = cardTitled('Triage guidance').first();
@@ -296,7 +382,16 @@ async function main() {
       const acknowledge = incidents.getByRole('button', { name: 'Acknowledge' }).first();
       await acknowledge.click();
       await incidents.getByText(/acknowledged by user:default\/guest/).first().waitFor({ timeout: 30_000 });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'pipeline-incident-acknowledged.png'), fullPage: true });
+      await screenshot('pipeline-incident-acknowledged');
+    });
+
+    await check('the MLOps tab of an experiment shows its runs', async () => {
+      await openMlopsTab('resource', 'market-master-experiments', EXPERIMENT_CARDS);
+      await cardTitled('Experiment runs').first().locator('tbody tr').first().waitFor({ timeout: 30_000 });
+      if ((await cardTitled('Deployments').count()) !== 0) {
+        throw new Error('an experiment tab shows the deployments card');
+      }
+      await screenshot('experiment-tab');
     });
 
     await check("a team page lists what the team owns, worst first", async () => {
@@ -307,6 +402,52 @@ async function main() {
       await firstRow.getByText(/Unhealthy/).waitFor();
       await card.getByText('Ticket classifier', { exact: true }).waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'team-page.png'), fullPage: true });
+    });
+
+    await check('tables read at 1280 and 1920 px, light and dark: no word broken, no status wrapped', async () => {
+      const pages = [
+        { name: 'model-overview', path: entityPath('component', 'market-master'), card: 'MLOps' },
+        { name: 'model-tab', path: `${entityPath('component', 'market-master')}/mlops`, card: 'Model versions' },
+        { name: 'pipeline-tab', path: `${entityPath('component', 'ticket-classifier-training')}/mlops`, card: 'Pipeline runs' },
+        { name: 'experiment-tab', path: `${entityPath('resource', 'market-master-experiments')}/mlops`, card: 'Experiment runs' },
+        { name: 'team', path: entityPath('group', 'support-ml'), card: 'ML models, pipelines and experiments' },
+      ];
+      const problems = [];
+      let cells = 0;
+      try {
+        for (const theme of ['light', 'dark']) {
+          await useTheme(page, theme);
+          for (const width of [1280, 1920]) {
+            await page.setViewportSize({ width, height: 1080 });
+            for (const target of pages) {
+              await page.goto(`${BASE}${target.path}`);
+              await cardTitled(target.card).first().waitFor({ timeout: 60_000 });
+              await waitForLoaded(page);
+              const where = `${target.name} at ${width} px, ${theme}`;
+              const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+              const dark = /rgb\((\d+), (\d+), (\d+)/.exec(background)?.slice(1).every(c => Number(c) < 100);
+              if ((theme === 'dark') !== Boolean(dark)) {
+                problems.push(`${where}: the page background is ${background}`);
+              }
+              cells += await page.evaluate(() => (document.querySelector('main') ?? document.body).querySelectorAll('td, th').length);
+              for (const b of await findBrokenWords(page)) {
+                problems.push(
+                  `${where}: "${b.word}" broken in a ${b.cellWidth} px cell "${b.cell}" (overflow-wrap ${b.overflowWrap}, word-break ${b.wordBreak})`,
+                );
+              }
+              for (const s of await findWrappedStatuses(page)) {
+                problems.push(`${where}: the status "${s}" wraps`);
+              }
+              await screenshot(`${target.name}-${width}-${theme}`);
+            }
+          }
+        }
+      } finally {
+        await useTheme(page, 'light');
+        await page.setViewportSize({ width: 1440, height: 1000 });
+      }
+      log(`checked ${cells} table cells on ${pages.length} pages × 2 widths × 2 themes; ${problems.length} problems`);
+      if (problems.length > 0) throw new Error(problems.join('\n'));
     });
 
     await check('a model registered through the API appears in the catalog', async () => {
@@ -362,11 +503,14 @@ async function main() {
       await page.screenshot({ path: path.join(ARTIFACTS, 'mlops-guide-entry.png'), fullPage: true });
     });
 
-    await check('an entity without MLOps annotations has no MLOps card', async () => {
+    await check('an entity without MLOps annotations has no MLOps card and no MLOps tab', async () => {
       await page.goto(`${BASE}/catalog/default/component/backstage-mlops`);
       await page.getByText('Backstage plugins that bring ML models').first().waitFor({ timeout: 60_000 });
-      if ((await page.getByText('MLOps health').count()) !== 0) {
-        throw new Error('the MLOps health card shows on an entity without annotations');
+      if ((await cardTitled('MLOps').count()) !== 0) {
+        throw new Error('the MLOps summary card shows on an entity without annotations');
+      }
+      if ((await page.locator('a[href$="/backstage-mlops/mlops"]').count()) !== 0) {
+        throw new Error('an entity without annotations has an MLOps tab');
       }
     });
 
