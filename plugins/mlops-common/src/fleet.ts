@@ -28,14 +28,72 @@ export interface FleetModel {
 }
 
 /**
- * The answer of `GET /fleet`.
+ * Columns the fleet view sorts by on the server (`GET /fleet?sort=`).
+ * `health` ranks unhealthy, degraded, unknown, healthy; `drift` sorts by the
+ * share of drifted features. Models without a value sort last either way.
+ *
+ * @public
+ */
+export const FLEET_SORT_KEYS = [
+  'health',
+  'name',
+  'owner',
+  'productionVersion',
+  'drift',
+  'openIncidents',
+] as const;
+
+/**
+ * A column of {@link FLEET_SORT_KEYS}.
+ *
+ * @public
+ */
+export type FleetSortKey = (typeof FLEET_SORT_KEYS)[number];
+
+/**
+ * Page size of `GET /fleet` when none is asked for, and the largest one
+ * accepted.
+ *
+ * @public
+ */
+export const FLEET_DEFAULT_PAGE_SIZE = 25;
+/** @public */
+export const FLEET_MAX_PAGE_SIZE = 500;
+
+/**
+ * The query of `GET /fleet`: filters (owner as an entity reference or a bare
+ * group name; any of the statuses), the order and the page.
+ *
+ * @public
+ */
+export interface FleetQuery {
+  owner?: string;
+  status?: HealthStatus[];
+  /** Default `health`, worst first. */
+  sort?: FleetSortKey;
+  order?: 'asc' | 'desc';
+  /** Default 0. */
+  offset?: number;
+  /** Default {@link FLEET_DEFAULT_PAGE_SIZE}, at most {@link FLEET_MAX_PAGE_SIZE}. */
+  limit?: number;
+}
+
+/**
+ * The answer of `GET /fleet`: one page of the filtered, sorted fleet.
  *
  * @public
  */
 export interface FleetResponse {
+  /** The models of this page, in the asked order. */
   items: FleetModel[];
-  /** Number of models after filtering. */
+  /** Number of models after filtering, over all pages. */
   total: number;
+  /** Index of this page's first model among all `total`. */
+  offset: number;
+  /** The page size this answer was cut to. */
+  limit: number;
+  sort: FleetSortKey;
+  order: 'asc' | 'desc';
   /** Every owner in the fleet (before filtering), for the owner filter. */
   owners: string[];
   /**

@@ -85,3 +85,19 @@ export function readJsonTags(value: unknown): Record<string, string> {
   }
   return {};
 }
+
+/**
+ * Most values one `whereIn` binds. SQLite caps bound variables per statement
+ * (32,766 in the build better-sqlite3 ships, 999 in older ones) and long IN
+ * lists plan badly on PostgreSQL, so bulk lookups ask in slices of this size.
+ */
+export const WHERE_IN_CHUNK = 500;
+
+/** `items` in consecutive slices of at most `size` (for bulk lookups). */
+export function inChunks<T>(items: readonly T[], size = WHERE_IN_CHUNK): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}

@@ -25,6 +25,7 @@ import {
   DriftStore,
   SkippedFeature,
   StoredDriftReport,
+  DriftVerdict,
 } from './DriftStore';
 import { DEFAULT_QUALITY_THRESHOLD, dataQuality } from './quality';
 
@@ -507,6 +508,11 @@ export class DriftService {
       driftedFeatures: report.driftedFeatures,
       createdAt: report.createdAt,
     };
+  }
+
+  /** The newest report's verdict of each named model that has a report. */
+  async latestVerdicts(models: string[]): Promise<Map<string, DriftVerdict>> {
+    return this.store.latestVerdicts(models);
   }
 
   /** Latest report and drift share over time of every model an entity links to. */

@@ -9,7 +9,7 @@ import { Knex } from 'knex';
 import { promisify } from 'util';
 import { gunzip, gzip } from 'zlib';
 import { ColumnarDataset, FeatureSummary } from './dataset';
-import { readRequiredIso } from '../database/values';
+import { inChunks, readRequiredIso } from '../database/values';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -24,6 +24,15 @@ export type SkippedFeature = DriftSkippedFeature;
 /** Where the current window of a stored report came from. */
 export type DriftReportSource = StoredDriftReport['source'];
 export type { DriftHistoryPoint, StoredDriftReport };
+
+/** A report's verdict without its per-feature results. */
+export interface DriftVerdict {
+  id: string;
+  datasetDrift: boolean;
+  driftShare: number;
+  driftedFeatures: string[];
+  createdAt: string;
+}
 
 function reportFromRow(row: any): StoredDriftReport {
   return {
@@ -210,6 +219,46 @@ export class DriftStore {
       ])
       .first();
     return row ? reportFromRow(row) : undefined;
+  }
+
+  /**
+   * The verdict of each named model's newest report, without the per-feature
+   * results (the bulk of a report): one query per slice of names, for the
+   * fleet's drift column.
+   */
+  async latestVerdicts(models: string[]): Promise<Map<string, DriftVerdict>> {
+    const verdicts = new Map<string, DriftVerdict>();
+    for (const chunk of inChunks([...new Set(models)])) {
+      const rows = await this.db
+        .select('*')
+        .from(
+          this.db(REPORTS)
+            .whereIn('model_name', chunk)
+            .select(
+              'id',
+              'model_name',
+              'dataset_drift',
+              'drift_share',
+              'drifted_features',
+              'created_at',
+              this.db.raw(
+                'row_number() over (partition by model_name order by created_at desc, id desc) as newest',
+              ),
+            )
+            .as('ranked'),
+        )
+        .where('newest', 1);
+      for (const row of rows) {
+        verdicts.set(row.model_name, {
+          id: row.id,
+          datasetDrift: Boolean(row.dataset_drift),
+          driftShare: Number(row.drift_share),
+          driftedFeatures: JSON.parse(row.drifted_features),
+          createdAt: readRequiredIso(row.created_at),
+        });
+      }
+    }
+    return verdicts;
   }
 
   /** The newest `limit` reports' drift shares, oldest first (for a chart). */

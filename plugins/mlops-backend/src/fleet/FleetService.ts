@@ -11,48 +11,57 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ANNOTATION_MLOPS_MODEL,
+  FLEET_DEFAULT_PAGE_SIZE,
   FleetModel,
+  FleetQuery,
   FleetResponse,
+  FleetSortKey,
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
-import { mlopsLinksOf } from '../shared/EntityResolver';
-import { HealthSummarizer } from '../triage/TriageService';
+import { ResolvedEntity, mlopsLinksOf } from '../shared/EntityResolver';
 import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
 
-/** The registry's answer the fleet needs (see RegistrySource). */
+/** The registry's answer the fleet needs: each model's Production version. */
 export interface FleetRegistrySource {
-  productionVersion(
-    model: string,
-  ): Promise<{ version: number; metrics: Record<string, number> } | undefined>;
+  productionVersions(models: string[]): Promise<Map<string, number>>;
 }
 
-/** The drift capability's answer the fleet needs (see DriftSource). */
+/** The drift capability's answer the fleet needs: each model's latest verdict. */
 export interface FleetDriftSource {
-  latestReport(model: string): Promise<
-    | {
-        id: string;
+  latestVerdicts(models: string[]): Promise<
+    Map<
+      string,
+      {
         datasetDrift: boolean;
         driftShare: number;
         driftedFeatures: string[];
         createdAt: string;
       }
-    | undefined
+    >
   >;
 }
 
 /**
- * The open incidents of MLOps objects (the incident store). The fleet asks
- * about each model object itself, so a model no catalog entity claims yet
- * still shows its incidents, and no catalog round trip is needed per row.
+ * How many open incidents each model object has (the incident store). The
+ * fleet asks about the model objects themselves, so a model no catalog
+ * entity claims yet still shows its incidents.
  */
 export interface OpenIncidentSource {
-  openIncidents(
-    objects: Array<{ kind: 'model'; name: string }>,
-  ): Promise<unknown[]>;
+  openIncidentCounts(
+    kind: 'model',
+    names: string[],
+  ): Promise<Map<string, number>>;
+}
+
+/** The health service's answer the fleet needs, for many entities at once. */
+export interface FleetHealthSource {
+  statusesOf(
+    resolved: ResolvedEntity[],
+  ): Promise<Map<string, { status: HealthStatus; problems: string[] }>>;
 }
 
 /** Optional data sources behind the fleet's columns; wired when installed. */
@@ -62,34 +71,48 @@ export interface FleetSources {
   incidents?: OpenIncidentSource;
 }
 
-/** Filters of the fleet view; owners are entity references or bare group names. */
-export interface FleetQuery {
-  owner?: string;
-  status?: HealthStatus[];
-}
+const HEALTH_RANK: Record<HealthStatus, number> = {
+  unhealthy: 0,
+  degraded: 1,
+  unknown: 2,
+  healthy: 3,
+};
 
-// Health, registry and drift lookups per model run this many at a time, so a
-// fleet of a thousand models neither runs serially nor floods the database.
-const CONCURRENCY = 8;
+// The value each sort key orders by; undefined sorts last in both directions.
+const SORT_VALUE: Record<
+  FleetSortKey,
+  (m: FleetModel) => string | number | undefined
+> = {
+  health: m => HEALTH_RANK[m.health],
+  name: m => m.name,
+  owner: m => m.owner,
+  productionVersion: m => m.productionVersion ?? undefined,
+  drift: m => m.drift?.driftShare,
+  openIncidents: m => m.openIncidents ?? undefined,
+};
 
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from(
-    { length: Math.min(limit, items.length) },
-    async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await fn(items[index]);
-      }
-    },
-  );
-  await Promise.all(workers);
-  return results;
+function compareBy(
+  sort: FleetSortKey,
+  order: 'asc' | 'desc',
+): (a: FleetModel, b: FleetModel) => number {
+  const value = SORT_VALUE[sort];
+  const direction = order === 'asc' ? 1 : -1;
+  return (a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x !== y) {
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return (
+        direction *
+        (typeof x === 'string' && typeof y === 'string'
+          ? x.localeCompare(y, 'en-US')
+          : Number(x) - Number(y))
+      );
+    }
+    // Ties keep a stable, readable order across pages.
+    return a.name.localeCompare(b.name, 'en-US');
+  };
 }
 
 /**
@@ -127,36 +150,26 @@ function preferModelEntity(current: Entity | undefined, candidate: Entity) {
   return !isModel(current) && isModel(candidate) ? candidate : current;
 }
 
-/** How long a model's row is reused, and how many rows are kept. */
-export const FLEET_ROW_TTL_MS = 30_000;
-export const FLEET_ROW_CACHE_SIZE = 5_000;
-
 /**
- * Lists every registered model with its owner, health, production version,
- * drift verdict and open incident count.
+ * Lists the registered models a caller may read with their owner, health,
+ * production version, drift verdict and open incident count, filtered,
+ * sorted and cut to one page.
  *
- * A row costs a handful of queries, so a fleet of a thousand models takes
- * seconds to describe. Rows are reused for {@link FLEET_ROW_TTL_MS} (health
- * checks run minutes apart, so nothing newer is lost), which makes switching
- * filters immediate. Which models and entities a caller sees is decided on
- * every request with the caller's own credentials; only the per-model
- * figures are reused.
+ * Sorting and filtering by health or owner need every model's row (health
+ * comes from the detectors' checks, owners from the catalog), so each
+ * column is read for the whole fleet in one bulk query per source and slice
+ * of names — a constant number of queries however large the fleet — and the
+ * page is cut in memory. Which models a caller sees is decided in SQL by the
+ * read scope; which entities, by the catalog with the caller's credentials.
  */
 export class FleetService {
-  private readonly rows = new Map<
-    string,
-    { row: FleetModel; expiresAt: number }
-  >();
-
   constructor(
     private readonly options: {
       db: Knex;
       catalog: CatalogService;
-      health: HealthSummarizer;
+      health: FleetHealthSource;
       logger: LoggerService;
       sources?: FleetSources;
-      /** Milliseconds since the epoch; injectable for tests. */
-      now?: () => number;
     },
   ) {}
 
@@ -166,6 +179,10 @@ export class FleetService {
     scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<FleetResponse> {
     const { db, catalog, sources = {} } = this.options;
+    const sort = query.sort ?? 'health';
+    const order = query.order ?? 'asc';
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? FLEET_DEFAULT_PAGE_SIZE;
     const rows: Array<{
       name: string;
       owner: string | null;
@@ -184,6 +201,18 @@ export class FleetService {
           [`metadata.annotations.${ANNOTATION_MLOPS_MODEL}`]:
             CATALOG_FILTER_EXISTS,
         },
+        // Only what a row shows: a large catalog's specs and relations
+        // would otherwise cross the wire for nothing.
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.title',
+          'metadata.description',
+          'metadata.annotations',
+          'spec.type',
+          'spec.owner',
+        ],
       },
       { credentials },
     );
@@ -206,7 +235,12 @@ export class FleetService {
           (entity?.spec as { owner?: string } | undefined)?.owner,
           entity?.metadata.namespace ?? 'default',
         ) ?? normalizeOwner(row.owner);
-      return { row, entity, owner };
+      return {
+        row,
+        entity,
+        entityRef: entity ? stringifyEntityRef(entity) : undefined,
+        owner,
+      };
     });
     const owners = Array.from(
       new Set(candidates.map(c => c.owner).filter((o): o is string => !!o)),
@@ -216,16 +250,80 @@ export class FleetService {
     const selected = wantedOwner
       ? candidates.filter(c => c.owner === wantedOwner)
       : candidates;
+    const names = selected.map(c => c.row.name);
 
-    const models = await mapLimited(selected, CONCURRENCY, c =>
-      this.cachedDescribe(c.row, c.entity, c.owner, sources),
+    const [health, production, drift, openIncidents] = await Promise.all([
+      this.optional('health', async () =>
+        this.options.health.statusesOf(
+          selected.flatMap(c =>
+            c.entity
+              ? [
+                  {
+                    entity: c.entity,
+                    entityRef: c.entityRef!,
+                    links: mlopsLinksOf(c.entity),
+                  },
+                ]
+              : [],
+          ),
+        ),
+      ),
+      sources.registry
+        ? this.optional('registry', () =>
+            sources.registry!.productionVersions(names),
+          )
+        : undefined,
+      sources.drift
+        ? this.optional('drift', () => sources.drift!.latestVerdicts(names))
+        : undefined,
+      sources.incidents
+        ? this.optional('incidents', () =>
+            sources.incidents!.openIncidentCounts('model', names),
+          )
+        : undefined,
+    ]);
+
+    const models: FleetModel[] = selected.map(
+      ({ row, entity, entityRef, owner }) => {
+        // Without a catalog entity there is nothing the detectors report on.
+        const judged = entityRef ? health?.get(entityRef) : undefined;
+        const verdict = drift?.get(row.name);
+        return {
+          name: row.name,
+          description:
+            row.description ?? entity?.metadata.description ?? undefined,
+          owner,
+          entityRef,
+          title: entity?.metadata.title,
+          health: judged?.status ?? 'unknown',
+          problems: judged?.problems ?? [],
+          productionVersion: production?.get(row.name) ?? null,
+          drift: verdict
+            ? {
+                datasetDrift: verdict.datasetDrift,
+                driftShare: verdict.driftShare,
+                driftedFeatures: verdict.driftedFeatures,
+                checkedAt: verdict.createdAt,
+              }
+            : null,
+          // A source that failed leaves its column empty, not zero.
+          openIncidents: openIncidents
+            ? openIncidents.get(row.name) ?? 0
+            : null,
+        };
+      },
     );
-    const items = query.status?.length
+    const filtered = query.status?.length
       ? models.filter(m => query.status!.includes(m.health))
       : models;
+    filtered.sort(compareBy(sort, order));
     return {
-      items,
-      total: items.length,
+      items: filtered.slice(offset, offset + limit),
+      total: filtered.length,
+      offset,
+      limit,
+      sort,
+      order,
       owners,
       available: {
         productionVersion: !!sources.registry,
@@ -235,112 +333,16 @@ export class FleetService {
     };
   }
 
-  private async cachedDescribe(
-    row: { name: string; description: string | null },
-    entity: Entity | undefined,
-    owner: string | undefined,
-    sources: FleetSources,
-  ): Promise<FleetModel> {
-    const now = (this.options.now ?? Date.now)();
-    // The entity and owner are part of the key: another caller may see a
-    // different entity for the same model, and its health follows the entity.
-    const key = JSON.stringify([
-      row.name,
-      entity ? stringifyEntityRef(entity) : null,
-      entity?.metadata.etag ?? null,
-      owner ?? null,
-    ]);
-    const cached = this.rows.get(key);
-    if (cached && cached.expiresAt > now) {
-      return cached.row;
-    }
-    const described = await this.describe(row, entity, owner, sources);
-    this.rows.delete(key);
-    this.rows.set(key, { row: described, expiresAt: now + FLEET_ROW_TTL_MS });
-    // Maps iterate in insertion order, so the first keys are the oldest.
-    for (const oldest of this.rows.keys()) {
-      if (this.rows.size <= FLEET_ROW_CACHE_SIZE) {
-        break;
-      }
-      this.rows.delete(oldest);
-    }
-    return described;
-  }
-
-  private async describe(
-    row: { name: string; description: string | null },
-    entity: Entity | undefined,
-    owner: string | undefined,
-    sources: FleetSources,
-  ): Promise<FleetModel> {
-    const entityRef = entity ? stringifyEntityRef(entity) : undefined;
-    const [summary, production, drift, openIncidents] = await Promise.all([
-      entity
-        ? this.optional('health', row.name, () =>
-            this.options.health.summarize({
-              entity,
-              entityRef: entityRef!,
-              links: mlopsLinksOf(entity),
-            }),
-          )
-        : undefined,
-      sources.registry
-        ? this.optional('registry', row.name, () =>
-            sources.registry!.productionVersion(row.name),
-          )
-        : undefined,
-      sources.drift
-        ? this.optional('drift', row.name, () =>
-            sources.drift!.latestReport(row.name),
-          )
-        : undefined,
-      sources.incidents
-        ? this.optional(
-            'incidents',
-            row.name,
-            async () =>
-              (
-                await sources.incidents!.openIncidents([
-                  { kind: 'model', name: row.name },
-                ])
-              ).length,
-          )
-        : undefined,
-    ]);
-    return {
-      name: row.name,
-      description: row.description ?? entity?.metadata.description ?? undefined,
-      owner,
-      entityRef,
-      title: entity?.metadata.title,
-      // Without a catalog entity there is nothing the detectors report on.
-      health: summary?.status ?? 'unknown',
-      problems: summary?.reasons.map(r => r.message) ?? [],
-      productionVersion: production?.version ?? null,
-      drift: drift
-        ? {
-            datasetDrift: drift.datasetDrift,
-            driftShare: drift.driftShare,
-            driftedFeatures: drift.driftedFeatures,
-            checkedAt: drift.createdAt,
-          }
-        : null,
-      openIncidents: openIncidents ?? null,
-    };
-  }
-
-  // One model's failing source must not blank the whole fleet view.
+  // A failing source must not blank the whole fleet view: its column stays
+  // empty and the rest still shows.
   private async optional<T>(
     source: string,
-    model: string,
     fn: () => Promise<T>,
   ): Promise<T | undefined> {
     try {
       return await fn();
     } catch (error) {
-      this.options.logger.warn(
-        `Fleet view could not read ${source} of model ${model}: ${error}`,
-      );
+      this.options.logger.warn(`Fleet view could not read ${source}: ${error}`);
       return undefined;
     }
   }

@@ -11,15 +11,15 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  EntityHealthSummary,
   FleetResponse,
+  HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { ResolvedEntity } from '../shared/EntityResolver';
 import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
-import { FleetSources } from './FleetService';
+import { FleetHealthSource, FleetSources } from './FleetService';
 import { createFleetRouter } from './router';
 import {
   AuthorizeResult,
@@ -73,59 +73,66 @@ const catalogEntities = [
   modelEntity('ticket-classifier', 'support-ml'),
 ];
 
-const health = {
-  async summarize(resolved: ResolvedEntity): Promise<EntityHealthSummary> {
-    const unhealthy =
-      resolved.entityRef === 'component:default/fraud-detection';
-    return {
-      entityRef: resolved.entityRef,
-      status: unhealthy ? 'unhealthy' : 'healthy',
-      reasons: unhealthy
-        ? [
-            {
-              symptom: 'latency_high',
-              severity: 'critical',
-              message: 'p95 latency 812 ms is above 500 ms',
-              observedAt: '2026-11-25T08:00:00Z',
-            },
-          ]
-        : [],
-      links: [],
-      checkedAt: '2026-11-25T08:00:00Z',
-    };
+const health: FleetHealthSource = {
+  async statusesOf(resolved: ResolvedEntity[]) {
+    return new Map<string, { status: HealthStatus; problems: string[] }>(
+      resolved.map(r =>
+        r.entityRef === 'component:default/fraud-detection'
+          ? [
+              r.entityRef,
+              {
+                status: 'unhealthy' as const,
+                problems: ['p95 latency 812 ms is above 500 ms'],
+              },
+            ]
+          : [r.entityRef, { status: 'healthy' as const, problems: [] }],
+      ),
+    );
   },
 };
 
 const sources: FleetSources = {
   registry: {
-    async productionVersion(model) {
-      if (model === 'market-master') {
-        throw new Error('registry timed out');
-      }
-      return model === 'fraud-detection'
-        ? { version: 7, metrics: { auc: 0.93 } }
-        : undefined;
+    async productionVersions(models: string[]) {
+      return new Map(
+        models.filter(m => m === 'fraud-detection').map(m => [m, 7]),
+      );
     },
   },
   drift: {
-    async latestReport(model) {
-      return model === 'fraud-detection'
-        ? {
-            id: 'r1',
-            datasetDrift: true,
-            driftShare: 0.6,
-            driftedFeatures: ['amount', 'merchant'],
-            createdAt: '2026-11-25T07:00:00Z',
-          }
-        : undefined;
+    async latestVerdicts(models: string[]) {
+      return new Map(
+        models
+          .filter(m => m === 'fraud-detection')
+          .map(m => [
+            m,
+            {
+              datasetDrift: true,
+              driftShare: 0.6,
+              driftedFeatures: ['amount', 'merchant'],
+              createdAt: '2026-11-25T07:00:00Z',
+            },
+          ]),
+      );
     },
   },
   incidents: {
-    async openIncidents(objects) {
-      return objects[0].name === 'fraud-detection' ||
-        objects[0].name === 'churn'
-        ? [{ id: 'i1' }, { id: 'i2' }]
-        : [];
+    async openIncidentCounts(_kind: 'model', names: string[]) {
+      return new Map(
+        names
+          .filter(n => n === 'fraud-detection' || n === 'churn')
+          .map(n => [n, 2]),
+      );
+    },
+  },
+};
+
+// The registry is down: its column is empty for every model, the rest shows.
+const failingRegistry: FleetSources = {
+  ...sources,
+  registry: {
+    async productionVersions() {
+      throw new Error('registry timed out');
     },
   },
 };
@@ -238,7 +245,7 @@ describe('GET /fleet', () => {
           ],
         }),
       );
-      const body = (await get(server, '/api/mlops/fleet'))
+      const body = (await get(server, '/api/mlops/fleet?sort=name'))
         .body as FleetResponse;
       expect(body.items.map(m => m.name)).toEqual([
         'churn',
@@ -261,12 +268,20 @@ describe('GET /fleet', () => {
       const response = await get(server, '/api/mlops/fleet');
       expect(response.status).toBe(200);
       const body = response.body as FleetResponse;
+      // Worst health first by default, then by name.
       expect(body.items.map(m => m.name)).toEqual([
-        'churn',
         'fraud-detection',
+        'churn',
         'market-master',
         'ticket-classifier',
       ]);
+      expect(body).toMatchObject({
+        total: 4,
+        offset: 0,
+        limit: 25,
+        sort: 'health',
+        order: 'asc',
+      });
       expect(body.available).toEqual({
         productionVersion: true,
         drift: true,
@@ -299,15 +314,79 @@ describe('GET /fleet', () => {
       expect(churn.entityRef).toBeUndefined();
     });
 
-    it('shows a model whose registry lookup fails, with that column empty', async () => {
-      const server = await startBackend(sources);
+    it('still lists the fleet when the registry fails, with that column empty', async () => {
+      const server = await startBackend(failingRegistry);
       const response = await get(server, '/api/mlops/fleet');
-      const market = (response.body as FleetResponse).items.find(
-        m => m.name === 'market-master',
-      )!;
-      expect(market.productionVersion).toBeNull();
-      expect(market.health).toBe('healthy');
-      expect(market.openIncidents).toBe(0);
+      expect(response.status).toBe(200);
+      const items = (response.body as FleetResponse).items;
+      expect(items).toHaveLength(4);
+      expect(items.every(m => m.productionVersion === null)).toBe(true);
+      const fraud = items.find(m => m.name === 'fraud-detection')!;
+      expect(fraud.health).toBe('unhealthy');
+      expect(fraud.openIncidents).toBe(2);
+    });
+
+    it('cuts the sorted fleet into pages on the server', async () => {
+      const server = await startBackend(sources);
+      const page = async (query: string) =>
+        (await get(server, `/api/mlops/fleet?${query}`)).body as FleetResponse;
+      const byName = await page('sort=name&order=desc&limit=2');
+      expect(byName.items.map(m => m.name)).toEqual([
+        'ticket-classifier',
+        'market-master',
+      ]);
+      expect(byName.total).toBe(4);
+      const next = await page('sort=name&order=desc&limit=2&offset=2');
+      expect(next.items.map(m => m.name)).toEqual(['fraud-detection', 'churn']);
+      expect(next).toMatchObject({ offset: 2, limit: 2, total: 4 });
+      expect((await page('sort=name&offset=10')).items).toEqual([]);
+    });
+
+    it('sorts by a column in either direction, models without a value last', async () => {
+      const server = await startBackend(sources);
+      const names = async (query: string) =>
+        (
+          (await get(server, `/api/mlops/fleet?${query}`)).body as FleetResponse
+        ).items.map(m => m.name);
+      expect(await names('sort=openIncidents&order=desc')).toEqual([
+        'churn',
+        'fraud-detection',
+        'market-master',
+        'ticket-classifier',
+      ]);
+      // Only fraud-detection has a Production version; the rest follow by name.
+      expect(await names('sort=productionVersion&order=asc')).toEqual([
+        'fraud-detection',
+        'churn',
+        'market-master',
+        'ticket-classifier',
+      ]);
+      expect(await names('sort=health&order=desc')).toEqual([
+        'market-master',
+        'ticket-classifier',
+        'churn',
+        'fraud-detection',
+      ]);
+      expect(await names('sort=owner&order=desc')).toEqual([
+        'ticket-classifier',
+        'fraud-detection',
+        'market-master',
+        'churn',
+      ]);
+    });
+
+    it.each([
+      ['sort=shoe-size', 'sort'],
+      ['order=sideways', 'order'],
+      ['limit=0', 'limit'],
+      ['limit=501', 'limit'],
+      ['offset=-1', 'offset'],
+      ['offset=two', 'offset'],
+    ])('rejects %p with a 400 that names %p', async (query, name) => {
+      const server = await startBackend(sources);
+      const response = await get(server, `/api/mlops/fleet?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toContain(name);
     });
 
     it('says which columns have no source installed', async () => {
@@ -324,8 +403,9 @@ describe('GET /fleet', () => {
 
     it('filters by owner, written as a bare group name or a full reference', async () => {
       const server = await startBackend(sources);
-      const bare = (await get(server, '/api/mlops/fleet?owner=risk-ml'))
-        .body as FleetResponse;
+      const bare = (
+        await get(server, '/api/mlops/fleet?owner=risk-ml&sort=name')
+      ).body as FleetResponse;
       expect(bare.items.map(m => m.name)).toEqual([
         'fraud-detection',
         'market-master',
@@ -345,7 +425,7 @@ describe('GET /fleet', () => {
         .body as FleetResponse;
       expect(unhealthy.items.map(m => m.name)).toEqual(['fraud-detection']);
       const several = (
-        await get(server, '/api/mlops/fleet?status=unhealthy,unknown')
+        await get(server, '/api/mlops/fleet?status=unhealthy,unknown&sort=name')
       ).body as FleetResponse;
       expect(several.items.map(m => m.name)).toEqual([
         'churn',

@@ -1,13 +1,16 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { HealthStatus } from '@backstage-mlops/plugin-mlops-common';
+import {
+  FLEET_MAX_PAGE_SIZE,
+  FLEET_SORT_KEYS,
+  HealthStatus,
+} from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import { Knex } from 'knex';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseInput } from '../shared/validation';
-import { HealthSummarizer } from '../triage/TriageService';
-import { FleetService, FleetSources } from './FleetService';
+import { FleetHealthSource, FleetService, FleetSources } from './FleetService';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** What the fleet route needs; the main router's options satisfy it. */
@@ -16,7 +19,7 @@ export interface FleetRouterOptions {
   httpAuth: HttpAuthService;
   db: Knex;
   catalog: CatalogService;
-  health: HealthSummarizer;
+  health: FleetHealthSource;
   /** Registry, drift and incident sources, as far as they are installed. */
   fleetSources?: FleetSources;
   readAccess: MlopsObjectReadAccess;
@@ -42,9 +45,16 @@ const fleetQuery = z.object({
     )
     .pipe(z.array(z.enum(HEALTH_STATUSES)).max(4))
     .optional(),
+  sort: z.enum(FLEET_SORT_KEYS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  offset: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(FLEET_MAX_PAGE_SIZE).optional(),
 });
 
-/** The fleet route: every registered model with its operational state. */
+/**
+ * The fleet route: the registered models with their operational state, one
+ * page at a time (`?offset=&limit=`), sorted on the server (`?sort=&order=`).
+ */
 export function createFleetRouter(options: FleetRouterOptions): express.Router {
   const { httpAuth } = options;
   const fleet = new FleetService({

@@ -8,7 +8,11 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
 import { ResolvedEntity } from '../shared/EntityResolver';
-import { IncidentStore, ObjectRef } from '../incidents/IncidentStore';
+import {
+  IncidentStore,
+  ObjectRef,
+  StoredCheck,
+} from '../incidents/IncidentStore';
 
 const SEVERITY_ORDER: Record<HealthReason['severity'], number> = {
   critical: 0,
@@ -34,7 +38,7 @@ const MONITORING_SYMPTOMS: ReadonlySet<DetectorSymptom> = new Set([
  *   objects; only then does "no reasons" mean healthy.
  */
 export function healthStatusOf(
-  reasons: HealthReason[],
+  reasons: Array<Pick<HealthReason, 'severity'>>,
   observed = false,
 ): HealthStatus {
   if (reasons.some(r => r.severity === 'critical')) {
@@ -57,6 +61,47 @@ export class HealthService {
     private readonly objects: MlopsObjectStore,
     private readonly incidents?: IncidentStore,
   ) {}
+
+  /**
+   * The status and reason messages (worst first) of many entities at once,
+   * keyed by entity reference, as {@link HealthService.summarize} judges
+   * them, from one bulk read of the latest checks: the fleet view's health
+   * column, which would otherwise cost several queries per model.
+   */
+  async statusesOf(
+    resolved: ResolvedEntity[],
+  ): Promise<Map<string, { status: HealthStatus; problems: string[] }>> {
+    const evaluatedOf = (r: ResolvedEntity) =>
+      r.links.filter(
+        (l): l is ObjectRef => l.kind === 'model' || l.kind === 'pipeline',
+      );
+    const checks = this.incidents
+      ? await this.incidents.latestChecks(resolved.flatMap(evaluatedOf))
+      : [];
+    const checkOf = new Map(checks.map(c => [`${c.kind}:${c.name}`, c]));
+    const statuses = new Map<
+      string,
+      { status: HealthStatus; problems: string[] }
+    >();
+    for (const entity of resolved) {
+      const own = evaluatedOf(entity)
+        .map(o => checkOf.get(`${o.kind}:${o.name}`))
+        .filter((c): c is StoredCheck => c !== undefined);
+      const findings = own
+        .flatMap(c => c.findings)
+        .sort(
+          (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity],
+        );
+      statuses.set(entity.entityRef, {
+        status: healthStatusOf(
+          findings,
+          own.some(c => c.judged.length > 0),
+        ),
+        problems: findings.map(f => f.message),
+      });
+    }
+    return statuses;
+  }
 
   async summarize(resolved: ResolvedEntity): Promise<EntityHealthSummary> {
     const known = new Map<MlopsObjectKind, Set<string>>();

@@ -13,6 +13,7 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { EvaluatedKind, Finding, ObjectEvaluation } from './detectors/types';
 import {
+  inChunks,
   readIso,
   readRequiredIso,
   readTimestamp,
@@ -21,6 +22,7 @@ import {
 const INCIDENTS = 'mlops_incidents';
 const EVENTS = 'mlops_incident_events';
 const CHECKS = 'mlops_health_checks';
+const LATEST_CHECKS = 'mlops_health_latest_checks';
 
 /**
  * Most timeline events an incident keeps for detector chatter (evidence
@@ -140,46 +142,106 @@ export class IncidentStore {
     return row?.pipeline_name ?? undefined;
   }
 
-  /** Stores one evaluation of an object. */
+  /**
+   * Stores one evaluation of an object in the history and as the object's
+   * latest check, unless a newer one is there already (another replica may
+   * have finished a later evaluation first).
+   */
   async recordCheck(evaluation: ObjectEvaluation): Promise<void> {
-    await this.db(CHECKS).insert({
+    const row = {
       object_kind: evaluation.kind,
       object_name: evaluation.name,
       checked_at: evaluation.checkedAt,
       observed: JSON.stringify(evaluation.judged),
       findings: JSON.stringify(evaluation.findings),
       metrics: evaluation.metrics ? JSON.stringify(evaluation.metrics) : null,
+    };
+    await this.db.transaction(async tx => {
+      await tx(CHECKS).insert(row);
+      await tx(LATEST_CHECKS)
+        .insert(row)
+        .onConflict(['object_kind', 'object_name'])
+        .merge()
+        .where(`${LATEST_CHECKS}.checked_at`, '<=', evaluation.checkedAt);
     });
   }
 
-  /** Deletes checks older than `before`; returns how many were removed. */
+  /**
+   * Deletes checks older than `before`; returns how many were removed from
+   * the history. An object whose latest check is that old has no check any
+   * more, as before the latest checks were kept apart.
+   */
   async pruneChecks(before: Date): Promise<number> {
+    await this.db(LATEST_CHECKS).where('checked_at', '<', before).delete();
     return this.db(CHECKS).where('checked_at', '<', before).delete();
   }
 
-  /** The newest check of each object that has one. */
+  /**
+   * The newest check of each object that has one, in the order of `objects`:
+   * one primary-key lookup per kind and slice of names, so the fleet can ask
+   * for thousands of objects at once.
+   */
   async latestChecks(objects: ObjectRef[]): Promise<StoredCheck[]> {
-    const checks = await Promise.all(
-      objects.map(async (o): Promise<StoredCheck | undefined> => {
-        const row = await this.db(CHECKS)
-          .where({ object_kind: o.kind, object_name: o.name })
-          .orderBy('checked_at', 'desc')
-          .orderBy('id', 'desc')
-          .first();
-        if (!row) {
-          return undefined;
+    const byKey = new Map<string, StoredCheck>();
+    const kinds = new Set(objects.map(o => o.kind));
+    for (const kind of kinds) {
+      const names = [
+        ...new Set(objects.filter(o => o.kind === kind).map(o => o.name)),
+      ];
+      for (const chunk of inChunks(names)) {
+        const rows = await this.db(LATEST_CHECKS)
+          .where('object_kind', kind)
+          .whereIn('object_name', chunk)
+          .select(
+            'object_kind',
+            'object_name',
+            'checked_at',
+            'observed',
+            'findings',
+            'metrics',
+          );
+        for (const row of rows) {
+          byKey.set(`${row.object_kind}:${row.object_name}`, {
+            kind: row.object_kind,
+            name: row.object_name,
+            checkedAt: readRequiredIso(row.checked_at),
+            judged: JSON.parse(row.observed),
+            findings: JSON.parse(row.findings),
+            metrics: parseJson<ObjectEvaluation['metrics']>(row.metrics),
+          });
         }
-        return {
-          kind: row.object_kind,
-          name: row.object_name,
-          checkedAt: readRequiredIso(row.checked_at),
-          judged: JSON.parse(row.observed),
-          findings: JSON.parse(row.findings),
-          metrics: parseJson<ObjectEvaluation['metrics']>(row.metrics),
-        };
-      }),
-    );
-    return checks.filter((c): c is StoredCheck => c !== undefined);
+      }
+    }
+    return objects
+      .map(o => byKey.get(`${o.kind}:${o.name}`))
+      .filter((c): c is StoredCheck => c !== undefined);
+  }
+
+  /**
+   * How many unresolved incidents each named object of `kind` has; objects
+   * without any are absent. Counted in the database, without loading the
+   * incidents or their timelines.
+   */
+  async openIncidentCounts(
+    kind: EvaluatedKind,
+    names: string[],
+  ): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const chunk of inChunks([...new Set(names)])) {
+      const rows: Array<{ object_name: string; n: unknown }> = await this.db(
+        INCIDENTS,
+      )
+        .where('object_kind', kind)
+        .whereIn('object_name', chunk)
+        .whereNot('status', 'resolved')
+        .groupBy('object_name')
+        .select('object_name')
+        .count({ n: '*' });
+      for (const row of rows) {
+        counts.set(row.object_name, Number(row.n));
+      }
+    }
+    return counts;
   }
 
   /** A model's windowed stats from its recent checks, oldest first. */
@@ -320,8 +382,7 @@ export class IncidentStore {
         return 'clearing';
       }
     }
-    const clearSince =
-      readTimestamp(open.clear_since) ?? at;
+    const clearSince = readTimestamp(open.clear_since) ?? at;
     const clearForMs = at.getTime() - clearSince.getTime();
     if (clearForMs < autoResolveAfterMs) {
       return 'clearing';
@@ -452,9 +513,7 @@ export class IncidentStore {
     const rows: IncidentRow[] = await this.db(INCIDENTS)
       .where(q => {
         for (const o of objects) {
-          q.orWhere(w =>
-            w.where({ object_kind: o.kind, object_name: o.name }),
-          );
+          q.orWhere(w => w.where({ object_kind: o.kind, object_name: o.name }));
         }
       })
       .andWhere(q => {
@@ -507,7 +566,11 @@ export class IncidentStore {
   ): Promise<void> {
     const [{ n }] = await this.db(EVENTS)
       .where({ incident_id: id })
-      .whereIn('type', ['evidence_updated', 'symptom_cleared', 'symptom_returned'])
+      .whereIn('type', [
+        'evidence_updated',
+        'symptom_cleared',
+        'symptom_returned',
+      ])
       .count({ n: '*' });
     if (Number(n) < MAX_DETECTOR_EVENTS) {
       await this.addEvent(id, event);

@@ -29,6 +29,7 @@ const NEEDED = [
   '20261122090000_init.js',
   '20261125130000_monitoring.js',
   '20261125150000_incidents.js',
+  '20261203144500_health_latest_checks.js',
 ];
 
 async function migrate(knex: Knex) {
@@ -73,7 +74,8 @@ describe('seedDemoIncidents', () => {
           environment: 'production',
           version: 4,
           status: 'rolled_back',
-          message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+          message:
+            'Readiness probe failed: HTTP probe failed with statuscode: 503',
           updatedAt: new Date(now - 3_600_000).toISOString(),
         },
       ]);
@@ -82,7 +84,8 @@ describe('seedDemoIncidents', () => {
         {
           id: 'run-9',
           state: 'FAILED',
-          failureReason: 'train: container trainer terminated: OOMKilled (exit code 137)',
+          failureReason:
+            'train: container trainer terminated: OOMKilled (exit code 137)',
           endedAt: new Date(now - 2 * 3_600_000).toISOString(),
         },
       ]);
@@ -117,9 +120,13 @@ describe('seedDemoIncidents', () => {
         ]),
       );
       // The calm models raise nothing.
-      expect(open.filter(i => i.object.name === 'ticket-classifier')).toEqual([]);
+      expect(open.filter(i => i.object.name === 'ticket-classifier')).toEqual(
+        [],
+      );
       const latency = open.find(i => i.symptom === 'latency_high')!;
-      expect(Number(latency.evidence?.values.latencyP95Ms)).toBeGreaterThan(500);
+      expect(Number(latency.evidence?.values.latencyP95Ms)).toBeGreaterThan(
+        500,
+      );
       const failed = open.find(i => i.symptom === 'pipeline_failed')!;
       expect(failed.evidence?.values.failureClass).toBe('oom_killed');
     },

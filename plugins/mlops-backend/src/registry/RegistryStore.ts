@@ -947,6 +947,38 @@ export class RegistryStore {
     };
   }
 
+  /**
+   * The Production version of each named model that has one (the most
+   * recently promoted, as {@link RegistryStore.productionVersion} picks), in
+   * one query per slice of names: the fleet asks for thousands at once.
+   */
+  async productionVersions(models: string[]): Promise<Map<string, number>> {
+    const versions = new Map<string, number>();
+    for (const chunk of inChunks([...new Set(models)])) {
+      const rows: Array<{ name: string; version: unknown }> = await this.db
+        .select('name', 'version')
+        .from(
+          this.db(VERSIONS)
+            .join(MODELS, `${MODELS}.id`, `${VERSIONS}.model_id`)
+            .whereIn(`${MODELS}.name`, chunk)
+            .where(`${VERSIONS}.stage`, 'Production')
+            .select(
+              `${MODELS}.name`,
+              `${VERSIONS}.version`,
+              this.db.raw(
+                `row_number() over (partition by ${VERSIONS}.model_id order by ${VERSIONS}.stage_changed_at desc, ${VERSIONS}.version desc) as newest`,
+              ),
+            )
+            .as('ranked'),
+        )
+        .where('newest', 1);
+      for (const row of rows) {
+        versions.set(row.name, Number(row.version));
+      }
+    }
+    return versions;
+  }
+
   private async currentProduction(
     tx: Knex,
     modelId: number,

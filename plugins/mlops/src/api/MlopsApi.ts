@@ -28,8 +28,8 @@ import type {
 } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
+  FleetQuery,
   FleetResponse,
-  HealthStatus,
   TriageCategory,
   TriageEntry,
   TriageEntryList,
@@ -78,11 +78,11 @@ export interface MlopsApi {
   }): Promise<TriageEntryList>;
   /** One triage knowledge base entry. */
   getTriageEntry(id: string): Promise<TriageEntry>;
-  /** Every registered model with its owner, health and operational state. */
-  getFleet(query?: {
-    owner?: string;
-    status?: HealthStatus[];
-  }): Promise<FleetResponse>;
+  /**
+   * One page of the registered models with their owner, health and
+   * operational state, filtered and sorted by the backend.
+   */
+  getFleet(query?: FleetQuery): Promise<FleetResponse>;
   /** The registered models the entity's annotations link to, with versions, aliases and history. */
   getEntityModels(entity: CompoundEntityRef): Promise<EntityModelsResponse>;
   /** Moves a model version to another stage, recorded in the model's history. */

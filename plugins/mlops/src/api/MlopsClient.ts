@@ -24,8 +24,8 @@ import type {
 } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityTriage,
+  FleetQuery,
   FleetResponse,
-  HealthStatus,
   TriageCategory,
   TriageEntry,
   TriageEntryList,
@@ -136,15 +136,18 @@ export class MlopsClient implements MlopsApi {
     return this.get(`/triage/entries/${encodeURIComponent(id)}`);
   }
 
-  async getFleet(
-    query: { owner?: string; status?: HealthStatus[] } = {},
-  ): Promise<FleetResponse> {
+  async getFleet(query: FleetQuery = {}): Promise<FleetResponse> {
     const params = new URLSearchParams();
     if (query.owner) {
       params.set('owner', query.owner);
     }
     if (query.status?.length) {
       params.set('status', query.status.join(','));
+    }
+    for (const key of ['sort', 'order', 'offset', 'limit'] as const) {
+      if (query[key] !== undefined) {
+        params.set(key, String(query[key]));
+      }
     }
     const search = params.toString();
     return this.get(`/fleet${search ? `?${search}` : ''}`);

@@ -9,7 +9,11 @@ const migrationsDir = resolvePackagePath(
 
 // Only the migrations this capability depends on, so its tests do not break
 // while other capabilities' migrations are being written.
-const NEEDED = ['20261122090000_init.js', '20261125150000_incidents.js'];
+const NEEDED = [
+  '20261122090000_init.js',
+  '20261125150000_incidents.js',
+  '20261203144500_health_latest_checks.js',
+];
 
 /** Brings a test database to the schema the incidents code needs. */
 export async function migrateForIncidents(knex: Knex): Promise<void> {

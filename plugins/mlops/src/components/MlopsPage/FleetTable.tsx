@@ -4,12 +4,16 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
+  TableProps,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
+  FLEET_DEFAULT_PAGE_SIZE,
+  FLEET_SORT_KEYS,
   FleetModel,
   FleetResponse,
+  FleetSortKey,
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
@@ -17,8 +21,7 @@ import Chip from '@material-ui/core/Chip';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import { useEffect, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import { useEffect, useRef, useState } from 'react';
 import { mlopsApiRef } from '../../api';
 import { HEALTH_STATUS_LABELS, HealthStatusLabel } from '../HealthStatus';
 
@@ -147,9 +150,18 @@ function FleetFilters(props: {
   );
 }
 
+type FleetPage = { response: FleetResponse; owner: string; statusKey: string };
+// The table's remote-data callback (material-table's query and result).
+type LoadFleet = Extract<
+  NonNullable<TableProps<FleetModel>['data']>,
+  (...args: any[]) => any
+>;
+
 /**
  * Every registered model with its health, production version, drift, open
  * incidents and owner, worst health first, filterable by owner and status.
+ * The backend filters, sorts and pages (a fleet of thousands loads one page
+ * at a time); sorting a column asks it for that order.
  */
 export function FleetTable() {
   const mlopsApi = useApi(mlopsApiRef);
@@ -157,35 +169,74 @@ export function FleetTable() {
   const [owner, setOwner] = useState('');
   const [statuses, setStatuses] = useState<HealthStatus[]>([]);
   const [owners, setOwners] = useState<string[]>([]);
-
+  const [last, setLast] = useState<FleetResponse>();
+  const [error, setError] = useState<Error>();
+  const tableRef = useRef<any>();
   const statusKey = statuses.join(',');
-  const answer = useAsync(async () => {
-    const response = await mlopsApi.getFleet({
-      owner: owner || undefined,
-      status: statusKey ? (statusKey.split(',') as HealthStatus[]) : undefined,
-    });
-    return { response, owner, statusKey };
-  }, [mlopsApi, owner, statusKey]);
-  const { error } = answer;
-  // useAsync renders once with the previous answer before it notices new
-  // filters; rows of other filters must not show under these ones.
-  const current =
-    answer.value?.owner === owner && answer.value?.statusKey === statusKey;
-  const value = current ? answer.value?.response : undefined;
-  const loading = answer.loading || !current;
-  // Keep the owner choices while a filtered answer loads.
+  // The filters the table's next request reads; the data callback is
+  // created once by the table, so it must not close over stale state.
+  const filters = useRef({ owner, statusKey });
+  filters.current = { owner, statusKey };
+  // Only the newest request's answer may reach the table: an older one that
+  // resolves last would otherwise show rows of other filters.
+  const newest = useRef<Promise<FleetPage>>();
+
+  // The table loads the first page itself; new filters load it again.
+  const loadedFilters = useRef(`${owner}|${statusKey}`);
   useEffect(() => {
-    if (value) {
-      setOwners(value.owners);
+    const key = `${owner}|${statusKey}`;
+    if (loadedFilters.current !== key) {
+      loadedFilters.current = key;
+      tableRef.current?.onQueryChange({ page: 0 });
     }
-  }, [value]);
+  }, [owner, statusKey]);
+
+  const load: LoadFleet = async query => {
+    const wanted = filters.current;
+    const field = query.orderBy?.field as FleetSortKey | undefined;
+    const request = mlopsApi
+      .getFleet({
+        owner: wanted.owner || undefined,
+        status: wanted.statusKey
+          ? (wanted.statusKey.split(',') as HealthStatus[])
+          : undefined,
+        sort: field && FLEET_SORT_KEYS.includes(field) ? field : 'health',
+        order: field && query.orderDirection === 'desc' ? 'desc' : 'asc',
+        offset: query.page * query.pageSize,
+        limit: query.pageSize,
+      })
+      .then(response => ({ response, ...wanted }));
+    newest.current = request;
+    let answer: FleetPage;
+    try {
+      let awaited = request;
+      answer = await awaited;
+      // A newer request started meanwhile: answer with its rows instead.
+      while (newest.current && newest.current !== awaited) {
+        awaited = newest.current;
+        answer = await awaited;
+      }
+    } catch (e) {
+      setError(e as Error);
+      return { data: [], page: 0, totalCount: 0 };
+    }
+    setError(undefined);
+    setLast(answer.response);
+    // Keep the owner choices while a filtered answer loads.
+    setOwners(answer.response.owners);
+    return {
+      data: answer.response.items,
+      page: Math.floor(answer.response.offset / answer.response.limit),
+      totalCount: answer.response.total,
+    };
+  };
 
   const entityLink = (ref: string) => {
     const { kind, namespace, name } = parseEntityRef(ref);
     return entityRoute({ kind, namespace, name });
   };
 
-  const available: FleetResponse['available'] = value?.available ?? {
+  const available: FleetResponse['available'] = last?.available ?? {
     productionVersion: false,
     drift: false,
     openIncidents: false,
@@ -209,8 +260,8 @@ export function FleetTable() {
     {
       title: 'Health',
       field: 'health',
-      customSort: (a, b) =>
-        STATUS_ORDER.indexOf(a.health) - STATUS_ORDER.indexOf(b.health),
+      // The backend's default order: worst health first.
+      defaultSort: 'asc',
       render: model => <HealthCell model={model} />,
     },
     {
@@ -228,7 +279,6 @@ export function FleetTable() {
     {
       title: 'Drift',
       field: 'drift',
-      sorting: false,
       render: model => driftText(model, available.drift),
     },
     {
@@ -249,12 +299,6 @@ export function FleetTable() {
     },
   ];
 
-  const items = [...(value?.items ?? [])].sort(
-    (a, b) =>
-      STATUS_ORDER.indexOf(a.health) - STATUS_ORDER.indexOf(b.health) ||
-      a.name.localeCompare(b.name),
-  );
-
   return (
     <>
       <FleetFilters
@@ -264,31 +308,34 @@ export function FleetTable() {
         statuses={statuses}
         onStatuses={setStatuses}
       />
-      {error ? (
-        <ResponseErrorPanel error={error} />
-      ) : (
+      {error && <ResponseErrorPanel error={error} />}
+      <Box display={error ? 'none' : undefined}>
         <Table<FleetModel>
-          title={`Models (${value?.total ?? 0})`}
-          isLoading={loading}
+          tableRef={tableRef}
+          title={`Models (${last?.total ?? 0})`}
           columns={columns}
-          data={items}
+          data={load}
           options={{
-            paging: items.length > 25,
-            pageSize: 25,
+            paging: true,
+            pageSize: FLEET_DEFAULT_PAGE_SIZE,
+            pageSizeOptions: [FLEET_DEFAULT_PAGE_SIZE, 50, 100],
             search: false,
             padding: 'dense',
+            // Sorting is the backend's; one column at a time.
+            thirdSortClick: false,
           }}
-          emptyContent={
-            <Box p={2}>
-              <Typography variant="body2">
-                {owner || statuses.length > 0
+          // emptyContent only applies to in-memory data; remote data's
+          // empty page says this instead.
+          localization={{
+            body: {
+              emptyDataSourceMessage:
+                owner || statuses.length > 0
                   ? 'No model matches these filters.'
-                  : 'No model is registered yet. Models appear here once a training job registers them.'}
-              </Typography>
-            </Box>
-          }
+                  : 'No model is registered yet. Models appear here once a training job registers them.',
+            },
+          }}
         />
-      )}
+      </Box>
     </>
   );
 }

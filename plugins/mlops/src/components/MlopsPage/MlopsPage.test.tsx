@@ -3,6 +3,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
 import {
   FleetModel,
+  FleetQuery,
   FleetResponse,
   HealthStatus,
   getTriageEntry,
@@ -58,21 +59,45 @@ const fleet: FleetModel[] = [
   }),
 ];
 
-/** Answers like the backend: filters by owner and status. */
+const RANK: Record<HealthStatus, number> = {
+  unhealthy: 0,
+  degraded: 1,
+  unknown: 2,
+  healthy: 3,
+};
+
+/** Answers like the backend: filters by owner and status, sorts and pages. */
 async function getFleet(
-  query: {
-    owner?: string;
-    status?: HealthStatus[];
-  } = {},
+  query: FleetQuery = {},
+  models: FleetModel[] = fleet,
 ): Promise<FleetResponse> {
-  const items = fleet.filter(
+  const filtered = models.filter(
     m =>
       (!query.owner || m.owner === query.owner) &&
       (!query.status?.length || query.status.includes(m.health)),
   );
+  const sort = query.sort ?? 'health';
+  const order = query.order ?? 'asc';
+  const value = (m: FleetModel) =>
+    sort === 'health' ? RANK[m.health] : String((m as any)[sort] ?? '');
+  const compare = (x: string | number, y: string | number) => {
+    if (x === y) return 0;
+    return x < y ? -1 : 1;
+  };
+  filtered.sort(
+    (a, b) =>
+      compare(value(a), value(b)) * (order === 'asc' ? 1 : -1) ||
+      a.name.localeCompare(b.name),
+  );
+  const offset = query.offset ?? 0;
+  const limit = query.limit ?? 25;
   return {
-    items,
-    total: items.length,
+    items: filtered.slice(offset, offset + limit),
+    total: filtered.length,
+    offset,
+    limit,
+    sort,
+    order,
     owners: ['group:default/risk-ml', 'group:default/support-ml'],
     available: { productionVersion: true, drift: true, openIncidents: true },
   };
@@ -103,14 +128,17 @@ function renderPage(api: Partial<MlopsApi>, path = '/mlops') {
 
 describe('MlopsPageContent', () => {
   it('lists every model worst health first, with version, drift, incidents and a link to its page', async () => {
-    await renderPage({ getFleet: jest.fn(getFleet) });
+    await renderPage({ getFleet: jest.fn(query => getFleet(query)) });
 
     const link = await screen.findByRole('link', { name: 'Fraud detection' });
     expect(link).toHaveAttribute(
       'href',
       '/catalog/default/component/fraud-detection',
     );
-    const rows = screen.getAllByRole('row').slice(1);
+    // Data rows, without the header and the pagination footer.
+    const rows = screen
+      .getAllByRole('row')
+      .filter(r => within(r).queryAllByRole('cell').length > 1);
     expect(
       rows.map(r => within(r).getAllByRole('cell')[0].textContent),
     ).toEqual(['Fraud detection', 'market-master', 'ticket-classifier']);
@@ -128,9 +156,11 @@ describe('MlopsPageContent', () => {
   });
 
   it('filters by owner and by status through the backend', async () => {
-    const spy = jest.fn(getFleet);
+    const spy = jest.fn((query?: FleetQuery) => getFleet(query));
     await renderPage({ getFleet: spy });
     await screen.findByRole('link', { name: 'Fraud detection' });
+    // One request for the first page, not one per effect.
+    expect(spy).toHaveBeenCalledTimes(1);
 
     await userEvent.selectOptions(
       screen.getByLabelText('Owner'),
@@ -145,6 +175,10 @@ describe('MlopsPageContent', () => {
     expect(spy).toHaveBeenLastCalledWith({
       owner: 'group:default/support-ml',
       status: undefined,
+      sort: 'health',
+      order: 'asc',
+      offset: 0,
+      limit: 25,
     });
 
     await userEvent.selectOptions(screen.getByLabelText('Owner'), '');
@@ -158,11 +192,46 @@ describe('MlopsPageContent', () => {
     expect(spy).toHaveBeenLastCalledWith({
       owner: undefined,
       status: ['unhealthy'],
+      sort: 'health',
+      order: 'asc',
+      offset: 0,
+      limit: 25,
     });
   });
 
+  it('asks the backend for the order of a clicked column and for the next page', async () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      model({ name: `model-${String(i).padStart(2, '0')}` }),
+    );
+    const spy = jest.fn((query: FleetQuery = {}) => getFleet(query, many));
+    await renderPage({ getFleet: spy });
+    expect(await screen.findByText('model-00')).toBeInTheDocument();
+    expect(screen.queryByText('model-25')).not.toBeInTheDocument();
+    expect(screen.getByText('Models (30)')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next Page' }));
+    expect(await screen.findByText('model-25')).toBeInTheDocument();
+    expect(spy).toHaveBeenLastCalledWith(
+      expect.objectContaining({ offset: 25, limit: 25 }),
+    );
+
+    await userEvent.click(screen.getByText('Model'));
+    await waitFor(() =>
+      expect(spy).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'name', order: 'asc', offset: 0 }),
+      ),
+    );
+    await userEvent.click(screen.getByText('Model'));
+    await waitFor(() =>
+      expect(spy).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: 'name', order: 'desc' }),
+      ),
+    );
+    expect(await screen.findByText('model-29')).toBeInTheDocument();
+  });
+
   it('says when no model matches the filters', async () => {
-    await renderPage({ getFleet });
+    await renderPage({ getFleet: query => getFleet(query) });
     await screen.findByRole('link', { name: 'Fraud detection' });
     await userEvent.click(screen.getByRole('button', { name: 'Unknown' }));
     expect(
