@@ -19,7 +19,7 @@ exports.up = async function up(knex) {
 
   await knex.schema.createTable('mlops_logged_models', table => {
     table.comment(
-      "MLflow 3's logged models: a model's files and metadata, apart from any run",
+      'Logged models of MLflow 3: the files and metadata of a model, apart from any run',
     );
     // MLflow's own form: "m-" and 32 hexadecimal digits.
     table.string('id', 34).primary();
