@@ -1,9 +1,13 @@
 /**
- * The DAG (or DAGs, comma-separated) whose runs an entity's pipeline shows.
+ * The DAG (or DAGs, comma-separated) whose runs an entity's pipeline shows;
+ * defined with the other link annotations in mlops-common.
  *
  * @public
  */
-export const ANNOTATION_AIRFLOW_DAG_ID = 'airflow.apache.org/dag-id';
+export {
+  ANNOTATION_AIRFLOW_DAG_ID,
+  ANNOTATION_MLOPS_PIPELINE,
+} from '@backstage-mlops/plugin-mlops-common';
 
 /**
  * Which `mlops.sources.airflow` instance the DAG runs on, by name; without
@@ -13,6 +17,3 @@ export const ANNOTATION_AIRFLOW_DAG_ID = 'airflow.apache.org/dag-id';
  */
 export const ANNOTATION_AIRFLOW_INSTANCE =
   'backstage-mlops.dev/airflow-instance';
-
-/** The MLOps pipeline annotation, whose value names the store's pipeline. */
-export const ANNOTATION_MLOPS_PIPELINE = 'backstage-mlops.dev/pipeline';

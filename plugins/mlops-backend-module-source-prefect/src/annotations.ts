@@ -1,19 +1,16 @@
 /**
- * The deployment whose flow runs an entity's pipeline shows, as
- * `<flow name>/<deployment name>` (how Prefect's CLI names it) or the bare
- * deployment name. Several may be given, comma-separated.
+ * `prefect.io/deployment` (`<flow>/<deployment>` or a bare deployment name)
+ * and `prefect.io/flow-name`, comma-separated lists, name the runs an
+ * entity's pipeline shows; defined with the other link annotations in
+ * mlops-common.
  *
  * @public
  */
-export const ANNOTATION_PREFECT_DEPLOYMENT = 'prefect.io/deployment';
-
-/**
- * The flow whose runs (of any deployment, or none) an entity's pipeline
- * shows. Several may be given, comma-separated.
- *
- * @public
- */
-export const ANNOTATION_PREFECT_FLOW_NAME = 'prefect.io/flow-name';
+export {
+  ANNOTATION_MLOPS_PIPELINE,
+  ANNOTATION_PREFECT_DEPLOYMENT,
+  ANNOTATION_PREFECT_FLOW_NAME,
+} from '@backstage-mlops/plugin-mlops-common';
 
 /**
  * Which `mlops.sources.prefect` instance the flow runs on, by name; without
@@ -23,6 +20,3 @@ export const ANNOTATION_PREFECT_FLOW_NAME = 'prefect.io/flow-name';
  */
 export const ANNOTATION_PREFECT_INSTANCE =
   'backstage-mlops.dev/prefect-instance';
-
-/** The MLOps pipeline annotation, whose value names the store's pipeline. */
-export const ANNOTATION_MLOPS_PIPELINE = 'backstage-mlops.dev/pipeline';

@@ -106,6 +106,34 @@ export const ANNOTATION_MLOPS_MLFLOW_INSTANCE =
   'backstage-mlops.dev/mlflow-instance';
 
 /**
+ * Orchestrator annotations that name the pipeline an entity's runs come
+ * from: an Airflow DAG id, a Prefect deployment (`<flow>/<deployment>`) or
+ * flow. The pull sources write the runs under the entity's
+ * `backstage-mlops.dev/pipeline` name when it has one, otherwise under the
+ * annotation's value, so these link the entity only when it has no
+ * `backstage-mlops.dev/pipeline`.
+ *
+ * @public
+ */
+export const ANNOTATION_AIRFLOW_DAG_ID = 'airflow.apache.org/dag-id';
+/** @public */
+export const ANNOTATION_PREFECT_DEPLOYMENT = 'prefect.io/deployment';
+/** @public */
+export const ANNOTATION_PREFECT_FLOW_NAME = 'prefect.io/flow-name';
+
+/**
+ * The orchestrator annotations of {@link ANNOTATION_AIRFLOW_DAG_ID}, in the
+ * order their values are linked.
+ *
+ * @public
+ */
+export const PIPELINE_ORCHESTRATOR_ANNOTATIONS: readonly string[] = [
+  ANNOTATION_AIRFLOW_DAG_ID,
+  ANNOTATION_PREFECT_DEPLOYMENT,
+  ANNOTATION_PREFECT_FLOW_NAME,
+];
+
+/**
  * Every annotation that links an entity to an object of a kind: the
  * portal's own first, then those of source systems naming the same object
  * (MLflow's), so a model mirrored from MLflow and annotated only
@@ -134,7 +162,16 @@ export function mlopsObjectLinksOf(entity: {
   const annotations = entity.metadata.annotations ?? {};
   const links: Array<{ kind: MlopsObjectKind; name: string }> = [];
   const seen = new Set<string>();
-  for (const [kind, keys] of Object.entries(MLOPS_OBJECT_LINK_ANNOTATIONS)) {
+  const linkKeys = Object.entries(MLOPS_OBJECT_LINK_ANNOTATIONS).map(
+    ([kind, keys]) =>
+      [
+        kind,
+        kind === 'pipeline' && !annotations[ANNOTATION_MLOPS_PIPELINE]?.trim()
+          ? [...keys, ...PIPELINE_ORCHESTRATOR_ANNOTATIONS]
+          : keys,
+      ] as const,
+  );
+  for (const [kind, keys] of linkKeys) {
     for (const key of keys) {
       for (const raw of (annotations[key] ?? '').split(',')) {
         const name = raw.trim();
@@ -149,8 +186,9 @@ export function mlopsObjectLinksOf(entity: {
 }
 
 /**
- * Returns true when the entity carries any `backstage-mlops.dev/*` annotation
- * or an MLflow annotation that links it to a mirrored object.
+ * Returns true when the entity carries any `backstage-mlops.dev/*` annotation,
+ * or an MLflow, Airflow or Prefect annotation that links it to a mirrored
+ * object.
  *
  * @public
  */
@@ -161,6 +199,7 @@ export function hasMlopsAnnotation(entity: {
     key =>
       key.startsWith(MLOPS_ANNOTATION_PREFIX) ||
       key === ANNOTATION_MLFLOW_REGISTERED_MODEL ||
-      key === ANNOTATION_MLFLOW_EXPERIMENT_NAME,
+      key === ANNOTATION_MLFLOW_EXPERIMENT_NAME ||
+      PIPELINE_ORCHESTRATOR_ANNOTATIONS.includes(key),
   );
 }
