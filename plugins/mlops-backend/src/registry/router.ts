@@ -113,8 +113,9 @@ export function createRegistryRouter(
     options.registry;
 
   const authorizer = new MlopsChangeAuthorizer(catalog, permissions);
-  // On the routes that take a body only, so that this limit never reaches
-  // another router's routes under /models.
+  // On its write routes (each refuses malformed JSON with a 400, as the
+  // shared parser did), not on every request under /models: this limit must
+  // not reach another router's routes there.
   const json = jsonBody();
   async function authorizeModelChange(
     model: string,
@@ -245,7 +246,7 @@ export function createRegistryRouter(
     );
   });
 
-  router.delete('/models/:name/aliases/:alias', async (req, res) => {
+  router.delete('/models/:name/aliases/:alias', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const alias = parseAlias(req.params.alias);
     const { credentials, actor } = await callerOf(req);

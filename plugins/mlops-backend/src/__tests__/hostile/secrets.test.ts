@@ -4,7 +4,7 @@
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
+import { createTestDatabases } from '../../__testUtils__/databases';
 import { startHostileBackend } from './__testUtils__/backend';
 
 jest.setTimeout(120_000);

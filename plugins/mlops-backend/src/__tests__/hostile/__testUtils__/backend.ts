@@ -17,8 +17,8 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { Knex } from 'knex';
 import request from 'supertest';
-import { IncidentStore } from '../../incidents/IncidentStore';
-import { mlopsPlugin } from '../../plugin';
+import { IncidentStore } from '../../../incidents/IncidentStore';
+import { mlopsPlugin } from '../../../plugin';
 import { Seeded } from '../specs';
 
 /** A logger that keeps every line, meta included, for the secrets checks. */

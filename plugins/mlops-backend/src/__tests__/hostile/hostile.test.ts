@@ -1,8 +1,8 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { mlopsPlugin } from '../plugin';
+import { createTestDatabases } from '../../__testUtils__/databases';
+import { mlopsPlugin } from '../../plugin';
 import {
   credentialsHeader,
   seed,

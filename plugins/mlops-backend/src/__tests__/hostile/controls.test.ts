@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
+import { createTestDatabases } from '../../__testUtils__/databases';
 import {
   credentialsHeader,
   seed,
