@@ -11,6 +11,8 @@ export type { RunSnapshot } from './TrackingStore';
 export { createTrackingRouter } from './router';
 export type { TrackingRouterOptions } from './router';
 export { seedDemoTracking } from './seedDemoTracking';
+export { mirrorRuns } from './mirrorRuns';
+export type { MirroredRunInput } from './mirrorRuns';
 
 /**
  * Experiment tracking: experiments, runs, params, metrics and tags, the
