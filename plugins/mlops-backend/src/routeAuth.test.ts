@@ -95,6 +95,12 @@ describe('credentials on every route', () => {
         );
       }
     }
-    expect(answeredWithoutCredentials).toEqual(['GET /health → 200']);
+    expect(answeredWithoutCredentials).toEqual([
+      'GET /health → 200',
+      // The MLflow tracking URI's root: a static page that hands the link
+      // MLflow's client prints on to the portal, with no data in it.
+      'GET /mlflow → 200',
+      'GET /mlflow/ → 200',
+    ]);
   });
 });

@@ -157,6 +157,24 @@ export function createArtifactsRouter(
     });
   }
 
+  // Credentials before anything else, so that an anonymous caller learns
+  // nothing, not even whether its input was well-formed.
+  const signedIn: express.RequestHandler = async (req, _res, next) => {
+    await caller(req);
+    next();
+  };
+  proxy.use(signedIn);
+  api.use(
+    [
+      '/artifacts/list',
+      '/runs/log-inputs',
+      '/runs/log-model',
+      '/model-versions/get-download-uri',
+      '/logged-models',
+    ],
+    signedIn,
+  );
+
   // The artifact proxy -------------------------------------------------------
 
   proxy.get('/artifacts', async (req, res) => {
