@@ -16,6 +16,9 @@ export const DETECTOR_SYMPTOMS = [
   'pipeline_failed',
   'pipeline_late',
   'pipeline_stale',
+  // A system the portal mirrors the object from (an MLflow server, Airflow,
+  // Prefect) stopped answering: what the cards show may be out of date.
+  'source_unreachable',
 ] as const;
 
 /**

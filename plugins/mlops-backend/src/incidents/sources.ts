@@ -58,6 +58,17 @@ export interface RegistrySource {
 }
 
 /**
+ * Where mirrored objects come from (implemented by the sources capability):
+ * the instance an object is mirrored from, when its syncs are failing.
+ */
+export interface MirrorSource {
+  unreachableSourceOf(kind: 'model' | 'pipeline', name: string): Promise<
+    | { type: string; name: string; lastSuccessAt?: string; lastError?: string;
+        lastErrorAt?: string; consecutiveFailures: number }
+    | undefined>;
+}
+
+/**
  * Every source the detectors can use. Each one is optional: without a source
  * its detectors do not run, and what they would have observed stays unknown.
  */
@@ -67,6 +78,7 @@ export interface DetectorSources {
   deployments?: DeploymentSource;
   pipelines?: PipelineSource;
   registry?: RegistrySource;
+  mirrors?: MirrorSource;
 }
 
 /**

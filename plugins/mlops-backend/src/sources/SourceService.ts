@@ -92,6 +92,9 @@ function timeoutMsOf(schedule: SchedulerServiceTaskScheduleDefinition): number {
   return typeof t === 'string' ? 4 * 60_000 : toMs(t as object);
 }
 
+/** Longest error text kept in the status. */
+const MAX_ERROR_LENGTH = 1000;
+
 /** The task id of an instance's scheduled sync. */
 export function syncTaskId(key: SourceInstanceKey): string {
   return `mlops-source-sync:${key.type}:${key.name}`;
@@ -342,9 +345,14 @@ export class SourceService {
         counts: sinks.counts,
       });
     } catch (error) {
-      const message = r.mask.apply(
+      // Masked, and short: a database error can quote a whole statement.
+      const full = r.mask.apply(
         error instanceof Error ? error.message : String(error),
       );
+      const message =
+        full.length > MAX_ERROR_LENGTH
+          ? `${full.slice(0, MAX_ERROR_LENGTH)}…`
+          : full;
       logger.warn(
         `Sync of ${r.key.type} source "${r.key.name}" failed; the store keeps what it holds: ${message}`,
       );
@@ -497,10 +505,13 @@ export class SourceService {
    * instance is failing: the health reason "source unreachable".
    */
   async unreachableSourceOf(
-    kind: 'model' | 'experiment',
+    kind: 'model' | 'experiment' | 'pipeline',
     name: string,
   ): Promise<SourceInstanceStatus | undefined> {
-    const origin = await this.options.state.originOf(kind, name);
+    const origin =
+      kind === 'pipeline'
+        ? await this.options.state.originOfPipeline(name)
+        : await this.options.state.originOf(kind, name);
     if (!origin || !this.instances.has(`${origin.type}/${origin.name}`)) {
       return undefined;
     }

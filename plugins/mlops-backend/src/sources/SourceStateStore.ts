@@ -139,17 +139,20 @@ export class SourceStateStore {
     if (values.size === 0) {
       return;
     }
-    await this.db(CURSORS)
-      .insert(
-        [...values].map(([key, value]) => ({
-          source_type: instance.type,
-          source_name: instance.name,
-          key,
-          value,
-        })),
-      )
-      .onConflict(['source_type', 'source_name', 'key'])
-      .merge(['value']);
+    // SQLite allows 500 terms in the compound select knex builds.
+    for (const chunk of inChunks([...values], 200)) {
+      await this.db(CURSORS)
+        .insert(
+          chunk.map(([key, value]) => ({
+            source_type: instance.type,
+            source_name: instance.name,
+            key,
+            value,
+          })),
+        )
+        .onConflict(['source_type', 'source_name', 'key'])
+        .merge(['value']);
+    }
   }
 
   /** The mirrored objects among `keys`, by key. */
@@ -207,6 +210,19 @@ export class SourceStateStore {
   ): Promise<SourceInstanceKey | undefined> {
     const row = await this.db(OBJECTS)
       .where({ kind, object_key: key })
+      .first('source_type', 'source_name');
+    return row ? { type: row.source_type, name: row.source_name } : undefined;
+  }
+
+  /** The instance a pipeline's runs were mirrored from, if any. */
+  async originOfPipeline(
+    pipeline: string,
+  ): Promise<SourceInstanceKey | undefined> {
+    const prefix = `${pipeline.replace(/[\\%_]/g, c => `\\${c}`)}/%`;
+    const row = await this.db(OBJECTS)
+      .where({ kind: 'pipeline_run' })
+      .whereRaw("object_key like ? escape '\\'", [prefix])
+      .orderBy('synced_at', 'desc')
       .first('source_type', 'source_name');
     return row ? { type: row.source_type, name: row.source_name } : undefined;
   }

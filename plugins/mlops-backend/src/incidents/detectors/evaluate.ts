@@ -7,6 +7,7 @@ import {
   detectMonitoring,
 } from './modelDetectors';
 import { detectPipeline } from './pipelineDetectors';
+import { detectSourceUnreachable } from './sourceDetectors';
 import { HealthThresholds } from './thresholds';
 import { EvaluatedKind, ObjectEvaluation } from './types';
 
@@ -49,6 +50,11 @@ export async function evaluateObject(options: {
       'pipelines',
       () => detectPipeline(name, pipelines, thresholds, now),
     ]);
+  }
+
+  const mirrors = sources.mirrors;
+  if (mirrors) {
+    runs.push(['sources', () => detectSourceUnreachable(kind, name, mirrors)]);
   }
 
   const evaluation: ObjectEvaluation = {

@@ -53,4 +53,6 @@ export const SYMPTOM_SEVERITY: Record<DetectorSymptom, IncidentSeverity> = {
   deployment_stuck: 'warning',
   pipeline_late: 'warning',
   pipeline_stale: 'warning',
+  // The object itself may be fine; what the portal knows of it is ageing.
+  source_unreachable: 'warning',
 };

@@ -74,7 +74,67 @@ export const EXPERIMENT_TRACKING_ENTRIES: readonly TriageEntry[] = [
       'mlflow-database-connections-exhausted',
       'experiments-not-logging',
     ],
-    answersSymptoms: ['pipeline_failed', 'error_rate_high'],
+    answersSymptoms: [
+      'pipeline_failed',
+      'error_rate_high',
+      'source_unreachable',
+    ],
+    answersFailureClasses: ['mlflow_unreachable', 'network_error'],
+  },
+  {
+    id: 'portal-source-sync-failing',
+    title: 'The portal cannot sync from a server it mirrors',
+    category: 'experiment-tracking',
+    summary:
+      'A model, experiment or pipeline mirrored from an MLflow server, Airflow or Prefect shows data from the last successful sync because the portal can no longer read that server. The portal keeps what it holds and retries with backoff; the object itself may be fine.',
+    symptoms: [
+      'The health card names "Source unreachable" with the last successful sync and the server\'s error',
+      'The MLOps page lists the source instance as failing or with its circuit open',
+      'Runs, versions or pipeline runs that exist on the server do not appear on the entity page',
+    ],
+    triage: [
+      {
+        description:
+          'Ask the server directly from a machine on the same network; a refused connection or a 5xx means it is down.',
+        command: 'curl -sf {{trackingUrl}}/health && echo',
+        shell: 'bash',
+      },
+      {
+        description:
+          'Check that the server answers its API, not just its health page (a wrong base URL answers 404 here).',
+        command:
+          'curl -s -o /dev/null -w "%{http_code}\\n" -X POST -H "Content-Type: application/json" -d \'{"max_results": 1}\' {{trackingUrl}}/api/2.0/mlflow/experiments/search',
+        shell: 'bash',
+      },
+      {
+        description: "Check the server's pods are running and not restarting.",
+        command: 'kubectl get pods -n {{namespace}} -o wide',
+        shell: 'bash',
+      },
+    ],
+    likelyCauses: [
+      'The server is not running or its database is offline',
+      "The base URL in the portal's mlops.sources config is wrong, or a network policy blocks the portal",
+      "The token or password in the portal's config expired or was rotated (the error says 401 or 403)",
+      'The server is overloaded and answers 429 or times out',
+    ],
+    fix: [
+      "Bring the server (and its database) back; the portal's next scheduled sync catches up on its own",
+      'Correct baseUrl under mlops.sources in app-config and restart the portal backend',
+      'Put a valid token or password in the secret the config reads, then restart the backend',
+      "Raise the instance's requestTimeout or lower requestsPerSecond if the server is slow rather than down",
+    ],
+    verify: [
+      'The instance shows as ok on the MLOps page with a recent last success',
+      'The "Source unreachable" reason clears at the next health check',
+    ],
+    prevent: [
+      'Monitor and alert on the servers the portal mirrors like any production dependency',
+      'Keep source credentials in a secret store with rotation that updates the portal too',
+      "Configure the server's webhooks so changes reach the portal without waiting for the schedule",
+    ],
+    related: ['mlflow-server-unreachable', 'incident-mlflow-down'],
+    answersSymptoms: ['source_unreachable'],
     answersFailureClasses: ['mlflow_unreachable', 'network_error'],
   },
   {

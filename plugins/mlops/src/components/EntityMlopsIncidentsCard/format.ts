@@ -15,6 +15,7 @@ const SYMPTOM_TITLES: Record<DetectorSymptom, string> = {
   pipeline_failed: 'Pipeline failed',
   pipeline_late: 'Pipeline late',
   pipeline_stale: 'Pipeline output stale',
+  source_unreachable: 'Source unreachable',
 };
 
 /** A short human title for a detector symptom. */
