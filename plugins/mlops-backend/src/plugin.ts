@@ -8,11 +8,11 @@ import {
   MlopsArtifactStore,
   mlopsArtifactStoreExtensionPoint,
   mlopsDeploymentTargetsExtensionPoint,
+  mlopsSeedExtensionPoint,
   mlopsSourcesExtensionPoint,
 } from '@backstage-mlops/plugin-mlops-node';
 import { createArtifacts } from './artifacts';
 import { openMlopsDatabase } from './database/migrations';
-import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { createDeployments, DeploymentTargetCollector } from './deployments';
 import { registryVersionCheck } from './deployments/wiring';
 import { createDrift } from './drift';
@@ -25,6 +25,7 @@ import { createObjects } from './objects';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 import { createPipelines } from './pipelines';
 import { createRegistry } from './registry';
+import { SeederCollector } from './seeders';
 import { SourceCollector, createSources } from './sources';
 import { Capability } from './shared/capability';
 import { EntityResolver } from './shared/EntityResolver';
@@ -50,6 +51,8 @@ export const mlopsPlugin = createBackendPlugin({
     );
     const sourceModules = new SourceCollector();
     env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
+    const seeders = new SeederCollector();
+    env.registerExtensionPoint(mlopsSeedExtensionPoint, seeders);
     let customArtifactStore: MlopsArtifactStore | undefined;
     env.registerExtensionPoint(mlopsArtifactStoreExtensionPoint, {
       setArtifactStore(store) {
@@ -74,7 +77,7 @@ export const mlopsPlugin = createBackendPlugin({
         events: eventsServiceRef,
       },
       async init(deps) {
-        const { config, logger, httpRouter, scheduler, catalog } = deps;
+        const { logger, httpRouter, scheduler, catalog } = deps;
 
         // Shared parts, built once.
         const db = await openMlopsDatabase(deps.database);
@@ -133,6 +136,12 @@ export const mlopsPlugin = createBackendPlugin({
         const monitoring = createMonitoring({
           ...shared,
           registry: registry.service,
+          // The sources capability is created last; it is only asked at
+          // read time.
+          serving: {
+            windowMetrics: (subject, from, to) =>
+              sources.service.windowMetrics(subject, from, to),
+          },
         });
         const drift = await createDrift({
           ...shared,
@@ -147,6 +156,12 @@ export const mlopsPlugin = createBackendPlugin({
             deployments: deployments.service,
             pipelines: pipelines.service.detectorSource,
             registry: registry.service,
+            // Created last, like monitoring's serving source: asked at
+            // check time whether a mirrored object's source is failing.
+            mirrors: {
+              unreachableSourceOf: (kind, name) =>
+                sources.service.unreachableSourceOf(kind, name),
+            },
           },
         });
         const health = createHealth({
@@ -215,21 +230,18 @@ export const mlopsPlugin = createBackendPlugin({
           allow: 'unauthenticated',
         });
 
-        const seedFile = config.getOptionalString('mlops.demo.seedFile');
-        if (seedFile) {
-          await seedDemoData({
-            data: await readDemoData(seedFile),
-            objects: objects.service,
-            logger,
-            deployments: { db },
-            pipelines: { db },
-            monitoring: monitoring.service.store,
-            tracking: tracking.service,
-            drift: { ...drift.service, registry: registry.service },
-            incidents: incidents.service.incidents,
-            registry: registry.service,
-          });
-        }
+        // Seeders from modules (the demo module) fill the stores last.
+        await seeders.seedAll({
+          logger,
+          db,
+          objects: objects.service,
+          tracking: tracking.service,
+          registry: registry.service,
+          monitoring: monitoring.service.store,
+          drift: drift.service.drift,
+          driftStore: drift.service.store,
+          incidents: incidents.service.incidents,
+        });
       },
     });
   },
