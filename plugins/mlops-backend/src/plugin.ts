@@ -8,11 +8,11 @@ import {
   MlopsArtifactStore,
   mlopsArtifactStoreExtensionPoint,
   mlopsDeploymentTargetsExtensionPoint,
-  mlopsSeedExtensionPoint,
   mlopsSourcesExtensionPoint,
 } from '@backstage-mlops/plugin-mlops-node';
 import { createArtifacts } from './artifacts';
 import { openMlopsDatabase } from './database/migrations';
+import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { createDeployments, DeploymentTargetCollector } from './deployments';
 import { registryVersionCheck } from './deployments/wiring';
 import { createDrift } from './drift';
@@ -25,7 +25,6 @@ import { createObjects } from './objects';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 import { createPipelines } from './pipelines';
 import { createRegistry } from './registry';
-import { SeederCollector } from './seeders';
 import { SourceCollector, createSources } from './sources';
 import { Capability } from './shared/capability';
 import { EntityResolver } from './shared/EntityResolver';
@@ -51,8 +50,6 @@ export const mlopsPlugin = createBackendPlugin({
     );
     const sourceModules = new SourceCollector();
     env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
-    const seeders = new SeederCollector();
-    env.registerExtensionPoint(mlopsSeedExtensionPoint, seeders);
     let customArtifactStore: MlopsArtifactStore | undefined;
     env.registerExtensionPoint(mlopsArtifactStoreExtensionPoint, {
       setArtifactStore(store) {
@@ -77,7 +74,7 @@ export const mlopsPlugin = createBackendPlugin({
         events: eventsServiceRef,
       },
       async init(deps) {
-        const { logger, httpRouter, scheduler, catalog } = deps;
+        const { config, logger, httpRouter, scheduler, catalog } = deps;
 
         // Shared parts, built once.
         const db = await openMlopsDatabase(deps.database);
@@ -136,12 +133,6 @@ export const mlopsPlugin = createBackendPlugin({
         const monitoring = createMonitoring({
           ...shared,
           registry: registry.service,
-          // The sources capability is created last; it is only asked at
-          // read time.
-          serving: {
-            windowMetrics: (subject, from, to) =>
-              sources.service.windowMetrics(subject, from, to),
-          },
         });
         const drift = await createDrift({
           ...shared,
@@ -230,18 +221,21 @@ export const mlopsPlugin = createBackendPlugin({
           allow: 'unauthenticated',
         });
 
-        // Seeders from modules (the demo module) fill the stores last.
-        await seeders.seedAll({
-          logger,
-          db,
-          objects: objects.service,
-          tracking: tracking.service,
-          registry: registry.service,
-          monitoring: monitoring.service.store,
-          drift: drift.service.drift,
-          driftStore: drift.service.store,
-          incidents: incidents.service.incidents,
-        });
+        const seedFile = config.getOptionalString('mlops.demo.seedFile');
+        if (seedFile) {
+          await seedDemoData({
+            data: await readDemoData(seedFile),
+            objects: objects.service,
+            logger,
+            deployments: { db },
+            pipelines: { db },
+            monitoring: monitoring.service.store,
+            tracking: tracking.service,
+            drift: { ...drift.service, registry: registry.service },
+            incidents: incidents.service.incidents,
+            registry: registry.service,
+          });
+        }
       },
     });
   },
