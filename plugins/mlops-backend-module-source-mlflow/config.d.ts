@@ -36,7 +36,7 @@ export interface Config {
         webhookSecret?: string;
         /** Per request; default 30 seconds. */
         requestTimeout?: { seconds?: number; minutes?: number } | string;
-        /** Default 10. */
+        /** Requests per second to this instance; default 50. */
         requestsPerSecond?: number;
       }>;
     };

@@ -30,6 +30,8 @@ const EXPERIMENTS_PER_RUN_SEARCH = 100;
 const MODEL_PAGE = 1000;
 /** Versions per `model-versions/search` page. */
 const VERSION_PAGE = 1000;
+/** Models whose versions are read at the same time. */
+const VERSION_READS_IN_FLIGHT = 4;
 /** No listing is followed further than this many pages. */
 const MAX_PAGES = 10_000;
 /**
@@ -167,12 +169,19 @@ export class MlflowInstance implements MlopsSourceInstance {
 
   async sync(context: MlopsSourceSyncContext): Promise<void> {
     const scope = context.scope;
+    const started = Date.now();
     if (!scope || scope.experiments) {
       await this.syncTracking(context);
     }
+    const tracked = Date.now();
     if (!scope || scope.registeredModels) {
       await this.syncRegistry(context, scope?.registeredModels);
     }
+    context.logger.info(
+      `MLflow sync of ${this.name}: tracking ${
+        tracked - started
+      } ms, registry ${Date.now() - tracked} ms`,
+    );
   }
 
   readonly handleWebhook = (
@@ -330,8 +339,8 @@ export class MlflowInstance implements MlopsSourceInstance {
     // A model's versions are read again only when something the model
     // listing shows moved: its update time, its aliases, the latest
     // version per stage. A webhook-triggered sync always reads them.
+    const changed: Array<{ name: string; key: string; print: string }> = [];
     for (const model of named) {
-      if (signal.aborted) throw signal.reason ?? new Error('aborted');
       const print = JSON.stringify([
         model.last_updated_timestamp,
         (model.aliases ?? []).map(a => `${a.alias}=${a.version}`).sort(),
@@ -340,29 +349,49 @@ export class MlflowInstance implements MlopsSourceInstance {
           .sort(),
       ]);
       const key = `model:${model.name}`;
-      if (!only && (await cursors.get(key)) === print) continue;
-      const versions: MlopsSourceModelVersion[] = [];
-      for await (const page of pages(
-        token =>
-          http.json<{ model_versions?: MlflowModelVersion[] } & Paged>({
-            path: `${API}/model-versions/search`,
-            query: {
-              filter: `name=${quoteFilterValue(model.name)}`,
-              max_results: VERSION_PAGE,
-              page_token: token,
-            },
-            headers: this.headers(),
-          }),
-        signal,
-      )) {
-        for (const v of page.model_versions ?? []) {
-          const mapped = toSourceVersion(v, model.name);
-          if (mapped) versions.push(mapped);
-        }
+      if (only || (await cursors.get(key)) !== print) {
+        changed.push({ name: model.name, key, print });
       }
-      await registry.upsertVersions(versions);
-      await cursors.set(key, print);
     }
+    // A few models' versions in flight at once: the rate limit, not the
+    // round trip, then bounds a first sync.
+    for (let i = 0; i < changed.length; i += VERSION_READS_IN_FLIGHT) {
+      if (signal.aborted) throw signal.reason ?? new Error('aborted');
+      const batch = changed.slice(i, i + VERSION_READS_IN_FLIGHT);
+      const versions = await Promise.all(
+        batch.map(model => this.readVersions(context, model.name)),
+      );
+      await registry.upsertVersions(versions.flat());
+      for (const model of batch) {
+        await cursors.set(model.key, model.print);
+      }
+    }
+  }
+
+  private async readVersions(
+    context: MlopsSourceSyncContext,
+    model: string,
+  ): Promise<MlopsSourceModelVersion[]> {
+    const versions: MlopsSourceModelVersion[] = [];
+    for await (const page of pages(
+      token =>
+        context.http.json<{ model_versions?: MlflowModelVersion[] } & Paged>({
+          path: `${API}/model-versions/search`,
+          query: {
+            filter: `name=${quoteFilterValue(model)}`,
+            max_results: VERSION_PAGE,
+            page_token: token,
+          },
+          headers: this.headers(),
+        }),
+      context.signal,
+    )) {
+      for (const v of page.model_versions ?? []) {
+        const mapped = toSourceVersion(v, model);
+        if (mapped) versions.push(mapped);
+      }
+    }
+    return versions;
   }
 
   // -------------------------------------------------------------------

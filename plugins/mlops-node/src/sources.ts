@@ -10,7 +10,7 @@ import type { MlopsPipelineRunState } from '@backstage-mlops/plugin-mlops-common
  * `mlops.sources.<type>[]`. The backend reads `name` (unique per type),
  * `baseUrl`, `schedule` (a Backstage task schedule; default every 5 minutes
  * with a 4 minute timeout), `requestTimeout` (a duration, default 30
- * seconds) and `requestsPerSecond` (default 10); everything else in the
+ * seconds) and `requestsPerSecond` (default 50); everything else in the
  * block (credentials, options) is the module's to read from `config`.
  *
  * @public

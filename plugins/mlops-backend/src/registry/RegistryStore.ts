@@ -1057,6 +1057,10 @@ export class RegistryStore {
           for (const row of rows) existing.set(Number(row.version), row);
         }
         let highest = Number(model!.latest_version);
+        // New versions go in with their stage in one insert, their first
+        // stage in one history insert: a first sync writes thousands.
+        const fresh: Row[] = [];
+        const freshHistory: Row[] = [];
         for (const v of input.versions) {
           highest = Math.max(highest, v.version);
           const fields = {
@@ -1067,29 +1071,41 @@ export class RegistryStore {
             tags: JSON.stringify(v.tags ?? {}),
           };
           const current = existing.get(v.version);
+          versionsWritten += 1;
           if (!current) {
             const createdAt = v.createdAt ? new Date(v.createdAt) : now;
-            await tx(VERSIONS).insert({
+            fresh.push({
               model_id: modelId,
               version: v.version,
-              stage: 'None',
+              stage: v.stage,
               ...fields,
               created_by: v.createdBy ?? null,
               created_at: createdAt,
               updated_at: now,
-              stage_changed_at: createdAt,
+              stage_changed_at: v.stage === 'None' ? createdAt : now,
             });
-          } else {
-            await tx(VERSIONS)
-              .where({ model_id: modelId, version: v.version })
-              .update({ ...fields, updated_at: now });
+            if (v.stage !== 'None') {
+              freshHistory.push({
+                model_id: modelId,
+                version: v.version,
+                action: 'stage',
+                alias: null,
+                from_value: 'None',
+                to_value: v.stage,
+                actor,
+                reason,
+                created_at: now,
+              });
+            }
+            continue;
           }
-          versionsWritten += 1;
-          const from = current ? current.stage : 'None';
-          if (from !== v.stage) {
+          await tx(VERSIONS)
+            .where({ model_id: modelId, version: v.version })
+            .update({ ...fields, updated_at: now });
+          if (current.stage !== v.stage) {
             await this.recordStage(tx, modelId, v.version, {
               action: 'stage',
-              from,
+              from: current.stage,
               to: v.stage,
               actor,
               reason,
@@ -1098,6 +1114,16 @@ export class RegistryStore {
             historyEntries += 1;
           }
         }
+        // Oldest first, so the history replays promotions in version order.
+        fresh.sort((a, b) => a.version - b.version);
+        freshHistory.sort((a, b) => a.version - b.version);
+        for (const chunk of inChunks(fresh, 50)) {
+          await tx(VERSIONS).insert(chunk);
+        }
+        for (const chunk of inChunks(freshHistory, 50)) {
+          await tx(HISTORY).insert(chunk);
+        }
+        historyEntries += freshHistory.length;
         if (highest > Number(model!.latest_version)) {
           await tx(MODELS)
             .where({ id: modelId })

@@ -24,7 +24,7 @@ export interface SourceHttpSettings {
 /** Defaults for settings an instance does not give. */
 export const DEFAULT_HTTP_SETTINGS: SourceHttpSettings = {
   requestTimeoutMs: 30_000,
-  requestsPerSecond: 10,
+  requestsPerSecond: 50,
   attempts: 3,
   backoffMs: 500,
   circuitThreshold: 5,

@@ -57,6 +57,8 @@ export class SyncSinks {
   readonly counts: Record<string, number> = {};
   private readonly experimentIds = new Map<string, string>();
   private readonly pendingAliases = new Map<string, Record<string, number>>();
+  /** Fingerprints of models written with aliases still pending. */
+  private readonly pendingPrints = new Map<string, string>();
   private readonly reportedConflicts = new Set<string>();
 
   readonly tracking: MlopsTrackingSink = {
@@ -281,6 +283,7 @@ export class SyncSinks {
       );
       if (Object.keys(result.pendingAliases).length > 0) {
         this.pendingAliases.set(item.name, item.aliases ?? {});
+        this.pendingPrints.set(item.name, print);
       }
       this.count('historyEntries', result.historyEntries);
       // Pending aliases are not written yet: the fingerprint waits for them.
@@ -354,7 +357,12 @@ export class SyncSinks {
         this.reason,
       );
       if (pending && Object.keys(result.pendingAliases).length === 0) {
+        // Every alias is in place now: the model is as reported.
         this.pendingAliases.delete(model);
+        await this.stores.state.markMirrored([
+          this.mark('model', model, this.pendingPrints.get(model) ?? 'pending'),
+        ]);
+        this.pendingPrints.delete(model);
       }
       this.count('historyEntries', result.historyEntries);
       await this.stores.state.markMirrored(
