@@ -35,7 +35,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
-const { findBrokenWords, findWrappedStatuses, useTheme, waitForLoaded } = require('./lib/layout');
+const { findBrokenWords, findClippedText, findWrappedStatuses, useTheme, waitForLoaded } = require('./lib/layout');
 
 const ROOT = path.resolve(__dirname, '..');
 const PORT = Number(process.env.MLOPS_E2E_PORT ?? 7107);
@@ -217,6 +217,33 @@ async function main() {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+
+    await check('the layout checks catch a broken word, a wrapped status and cut-off text', async () => {
+      // The DOM checks below must be able to fail: a page built to break
+      // each rule, and the same page built right.
+      const sample = wrong => `
+        <main><div class="MuiCard-root" style="width:220px;overflow:hidden">
+          <table style="width:120px"><tr>
+            <td style="width:60px;word-break:${wrong ? 'break-word' : 'normal'}">Unhealthy Succeeded</td>
+            <td><span data-mlops-status="ok" style="white-space:${wrong ? 'normal' : 'nowrap'}">In progress</span></td>
+          </tr></table>
+          <div style="white-space:${wrong ? 'nowrap' : 'normal'}">a reason long enough to run past the edge of a narrow card</div>
+        </div></main>`;
+      await page.setContent(sample(true));
+      const caught = [
+        (await findBrokenWords(page)).length,
+        (await findWrappedStatuses(page)).length,
+        (await findClippedText(page)).length,
+      ];
+      if (caught.some(n => n === 0)) throw new Error(`a page built wrong passed: ${caught}`);
+      await page.setContent(sample(false));
+      const clean = [
+        (await findBrokenWords(page)).length,
+        (await findWrappedStatuses(page)).length,
+        (await findClippedText(page)).length,
+      ];
+      if (clean.some(n => n !== 0)) throw new Error(`a page built right failed: ${clean}`);
+    });
 
     await check('guest sign-in', async () => {
       await page.goto(`${BASE}/catalog`);
@@ -404,7 +431,7 @@ async function main() {
       await page.screenshot({ path: path.join(ARTIFACTS, 'team-page.png'), fullPage: true });
     });
 
-    await check('tables read at 1280 and 1920 px, light and dark: no word broken, no status wrapped', async () => {
+    await check('tables read at 1280 and 1920 px, light and dark: no word broken, no status wrapped, no text cut off', async () => {
       const pages = [
         { name: 'model-overview', path: entityPath('component', 'market-master'), card: 'MLOps' },
         { name: 'model-tab', path: `${entityPath('component', 'market-master')}/mlops`, card: 'Model versions' },
@@ -438,6 +465,11 @@ async function main() {
               for (const s of await findWrappedStatuses(page)) {
                 problems.push(`${where}: the status "${s}" wraps`);
               }
+              for (const t of await findClippedText(page)) {
+                problems.push(`${where}: "${t}" runs past its card's edge`);
+              }
+              // Off the sidebar, which opens over the page while hovered.
+              await page.mouse.move(width - 5, 1075);
               await screenshot(`${target.name}-${width}-${theme}`);
             }
           }

@@ -85,6 +85,40 @@ async function findWrappedStatuses(page) {
 }
 
 /**
+ * Text that runs past the right edge of its card, where the card cuts it
+ * off: text that should have wrapped (Backstage's theme keeps dense list
+ * text on one line, for one). Text inside something that scrolls sideways
+ * (a wide table, a command) or that ends in an ellipsis is fine.
+ */
+async function findClippedText(page) {
+  return page.evaluate(() => {
+    const found = [];
+    const root = document.querySelector('main') ?? document.body;
+    for (const card of root.querySelectorAll('[class*="MuiCard-root"]')) {
+      const edge = card.getBoundingClientRect().right;
+      const walker = document.createTreeWalker(card, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim()) continue;
+        let scrolls = false;
+        for (let e = node.parentElement; e && e !== card; e = e.parentElement) {
+          const cs = getComputedStyle(e);
+          if (['auto', 'scroll'].includes(cs.overflowX) || cs.textOverflow === 'ellipsis') {
+            scrolls = true;
+            break;
+          }
+        }
+        if (scrolls) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const past = [...range.getClientRects()].some(r => r.width > 0 && r.right > edge + 1);
+        if (past) found.push(node.textContent.replace(/\s+/g, ' ').trim().slice(0, 80));
+      }
+    }
+    return found;
+  });
+}
+
+/**
  * Switches the portal's theme the way the settings page does (Backstage keeps
  * the choice in localStorage under `theme`) and reloads.
  */
@@ -106,4 +140,4 @@ async function waitForLoaded(page, timeout = 60_000) {
   );
 }
 
-module.exports = { findBrokenWords, findWrappedStatuses, useTheme, waitForLoaded };
+module.exports = { findBrokenWords, findClippedText, findWrappedStatuses, useTheme, waitForLoaded };

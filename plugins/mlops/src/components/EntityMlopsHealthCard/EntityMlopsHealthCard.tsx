@@ -22,6 +22,11 @@ import {
 import { HealthStatusLabel } from '../HealthStatus';
 
 const useStyles = makeStyles(theme => ({
+  // Backstage's theme keeps dense list text on one line (white-space:
+  // nowrap), which cuts a long reason off at the card's edge.
+  wrapping: {
+    whiteSpace: 'normal',
+  },
   status: {
     display: 'flex',
     alignItems: 'center',
@@ -153,6 +158,7 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
           {summary.reasons.map(reason => (
             <ListItem key={`${reason.symptom}:${reason.subject ?? ''}`}>
               <ListItemText
+                className={classes.wrapping}
                 primary={reason.message}
                 secondary={
                   <>
@@ -183,6 +189,7 @@ function HealthSummaryContent(props: { summary: EntityHealthSummary }) {
           {summary.links.map(link => (
             <ListItem key={`${link.kind}:${link.name}`} disableGutters>
               <ListItemText
+                className={classes.wrapping}
                 primary={`${OBJECT_LABELS[link.kind]} ${link.name}`}
                 secondary={
                   link.known

@@ -34,6 +34,11 @@ import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { describeEvidence, formatTime, symptomTitle } from './format';
 
 const useStyles = makeStyles(theme => ({
+  // Backstage's theme keeps dense list text on one line (white-space:
+  // nowrap), which cuts a long reason off at the card's edge.
+  wrapping: {
+    whiteSpace: 'normal',
+  },
   summary: {
     display: 'flex',
     flexDirection: 'column',
@@ -90,12 +95,17 @@ function IncidentItem(props: {
   incident: MlopsIncident;
   canUpdate: boolean;
   busy: boolean;
-  onAction: (incident: MlopsIncident, action: 'acknowledge' | 'resolve') => void;
+  onAction: (
+    incident: MlopsIncident,
+    action: 'acknowledge' | 'resolve',
+  ) => void;
 }) {
   const { incident, canUpdate, busy, onAction } = props;
   const classes = useStyles();
   const open = incident.status !== 'resolved';
-  const title = `${symptomTitle(incident.symptom)} on ${incident.object.kind} ${incident.object.name}`;
+  const title = `${symptomTitle(incident.symptom)} on ${incident.object.kind} ${
+    incident.object.name
+  }`;
   const deniedHint = canUpdate
     ? undefined
     : 'Only the owners of this entity can change its incidents';
@@ -156,6 +166,7 @@ function IncidentItem(props: {
             {incident.timeline.map((event, index) => (
               <ListItem key={index} disableGutters>
                 <ListItemText
+                  className={classes.wrapping}
                   primary={`${EVENT_LABELS[event.type]}${
                     event.actor ? ` by ${event.actor}` : ''
                   } · ${formatTime(event.at)}`}
