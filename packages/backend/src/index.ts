@@ -29,6 +29,8 @@ backend.add(import('./permissions'));
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+// MLOps models, pipelines, experiments and the triage guide in search.
+backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));

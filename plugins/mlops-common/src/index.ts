@@ -19,3 +19,4 @@ export * from './triage';
 export * from './fleet';
 export * from './deployments';
 export * from './pipelineRuns';
+export * from './search';

@@ -21,6 +21,11 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import {
+  SearchFilterResultTypeBlueprint,
+  SearchResultListItemBlueprint,
+} from '@backstage/plugin-search-react/alpha';
+import { MLOPS_SEARCH_DOCUMENT_TYPE } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsClient, mlopsApiRef } from './api';
 import {
   isMlopsAvailable,
@@ -285,6 +290,38 @@ export const mlopsPipelineRunsEntityCard = EntityCardBlueprint.make({
  *
  * @alpha
  */
+/**
+ * Search results of the `mlops` type (models, pipelines, experiments and
+ * triage guide entries, from `search-backend-module-mlops`).
+ *
+ * @alpha
+ */
+export const mlopsSearchResultListItem = SearchResultListItemBlueprint.make({
+  params: {
+    predicate: result => result.type === MLOPS_SEARCH_DOCUMENT_TYPE,
+    component: async () => {
+      const { MlopsSearchResultListItem } = await import(
+        './components/MlopsSearchResultListItem'
+      );
+      return props => <MlopsSearchResultListItem {...props} />;
+    },
+    icon: <MlopsIcon />,
+  },
+});
+
+/**
+ * The "MLOps" result type on the search page.
+ *
+ * @alpha
+ */
+export const mlopsSearchResultType = SearchFilterResultTypeBlueprint.make({
+  params: {
+    value: MLOPS_SEARCH_DOCUMENT_TYPE,
+    name: 'MLOps',
+    icon: <MlopsIcon />,
+  },
+});
+
 export default createFrontendPlugin({
   pluginId: 'mlops',
   title: 'MLOps',
@@ -309,5 +346,7 @@ export default createFrontendPlugin({
     mlopsPipelineRunsEntityCard,
     mlopsExperimentRunsEntityCard,
     mlopsTeamEntityCard,
+    mlopsSearchResultListItem,
+    mlopsSearchResultType,
   ],
 });

@@ -27,3 +27,5 @@ export {
   isMlopsPipelineAvailable,
   isMlopsTeamAvailable,
 } from './conditions';
+export { MlopsSearchResultListItem } from './components/MlopsSearchResultListItem';
+export type { MlopsSearchResultListItemProps } from './components/MlopsSearchResultListItem';

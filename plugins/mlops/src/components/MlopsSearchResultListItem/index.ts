@@ -1,0 +1,2 @@
+export { MlopsSearchResultListItem } from './MlopsSearchResultListItem';
+export type { MlopsSearchResultListItemProps } from './MlopsSearchResultListItem';
