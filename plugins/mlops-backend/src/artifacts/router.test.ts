@@ -567,6 +567,89 @@ describe('artifacts through the MLflow endpoint', () => {
       expect(traces.body.error_code).toBe('NOT_IMPLEMENTED');
     });
 
+    it('shows a run’s artifacts and datasets to the portal, with previews by type', async () => {
+      const { runId, artifactUri } = await newRun('portal-view');
+      for (const [path, body] of [
+        ['metrics.csv', 'epoch,loss\n1,0.5\n'],
+        ['plots/loss.png', '\x89PNG'],
+        ['model/MLmodel', 'flavors:\n  sklearn: {}\n'],
+        ['page.html', '<script>alert(1)</script>'],
+      ]) {
+        await request(server)
+          .put(`${PROXY}/artifacts/${proxied(artifactUri, path)}`)
+          .set('Authorization', auth)
+          .send(Buffer.from(body));
+      }
+      const listed = await request(server)
+        .get(`/api/mlops/runs/${runId}/artifacts`)
+        .set('Authorization', auth);
+      expect(listed.body).toEqual({
+        rootUri: artifactUri,
+        stored: true,
+        files: [
+          { path: 'metrics.csv', isDir: false, size: 17 },
+          { path: 'model', isDir: true },
+          { path: 'page.html', isDir: false, size: 25 },
+          { path: 'plots', isDir: true },
+        ],
+      });
+      const types: Record<string, string> = {};
+      for (const path of [
+        'metrics.csv',
+        'plots/loss.png',
+        'model/MLmodel',
+        'page.html',
+      ]) {
+        const content = await request(server)
+          .get(`/api/mlops/runs/${runId}/artifacts/content`)
+          .query({ path })
+          .set('Authorization', auth);
+        expect(content.status).toBe(200);
+        expect(content.headers['x-content-type-options']).toBe('nosniff');
+        types[path] = content.headers['content-type'];
+      }
+      expect(types).toEqual({
+        'metrics.csv': 'text/csv; charset=utf-8',
+        'plots/loss.png': 'image/png',
+        'model/MLmodel': 'text/yaml; charset=utf-8',
+        // Never served as a page of the portal's origin.
+        'page.html': 'application/octet-stream',
+      });
+      const escape = await request(server)
+        .get(`/api/mlops/runs/${runId}/artifacts/content`)
+        .query({ path: '../../other/artifacts/x' })
+        .set('Authorization', auth);
+      expect(escape.status).toBe(400);
+
+      await post('/runs/log-inputs', {
+        run_id: runId,
+        datasets: [
+          {
+            dataset: {
+              name: 'train',
+              digest: 'd1',
+              source_type: 'local',
+              source: 'train.csv',
+            },
+          },
+        ],
+      });
+      const inputs = await request(server)
+        .get(`/api/mlops/runs/${runId}/inputs`)
+        .set('Authorization', auth);
+      expect(inputs.body.datasets).toEqual([
+        {
+          dataset: {
+            name: 'train',
+            digest: 'd1',
+            sourceType: 'local',
+            source: 'train.csv',
+          },
+          tags: {},
+        },
+      ]);
+    });
+
     it('leads the tracking URI’s root into the portal without a token', async () => {
       const page = await request(server).get('/api/mlops/mlflow/');
       expect(page.status).toBe(200);

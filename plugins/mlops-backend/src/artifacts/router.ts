@@ -88,6 +88,31 @@ const record = (list?: Array<{ key: string; value: string }>) =>
 const keyValueList = (values: Record<string, string>) =>
   Object.entries(values).map(([key, value]) => ({ key, value }));
 
+/** Types the portal previews; everything else is plain bytes. */
+const PREVIEW_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  json: 'application/json',
+  txt: 'text/plain; charset=utf-8',
+  log: 'text/plain; charset=utf-8',
+  md: 'text/plain; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  yaml: 'text/yaml; charset=utf-8',
+  yml: 'text/yaml; charset=utf-8',
+  py: 'text/plain; charset=utf-8',
+};
+
+function previewType(name: string): string {
+  if (name === 'MLmodel' || name === 'requirements.txt') {
+    return 'text/yaml; charset=utf-8';
+  }
+  const extension = /\.([a-z0-9]+)$/i.exec(name)?.[1].toLowerCase() ?? '';
+  return PREVIEW_TYPES[extension] ?? 'application/octet-stream';
+}
+
 /** A logged model in MLflow 3's JSON shape. */
 export function mlflowLoggedModel(model: LoggedModel) {
   return {
@@ -582,8 +607,77 @@ export function createArtifactsRouter(
     });
   });
 
+  // The portal's own view of a run's artifacts (Backstage's error shape) --
+
+  const portal = Router();
+
+  async function readableRun(req: express.Request) {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const id = parse(runId, req.params.runId);
+    await tracking.requireReadableRuns([id], await readAccess.scopeOf(req));
+    const run = await tracking.getRun(id);
+    const rootUri = await artifacts.locations.runUri(run.experimentId, run.id);
+    return { run, rootUri, root: artifacts.storePathOf(rootUri) };
+  }
+
+  portal.get('/runs/:runId/artifacts', async (req, res) => {
+    const { rootUri, root } = await readableRun(req);
+    const relative = safeArtifactPath(String(req.query.path ?? ''), {
+      allowRoot: true,
+    });
+    const files =
+      root === undefined
+        ? []
+        : await artifacts.store.list(joinArtifactPath(root, relative));
+    res.json({
+      rootUri,
+      // False when the client wrote the files elsewhere itself (s3://…).
+      stored: root !== undefined,
+      files: files.map(f => ({
+        path: f.path.slice(root ? root.length + 1 : 0),
+        isDir: f.isDir,
+        ...(f.isDir ? {} : { size: f.size }),
+      })),
+    });
+  });
+
+  portal.get('/runs/:runId/artifacts/content', async (req, res) => {
+    const { root } = await readableRun(req);
+    const relative = safeArtifactPath(String(req.query.path ?? ''));
+    const content =
+      root === undefined
+        ? undefined
+        : await artifacts.store.read(joinArtifactPath(root, relative));
+    if (!content) {
+      throw new NotFoundError(`No artifact at ${relative}`);
+    }
+    const name = relative.split('/').pop()!;
+    res.set({
+      'Content-Type': previewType(name),
+      // Never rendered as a page of the portal's origin: the frontend reads
+      // it through fetch and shows text or an <img> of its own.
+      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(
+        name,
+      )}`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'",
+      ...(content.size !== undefined
+        ? { 'Content-Length': String(content.size) }
+        : {}),
+    });
+    content.stream.on('error', error => res.destroy(error));
+    content.stream.pipe(res);
+  });
+
+  portal.get('/runs/:runId/inputs', async (req, res) => {
+    const { run } = await readableRun(req);
+    const inputs = await artifacts.inputsOf([run.id]);
+    res.json({ datasets: inputs.get(run.id) ?? [] });
+  });
+
   const errors = mlflowErrorHandler(options.logger);
   const router = Router();
+  router.use(portal);
   router.use(`${MLFLOW_ROOT}/mlflow-artifacts`, proxy, errors);
   for (const base of [
     `${MLFLOW_ROOT}/mlflow`,
