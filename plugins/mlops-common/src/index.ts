@@ -20,3 +20,4 @@ export * from './fleet';
 export * from './deployments';
 export * from './pipelineRuns';
 export * from './search';
+export * from './sources';

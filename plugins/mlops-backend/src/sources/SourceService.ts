@@ -20,6 +20,7 @@ import type {
   MlopsSourceWindowMetrics,
 } from '@backstage-mlops/plugin-mlops-node';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { MlopsSourceStatus } from '@backstage-mlops/plugin-mlops-common';
 import {
   DEFAULT_HTTP_SETTINGS,
   SourceCircuit,
@@ -31,26 +32,7 @@ import { SinkStores, SyncSinks } from './sinks';
 import { SourceInstanceKey, SourceStateStore } from './SourceStateStore';
 
 /** What `GET /sources` says of one instance. Never holds a secret. */
-export interface SourceInstanceStatus {
-  type: string;
-  name: string;
-  baseUrl: string;
-  offers: Array<'sync' | 'monitoring' | 'webhook'>;
-  state: 'never_synced' | 'syncing' | 'ok' | 'failing' | 'circuit_open';
-  lastSyncAt?: string;
-  lastSuccessAt?: string;
-  lastDurationMs?: number;
-  /** Milliseconds since the last success, at the time of the answer. */
-  lagMs?: number;
-  /** What the last successful sync wrote, skipped or refused, by kind. */
-  lastCounts: Record<string, number>;
-  /** Objects the store holds from this instance, by kind. */
-  mirrored: Record<string, number>;
-  lastError?: string;
-  lastErrorAt?: string;
-  consecutiveFailures: number;
-  circuitOpenUntil?: string;
-}
+export type SourceInstanceStatus = MlopsSourceStatus;
 
 interface RunningInstance {
   key: SourceInstanceKey;

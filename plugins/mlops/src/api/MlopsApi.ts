@@ -1,5 +1,6 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
+import type { MlopsSourcesResponse } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityDeploymentsResponse,
@@ -83,6 +84,8 @@ export interface MlopsApi {
    * operational state, filtered and sorted by the backend.
    */
   getFleet(query?: FleetQuery): Promise<FleetResponse>;
+  /** Each configured source instance (`mlops.sources`) with its sync status. */
+  getSources(): Promise<MlopsSourcesResponse>;
   /** The registered models the entity's annotations link to, with versions, aliases and history. */
   getEntityModels(entity: CompoundEntityRef): Promise<EntityModelsResponse>;
   /** Moves a model version to another stage, recorded in the model's history. */

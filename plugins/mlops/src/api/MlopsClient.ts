@@ -1,6 +1,7 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type { MlopsSourcesResponse } from '@backstage-mlops/plugin-mlops-common';
 import { EntityHealthSummary } from '@backstage-mlops/plugin-mlops-common';
 import type {
   EntityDeploymentsResponse,
@@ -151,6 +152,10 @@ export class MlopsClient implements MlopsApi {
     }
     const search = params.toString();
     return this.get(`/fleet${search ? `?${search}` : ''}`);
+  }
+
+  async getSources(): Promise<MlopsSourcesResponse> {
+    return this.get('/sources');
   }
 
   async getEntityModels(

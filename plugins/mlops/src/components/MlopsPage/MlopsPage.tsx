@@ -4,12 +4,16 @@ import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import { useSearchParams } from 'react-router-dom';
 import { FleetTable } from './FleetTable';
+import { MlopsSourcesPanel } from '../MlopsSourcesPanel';
 import { TriageGuide } from './TriageGuide';
 
-type MlopsTab = 'fleet' | 'guide';
+type MlopsTab = 'fleet' | 'guide' | 'sources';
+
+const TABS: readonly MlopsTab[] = ['fleet', 'guide', 'sources'];
 
 /**
- * The body of the MLOps page: the fleet view and the triage guide as tabs.
+ * The body of the MLOps page: the fleet view, the triage guide and the
+ * sources the portal reads from, as tabs.
  * The selected tab and guide entry live in the URL (`?tab=guide&entry=<id>`)
  * so they can be linked to, as the triage card does.
  *
@@ -17,7 +21,8 @@ type MlopsTab = 'fleet' | 'guide';
  */
 export function MlopsPageContent() {
   const [params, setParams] = useSearchParams();
-  const tab: MlopsTab = params.get('tab') === 'guide' ? 'guide' : 'fleet';
+  const asked = params.get('tab') as MlopsTab | null;
+  const tab: MlopsTab = asked && TABS.includes(asked) ? asked : 'fleet';
   const entryId = params.get('entry') ?? undefined;
 
   return (
@@ -33,9 +38,12 @@ export function MlopsPageContent() {
         >
           <Tab value="fleet" label="Fleet" />
           <Tab value="guide" label="Triage guide" />
+          <Tab value="sources" label="Sources" />
         </Tabs>
       </Box>
-      {tab === 'fleet' ? <FleetTable /> : <TriageGuide entryId={entryId} />}
+      {tab === 'fleet' && <FleetTable />}
+      {tab === 'guide' && <TriageGuide entryId={entryId} />}
+      {tab === 'sources' && <MlopsSourcesPanel />}
     </Content>
   );
 }

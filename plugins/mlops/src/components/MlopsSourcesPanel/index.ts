@@ -1,0 +1,1 @@
+export { MlopsSourcesPanel } from './MlopsSourcesPanel';
