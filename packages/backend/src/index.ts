@@ -34,5 +34,9 @@ backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));
+// Mirrors the MLflow servers under mlops.sources.mlflow (none: it does nothing).
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),
+);
 
 backend.start();
