@@ -57,7 +57,8 @@ function readBody(stream) {
 /** A body as the recording keeps it. */
 function describeBody(buffer, contentType) {
   if (buffer.length === 0) return undefined;
-  if (/json/.test(contentType ?? '') || /^[[{]/.test(buffer.toString('utf8', 0, 1))) {
+  // Only what says it is JSON is parsed: an uploaded JSON file keeps its bytes.
+  if (/json/.test(contentType ?? '')) {
     try {
       return { json: JSON.parse(buffer.toString('utf8')) };
     } catch {
@@ -98,7 +99,14 @@ async function control(req, res, url) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(
       file,
-      `${JSON.stringify({ ...meta, steps: steps.filter(s => s.exchanges.length > 0 || s.client) }, null, 1)}\n`,
+      `${JSON.stringify(
+        {
+          ...meta,
+          steps: steps.filter(s => s.exchanges.length > 0 || s.client),
+        },
+        null,
+        1,
+      )}\n`,
     );
     steps = [];
     newStep('(setup)');

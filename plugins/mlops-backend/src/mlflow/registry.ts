@@ -50,6 +50,8 @@ function mlflowModelVersion(version: ModelVersion) {
     description: version.description ?? '',
     source: version.artifactUri ?? '',
     run_id: version.runId ?? '',
+    // MLflow's server answers an empty link where none was given.
+    run_link: '',
     status: version.status,
     tags: toKeyValues(version.tags),
     aliases: version.aliases,
@@ -272,7 +274,12 @@ export function createMlflowRegistryRoutes(
     );
     await objectChanges?.deleted('model', name);
     await objectChanges?.upserted('model', newName);
-    res.json({ registered_model: mlflowRegisteredModel(model) });
+    res.json({
+      registered_model: mlflowRegisteredModel(
+        model,
+        await latestVersions(newName),
+      ),
+    });
   });
 
   router.delete('/registered-models/delete', async (req, res) => {

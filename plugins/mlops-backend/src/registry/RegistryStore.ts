@@ -172,6 +172,41 @@ function encodeMetrics(metrics: Record<string, number>): string {
   );
 }
 
+function decodeMetrics(text: string): Record<string, number> {
+  const raw = JSON.parse(text) as Record<string, number | string>;
+  const metrics: Record<string, number> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    metrics[key] = typeof value === 'number' ? value : Number(value);
+  }
+  return metrics;
+}
+
+function optional<T>(value: T | null | undefined): T | undefined {
+  return value === null || value === undefined ? undefined : value;
+}
+
+/**
+ * The model registry on knex: registered models, their versions, stages,
+ * aliases, and the append-only history of every stage and alias change.
+ * Every change that reads-then-writes a model's versions first touches the
+ * model row inside its transaction, which serializes concurrent changes to
+ * one model on PostgreSQL (SQLite runs one writer at a time anyway).
+ */
+export class RegistryStore {
+  private readonly now: () => Date;
+
+  constructor(private readonly db: Knex, options: { now?: () => Date } = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * The same store with another clock: the demo seeder uses it to spread a
+   * believable history over past weeks.
+   */
+  withClock(now: () => Date): RegistryStore {
+    return new RegistryStore(this.db, { now });
+  }
+
   /**
    * A page of the models matching an MLflow search that `scope` lets the
    * caller read, each with its newest version per stage (MLflow's
@@ -227,7 +262,7 @@ function encodeMetrics(metrics: Record<string, number>): string {
 
   /** Sets one tag of a model, or removes it when `value` is undefined. */
   async setModelTag(name: string, key: string, value: string | undefined) {
-    await editModelTag(this.db, this.now(), name, key, value);
+    await editModelTag(this.db, name, key, value);
   }
 
   /** Sets one tag of a version, or removes it when `value` is undefined. */
@@ -237,7 +272,7 @@ function encodeMetrics(metrics: Record<string, number>): string {
     key: string,
     value: string | undefined,
   ) {
-    await editVersionTag(this.db, this.now(), name, version, key, value);
+    await editVersionTag(this.db, name, version, key, value);
   }
 
   /** Renames a model; its versions, aliases and history follow it. */
@@ -253,41 +288,6 @@ function encodeMetrics(metrics: Record<string, number>): string {
   /** Deletes a model that has no version in Production, aliased or deployed. */
   async deleteModel(name: string, deployments?: DeployedVersionCheck) {
     await deleteModel(this.db, this.now(), name, deployments);
-  }
-
-function decodeMetrics(text: string): Record<string, number> {
-  const raw = JSON.parse(text) as Record<string, number | string>;
-  const metrics: Record<string, number> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    metrics[key] = typeof value === 'number' ? value : Number(value);
-  }
-  return metrics;
-}
-
-function optional<T>(value: T | null | undefined): T | undefined {
-  return value === null || value === undefined ? undefined : value;
-}
-
-/**
- * The model registry on knex: registered models, their versions, stages,
- * aliases, and the append-only history of every stage and alias change.
- * Every change that reads-then-writes a model's versions first touches the
- * model row inside its transaction, which serializes concurrent changes to
- * one model on PostgreSQL (SQLite runs one writer at a time anyway).
- */
-export class RegistryStore {
-  private readonly now: () => Date;
-
-  constructor(private readonly db: Knex, options: { now?: () => Date } = {}) {
-    this.now = options.now ?? (() => new Date());
-  }
-
-  /**
-   * The same store with another clock: the demo seeder uses it to spread a
-   * believable history over past weeks.
-   */
-  withClock(now: () => Date): RegistryStore {
-    return new RegistryStore(this.db, { now });
   }
 
   /** True when the model has that version (the deployments capability asks). */
@@ -1326,16 +1326,6 @@ export class RegistryStore {
           wanted.length === 0
             ? []
             : (
-/** The aliases of a version row, from alias rows of its model. */
-function aliasLookup(aliasRows: Row[]): (row: Row) => string[] {
-  const byVersion = new Map<string, string[]>();
-  for (const a of aliasRows) {
-    const key = `${a.model_id}:${a.version}`;
-    byVersion.set(key, [...(byVersion.get(key) ?? []), a.alias]);
-  }
-  return row => byVersion.get(`${row.model_id}:${row.version}`) ?? [];
-}
-
                 await tx(VERSIONS)
                   .where({ model_id: modelId })
                   .whereIn(
@@ -1519,6 +1509,16 @@ function aliasLookup(aliasRows: Row[]): (row: Row) => string[] {
       };
     });
   }
+}
+
+/** The aliases of a version row, from alias rows of its model. */
+function aliasLookup(aliasRows: Row[]): (row: Row) => string[] {
+  const byVersion = new Map<string, string[]>();
+  for (const a of aliasRows) {
+    const key = `${a.model_id}:${a.version}`;
+    byVersion.set(key, [...(byVersion.get(key) ?? []), a.alias]);
+  }
+  return row => byVersion.get(`${row.model_id}:${row.version}`) ?? [];
 }
 
 function modelFields(

@@ -26,12 +26,19 @@ function notFoundModel(name: string) {
   return new NotFoundError(`No registered model named "${name}"`);
 }
 
+/**
+ * Locks the model row for the transaction. Tag edits do not count as an
+ * update of the model (MLflow's last_updated_timestamp stays), so the row is
+ * written with its own value unless `touch` is given.
+ */
 async function lockModel(
   tx: Knex.Transaction,
   name: string,
-  now: Date,
+  touch?: Date,
 ): Promise<{ id: number; tags: string }> {
-  const count = await tx(MODELS).where({ name }).update({ updated_at: now });
+  const count = await tx(MODELS)
+    .where({ name })
+    .update({ updated_at: touch ?? tx.ref('updated_at') });
   if (count === 0) {
     throw notFoundModel(name);
   }
@@ -41,13 +48,12 @@ async function lockModel(
 /** Sets (`value` given) or removes one tag of a model; removing a missing tag changes nothing, as in MLflow. */
 export async function editModelTag(
   db: Knex,
-  now: Date,
   name: string,
   key: string,
   value: string | undefined,
 ): Promise<void> {
   await db.transaction(async tx => {
-    const model = await lockModel(tx, name, now);
+    const model = await lockModel(tx, name);
     const tags = readJsonTags(model.tags);
     if (value === undefined) delete tags[key];
     else tags[key] = value;
@@ -60,14 +66,13 @@ export async function editModelTag(
 /** Sets or removes one tag of a version, as {@link editModelTag} does for models. */
 export async function editVersionTag(
   db: Knex,
-  now: Date,
   name: string,
   version: number,
   key: string,
   value: string | undefined,
 ): Promise<void> {
   await db.transaction(async tx => {
-    const model = await lockModel(tx, name, now);
+    const model = await lockModel(tx, name);
     const row = await tx(VERSIONS)
       .where({ model_id: model.id, version })
       .first('id', 'tags');
@@ -79,7 +84,7 @@ export async function editVersionTag(
     else tags[key] = value;
     await tx(VERSIONS)
       .where({ id: row.id })
-      .update({ tags: JSON.stringify(tags), updated_at: now });
+      .update({ tags: JSON.stringify(tags) });
   });
 }
 
