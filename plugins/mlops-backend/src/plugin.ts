@@ -8,11 +8,11 @@ import {
   MlopsArtifactStore,
   mlopsArtifactStoreExtensionPoint,
   mlopsDeploymentTargetsExtensionPoint,
+  mlopsSeedExtensionPoint,
   mlopsSourcesExtensionPoint,
 } from '@backstage-mlops/plugin-mlops-node';
 import { createArtifacts } from './artifacts';
 import { openMlopsDatabase } from './database/migrations';
-import { readDemoData, seedDemoData } from './demo/seedDemoData';
 import { createDeployments, DeploymentTargetCollector } from './deployments';
 import { registryVersionCheck } from './deployments/wiring';
 import { createDrift } from './drift';
@@ -25,6 +25,7 @@ import { createObjects } from './objects';
 import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 import { createPipelines } from './pipelines';
 import { createRegistry } from './registry';
+import { SeederCollector } from './seeders';
 import { SourceCollector, createSources } from './sources';
 import { Capability } from './shared/capability';
 import { EntityResolver } from './shared/EntityResolver';
@@ -50,6 +51,8 @@ export const mlopsPlugin = createBackendPlugin({
     );
     const sourceModules = new SourceCollector();
     env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
+    const seeders = new SeederCollector();
+    env.registerExtensionPoint(mlopsSeedExtensionPoint, seeders);
     let customArtifactStore: MlopsArtifactStore | undefined;
     env.registerExtensionPoint(mlopsArtifactStoreExtensionPoint, {
       setArtifactStore(store) {
@@ -74,7 +77,7 @@ export const mlopsPlugin = createBackendPlugin({
         events: eventsServiceRef,
       },
       async init(deps) {
-        const { config, logger, httpRouter, scheduler, catalog } = deps;
+        const { logger, httpRouter, scheduler, catalog } = deps;
 
         // Shared parts, built once.
         const db = await openMlopsDatabase(deps.database);
@@ -102,6 +105,16 @@ export const mlopsPlugin = createBackendPlugin({
         const registry = createRegistry({
           ...shared,
           runs: tracking.service,
+          // Stage and alias changes to models mirrored from an MLflow server
+          // go there first; sources is created last and only asked then.
+          upstream: {
+            transitionStage: (...change) =>
+              sources.service.registryUpstream.transitionStage(...change),
+            setAlias: (...change) =>
+              sources.service.registryUpstream.setAlias(...change),
+            deleteAlias: (...change) =>
+              sources.service.registryUpstream.deleteAlias(...change),
+          },
           // Retention and deployments need each other; deployments is created
           // below and only asked at request time.
           deployments: {
@@ -133,6 +146,13 @@ export const mlopsPlugin = createBackendPlugin({
         const monitoring = createMonitoring({
           ...shared,
           registry: registry.service,
+          // The sources capability is created last; it is only asked at
+          // read time.
+          serving: {
+            windowMetrics: (subject, from, to) =>
+              // eslint-disable-next-line @typescript-eslint/no-use-before-define
+              sources.service.windowMetrics(subject, from, to),
+          },
         });
         const drift = await createDrift({
           ...shared,
@@ -221,21 +241,18 @@ export const mlopsPlugin = createBackendPlugin({
           allow: 'unauthenticated',
         });
 
-        const seedFile = config.getOptionalString('mlops.demo.seedFile');
-        if (seedFile) {
-          await seedDemoData({
-            data: await readDemoData(seedFile),
-            objects: objects.service,
-            logger,
-            deployments: { db },
-            pipelines: { db },
-            monitoring: monitoring.service.store,
-            tracking: tracking.service,
-            drift: { ...drift.service, registry: registry.service },
-            incidents: incidents.service.incidents,
-            registry: registry.service,
-          });
-        }
+        // Seeders from modules (the demo module) fill the stores last.
+        await seeders.seedAll({
+          logger,
+          db,
+          objects: objects.service,
+          tracking: tracking.service,
+          registry: registry.service,
+          monitoring: monitoring.service.store,
+          drift: drift.service.drift,
+          driftStore: drift.service.store,
+          incidents: incidents.service.incidents,
+        });
       },
     });
   },

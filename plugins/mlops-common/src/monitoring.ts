@@ -59,6 +59,12 @@ export interface MlopsMetricsBaseline {
  */
 export interface MlopsModelMetrics {
   model: string;
+  /**
+   * Set when the figures were read from a monitoring source instance (a
+   * Prometheus) because the model pushed no prediction events in the
+   * window; the card says "from <name>". Only totals are pulled.
+   */
+  source?: { type: string; name: string };
   totals: MlopsPredictionStats;
   series: MlopsMetricsPoint[];
   baseline?: MlopsMetricsBaseline;

@@ -29,7 +29,7 @@ export class TestExporter {
   private tick = 0;
 
   constructor(private readonly port: number) {
-    this.server = http.createServer((req, res) => {
+    this.server = http.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(this.exposition());
     });

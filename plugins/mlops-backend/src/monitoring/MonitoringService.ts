@@ -8,7 +8,13 @@ import {
   MlopsPredictionStats,
 } from '@backstage-mlops/plugin-mlops-common';
 import { ResolvedEntity } from '../shared/EntityResolver';
+import type { MlopsMonitoringSubject } from '@backstage-mlops/plugin-mlops-node';
 import { histogramQuantile } from './histogram';
+import {
+  isServingSubject,
+  ServingMetricsSource,
+  statsFromServingMetrics,
+} from './servingMetrics';
 import {
   HOUR,
   MINUTE,
@@ -118,6 +124,15 @@ export class MonitoringService {
     private readonly store: MonitoringStore,
     private readonly options: {
       registry?: MonitoringRegistrySource;
+      /**
+       * Serving figures pulled at read time (Prometheus), for models that
+       * pushed no prediction events in a window, and the entities that
+       * serve each model.
+       */
+      serving?: {
+        source: ServingMetricsSource;
+        subjects(model: string): Promise<MlopsMonitoringSubject[]>;
+      };
       now?: () => number;
     } = {},
   ) {
@@ -149,7 +164,10 @@ export class MonitoringService {
       toMinute: nowMinute + 1,
       environment: options.environment,
     });
-    const stats = statsOf(sums, windowMinutes);
+    let stats = statsOf(sums, windowMinutes);
+    if (stats.count === 0 && !options.environment) {
+      stats = (await this.pulledStats(model, windowMinutes)) ?? stats;
+    }
     const baseline = await this.baseline(model);
     return {
       count: stats.count,
@@ -158,6 +176,30 @@ export class MonitoringService {
       accuracy: stats.accuracy,
       baselineAccuracy: baseline?.accuracy ?? null,
     };
+  }
+
+  /**
+   * Figures of the first entity serving `model` that a monitoring source
+   * answers for, over the last `windowMinutes`; pushed events stay the
+   * first choice, so this is asked only when there are none.
+   */
+  private async pulledStats(
+    model: string,
+    windowMinutes: number,
+  ): Promise<MlopsPredictionStats | undefined> {
+    const serving = this.options.serving;
+    if (!serving) {
+      return undefined;
+    }
+    const to = new Date(this.now());
+    const from = new Date(to.getTime() - windowMinutes * 60_000);
+    for (const subject of await serving.subjects(model)) {
+      const metrics = await serving.source.windowMetrics(subject, from, to);
+      if (metrics) {
+        return statsFromServingMetrics(metrics, windowMinutes);
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -286,9 +328,30 @@ export class MonitoringService {
           ...statsOf(bucket ?? emptySums(), spec.bucketMinutes),
         });
       }
-      const totalStats = statsOf(totals, toMinute - fromMinute);
+      let totalStats = statsOf(totals, toMinute - fromMinute);
+      // A server that never reports to the portal: its figures come from
+      // the monitoring source the entity names (Prometheus), as totals.
+      let pulledFrom: { type: string; name: string } | undefined;
+      const annotations = resolved.entity.metadata.annotations ?? {};
+      if (
+        totalStats.count === 0 &&
+        !options.environment &&
+        this.options.serving &&
+        isServingSubject(annotations)
+      ) {
+        const pulled = await this.options.serving.source.windowMetrics(
+          { entityRef: resolved.entityRef, annotations, model },
+          new Date(fromMinute * 60_000),
+          new Date(Math.min(toMinute * 60_000, this.now())),
+        );
+        if (pulled) {
+          totalStats = statsFromServingMetrics(pulled, toMinute - fromMinute);
+          pulledFrom = pulled.source;
+        }
+      }
       result.push({
         model,
+        ...(pulledFrom ? { source: pulledFrom } : {}),
         totals: totalStats,
         series,
         baseline,

@@ -1,4 +1,9 @@
-import { LoggerService, HttpAuthService } from '@backstage/backend-plugin-api';
+import {
+  AuthService,
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthChangeSignal } from '../shared/HealthChangeSignal';
@@ -8,6 +13,7 @@ import {
 } from './MonitoringService';
 import { MonitoringStore } from './MonitoringStore';
 import { createMonitoringRouter } from './router';
+import { ServingMetricsSource, ServingSubjects } from './servingMetrics';
 import { monitoringRetentionTask } from './scheduleRetention';
 
 export { MonitoringStore } from './MonitoringStore';
@@ -19,6 +25,7 @@ export type {
 } from './MonitoringService';
 export { createMonitoringRouter } from './router';
 export type { MonitoringWiring } from './router';
+export type { ServingMetricsSource } from './servingMetrics';
 export { seedDemoMonitoring } from './seedDemoMonitoring';
 export { monitoringRetentionTask } from './scheduleRetention';
 
@@ -34,10 +41,24 @@ export function createMonitoring(options: {
   entities: EntityResolver;
   registry: MonitoringRegistrySource;
   healthChanges: HealthChangeSignal;
+  /** Pulled serving figures (Prometheus) for models that push none. */
+  serving?: ServingMetricsSource;
+  catalog?: CatalogService;
+  auth?: AuthService;
 }) {
   const { logger, httpAuth, entities, healthChanges } = options;
   const store = new MonitoringStore(options.db);
-  const service = new MonitoringService(store, { registry: options.registry });
+  const subjects =
+    options.serving && options.catalog && options.auth
+      ? new ServingSubjects(options.catalog, options.auth)
+      : undefined;
+  const service = new MonitoringService(store, {
+    registry: options.registry,
+    serving:
+      options.serving && subjects
+        ? { source: options.serving, subjects: model => subjects.of(model) }
+        : undefined,
+  });
   return {
     service: { store, metrics: service },
     router: createMonitoringRouter({
