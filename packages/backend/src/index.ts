@@ -34,9 +34,16 @@ backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));
-// Mirrors the MLflow servers under mlops.sources.mlflow (none: it does nothing).
+// Pipelines from Airflow and Prefect, serving metrics from Prometheus
+// (mlops.sources.airflow, .prefect, .prometheus; none: they do nothing).
 backend.add(
-  import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),
+  import('@backstage-mlops/plugin-mlops-backend-module-source-airflow'),
+);
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-prefect'),
+);
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-prometheus'),
 );
 
 backend.start();

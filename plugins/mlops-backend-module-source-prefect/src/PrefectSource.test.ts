@@ -1,3 +1,4 @@
+import type { MlopsSourceEntity } from '@backstage-mlops/plugin-mlops-node';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { PrefectApi } from './PrefectApi';
@@ -59,7 +60,7 @@ describe('Prefect source', () => {
   };
   const context = (
     timeoutMs?: number,
-    entities = [deploymentEntity, flowEntity],
+    entities: MlopsSourceEntity[] = [deploymentEntity, flowEntity],
   ) =>
     memorySyncContext({
       baseUrl: server.baseUrl,

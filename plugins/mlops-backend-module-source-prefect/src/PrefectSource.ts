@@ -16,7 +16,12 @@ import {
 } from './annotations';
 import { isOpen, pipelineRunOf } from './mapping';
 import { PrefectApi } from './PrefectApi';
-import type { PrefectFlowRun, PrefectTaskRun } from './schemas';
+import type {
+  PrefectDeployment,
+  PrefectFlow,
+  PrefectFlowRun,
+  PrefectTaskRun,
+} from './schemas';
 
 const DAY_MS = 24 * 3_600_000;
 /** Flow runs whose task runs are asked for in one call. */
@@ -169,7 +174,7 @@ export async function syncPrefect(
   ];
   const flows =
     flowNames.length > 0
-      ? await page(
+      ? await page<PrefectFlow>(
           f => f.id,
           offset => api.flows(flowNames, offset, pageSize),
         )
@@ -183,12 +188,19 @@ export async function syncPrefect(
     // A bare name may be a deployment of any flow; only when every value
     // names its flow can the flows narrow the query.
     const flowIds = parts.every(p => p.flow)
-      ? [...new Set(parts.map(p => flowIdByName.get(p.flow!)).filter(Boolean))]
+      ? [
+          ...new Set(
+            parts.flatMap(p => {
+              const id = flowIdByName.get(p.flow!);
+              return id ? [id] : [];
+            }),
+          ),
+        ]
       : undefined;
     const deployments =
       flowIds && flowIds.length === 0
         ? []
-        : await page(
+        : await page<PrefectDeployment>(
             d => d.id,
             offset =>
               api.deployments(
@@ -232,7 +244,7 @@ export async function syncPrefect(
       ...new Set(withDeployments.flatMap(b => deploymentIdsOf.get(b)!)),
     ];
     const after = (await Promise.all(withDeployments.map(cursorOf))).sort()[0];
-    const found = await page(
+    const found = await page<PrefectFlowRun>(
       r => r.id,
       offset => api.flowRuns({ deploymentIds: ids }, after, offset, pageSize),
     );
@@ -253,7 +265,7 @@ export async function syncPrefect(
   if (flowBindings.length > 0) {
     const ids = flowBindings.map(b => flowIdByName.get(b.value)!);
     const after = (await Promise.all(flowBindings.map(cursorOf))).sort()[0];
-    const found = await page(
+    const found = await page<PrefectFlowRun>(
       r => r.id,
       offset => api.flowRuns({ flowIds: ids }, after, offset, pageSize),
     );
@@ -270,7 +282,7 @@ export async function syncPrefect(
   const tasksByRun = new Map<string, PrefectTaskRun[]>();
   for (let i = 0; i < runIds.length; i += FLOW_RUNS_PER_TASK_QUERY) {
     const chunk = runIds.slice(i, i + FLOW_RUNS_PER_TASK_QUERY);
-    const tasks = await page(
+    const tasks = await page<PrefectTaskRun>(
       t => t.id,
       offset => api.taskRuns(chunk, offset, pageSize),
     );

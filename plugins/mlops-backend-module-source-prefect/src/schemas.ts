@@ -92,5 +92,7 @@ export const SORTS = {
   TaskRunSort: 'EXPECTED_START_TIME_ASC',
 } as const;
 
+export type PrefectFlow = z.infer<typeof flow>;
+export type PrefectDeployment = z.infer<typeof deployment>;
 export type PrefectFlowRun = z.infer<typeof flowRun>;
 export type PrefectTaskRun = z.infer<typeof taskRun>;
