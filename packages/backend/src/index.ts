@@ -34,6 +34,10 @@ backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));
+// Mirrors the MLflow servers under mlops.sources.mlflow (none: it does nothing).
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),
+);
 // Pipelines from Airflow and Prefect, serving metrics from Prometheus
 // (mlops.sources.airflow, .prefect, .prometheus; none: they do nothing).
 backend.add(
