@@ -4,6 +4,10 @@ const backend = createBackend();
 
 backend.add(import('@backstage/plugin-app-backend'));
 
+// Events: carries the catalog's MLOps deltas between backend replicas (without
+// it each replica only sees the changes made on itself).
+backend.add(import('@backstage/plugin-events-backend'));
+
 // Auth: the guest provider for local use; see app-config.yaml.
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
@@ -37,17 +41,6 @@ backend.add(import('@backstage-mlops/plugin-mlops-backend'));
 // Mirrors the MLflow servers under mlops.sources.mlflow (none: it does nothing).
 backend.add(
   import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),
-);
-// Pipelines from Airflow and Prefect, serving metrics from Prometheus
-// (mlops.sources.airflow, .prefect, .prometheus; none: they do nothing).
-backend.add(
-  import('@backstage-mlops/plugin-mlops-backend-module-source-airflow'),
-);
-backend.add(
-  import('@backstage-mlops/plugin-mlops-backend-module-source-prefect'),
-);
-backend.add(
-  import('@backstage-mlops/plugin-mlops-backend-module-source-prometheus'),
 );
 
 backend.start();
