@@ -335,7 +335,16 @@ describe.each(ids)(
         .send({ reason: 'v3 regressed' });
       expect(rollback.status).toBe(200);
       expect(rollback.body.to).toBe(2);
+      // ...and MLflow followed: the portal wrote the rollback back.
+      const upstreamModel = await request(upstream.server)
+        .get(`${MLFLOW}/model-versions/get`)
+        .query({ name: 'fraud-detector', version: '2' })
+        .set(AUTH);
+      expect(upstreamModel.body.model_version.current_stage).toBe('Production');
 
+      // The next sync finds both sides agreeing: no observed history.
+      await portal.sync();
+      expect((await portal.status()).lastCounts.historyEntries ?? 0).toBe(0);
       await portal.sync();
       const again = await portal.status();
       expect(again.lastCounts.models ?? 0).toBe(0);
@@ -395,6 +404,50 @@ describe.each(ids)(
       await portal.sync();
       expect(proxy.requests.length).toBe(before);
       expect((await portal.status()).lastError).toMatch(/failed repeatedly/);
+    });
+
+    it('writes a stage change made in the portal to MLflow first, and refuses it when MLflow does not take it', async () => {
+      const { upstream, proxy, portal } = await setUp();
+      await portal.sync();
+      const change = () =>
+        request(portal.server)
+          .post('/api/mlops/models/fraud-detector/versions/3/stage')
+          .set(AUTH)
+          .send({ stage: 'Production', archiveExisting: true });
+      const stageOf = async (server: Server, version: number) => {
+        const res = await request(server)
+          .get(`${MLFLOW}/model-versions/get`)
+          .query({ name: 'fraud-detector', version: String(version) })
+          .set(AUTH);
+        return res.body.model_version.current_stage;
+      };
+
+      proxy.mode = { kind: 'unavailable' };
+      const refused = await change();
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.message).toMatch(
+        /lives in mlflow instance "central", which did not take the change/,
+      );
+      expect(await stageOf(portal.server, 3)).toBe('Staging');
+      expect(await stageOf(upstream.server, 3)).toBe('Staging');
+
+      proxy.mode = { kind: 'pass' };
+      const done = await change();
+      expect(done.status).toBe(200);
+      expect(await stageOf(upstream.server, 3)).toBe('Production');
+      expect(await stageOf(upstream.server, 2)).toBe('Archived');
+      expect(await stageOf(portal.server, 3)).toBe('Production');
+
+      const alias = await request(portal.server)
+        .put('/api/mlops/models/fraud-detector/aliases/challenger')
+        .set(AUTH)
+        .send({ version: 1 });
+      expect(alias.status).toBe(200);
+      const upstreamAlias = await request(upstream.server)
+        .get(`${MLFLOW}/registered-models/alias`)
+        .query({ name: 'fraud-detector', alias: 'challenger' })
+        .set(AUTH);
+      expect(upstreamAlias.body.model_version.version).toBe('1');
     });
 
     it('reports an auth failure without the token', async () => {

@@ -7,6 +7,7 @@ import type {
   MlopsSourceRegisteredModel,
   MlopsSourceRun,
   MlopsSourceSyncContext,
+  MlopsRegistryWriteBack,
 } from '@backstage-mlops/plugin-mlops-node';
 import {
   API,
@@ -183,6 +184,21 @@ export class MlflowInstance implements MlopsSourceInstance {
       } ms, registry ${Date.now() - tracked} ms`,
     );
   }
+
+  readonly registry: MlopsRegistryWriteBack = {
+    transitionStage: (change, http) =>
+      this.transitionStage(
+        http,
+        change.model,
+        change.version,
+        change.stage,
+        change.archiveExisting,
+      ),
+    setAlias: (change, http) =>
+      this.setAlias(http, change.model, change.alias, change.version),
+    deleteAlias: (change, http) =>
+      this.deleteAlias(http, change.model, change.alias),
+  };
 
   readonly handleWebhook = (
     request: Parameters<MlflowWebhookReceiver['handle']>[0],

@@ -389,6 +389,34 @@ export type MlopsSourceWebhookResult =
   | { accepted: true; sync?: MlopsSourceSyncScope };
 
 /**
+ * Registry changes made in the portal (after its permission check) that a
+ * registry source writes to its upstream before the portal's store takes
+ * them, so the model stays the same on both sides. Throwing refuses the
+ * change: the portal's store is left as it was.
+ *
+ * @public
+ */
+export interface MlopsRegistryWriteBack {
+  transitionStage(
+    change: {
+      model: string;
+      version: number;
+      stage: 'None' | 'Staging' | 'Production' | 'Archived';
+      archiveExisting: boolean;
+    },
+    http: MlopsSourceHttpClient,
+  ): Promise<void>;
+  setAlias(
+    change: { model: string; alias: string; version: number },
+    http: MlopsSourceHttpClient,
+  ): Promise<void>;
+  deleteAlias(
+    change: { model: string; alias: string },
+    http: MlopsSourceHttpClient,
+  ): Promise<void>;
+}
+
+/**
  * One running instance of a source, made by {@link MlopsSource.createInstance}.
  * It offers any of: a scheduled sync, query-on-read monitoring, webhooks.
  *
@@ -403,6 +431,8 @@ export interface MlopsSourceInstance {
    */
   sync?(context: MlopsSourceSyncContext): Promise<void>;
   monitoring?: MlopsMonitoringQuerySource;
+  /** For registry sources: portal changes to mirrored models go upstream. */
+  registry?: MlopsRegistryWriteBack;
   handleWebhook?(
     request: MlopsSourceWebhookRequest,
   ): Promise<MlopsSourceWebhookResult>;

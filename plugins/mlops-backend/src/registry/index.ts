@@ -11,6 +11,7 @@ import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { MetricDirections } from './compareVersions';
 import { DeployedVersionCheck, RegistryStore } from './RegistryStore';
 import {
+  RegistryUpstream,
   RegistryWiring,
   RunSnapshotSource,
   createRegistryRouter,
@@ -20,7 +21,11 @@ export { RegistryStore } from './RegistryStore';
 export type { DeployedVersionCheck } from './RegistryStore';
 export { MetricDirections } from './compareVersions';
 export { createRegistryRouter } from './router';
-export type { RegistryWiring, RunSnapshotSource } from './router';
+export type {
+  RegistryUpstream,
+  RegistryWiring,
+  RunSnapshotSource,
+} from './router';
 export {
   hasParentSegment,
   parseAlias,
@@ -47,6 +52,8 @@ export function createRegistry(options: {
   runs?: RunSnapshotSource;
   /** Deployments; without it, retention treats no version as deployed. */
   deployments?: DeployedVersionCheck;
+  /** Where mirrored models live (the sources capability). */
+  upstream?: RegistryUpstream;
 }) {
   const store = new RegistryStore(options.db);
   const wiring: RegistryWiring = {
@@ -56,6 +63,7 @@ export function createRegistry(options: {
     deployments: options.deployments,
     permissions: options.permissions,
     objectChanges: options.objectChanges,
+    upstream: options.upstream,
   };
   return {
     service: store,

@@ -12,6 +12,7 @@ import {
   mlopsModelRetentionPermission,
   mlopsModelRollbackPermission,
   mlopsModelStageTransitionPermission,
+  ModelStage,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -58,8 +59,27 @@ export interface RunSnapshotSource {
 }
 
 /** The registry's own part of the plugin's wiring. */
+/**
+ * Where a model mirrored from another system (an MLflow server) lives: a
+ * stage or alias change made here goes there first, and a refusal there
+ * leaves the store as it was. For a model the portal owns each call does
+ * nothing.
+ */
+export interface RegistryUpstream {
+  transitionStage(
+    model: string,
+    version: number,
+    stage: ModelStage,
+    archiveExisting: boolean,
+  ): Promise<void>;
+  setAlias(model: string, alias: string, version: number): Promise<void>;
+  deleteAlias(model: string, alias: string): Promise<void>;
+}
+
 export interface RegistryWiring {
   store: RegistryStore;
+  /** The sources capability; without it every model is the portal's own. */
+  upstream?: RegistryUpstream;
   /** Decides stage, alias, rollback and retention changes. */
   permissions: PermissionsService;
   directions: MetricDirections;
@@ -109,8 +129,15 @@ export function createRegistryRouter(
     return router;
   }
   const { httpAuth, entities, catalog, readAccess } = options;
-  const { store, directions, runs, deployments, permissions, objectChanges } =
-    options.registry;
+  const {
+    store,
+    directions,
+    runs,
+    deployments,
+    permissions,
+    objectChanges,
+    upstream,
+  } = options.registry;
 
   const authorizer = new MlopsChangeAuthorizer(catalog, permissions);
   // On its write routes (each refuses malformed JSON with a 400, as the
@@ -225,6 +252,12 @@ export function createRegistryRouter(
         mlopsModelStageTransitionPermission,
         credentials,
       );
+      await upstream?.transitionStage(
+        name,
+        version,
+        body.stage,
+        body.archiveExisting ?? false,
+      );
       const result = await store.transitionStage(name, version, body, actor);
       await objectChanges?.upserted('model', name);
       res.json(result);
@@ -241,6 +274,7 @@ export function createRegistryRouter(
       mlopsModelStageTransitionPermission,
       credentials,
     );
+    await upstream?.setAlias(name, alias, body.version);
     res.json(
       await store.setAlias(name, alias, body.version, actor, body.reason),
     );
@@ -259,6 +293,7 @@ export function createRegistryRouter(
       mlopsModelStageTransitionPermission,
       credentials,
     );
+    await upstream?.deleteAlias(name, alias);
     await store.deleteAlias(name, alias, actor, reason);
     res.status(204).end();
   });
@@ -276,6 +311,10 @@ export function createRegistryRouter(
     const body = parseInput(rollbackBody, req.body, 'rollback');
     await authorizeModelChange(name, mlopsModelRollbackPermission, credentials);
     const result = await store.rollback(name, body.reason, actor);
+    // The store picks the version to go back to; the upstream follows. If
+    // it refuses, the caller gets its error and the next sync brings the
+    // store back to the upstream's stages, as observed changes.
+    await upstream?.transitionStage(name, result.to, 'Production', true);
     await objectChanges?.upserted('model', name);
     res.json(result);
   });

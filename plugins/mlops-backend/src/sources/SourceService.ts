@@ -7,9 +7,14 @@ import {
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { Config, readDurationFromConfig } from '@backstage/config';
-import { NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import type {
   MlopsMonitoringSubject,
+  MlopsRegistryWriteBack,
   MlopsSource,
   MlopsSourceEntity,
   MlopsSourceInstance,
@@ -501,6 +506,68 @@ export class SourceService {
       s => s.type === origin.type && s.name === origin.name,
     );
     return status && status.consecutiveFailures > 0 ? status : undefined;
+  }
+
+  /**
+   * Registry changes made in the portal, sent first to the system a mirrored
+   * model lives in (the registry's `upstream`). A model the portal owns
+   * passes untouched; one from a source that cannot write back is refused,
+   * since the next sync would undo the change.
+   */
+  readonly registryUpstream = {
+    transitionStage: (
+      model: string,
+      version: number,
+      stage: 'None' | 'Staging' | 'Production' | 'Archived',
+      archiveExisting: boolean,
+    ) =>
+      this.writeBack(model, (registry, http) =>
+        registry.transitionStage(
+          { model, version, stage, archiveExisting },
+          http,
+        ),
+      ),
+    setAlias: (model: string, alias: string, version: number) =>
+      this.writeBack(model, (registry, http) =>
+        registry.setAlias({ model, alias, version }, http),
+      ),
+    deleteAlias: (model: string, alias: string) =>
+      this.writeBack(model, (registry, http) =>
+        registry.deleteAlias({ model, alias }, http),
+      ),
+  };
+
+  private async writeBack(
+    model: string,
+    change: (
+      registry: MlopsRegistryWriteBack,
+      http: SourceHttpClient,
+    ) => Promise<void>,
+  ): Promise<void> {
+    const origin = await this.options.state.originOf('model', model);
+    const r = origin && this.instances.get(`${origin.type}/${origin.name}`);
+    if (!origin) {
+      return;
+    }
+    if (!r?.instance.registry) {
+      throw new ConflictError(
+        `Model "${model}" is mirrored from ${origin.type} instance "${origin.name}", which the portal cannot change; change it there`,
+      );
+    }
+    try {
+      await change(
+        r.instance.registry,
+        this.httpClient(r.key.type, r.key.name),
+      );
+    } catch (error) {
+      throw new ServiceUnavailableError(
+        `Model "${model}" lives in ${r.key.type} instance "${
+          r.key.name
+        }", which did not take the change, so the portal did not either: ${r.mask.apply(
+          error instanceof Error ? error.message : String(error),
+        )}`,
+      );
+    }
   }
 
   /** The instance an object was mirrored from ("from central" on cards). */
