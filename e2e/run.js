@@ -412,6 +412,56 @@ async function main() {
       await screenshot('pipeline-incident-acknowledged');
     });
 
+    await check("the versions card on the real backend: compare, a retention dry run, an alias set and removed by an owner; a non-owner's actions disabled", async () => {
+      // ticket-classifier belongs to support-ml, the guest's team.
+      await openMlopsTab('component', 'ticket-classifier', MODEL_CARDS);
+      const versions = cardTitled('Model versions').first();
+      await versions.getByRole('button', { name: 'Compare' }).click();
+      let dialog = page.getByRole('dialog');
+      const metrics = dialog.getByRole('table', { name: /^Metrics of v\d+ and v\d+$/ });
+      await metrics.waitFor({ timeout: 30_000 });
+      if ((await metrics.locator('tbody tr').count()) === 0) throw new Error('the comparison has no metric rows');
+      await metrics.getByText(/is better$/).first().waitFor();
+      await screenshot('versions-compare', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      await versions.getByRole('button', { name: 'Clean up' }).click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Keep the newest').fill('1');
+      await dialog.getByTestId('mlops-retention-plan').getByText(/Would delete|Nothing would be deleted/).waitFor({ timeout: 30_000 });
+      const plan = await dialog.getByTestId('mlops-retention-plan').innerText();
+      if (!/in Production/.test(plan)) throw new Error(`the dry run should keep the Production version: ${plan}`);
+      await screenshot('versions-retention-dry-run', { fullPage: false });
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      await versions.getByRole('button', { name: 'Set alias' }).click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Alias').fill('e2e-candidate');
+      await dialog.getByText(/@e2e-candidate is new/).waitFor();
+      await dialog.getByLabel(/Reason/).fill('set by the end-to-end test');
+      await dialog.getByRole('button', { name: 'Set @e2e-candidate' }).click();
+      const chip = versions.locator('[class*="MuiChip-root"]', { hasText: '@e2e-candidate' });
+      await chip.waitFor({ timeout: 30_000 });
+      await versions.getByText(/Alias e2e-candidate set on version/).waitFor({ timeout: 30_000 });
+      await chip.locator('[class*="MuiChip-deleteIcon"]').click();
+      dialog = page.getByRole('dialog');
+      await dialog.getByLabel(/Reason/).fill('done');
+      await dialog.getByRole('button', { name: 'Remove @e2e-candidate' }).click();
+      await chip.waitFor({ state: 'detached', timeout: 30_000 });
+
+      // market-master belongs to risk-ml: the guest may compare, nothing else.
+      await openMlopsTab('component', 'market-master', MODEL_CARDS);
+      const theirs = cardTitled('Model versions').first();
+      for (const name of ['Set alias', 'Clean up', 'Roll back']) {
+        if (!(await theirs.getByRole('button', { name }).isDisabled())) {
+          throw new Error(`a non-owner's "${name}" is enabled on market-master`);
+        }
+      }
+      if (await theirs.getByRole('button', { name: 'Compare' }).isDisabled()) {
+        throw new Error('compare is disabled for a reader');
+      }
+    });
+
     await check('the MLOps tab of an experiment shows its runs', async () => {
       await openMlopsTab('resource', 'market-master-experiments', EXPERIMENT_CARDS);
       await cardTitled('Experiment runs').first().locator('tbody tr').first().waitFor({ timeout: 30_000 });

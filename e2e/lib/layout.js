@@ -128,12 +128,20 @@ async function useTheme(page, theme) {
   await page.reload();
 }
 
-/** Waits until no progress bar is left in the page's main area. */
+/**
+ * Waits until no progress bar is left in the page's main area, counting the
+ * ones not shown yet: Backstage's Progress renders a hidden placeholder
+ * (data-testid="progress") for its first 250 ms, and a check that only
+ * looked for visible bars would call a page loaded in that window.
+ */
 async function waitForLoaded(page, timeout = 60_000) {
   await page.waitForFunction(
     () => {
       const root = document.querySelector('main') ?? document.body;
-      return root.querySelectorAll('[role="progressbar"]').length === 0;
+      return (
+        root.querySelectorAll('[role="progressbar"], [data-testid="progress"]')
+          .length === 0
+      );
     },
     undefined,
     { timeout },
