@@ -44,4 +44,5 @@ export const DEPLOYMENT_MIGRATIONS = [
 export const PIPELINE_MIGRATIONS = [
   '20261122090000_init.js',
   '20261125140500_pipelines.js',
+  '20261203153000_observed_pipeline_runs.js',
 ];

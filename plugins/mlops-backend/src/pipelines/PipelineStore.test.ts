@@ -361,6 +361,15 @@ describe('PipelineStore', () => {
       });
       expect(again.changed).toBe(false);
       expect((await store.sweep()).crashed).toEqual([]);
+      // Not seen again for half an hour (a sync that finds nothing new
+      // writes nothing): still not crashed, nor a scheduled run made late.
+      await store.recordObservedRun(pipeline, {
+        externalId: 'scheduled__2026-11-20-later',
+        state: 'SCHEDULED',
+        scheduledAt: new Date(clock.getTime() - 60 * MINUTE),
+      });
+      advance(30);
+      expect(await store.sweep()).toMatchObject({ crashed: [], late: [] });
 
       // The source says the train task failed; the run takes its reason.
       const failed = await store.recordObservedRun(pipeline, {
@@ -388,8 +397,8 @@ describe('PipelineStore', () => {
       });
       expect(failed.run.failureReason).toContain('OOMKilled');
       const runs = await store.latestRuns(pipeline, 10);
-      expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({
+      expect(runs).toHaveLength(2);
+      expect(runs.find(r => r.id === first.run.id)).toMatchObject({
         state: 'FAILED',
         failureClass: 'oom_killed',
       });

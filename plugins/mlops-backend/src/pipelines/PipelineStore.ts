@@ -395,11 +395,12 @@ export class PipelineStore {
 
   /**
    * Writes a run a pull source observed: inserts it the first time, updates
-   * it when anything changed since, and leaves it alone otherwise. Open runs
-   * get a fresh heartbeat on every observation, so the sweep does not crash
-   * a run the source still reports as running; when the source stops
-   * answering, the sources capability reports that instead. Returns whether
-   * the stored run changed.
+   * it when anything changed since, and leaves it alone otherwise. Such runs
+   * are marked `observed`, and the sweep leaves them out: the source says
+   * when they end or start late, and when the source stops answering, the
+   * sources capability reports that instead of the run crashing. Open runs
+   * still get a heartbeat per observation, as the time last seen. Returns
+   * whether the stored run changed.
    */
   async recordObservedRun(
     pipeline: string,
@@ -425,6 +426,7 @@ export class PipelineStore {
       failure_reason: observed.state === 'COMPLETED' ? null : reason ?? null,
       failure_class:
         observed.state === 'COMPLETED' ? null : failureClassOf(reason) ?? null,
+      observed: true,
     };
     const stageRows = stages.map((stage, position) => ({
       name: stage.name.slice(0, 250),
@@ -565,8 +567,10 @@ export class PipelineStore {
     const heartbeatCutoff = new Date(
       now.getTime() - this.timeouts.heartbeatTimeoutMs,
     );
+    // Mirrored runs are left out: their source says when they end, and a
+    // sync that finds a run unchanged writes nothing, heartbeat included.
     const silent: Row[] = await this.db(RUNS)
-      .where({ state: 'RUNNING' })
+      .where({ state: 'RUNNING', observed: false })
       .where(q =>
         q
           .where('heartbeat_at', '<', heartbeatCutoff)
@@ -603,7 +607,7 @@ export class PipelineStore {
 
     const lateCutoff = new Date(now.getTime() - this.timeouts.lateAfterMs);
     const lateRows: Row[] = await this.db(RUNS)
-      .where({ state: 'SCHEDULED' })
+      .where({ state: 'SCHEDULED', observed: false })
       .where('scheduled_at', '<', lateCutoff)
       .select('id');
     for (const row of lateRows) {
