@@ -161,6 +161,22 @@ export const mlopsPage = PageBlueprint.make({
 });
 
 /**
+ * Where the links MLflow's client prints after each run land
+ * (`page:mlops/mlflow-link`, at `/mlflow`): the run's experiment on its
+ * entity page. The backend's MLflow tracking URI root sends them here.
+ *
+ * @alpha
+ */
+export const mlopsMlflowLinkPage = PageBlueprint.make({
+  name: 'mlflow-link',
+  params: {
+    path: '/mlflow',
+    loader: () =>
+      import('./components/MlflowLinkPage').then(m => <m.MlflowLinkPage />),
+  },
+});
+
+/**
  * The drift card as an entity card extension (`entity-card:mlops/drift`),
  * on entities linked to a registered model.
  *
@@ -334,6 +350,7 @@ export default createFrontendPlugin({
   extensions: [
     mlopsApi,
     mlopsPage,
+    mlopsMlflowLinkPage,
     mlopsEntityContent,
     mlopsSummaryEntityCard,
     mlopsHealthEntityCard,

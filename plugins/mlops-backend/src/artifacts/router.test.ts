@@ -653,7 +653,7 @@ describe('artifacts through the MLflow endpoint', () => {
     it('leads the tracking URI’s root into the portal without a token', async () => {
       const page = await request(server).get('/api/mlops/mlflow/');
       expect(page.status).toBe(200);
-      expect(page.text).toContain('http://portal.example/mlops/mlflow');
+      expect(page.text).toContain('"http://portal.example/mlflow"');
     });
   });
 });

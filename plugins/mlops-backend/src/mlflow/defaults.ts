@@ -70,9 +70,7 @@ export class DefaultExperiment {
 
 /** A page that carries MLflow's printed links into the portal. */
 function redirectPage(appBaseUrl: string): string {
-  const target = JSON.stringify(
-    `${appBaseUrl.replace(/\/+$/, '')}/mlops/mlflow`,
-  );
+  const target = JSON.stringify(`${appBaseUrl.replace(/\/+$/, '')}/mlflow`);
   // The fragment (#/experiments/1/runs/abc) never reaches a server, so a
   // script hands it on as a query; the portal's page signs the user in and
   // opens the run on its experiment's entity page.

@@ -27,6 +27,7 @@ import { isMlopsExperimentAvailable } from '../../conditions';
 import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { RunComparisonView } from './RunComparisonView';
+import { RunArtifactsButton } from '../RunArtifacts';
 import {
   defaultColumns,
   formatDuration,
@@ -201,6 +202,7 @@ function ExperimentRuns(props: { item: EntityExperiment }) {
                       {run.user.replace(/^user:default\//, '')}
                     </Typography>
                   )}
+                  <RunArtifactsButton runId={run.id} runName={run.name} />
                 </TableCell>
                 <TableCell>
                   <RunStatusLabel status={run.status} />

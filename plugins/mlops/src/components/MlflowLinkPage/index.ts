@@ -1,0 +1,1 @@
+export { MlflowLinkPage, parseMlflowRoute } from './MlflowLinkPage';
