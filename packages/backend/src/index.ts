@@ -38,6 +38,8 @@ backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));
+// The demo organisation from mlops.demo.seedFile (the demo portal only).
+backend.add(import('@backstage-mlops/plugin-mlops-backend-module-demo'));
 // Mirrors the MLflow servers under mlops.sources.mlflow (none: it does nothing).
 backend.add(
   import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),

@@ -6,3 +6,4 @@
  */
 
 export { mlopsPlugin as default } from './plugin';
+export type { MlopsSeedServices } from './seeders';

@@ -38,7 +38,6 @@ export {
   type MlopsMonitoringQuerySource,
   type MlopsMonitoringSubject,
   type MlopsPipelinesSink,
-  type MlopsRegistryWriteBack,
   type MlopsRegistrySink,
   type MlopsSource,
   type MlopsSourceCursorStore,
@@ -65,3 +64,10 @@ export {
 } from './sources';
 
 export { MAX_SOURCE_PAGES, readSourcePages } from './sourcePaging';
+
+export {
+  mlopsSeedExtensionPoint,
+  type MlopsSeeder,
+  type MlopsSeedExtensionPoint,
+  type MlopsSeedServices,
+} from './seed';

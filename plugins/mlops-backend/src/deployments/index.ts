@@ -24,7 +24,6 @@ import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 export { DeploymentStore } from './DeploymentStore';
 export { DeploymentService } from './DeploymentService';
 export type { VersionExistence } from './DeploymentService';
-export { seedDemoDeployments } from './seedDemoDeployments';
 export { DeploymentTargetCollector, registryVersionCheck } from './wiring';
 export type { Deployment, DeploymentStatus } from './types';
 

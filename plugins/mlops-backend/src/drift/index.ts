@@ -50,8 +50,6 @@ export { DEFAULT_DRIFT_LIMITS } from './dataset';
 export type { DriftLimits, FeatureSummary } from './dataset';
 export { DEFAULT_QUALITY_THRESHOLD, dataQuality } from './quality';
 export type { DataQualityReport } from './quality';
-export { seedDemoDrift, DEMO_DRIFT_DAYS } from './seedDemoDrift';
-export type { DemoDriftSources } from './seedDemoDrift';
 
 /**
  * Drift: baselines per model version, checks of a current window against

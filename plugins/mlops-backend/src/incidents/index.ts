@@ -22,7 +22,6 @@ export { IncidentStore } from './IncidentStore';
 export type { ObjectRef } from './IncidentStore';
 export { createIncidentsRouter } from './router';
 export { healthCheckTask } from './schedule';
-export { seedDemoIncidents } from './seedDemoIncidents';
 export type {
   DeploymentSource,
   DetectorSources,

@@ -26,7 +26,6 @@ export type {
 export { createMonitoringRouter } from './router';
 export type { MonitoringWiring } from './router';
 export type { ServingMetricsSource } from './servingMetrics';
-export { seedDemoMonitoring } from './seedDemoMonitoring';
 export { monitoringRetentionTask } from './scheduleRetention';
 
 /**

@@ -13,7 +13,6 @@ import { createPipelinesRouter } from './router';
 export { PipelineStore } from './PipelineStore';
 export type { ObservedPipelineRun } from './PipelineStore';
 export { sweepPipelines } from './PipelineSweeper';
-export { seedDemoPipelines } from './seedDemoPipelines';
 export type { PipelineRun, PipelineRunState, PipelineStatus } from './types';
 
 const MINUTE = 60_000;

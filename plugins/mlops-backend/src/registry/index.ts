@@ -32,7 +32,6 @@ export {
   parseModelName,
   parseVersionNumber,
 } from './validation';
-export { seedDemoRegistry } from './seedDemoRegistry';
 
 /**
  * The model registry: models, versions, stages, aliases, history and

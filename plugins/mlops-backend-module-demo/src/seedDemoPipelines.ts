@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { failureClassOf } from './PipelineStore';
+import { failureClassOf } from '@backstage-mlops/plugin-mlops-backend/src/pipelines/PipelineStore';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

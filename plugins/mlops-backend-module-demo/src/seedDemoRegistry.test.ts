@@ -1,8 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { migrateRegistryOnly } from './__testUtils__/migrateRegistry';
-import { TrackingStore, seedDemoTracking } from '../tracking';
-import { RegistryStore } from './RegistryStore';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { migrateRegistryOnly } from '@backstage-mlops/plugin-mlops-backend/src/registry/__testUtils__/migrateRegistry';
+import { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
+import { seedDemoTracking } from './seedDemoTracking';
+import { RegistryStore } from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';
 import { seedDemoRegistry } from './seedDemoRegistry';
 
 jest.setTimeout(60_000);

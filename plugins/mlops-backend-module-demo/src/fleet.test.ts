@@ -2,12 +2,13 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { FleetResponse } from '@backstage-mlops/plugin-mlops-common';
 import path from 'path';
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { startMlopsTestBackend } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/mlopsBackend';
+import { mlopsModuleDemo } from './module';
 
 jest.setTimeout(120_000);
 
-const seedFile = path.resolve(__dirname, '../../../../examples/demo-data.json');
+const seedFile = path.resolve(__dirname, '../../../examples/demo-data.json');
 
 const fraudModel = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -36,6 +37,7 @@ describe('fleet and triage in the mlops plugin', () => {
         knex,
         entities: [fraudModel],
         config: { mlops: { demo: { seedFile } } },
+        features: [mlopsModuleDemo],
       });
       const auth = mockCredentials.user.header();
 

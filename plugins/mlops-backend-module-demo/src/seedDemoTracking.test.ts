@@ -1,8 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { TrackingStore } from './TrackingStore';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking/TrackingStore';
 import { seedDemoTracking } from './seedDemoTracking';
-import { migrateTracking } from './__testUtils__/migrateTracking';
+import { migrateTracking } from '@backstage-mlops/plugin-mlops-backend/src/tracking/__testUtils__/migrateTracking';
 
 jest.setTimeout(60_000);
 
@@ -17,10 +17,17 @@ describe('seedDemoTracking', () => {
       const tracking = await TrackingStore.create({ db: knex });
       const names = ['fraud-detection', 'ticket-classifier', 'market-master'];
       for (const name of names) {
-        await tracking.createExperiment({ name, owner: 'group:default/risk-ml' });
+        await tracking.createExperiment({
+          name,
+          owner: 'group:default/risk-ml',
+        });
       }
       const logger = mockServices.logger.mock();
-      await seedDemoTracking({ tracking, experiments: [...names, 'absent'], logger });
+      await seedDemoTracking({
+        tracking,
+        experiments: [...names, 'absent'],
+        logger,
+      });
       await seedDemoTracking({ tracking, experiments: names, logger });
 
       for (const name of names) {

@@ -1,7 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModelStage } from '@backstage-mlops/plugin-mlops-common';
-import type { TrackingStore } from '../tracking';
-import { RegistryStore, RunSnapshot } from './RegistryStore';
+import type { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
+import {
+  RegistryStore,
+  RunSnapshot,
+} from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';
 
 /** A step of a demo model's story, applied in order. */
 type DemoStep =

@@ -1,5 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { MetricMeasurement, TrackingStore } from './TrackingStore';
+import {
+  MetricMeasurement,
+  TrackingStore,
+} from '@backstage-mlops/plugin-mlops-backend/src/tracking/TrackingStore';
 
 /** How one demo experiment trains: its params and how its curves move. */
 interface DemoRecipe {
@@ -127,21 +130,36 @@ export async function seedDemoTracking(options: {
     for (let i = 0; i < RUNS_PER_EXPERIMENT; i++) {
       const failed = i === RUNS_PER_EXPERIMENT - 1;
       // Later runs are tuned better, with some luck either way.
-      const quality = Math.min(1, Math.max(0, i / (RUNS_PER_EXPERIMENT - 2) * 0.8 + rand() * 0.3));
+      const quality = Math.min(
+        1,
+        Math.max(0, (i / (RUNS_PER_EXPERIMENT - 2)) * 0.8 + rand() * 0.3),
+      );
       // Oldest first, two days apart; the failed run is the most recent.
-      const startTime = now - (RUNS_PER_EXPERIMENT - i) * 2 * 24 * HOUR + Math.floor(rand() * HOUR);
+      const startTime =
+        now -
+        (RUNS_PER_EXPERIMENT - i) * 2 * 24 * HOUR +
+        Math.floor(rand() * HOUR);
       const run = await tracking.createRun({
         experimentId: experiment.id,
-        name: failed ? `${name}-tuning-${i + 1}` : `${name}-${['baseline', 'tuned', 'wider', 'deeper', 'candidate'][i] ?? `run-${i + 1}`}`,
+        name: failed
+          ? `${name}-tuning-${i + 1}`
+          : `${name}-${
+              ['baseline', 'tuned', 'wider', 'deeper', 'candidate'][i] ??
+              `run-${i + 1}`
+            }`,
         status: 'RUNNING',
         startTime,
         user: DEMO_USERS[name]?.[i % 2] ?? 'user:default/guest',
         source: recipe.source,
-        tags: { 'mlflow.source.git.commit': (seedOf(`${name}${i}`) >>> 0).toString(16).padStart(8, '0') },
+        tags: {
+          'mlflow.source.git.commit': (seedOf(`${name}${i}`) >>> 0)
+            .toString(16)
+            .padStart(8, '0'),
+        },
       });
 
       const steps = failed ? 9 : recipe.steps;
-      const stepMs = (failed ? 4 : 60) * 60_000 / recipe.steps;
+      const stepMs = ((failed ? 4 : 60) * 60_000) / recipe.steps;
       const metrics: MetricMeasurement[] = [];
       const finalLoss = recipe.finalLoss(quality);
       const startLoss = finalLoss * 4 + 0.3;
@@ -156,19 +174,39 @@ export async function seedDemoTracking(options: {
           loss = step === steps - 1 ? NaN : loss * 3 ** (step - 4);
         }
         const collapsed = failed && step >= 5;
-        const valLoss = Number.isNaN(loss) ? NaN : loss * (1.05 + 0.1 * (1 - quality)) + noise();
+        const valLoss = Number.isNaN(loss)
+          ? NaN
+          : loss * (1.05 + 0.1 * (1 - quality)) + noise();
         const accuracy = collapsed
           ? 0.5 + noise()
-          : recipe.finalAccuracy(quality) - (recipe.finalAccuracy(quality) - 0.5) * decay + noise();
-        const auc = recipe.finalAuc(quality) - (recipe.finalAuc(quality) - 0.5) * decay + noise();
+          : recipe.finalAccuracy(quality) -
+            (recipe.finalAccuracy(quality) - 0.5) * decay +
+            noise();
+        const auc =
+          recipe.finalAuc(quality) -
+          (recipe.finalAuc(quality) - 0.5) * decay +
+          noise();
         metrics.push(
           { key: 'train_loss', value: round(loss), step, timestamp },
           { key: 'val_loss', value: round(valLoss), step, timestamp },
-          { key: 'val_accuracy', value: round(Math.min(0.999, accuracy)), step, timestamp },
-          { key: 'val_auc', value: round(Math.min(0.999, auc)), step, timestamp },
+          {
+            key: 'val_accuracy',
+            value: round(Math.min(0.999, accuracy)),
+            step,
+            timestamp,
+          },
+          {
+            key: 'val_auc',
+            value: round(Math.min(0.999, auc)),
+            step,
+            timestamp,
+          },
         );
       }
-      const params = Object.entries(recipe.params(i)).map(([key, value]) => ({ key, value }));
+      const params = Object.entries(recipe.params(i)).map(([key, value]) => ({
+        key,
+        value,
+      }));
       await tracking.logBatch(run.id, {
         metrics,
         params,

@@ -1,8 +1,9 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import path from 'path';
 import request from 'supertest';
-import { createTestDatabases } from './__testUtils__/databases';
-import { startMlopsTestBackend } from './__testUtils__/mlopsBackend';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { startMlopsTestBackend } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/mlopsBackend';
+import { mlopsModuleDemo } from './module';
 
 jest.setTimeout(60_000);
 
@@ -38,6 +39,7 @@ describe('mlops backend plugin', () => {
         knex,
         entities: [fraudModel, unregisteredModel],
         config: { mlops: { demo: { seedFile } } },
+        features: [mlopsModuleDemo],
       });
       return { server, knex };
     }
@@ -111,6 +113,7 @@ describe('mlops backend plugin', () => {
       const { server } = await startMlopsTestBackend({
         knex,
         config: { mlops: { demo: { seedFile } } },
+        features: [mlopsModuleDemo],
       });
       await request(server).get('/api/mlops/health').expect(200);
       const row = await knex('mlops_registered_models')

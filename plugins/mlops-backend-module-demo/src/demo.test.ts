@@ -1,12 +1,13 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import path from 'path';
 import request from 'supertest';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { startMlopsTestBackend } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/mlopsBackend';
+import { mlopsModuleDemo } from './module';
 
 jest.setTimeout(300_000);
 
-const seedFile = path.resolve(__dirname, '../../../../examples/demo-data.json');
+const seedFile = path.resolve(__dirname, '../../../examples/demo-data.json');
 
 function component(name: string, annotation: 'model' | 'pipeline') {
   return {
@@ -40,6 +41,7 @@ describe('the demo through the whole plugin', () => {
           component('ticket-classifier-training', 'pipeline'),
         ],
         config: { mlops: { demo: { seedFile } } },
+        features: [mlopsModuleDemo],
       });
       const incidentsOf = async (name: string) => {
         const response = await request(server)

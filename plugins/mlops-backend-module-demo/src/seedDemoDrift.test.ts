@@ -1,10 +1,13 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { DriftService } from './DriftService';
-import { DriftStore } from './DriftStore';
-import { SeededRandom } from './random';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { DriftService } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftService';
+import { DriftStore } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftStore';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-backend/src/drift/random';
 import { DEMO_DRIFT_DAYS, seedDemoDrift } from './seedDemoDrift';
-import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
+import {
+  insertModels,
+  migrateDriftTables,
+} from '@backstage-mlops/plugin-mlops-backend/src/drift/__testUtils__/migrateDrift';
 
 jest.setTimeout(60_000);
 

@@ -1,11 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
 import {
   PIPELINE_MIGRATIONS,
   migrateOnly,
-} from '../deployments/migrateForTests';
-import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { PipelineStore } from './PipelineStore';
+} from '@backstage-mlops/plugin-mlops-backend/src/deployments/migrateForTests';
+import { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
+import { PipelineStore } from '@backstage-mlops/plugin-mlops-backend/src/pipelines/PipelineStore';
 import { seedDemoPipelines } from './seedDemoPipelines';
 
 jest.setTimeout(60_000);

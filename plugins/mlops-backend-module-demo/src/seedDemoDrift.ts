@@ -1,7 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { DriftService, ProductionVersionSource } from './DriftService';
-import { DriftStore } from './DriftStore';
-import { SeededRandom } from './random';
+import {
+  DriftService,
+  ProductionVersionSource,
+} from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftService';
+import { DriftStore } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftStore';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-backend/src/drift/random';
 
 type DemoRow = Record<string, number | string | boolean>;
 

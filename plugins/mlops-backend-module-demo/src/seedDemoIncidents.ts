@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { IncidentService } from './IncidentService';
-import { DeploymentSource } from './sources';
+import { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
+import { DeploymentSource } from '@backstage-mlops/plugin-mlops-backend/src/incidents/sources';
 
 type Deployment = Awaited<
   ReturnType<DeploymentSource['latestByEnvironment']>
@@ -110,7 +110,10 @@ export async function seedDemoIncidents(options: {
   const { incidents, logger, deploymentsDb } = options;
   const now = (options.now ?? new Date()).getTime();
   let replayed = 0;
-  if (deploymentsDb && (await deploymentsDb.schema.hasTable('mlops_deployments'))) {
+  if (
+    deploymentsDb &&
+    (await deploymentsDb.schema.hasTable('mlops_deployments'))
+  ) {
     const since = now - DEMO_HISTORY_HOURS * HOUR;
     const history = await DeploymentsAsOf.load(deploymentsDb, since);
     const instants = history.instants();

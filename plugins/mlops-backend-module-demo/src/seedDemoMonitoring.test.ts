@@ -1,8 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { migrateMlopsDatabase } from '../database/migrations';
-import { MonitoringService } from './MonitoringService';
-import { MonitoringStore } from './MonitoringStore';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { migrateMlopsDatabase } from '@backstage-mlops/plugin-mlops-backend/src/database/migrations';
+import { MonitoringService } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringService';
+import { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
 import { seedDemoMonitoring } from './seedDemoMonitoring';
 
 jest.setTimeout(120_000);

@@ -2,18 +2,19 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
 import { Knex } from 'knex';
 import { z } from 'zod';
-import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { seedDemoDeployments } from '../deployments';
-import { seedDemoPipelines } from '../pipelines';
-import { IncidentService } from '../incidents/IncidentService';
-import { seedDemoIncidents } from '../incidents/seedDemoIncidents';
-import { MonitoringStore } from '../monitoring/MonitoringStore';
-import { seedDemoMonitoring } from '../monitoring/seedDemoMonitoring';
-import { RegistryStore } from '../registry/RegistryStore';
-import { seedDemoRegistry } from '../registry/seedDemoRegistry';
-import { DemoDriftSources, seedDemoDrift } from '../drift';
-import { parseInput } from '../shared/validation';
-import { TrackingStore, seedDemoTracking } from '../tracking';
+import { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
+import { seedDemoDeployments } from './seedDemoDeployments';
+import { seedDemoPipelines } from './seedDemoPipelines';
+import { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
+import { seedDemoIncidents } from './seedDemoIncidents';
+import { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
+import { seedDemoMonitoring } from './seedDemoMonitoring';
+import { RegistryStore } from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';
+import { seedDemoRegistry } from './seedDemoRegistry';
+import { DemoDriftSources, seedDemoDrift } from './seedDemoDrift';
+import { parseInput } from '@backstage-mlops/plugin-mlops-backend/src/shared/validation';
+import { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
+import { seedDemoTracking } from './seedDemoTracking';
 
 const namedObject = z.object({
   name: z.string().min(1),

@@ -1,6 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { MonitoringStore } from './MonitoringStore';
-import { FeatureValue, PredictionEvent } from './types';
+import { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
+import {
+  FeatureValue,
+  PredictionEvent,
+} from '@backstage-mlops/plugin-mlops-backend/src/monitoring/types';
 
 interface TrafficProfile {
   /** Mean predictions per minute at the daily peak. */

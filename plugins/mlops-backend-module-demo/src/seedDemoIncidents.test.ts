@@ -2,22 +2,22 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { Knex } from 'knex';
 import path from 'path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { readDemoData, seedDemoData } from '../demo/seedDemoData';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { readDemoData, seedDemoData } from './seedDemoData';
 import {
   MonitoringService,
   MonitoringStore,
-  seedDemoMonitoring,
-} from '../monitoring';
-import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { DEFAULT_THRESHOLDS } from './detectors/thresholds';
-import { IncidentService } from './IncidentService';
-import { IncidentStore } from './IncidentStore';
+} from '@backstage-mlops/plugin-mlops-backend/src/monitoring';
+import { seedDemoMonitoring } from './seedDemoMonitoring';
+import { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
+import { DEFAULT_THRESHOLDS } from '@backstage-mlops/plugin-mlops-backend/src/incidents/detectors/thresholds';
+import { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
+import { IncidentStore } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentStore';
 import { seedDemoIncidents } from './seedDemoIncidents';
 import {
   MemoryDeployments,
   MemoryPipelines,
-} from './__testUtils__/memorySources';
+} from '@backstage-mlops/plugin-mlops-backend/src/incidents/__testUtils__/memorySources';
 
 jest.setTimeout(180_000);
 
@@ -43,7 +43,7 @@ async function migrate(knex: Knex) {
   });
 }
 
-const seedFile = path.resolve(__dirname, '../../../../examples/demo-data.json');
+const seedFile = path.resolve(__dirname, '../../../examples/demo-data.json');
 
 describe('seedDemoIncidents', () => {
   const databases = createTestDatabases();

@@ -1,8 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { MlopsObjectStore } from '../objects/MlopsObjectStore';
-import { DeploymentStore } from './DeploymentStore';
-import { DEPLOYMENT_MIGRATIONS, migrateOnly } from './migrateForTests';
+import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
+import { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
+import { DeploymentStore } from '@backstage-mlops/plugin-mlops-backend/src/deployments/DeploymentStore';
+import {
+  DEPLOYMENT_MIGRATIONS,
+  migrateOnly,
+} from '@backstage-mlops/plugin-mlops-backend/src/deployments/migrateForTests';
 import { seedDemoDeployments } from './seedDemoDeployments';
 
 jest.setTimeout(60_000);
