@@ -110,6 +110,36 @@ describe('EntityMlopsMetricsCard', () => {
     );
   });
 
+  it('names the monitoring instance the figures were read from', async () => {
+    const getEntityMetrics = jest.fn().mockResolvedValue(
+      response([
+        model({
+          source: { type: 'prometheus', name: 'default' },
+          totals: stats({
+            count: 6000,
+            throughputPerMinute: 100,
+            errorRate: 0.01,
+            latencyP95Ms: 42,
+          }),
+          baseline: undefined,
+          degradation: { accuracy: null },
+        }),
+      ]),
+    );
+    await renderCard(modelEntity, { getEntityMetrics });
+    expect(
+      await screen.findByText('from default (prometheus)'),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Latency p95')).toHaveTextContent('42');
+  });
+
+  it('says nothing about a source for pushed figures', async () => {
+    const getEntityMetrics = jest.fn().mockResolvedValue(response([model()]));
+    await renderCard(modelEntity, { getEntityMetrics });
+    await screen.findByLabelText('Latency p95');
+    expect(screen.queryByText(/^from /)).not.toBeInTheDocument();
+  });
+
   it('asks for another window and environment when the user picks one', async () => {
     const getEntityMetrics = jest.fn().mockResolvedValue(response([model()]));
     await renderCard(modelEntity, { getEntityMetrics });

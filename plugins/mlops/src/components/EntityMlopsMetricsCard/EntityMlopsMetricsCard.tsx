@@ -172,6 +172,12 @@ function ModelMetrics(props: {
           Model {metrics.model}
         </Typography>
       )}
+      {metrics.source && (
+        // Read from the server's monitoring (Prometheus), not pushed events.
+        <Typography variant="caption" color="textSecondary" component="p">
+          from {metrics.source.name} ({metrics.source.type})
+        </Typography>
+      )}
       <Grid container spacing={2}>
         <Grid item xs={6} md={3}>
           <Stat
