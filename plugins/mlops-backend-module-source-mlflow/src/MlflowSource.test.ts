@@ -287,6 +287,19 @@ describe.each(ids)(
       ]);
       expect(run.body.run.info.status).toBe('FINISHED');
 
+      // The entity's card says where the model comes from.
+      const entityModels = await request(portal.server)
+        .get('/api/mlops/entities/component/default/fraud-detector/models')
+        .set(AUTH);
+      expect(entityModels.status).toBe(200);
+      expect(entityModels.body.models).toEqual([
+        expect.objectContaining({
+          name: 'fraud-detector',
+          known: true,
+          source: { type: 'mlflow', name: 'central' },
+        }),
+      ]);
+
       // A change upstream between two syncs is history, seen rather than made.
       await upstream.call('/model-versions/transition-stage', {
         name: 'fraud-detector',

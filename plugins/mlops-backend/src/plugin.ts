@@ -114,6 +114,7 @@ export const mlopsPlugin = createBackendPlugin({
               sources.service.registryUpstream.setAlias(...change),
             deleteAlias: (...change) =>
               sources.service.registryUpstream.deleteAlias(...change),
+            originOf: model => sources.service.registryUpstream.originOf(model),
           },
           // Retention and deployments need each other; deployments is created
           // below and only asked at request time.

@@ -192,6 +192,11 @@ export interface EntityModelVersions {
   versions: ModelVersion[];
   /** Newest first. */
   history: ModelHistoryEntry[];
+  /**
+   * The source instance the model is mirrored from (`mlops.sources`), for a
+   * model that lives in another system such as an MLflow server.
+   */
+  source?: { type: string; name: string };
 }
 
 /**

@@ -74,6 +74,8 @@ export interface RegistryUpstream {
   ): Promise<void>;
   setAlias(model: string, alias: string, version: number): Promise<void>;
   deleteAlias(model: string, alias: string): Promise<void>;
+  /** The source instance a model is mirrored from, if any. */
+  originOf?(model: string): Promise<{ type: string; name: string } | undefined>;
 }
 
 export interface RegistryWiring {
@@ -353,9 +355,15 @@ export function createRegistryRouter(
         versions: ENTITY_VERSIONS_LIMIT,
         history: ENTITY_HISTORY_LIMIT,
       });
+      const source = view ? await upstream?.originOf?.(link.name) : undefined;
       models.push(
         view
-          ? { name: link.name, known: true, ...view }
+          ? {
+              name: link.name,
+              known: true,
+              ...view,
+              ...(source ? { source } : {}),
+            }
           : { name: link.name, known: false, versions: [], history: [] },
       );
     }

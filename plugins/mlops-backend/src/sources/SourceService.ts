@@ -535,6 +535,7 @@ export class SourceService {
       this.writeBack(model, (registry, http) =>
         registry.deleteAlias({ model, alias }, http),
       ),
+    originOf: (model: string) => this.options.state.originOf('model', model),
   };
 
   private async writeBack(

@@ -153,6 +153,8 @@ describe('EntityMlopsModelVersionsCard', () => {
       namespace: 'default',
       name: 'fraud-detection',
     });
+    // A pushed model has no source note.
+    expect(screen.queryByText(/^from /)).not.toBeInTheDocument();
   });
 
   it('moves a version to another stage after the reason is given and confirmed, then reloads', async () => {
@@ -273,6 +275,19 @@ describe('EntityMlopsModelVersionsCard', () => {
       ).toBeDisabled(),
     );
     expect(screen.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+  });
+
+  it('notes the source instance of a model mirrored from MLflow', async () => {
+    await renderCard({
+      getEntityModels: async () => ({
+        ...withVersions,
+        models: withVersions.models.map(m => ({
+          ...m,
+          source: { type: 'mlflow', name: 'central' },
+        })),
+      }),
+    });
+    expect(await screen.findByText('from central')).toBeInTheDocument();
   });
 
   it('says so when the model has no versions', async () => {

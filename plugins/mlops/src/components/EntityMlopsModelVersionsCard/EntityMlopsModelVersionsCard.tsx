@@ -356,6 +356,16 @@ function ModelVersionsSection(props: {
       <Box className={classes.modelHeader}>
         <Typography variant="subtitle1">
           {showName ? item.name : 'Versions'}
+          {item.source && (
+            <Typography
+              component="span"
+              variant="caption"
+              color="textSecondary"
+            >
+              {' '}
+              from {item.source.name}
+            </Typography>
+          )}
         </Typography>
         {item.known && item.versions.length > 0 && (
           <Box className={classes.actions}>
