@@ -42,6 +42,21 @@ export interface Config {
        */
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
     };
+    /**
+     * Notifications to an incident's owning team through Backstage's
+     * notifications service: when it opens, when its severity changes and
+     * when it resolves, each once per incident.
+     */
+    notifications?: {
+      /** Set to false to send none. Default true. */
+      enabled?: boolean;
+      /**
+       * The least severity that notifies when an incident opens or changes
+       * severity: 'warning' (the default) or 'critical'. A resolution
+       * notifies when the team was told about the incident before.
+       */
+      minSeverity?: 'warning' | 'critical';
+    };
     /** Drift checks against the reference baselines of model versions. */
     drift?: {
       /**
@@ -169,6 +184,14 @@ export interface Config {
         /** @visibility secret */
         secretAccessKey?: string;
       };
+    };
+    demo?: {
+      /**
+       * A JSON file (path relative to the backend's working directory) with
+       * the demo organisation's models, pipelines and experiments. When set,
+       * the backend fills an empty store from it on start.
+       */
+      seedFile?: string;
     };
   };
 }

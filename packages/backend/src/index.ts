@@ -36,6 +36,11 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 // MLOps models, pipelines, experiments and the triage guide in search.
 backend.add(import('@backstage-mlops/plugin-search-backend-module-mlops'));
 
+// Notifications (the Notifications page; MLOps incidents notify their
+// owners) and signals, which push them to open browsers.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
 // MLOps.
 backend.add(import('@backstage-mlops/plugin-mlops-backend'));
 // The demo organisation from mlops.demo.seedFile (the demo portal only).

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   MlopsArtifactStore,
@@ -75,6 +76,8 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        // Incidents notify their owners (incidents/IncidentNotifier.ts).
+        notifications: notificationService,
       },
       async init(deps) {
         const { logger, httpRouter, scheduler, catalog } = deps;

@@ -48,6 +48,19 @@ export interface StoredCheck {
   metrics?: ObjectEvaluation['metrics'];
 }
 
+/**
+ * A change of an incident that its owners are told about: it opened, its
+ * severity changed, or it resolved (by hand or automatically). Reported
+ * once, by the writer whose update made the change.
+ */
+export type IncidentChange = 'opened' | 'severity_changed' | 'resolved';
+
+/** Called after an incident changed (see {@link IncidentStore.onChange}). */
+export type IncidentChangeListener = (
+  incident: MlopsIncident,
+  change: IncidentChange,
+) => Promise<void>;
+
 /** What happened to an incident when a symptom was reported. */
 export interface ReportOutcome {
   incident: MlopsIncident;
@@ -120,7 +133,27 @@ function toIncident(row: IncidentRow, events: EventRow[]): MlopsIncident {
  * replicas cannot open duplicates.
  */
 export class IncidentStore {
+  private readonly listeners: IncidentChangeListener[] = [];
+
   constructor(private readonly db: Knex) {}
+
+  /**
+   * Registers a listener for incident changes (the notifier). It is awaited
+   * after the change is stored; a listener handles its own errors.
+   */
+  onChange(listener: IncidentChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(
+    incident: MlopsIncident,
+    change: IncidentChange,
+  ): Promise<MlopsIncident> {
+    for (const listener of this.listeners) {
+      await listener(incident, change);
+    }
+    return incident;
+  }
 
   /** The names of every model and pipeline in the MLOps store. */
   async listObjects(): Promise<ObjectRef[]> {
@@ -303,7 +336,10 @@ export class IncidentStore {
             evidence: JSON.stringify(finding.evidence),
           });
         });
-        return { incident: await this.get(id), opened: true };
+        return {
+          incident: await this.changed(await this.get(id), 'opened'),
+          opened: true,
+        };
       } catch (error) {
         if (!isDatabaseConflictError(error)) {
           throw error;
@@ -319,6 +355,13 @@ export class IncidentStore {
     const returned = open.clear_since !== null;
     const changed =
       open.message !== finding.message || open.severity !== finding.severity;
+    // Conditional on the severity this evaluator read, so of two replicas
+    // seeing the same change only one reports it.
+    const severityChanged =
+      open.severity !== finding.severity &&
+      (await this.db(INCIDENTS)
+        .where({ id: open.id, severity: open.severity })
+        .update({ severity: finding.severity })) > 0;
     await this.db(INCIDENTS)
       .where({ id: open.id })
       .update({
@@ -348,7 +391,13 @@ export class IncidentStore {
         evidence: finding.evidence,
       });
     }
-    return { incident: await this.get(open.id), opened: false };
+    const incident = await this.get(open.id);
+    return {
+      incident: severityChanged
+        ? await this.changed(incident, 'severity_changed')
+        : incident,
+      opened: false,
+    };
   }
 
   /**
@@ -400,6 +449,7 @@ export class IncidentStore {
           clearForMs / 60_000,
         )} minutes`,
       });
+      await this.changed(await this.get(open.id), 'resolved');
     }
     return 'resolved';
   }
@@ -477,7 +527,7 @@ export class IncidentStore {
       actor,
       message: note ? `Resolved: ${note}` : 'Resolved',
     });
-    return this.get(id);
+    return this.changed(await this.get(id), 'resolved');
   }
 
   /** One incident with its timeline; NotFoundError when there is none. */

@@ -6,10 +6,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
 import { Knex } from 'knex';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { IncidentService, readIncidentConfig } from './IncidentService';
+import { IncidentNotifier, readNotificationSettings } from './IncidentNotifier';
 import { IncidentStore } from './IncidentStore';
 import { createIncidentsRouter } from './router';
 import { healthCheckTask } from './schedule';
@@ -20,6 +22,7 @@ export { IncidentService, readIncidentConfig } from './IncidentService';
 export type { IncidentServiceOptions } from './IncidentService';
 export { IncidentStore } from './IncidentStore';
 export type { ObjectRef } from './IncidentStore';
+export { IncidentNotifier, readNotificationSettings } from './IncidentNotifier';
 export { createIncidentsRouter } from './router';
 export { healthCheckTask } from './schedule';
 export type {
@@ -52,9 +55,25 @@ export async function createIncidents(options: {
    * run and what they would judge stays unknown.
    */
   sources: DetectorSources;
+  /**
+   * Backstage's notifications service: owners are told when an incident
+   * opens, changes severity or resolves (`mlops.notifications.*`).
+   */
+  notifications?: NotificationService;
 }) {
   const { config, logger, catalog } = options;
   const store = new IncidentStore(options.db);
+  if (options.notifications) {
+    const notifier = new IncidentNotifier({
+      db: options.db,
+      notifications: options.notifications,
+      catalog,
+      auth: options.auth,
+      logger,
+      settings: readNotificationSettings(config),
+    });
+    store.onChange(notifier.onChange);
+  }
   const incidents = new IncidentService({
     store,
     logger,

@@ -13,6 +13,7 @@ const NEEDED = [
   '20261122090000_init.js',
   '20261125150000_incidents.js',
   '20261203144500_health_latest_checks.js',
+  '20261203151500_incident_notifications.js',
 ];
 
 /** Brings a test database to the schema the incidents code needs. */
