@@ -650,6 +650,94 @@ describe('artifacts through the MLflow endpoint', () => {
       ]);
     });
 
+    it('reads a version’s flavors, signature and input example from its MLmodel', async () => {
+      const { runId, artifactUri } = await newRun('mlmodel');
+      const mlmodel = [
+        'artifact_path: model',
+        'flavors:',
+        '  python_function:',
+        '    loader_module: mlflow.sklearn',
+        '    python_version: 3.11.2',
+        '  sklearn:',
+        '    sklearn_version: 1.2.1',
+        '    serialization_format: cloudpickle',
+        'mlflow_version: 2.17.2',
+        `run_id: ${runId}`,
+        'saved_input_example_info:',
+        '  artifact_path: input_example.json',
+        '  type: dataframe',
+        'signature:',
+        `  inputs: '[{"type": "double", "name": "age", "required": true}]'`,
+        `  outputs: '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]'`,
+        "utc_time_created: '2026-12-03 14:00:00.000000'",
+        '',
+      ].join('\n');
+      for (const [path, body] of [
+        ['model/MLmodel', mlmodel],
+        ['model/input_example.json', '{"columns": ["age"], "data": [[0.03]]}'],
+      ]) {
+        await request(server)
+          .put(`${PROXY}/artifacts/${proxied(artifactUri, path)}`)
+          .set('Authorization', auth)
+          .send(Buffer.from(body));
+      }
+      await post('/registered-models/create', { name: 'mlmodel-model' });
+      await post('/model-versions/create', {
+        name: 'mlmodel-model',
+        source: `${artifactUri}/model`,
+        run_id: runId,
+      });
+      const details = await request(server)
+        .get('/api/mlops/models/mlmodel-model/versions/1/logged-model')
+        .set('Authorization', auth);
+      expect(details.status).toBe(200);
+      expect(details.body).toEqual({
+        artifactUri: `${artifactUri}/model`,
+        stored: true,
+        found: true,
+        flavors: [
+          {
+            name: 'python_function',
+            details: {
+              loader_module: 'mlflow.sklearn',
+              python_version: '3.11.2',
+            },
+          },
+          {
+            name: 'sklearn',
+            details: {
+              sklearn_version: '1.2.1',
+              serialization_format: 'cloudpickle',
+            },
+          },
+        ],
+        signature: {
+          inputs: [{ name: 'age', type: 'double', required: true }],
+          outputs: [{ type: 'tensor float64 [-1]' }],
+        },
+        inputExample: {
+          text: '{"columns": ["age"], "data": [[0.03]]}',
+          truncated: false,
+          type: 'dataframe',
+        },
+        mlflowVersion: '2.17.2',
+        runId,
+        createdAt: '2026-12-03 14:00:00.000000',
+      });
+      await post('/model-versions/create', {
+        name: 'mlmodel-model',
+        source: 's3://elsewhere/model',
+      });
+      const outside = await request(server)
+        .get('/api/mlops/models/mlmodel-model/versions/2/logged-model')
+        .set('Authorization', auth);
+      expect(outside.body).toEqual({
+        artifactUri: 's3://elsewhere/model',
+        stored: false,
+        found: false,
+      });
+    });
+
     it('leads the tracking URI’s root into the portal without a token', async () => {
       const page = await request(server).get('/api/mlops/mlflow/');
       expect(page.status).toBe(200);

@@ -7,10 +7,11 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { MlflowError, mlflowErrorHandler } from '../mlflow/errors';
+import { MlflowError, mlflowErrorHandler } from '../mlflow';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { TrackingStore } from '../tracking';
 import { ArtifactService } from './ArtifactService';
+import { readLoggedModelFiles } from './loggedModelFiles';
 import { enrichMlflowResponses } from './mlflowResponses';
 import {
   LOGGED_MODEL_STATUSES,
@@ -668,6 +669,37 @@ export function createArtifactsRouter(
     content.stream.on('error', error => res.destroy(error));
     content.stream.pipe(res);
   });
+
+  portal.get(
+    '/models/:name/versions/:version/logged-model',
+    async (req, res) => {
+      await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const { name, version } = parse(
+        z.object({
+          name: z.string().min(1).max(500),
+          version: z.string().regex(/^\d{1,9}$/, 'must be a version number'),
+        }),
+        req.params,
+      );
+      await readAccess.requireReadable(req, 'model', name);
+      const stored = await options.registry.getVersion(name, Number(version));
+      const uri = await artifacts
+        .downloadUriOf(stored.artifactUri ?? '')
+        .catch(() => stored.artifactUri ?? '');
+      const modelPath = uri ? artifacts.storePathOf(uri) : undefined;
+      const files =
+        modelPath === undefined
+          ? undefined
+          : await readLoggedModelFiles(artifacts.store, modelPath);
+      res.json({
+        artifactUri: uri,
+        // False when the files are outside the portal (s3://… written by the client).
+        stored: modelPath !== undefined,
+        found: files !== undefined,
+        ...files,
+      });
+    },
+  );
 
   portal.get('/runs/:runId/inputs', async (req, res) => {
     const { run } = await readableRun(req);
