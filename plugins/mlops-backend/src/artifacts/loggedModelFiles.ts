@@ -56,6 +56,15 @@ function scalars(value: unknown): Record<string, string> {
   );
 }
 
+function fieldType(field: any): string {
+  if (typeof field?.type !== 'string') return 'unknown';
+  const spec = field['tensor-spec'];
+  if (field.type === 'tensor' && spec) {
+    return `tensor ${spec.dtype} ${JSON.stringify(spec.shape)}`;
+  }
+  return field.type;
+}
+
 function signatureFields(json: unknown): SignatureField[] {
   if (typeof json !== 'string') return [];
   try {
@@ -63,14 +72,7 @@ function signatureFields(json: unknown): SignatureField[] {
     if (!Array.isArray(parsed)) return [];
     return parsed.map(field => ({
       ...(typeof field?.name === 'string' ? { name: field.name } : {}),
-      type:
-        typeof field?.type === 'string'
-          ? field.type === 'tensor' && field['tensor-spec']
-            ? `tensor ${field['tensor-spec'].dtype} ${JSON.stringify(
-                field['tensor-spec'].shape,
-              )}`
-            : field.type
-          : 'unknown',
+      type: fieldType(field),
       ...(typeof field?.required === 'boolean'
         ? { required: field.required }
         : {}),
