@@ -88,6 +88,26 @@ describe('MLflow search grammar over HTTP', () => {
         metrics: { auc: 0.8 },
       });
       await run('beta', 3000, { params: { model: 'linear' } });
+      for (const [name, dataset, digest, context] of [
+        ['alpha-1', 'iris', 'abc123', 'training'],
+        ['Alpha-2', 'wine', 'def456', 'eval'],
+      ]) {
+        const logged = await post('/runs/log-inputs', {
+          run_id: ids[name],
+          datasets: [
+            {
+              dataset: {
+                name: dataset,
+                digest,
+                source_type: 'local',
+                source: '{"uri": "data.csv"}',
+              },
+              tags: [{ key: 'mlflow.data.context', value: context }],
+            },
+          ],
+        });
+        expect(logged.status).toBe(200);
+      }
     });
 
     async function names(filter: string, orderBy?: string[]) {
@@ -135,6 +155,28 @@ describe('MLflow search grammar over HTTP', () => {
         'alpha-1',
       ]);
       expect(await names("attributes.status = 'RUNNING'")).toHaveLength(3);
+    });
+
+    it('datasets.* and attributes.artifact_uri', async () => {
+      expect(await names("datasets.name = 'iris'")).toEqual(['alpha-1']);
+      expect(await names("datasets.digest LIKE 'def%'")).toEqual(['Alpha-2']);
+      expect(await names("datasets.context IN ('training', 'eval')")).toEqual([
+        'Alpha-2',
+        'alpha-1',
+      ]);
+      expect(await names("datasets.context != 'training'")).toEqual([
+        'Alpha-2',
+      ]);
+      const run = await get('/runs/get', { run_id: ids['alpha-1'] });
+      const uri = run.body.run.info.artifact_uri;
+      expect(await names(`attributes.artifact_uri = '${uri}'`)).toEqual([
+        'alpha-1',
+      ]);
+      expect(
+        await names(
+          `attributes.artifact_uri LIKE 'mlflow-artifacts:/${experimentId}/%'`,
+        ),
+      ).toHaveLength(3);
     });
 
     it('tags.mlflow.runName finds runs named by create_run(run_name=)', async () => {

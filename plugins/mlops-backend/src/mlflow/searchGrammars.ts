@@ -1,16 +1,11 @@
 import { RUN_STATUSES, RunStatus } from '@backstage-mlops/plugin-mlops-common';
 import type {
-  RunSearchClause,
-  RunSearchOrder,
-} from '../tracking/TrackingStore';
-import type {
   ExperimentSearchClause,
   ExperimentSearchOrder,
-} from '../tracking/experimentSearch';
-import type {
-  RegistrySearchClause,
-  RegistrySearchOrder,
-} from '../registry/registrySearch';
+  RunSearchClause,
+  RunSearchOrder,
+} from '../tracking';
+import type { RegistrySearchClause, RegistrySearchOrder } from '../registry';
 import { MlflowError } from './errors';
 import {
   NUMERIC_COMPARATORS,
@@ -36,8 +31,10 @@ const RUNS: SearchGrammar = {
     metric: NUMERIC_COMPARATORS,
     param: [...TEXT, ...NULLS],
     tag: [...TEXT, ...NULLS],
+    dataset: [...TEXT, 'IN', 'NOT IN'],
   },
   stringAttributes: {
+    artifact_uri: [...TEXT, 'IN', 'NOT IN'],
     run_id: [...TEXT, 'IN', 'NOT IN'],
     run_name: [...TEXT, 'IN', 'NOT IN'],
     status: [...TEXT, 'IN', 'NOT IN'],
@@ -110,7 +107,19 @@ export function parseRunFilter(filter: string | undefined): RunSearchClause[] {
         }
         return {
           type: 'attribute',
-          key: key as 'run_id' | 'run_name' | 'status' | 'user_id',
+          key: key as
+            | 'run_id'
+            | 'run_name'
+            | 'status'
+            | 'user_id'
+            | 'artifact_uri',
+          op: op as any,
+          value: value as string | string[],
+        };
+      case 'dataset':
+        return {
+          type: 'dataset',
+          key: key as 'name' | 'digest' | 'context',
           op: op as any,
           value: value as string | string[],
         };

@@ -62,6 +62,21 @@ describe('MLflow search grammar', () => {
     ]);
   });
 
+  it('reads datasets and artifact_uri clauses', () => {
+    expect(
+      parseRunFilter(
+        "datasets.name IN ('iris') and dataset.context = 'training' and attributes.artifact_uri LIKE 's3://%'",
+      ),
+    ).toEqual([
+      { type: 'dataset', key: 'name', op: 'IN', value: ['iris'] },
+      { type: 'dataset', key: 'context', op: '=', value: 'training' },
+      { type: 'attribute', key: 'artifact_uri', op: 'LIKE', value: 's3://%' },
+    ]);
+    expect(() => parseRunFilter("datasets.size = '1'")).toThrow(
+      /Invalid dataset key 'size'/,
+    );
+  });
+
   it('keeps dots inside quoted keys and reads escaped quotes in values', () => {
     expect(parseRunFilter(`params."lr.schedule" = 'it\\'s cosine'`)).toEqual([
       { type: 'param', key: 'lr.schedule', op: '=', value: "it's cosine" },

@@ -10,7 +10,11 @@ import { createHash } from 'crypto';
 import { Knex } from 'knex';
 import { ObjectReadScope } from '../permissions/MlopsObjectReadAccess';
 import { toStoredValue } from './metricValues';
-import { compareText, TextComparator } from '../database/textComparison';
+import {
+  compareText,
+  jsonTagValue,
+  TextComparator,
+} from '../database/textComparison';
 import { RUN_TABLES } from './runRows';
 
 /*
@@ -23,6 +27,9 @@ import { RUN_TABLES } from './runRows';
  */
 
 const { EXPERIMENTS, RUNS, PARAMS, TAGS, LATEST } = RUN_TABLES;
+/** The datasets tables of the artifacts capability (runs/log-inputs). */
+const DATASETS = 'mlops_datasets';
+const RUN_INPUTS = 'mlops_run_inputs';
 
 /** Run attributes compared as text, and their columns. */
 const TEXT_ATTRIBUTE_COLUMNS = {
@@ -33,7 +40,23 @@ const TEXT_ATTRIBUTE_COLUMNS = {
 } as const;
 
 /** A run attribute compared as text. */
-export type RunTextAttribute = keyof typeof TEXT_ATTRIBUTE_COLUMNS;
+export type RunTextAttribute =
+  | keyof typeof TEXT_ATTRIBUTE_COLUMNS
+  | 'artifact_uri';
+
+/**
+ * A run's artifact URI as ArtifactLocations lays it out: under its
+ * experiment's requested artifact_location, else the portal's proxy.
+ */
+function artifactUriExpression(db: Knex): Knex.Raw {
+  return db.raw(
+    `((select coalesce(e.artifact_location, 'mlflow-artifacts:/' || cast(e.id as varchar(20))) from ?? as e where e.id = r.experiment_id) || '/' || r.id || '/artifacts')`,
+    [EXPERIMENTS],
+  );
+}
+
+/** The dataset input tag MLflow keeps a dataset's role in ("training"). */
+const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 
 /** MLflow keeps a run's name twice: the run's name and this tag. */
 export const RUN_NAME_TAG = 'mlflow.runName';
@@ -62,6 +85,13 @@ export type RunSearchClause =
       key: 'start_time' | 'end_time';
       op: RunFilterOperator;
       value: number;
+    }
+  | {
+      /** Matches when any dataset the run logged as input matches. */
+      type: 'dataset';
+      key: 'name' | 'digest' | 'context';
+      op: TextComparator;
+      value: string | string[];
     };
 
 /** One sort key of a run search. */
@@ -303,8 +333,41 @@ function matchingRuns(
           clause.value,
         );
         break;
+      case 'dataset': {
+        const key = clause.key;
+        const op = clause.op;
+        const value = clause.value;
+        query.whereExists(function input(this: Knex.QueryBuilder) {
+          this.select(db.raw('1'))
+            .from(`${RUN_INPUTS} as ${alias}`)
+            .join(
+              `${DATASETS} as ${alias}d`,
+              `${alias}d.id`,
+              `${alias}.dataset_id`,
+            )
+            .whereRaw(`${alias}.run_id = r.id`);
+          compareText(
+            this,
+            key === 'context'
+              ? jsonTagValue(db, `${alias}.tags`, DATASET_CONTEXT_TAG, sqlite)
+              : `${alias}d.${key}`,
+            op,
+            value,
+            sqlite,
+          );
+        });
+        break;
+      }
       case 'attribute':
-        if (clause.key === 'start_time' || clause.key === 'end_time') {
+        if (clause.key === 'artifact_uri') {
+          compareText(
+            query,
+            artifactUriExpression(db),
+            clause.op as TextComparator,
+            textValue(clause),
+            sqlite,
+          );
+        } else if (clause.key === 'start_time' || clause.key === 'end_time') {
           query.where(
             `r.${clause.key}`,
             clause.op === '!=' ? '<>' : clause.op,
@@ -313,7 +376,9 @@ function matchingRuns(
         } else {
           compareText(
             query,
-            TEXT_ATTRIBUTE_COLUMNS[clause.key],
+            TEXT_ATTRIBUTE_COLUMNS[
+              clause.key as keyof typeof TEXT_ATTRIBUTE_COLUMNS
+            ],
             clause.op as TextComparator,
             textValue(clause),
             sqlite,
