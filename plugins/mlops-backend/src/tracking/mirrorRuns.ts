@@ -1,13 +1,14 @@
 import { RunStatus } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
 import { inChunks } from '../database/values';
-import { fromStoredValue } from './metricValues';
+import { fromStoredValue, toStoredValue } from './metricValues';
 import { MetricRow, writeMetrics } from './metricWriter';
 
 const RUNS = 'mlops_runs';
 const PARAMS = 'mlops_run_params';
 const TAGS = 'mlops_run_tags';
 const LATEST = 'mlops_run_latest_metrics';
+const METRICS = 'mlops_run_metrics';
 
 /** A run as a source (an MLflow server) reports it, under its upstream id. */
 export interface MirroredRunInput {
@@ -45,8 +46,10 @@ function sameMetric(row: Row, metric: MetricRow): boolean {
  */
 export async function mirrorRuns(
   db: Knex,
-  runs: MirroredRunInput[],
+  reported: MirroredRunInput[],
 ): Promise<void> {
+  // A run listed twice (pages that shifted under the listing) is written once.
+  const runs = [...new Map(reported.map(r => [r.id, r])).values()];
   if (runs.length === 0) {
     return;
   }
@@ -102,7 +105,25 @@ export async function mirrorRuns(
         .onConflict(['run_id', 'key'])
         .merge(['value']);
     }
-    for (const run of runs) {
+    // A run seen for the first time has no metric rows: its latest values
+    // go in as plain multi-row inserts (a first sync writes tens of
+    // thousands) instead of one upsert statement per run.
+    const freshMetrics = fresh.flatMap(r => {
+      const latestByKey = new Map<string, MetricRow>();
+      for (const metric of r.latestMetrics) latestByKey.set(metric.key, metric);
+      return [...latestByKey.values()].map(metric => ({
+        run_id: r.id,
+        key: metric.key,
+        ...toStoredValue(metric.value),
+        step: metric.step,
+        timestamp: metric.timestamp,
+      }));
+    });
+    for (const chunk of inChunks(freshMetrics, 150)) {
+      await tx(METRICS).insert(chunk);
+      await tx(LATEST).insert(chunk);
+    }
+    for (const run of runs.filter(r => known.has(r.id))) {
       const changed = run.latestMetrics.filter(metric => {
         const stored = latest.get(`${run.id}\u0000${metric.key}`);
         return !stored || !sameMetric(stored, metric);
