@@ -63,7 +63,9 @@ export interface MlopsApi {
   /** Resolves an incident by hand as the signed-in user. */
   resolveIncident(id: string, note?: string): Promise<MlopsIncident>;
   /** The experiments the entity links to, each with its most recent runs. */
-  getEntityExperiments(entity: CompoundEntityRef): Promise<EntityExperimentsResponse>;
+  getEntityExperiments(
+    entity: CompoundEntityRef,
+  ): Promise<EntityExperimentsResponse>;
   /** Every logged value of one metric of a run, by step. */
   getMetricHistory(runId: string, key: string): Promise<MetricHistory>;
   /** Params and latest metrics of several runs side by side. */
