@@ -14,8 +14,11 @@ import {
 } from '@backstage-mlops/plugin-mlops-node';
 import { createArtifacts } from './artifacts';
 import { openMlopsDatabase } from './database/migrations';
-import { createDeployments, DeploymentTargetCollector } from './deployments';
-import { registryVersionCheck } from './deployments/wiring';
+import {
+  createDeployments,
+  DeploymentTargetCollector,
+  registryVersionCheck,
+} from './deployments';
 import { createDrift } from './drift';
 import { createFleet } from './fleet';
 import { createHealth } from './health';

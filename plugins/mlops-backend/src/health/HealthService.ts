@@ -6,13 +6,9 @@ import {
   MlopsObjectKind,
   ModelKeyMetrics,
 } from '@backstage-mlops/plugin-mlops-common';
-import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import type { MlopsObjectStore } from '../objects';
 import { ResolvedEntity } from '../shared/EntityResolver';
-import {
-  IncidentStore,
-  ObjectRef,
-  StoredCheck,
-} from '../incidents/IncidentStore';
+import type { IncidentStore, ObjectRef, StoredCheck } from '../incidents';
 
 const SEVERITY_ORDER: Record<HealthReason['severity'], number> = {
   critical: 0,

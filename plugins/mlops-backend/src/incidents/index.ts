@@ -21,7 +21,7 @@ import { DetectorSources } from './sources';
 export { IncidentService, readIncidentConfig } from './IncidentService';
 export type { IncidentServiceOptions } from './IncidentService';
 export { IncidentStore } from './IncidentStore';
-export type { ObjectRef } from './IncidentStore';
+export type { ObjectRef, StoredCheck } from './IncidentStore';
 export { IncidentNotifier, readNotificationSettings } from './IncidentNotifier';
 export { createIncidentsRouter } from './router';
 export { healthCheckTask } from './schedule';

@@ -15,11 +15,7 @@ import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
-import {
-  isParamChangeRefusal,
-  RunBatch,
-  TrackingStore,
-} from '../tracking/TrackingStore';
+import { isParamChangeRefusal, RunBatch, TrackingStore } from '../tracking';
 import { MlflowError } from './errors';
 import {
   freeName,
@@ -79,8 +75,34 @@ const metric = z.object({
 const ms = (iso: string | undefined) =>
   iso === undefined ? undefined : Date.parse(iso);
 
-const NAME_ADJECTIVES = ['amber', 'bold', 'calm', 'deft', 'eager', 'fair', 'keen', 'lucid', 'mellow', 'quick', 'sunny', 'vivid'];
-const NAME_NOUNS = ['badger', 'crane', 'dolphin', 'finch', 'heron', 'lynx', 'otter', 'panda', 'robin', 'seal', 'trout', 'wren'];
+const NAME_ADJECTIVES = [
+  'amber',
+  'bold',
+  'calm',
+  'deft',
+  'eager',
+  'fair',
+  'keen',
+  'lucid',
+  'mellow',
+  'quick',
+  'sunny',
+  'vivid',
+];
+const NAME_NOUNS = [
+  'badger',
+  'crane',
+  'dolphin',
+  'finch',
+  'heron',
+  'lynx',
+  'otter',
+  'panda',
+  'robin',
+  'seal',
+  'trout',
+  'wren',
+];
 
 /** A run name like MLflow's generated ones (`bold-heron-417`). */
 function generatedRunName(): string {

@@ -19,6 +19,10 @@ import {
 
 export { RegistryStore } from './RegistryStore';
 export type { DeployedVersionCheck } from './RegistryStore';
+export type {
+  RegistrySearchClause,
+  RegistrySearchOrder,
+} from './registrySearch';
 export { MetricDirections } from './compareVersions';
 export { createRegistryRouter } from './router';
 export type {

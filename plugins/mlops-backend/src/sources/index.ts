@@ -11,7 +11,7 @@ import type {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { Knex } from 'knex';
 import type { PipelineStore } from '../pipelines';
-import type { RegistryStore } from '../registry/RegistryStore';
+import type { RegistryStore } from '../registry';
 import type { TrackingStore } from '../tracking';
 import { createSourcesRouter } from './router';
 import { SourceService } from './SourceService';

@@ -12,7 +12,7 @@ import type {
 import { createHash } from 'crypto';
 import { Knex } from 'knex';
 import type { PipelineStore } from '../pipelines';
-import type { RegistryStore } from '../registry/RegistryStore';
+import type { RegistryStore } from '../registry';
 import { TrackingStore, mirrorRuns } from '../tracking';
 import {
   MirroredKind,

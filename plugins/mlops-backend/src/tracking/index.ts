@@ -7,7 +7,17 @@ import { TrackingStore } from './TrackingStore';
 import { createTrackingRouter } from './router';
 
 export { TrackingStore } from './TrackingStore';
-export type { RunSnapshot } from './TrackingStore';
+export { isParamChangeRefusal } from './TrackingStore';
+export type {
+  RunBatch,
+  RunSearchClause,
+  RunSearchOrder,
+  RunSnapshot,
+} from './TrackingStore';
+export type {
+  ExperimentSearchClause,
+  ExperimentSearchOrder,
+} from './experimentSearch';
 export { createTrackingRouter } from './router';
 export type { TrackingRouterOptions } from './router';
 export { mirrorRuns } from './mirrorRuns';

@@ -42,6 +42,7 @@ import {
   SetAliasDialog,
 } from './VersionDialogs';
 import { MlopsTable, NoWrap, TruncatedText } from '../MlopsTable';
+import { ModelVersionDetailsButton } from '../ModelVersionDetails';
 
 const useStyles = makeStyles(theme => ({
   modelHeader: {
@@ -333,6 +334,10 @@ function VersionsTable(props: {
               >
                 Change stage
               </Button>
+              <ModelVersionDetailsButton
+                model={item.name}
+                version={version.version}
+              />
             </TableCell>
           </TableRow>
         ))}

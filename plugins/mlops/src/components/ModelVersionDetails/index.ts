@@ -1,0 +1,6 @@
+export {
+  ModelVersionDetails,
+  ModelVersionDetailsButton,
+  formatInputExample,
+} from './ModelVersionDetails';
+export type { ModelVersionFiles, SignatureField } from './ModelVersionDetails';
