@@ -34,11 +34,13 @@ import {
   parseAlias,
   parseModelName,
   parseVersionNumber,
+  renameModelBody,
   retentionBody,
   rollbackBody,
   setAliasBody,
   transitionBody,
   updateModelBody,
+  versionTagBody,
 } from './validation';
 import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 
@@ -344,6 +346,82 @@ export function createRegistryRouter(
     );
     res.json(await store.applyRetention(name, { ...body, actor }, deployments));
   });
+
+  // Whole-model edits and tags, as MLflow's registry has them; deletes and
+  // renames are decided like retention (they remove or move versions).
+  router.post('/models/:name/rename', json, async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const { credentials } = await callerOf(req);
+    const { newName } = parseInput(renameModelBody, req.body, 'rename');
+    await authorizeModelChange(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+    );
+    const model = await store.renameModel(name, newName, deployments);
+    await objectChanges?.deleted('model', name);
+    await objectChanges?.upserted('model', newName);
+    res.json(model);
+  });
+
+  router.delete('/models/:name', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const { credentials } = await callerOf(req);
+    await authorizeModelChange(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+    );
+    await store.deleteModel(name, deployments);
+    await objectChanges?.deleted('model', name);
+    res.status(204).end();
+  });
+
+  router.delete('/models/:name/versions/:version', async (req, res) => {
+    const name = parseModelName(req.params.name);
+    const version = parseVersionNumber(req.params.version);
+    const { credentials, actor } = await callerOf(req);
+    await authorizeModelChange(
+      name,
+      mlopsModelRetentionPermission,
+      credentials,
+    );
+    await store.deleteVersion(name, version, actor, deployments);
+    res.status(204).end();
+  });
+
+  router.put(
+    '/models/:name/versions/:version/tags/:key',
+    json,
+    async (req, res) => {
+      const name = parseModelName(req.params.name);
+      const version = parseVersionNumber(req.params.version);
+      await actorOf(req);
+      const { key, value } = parseInput(
+        versionTagBody,
+        { key: req.params.key, value: req.body?.value },
+        'version tag',
+      );
+      await store.setVersionTag(name, version, key, value);
+      res.json(await store.getVersion(name, version));
+    },
+  );
+
+  router.delete(
+    '/models/:name/versions/:version/tags/:key',
+    async (req, res) => {
+      const name = parseModelName(req.params.name);
+      const version = parseVersionNumber(req.params.version);
+      await actorOf(req);
+      const { key } = parseInput(
+        versionTagBody.pick({ key: true }),
+        { key: req.params.key },
+        'version tag',
+      );
+      await store.setVersionTag(name, version, key, undefined);
+      res.status(204).end();
+    },
+  );
 
   router.get('/entities/:kind/:namespace/:name/models', async (req, res) => {
     const ref = parseInput(entityRefParams, req.params, 'entity reference');

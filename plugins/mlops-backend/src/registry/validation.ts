@@ -3,6 +3,7 @@ import {
   ModelStage,
   isReservedModelAlias,
   mlopsNameProblem,
+  mlopsValueProblem,
 } from '@backstage-mlops/plugin-mlops-common';
 import { InputError } from '@backstage/errors';
 import { z } from 'zod';
@@ -179,4 +180,30 @@ export const retentionBody = z.strictObject({
 export const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
+});
+
+/** Body of `POST /models/:name/rename`. */
+export const renameModelBody = z.strictObject({
+  newName: z.string().transform((value, ctx) => {
+    try {
+      return parseModelName(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+});
+
+/** A version tag: MLflow's key rule and value limit. */
+export const versionTagBody = z.object({
+  key: z.string().superRefine((value, ctx) => {
+    const problem = mlopsNameProblem(value);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `tag key ${problem}` });
+  }),
+  value: z.string().superRefine((value, ctx) => {
+    const problem = mlopsValueProblem('tag', value);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `tag value ${problem}` });
+  }),
 });
