@@ -1,7 +1,7 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import createKnex, { Knex } from 'knex';
-import { createTestDatabases } from '../__testUtils__/databases';
-import { openMlopsDatabase } from '../database/migrations';
+import { createTestDatabases } from '../../__testUtils__/databases';
+import { openMlopsDatabase } from '../../database/migrations';
 
 jest.setTimeout(120_000);
 
