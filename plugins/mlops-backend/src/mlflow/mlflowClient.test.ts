@@ -194,6 +194,44 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
         `${endpoint}/api/2.0/mlflow/experiments/get-by-name?experiment_name=x`,
       );
       expect(response.status).toBe(401);
+      // In MLflow's shape, which MLflow's clients report as UNAUTHENTICATED.
+      expect(await response.json()).toMatchObject({
+        error_code: 'UNAUTHENTICATED',
+      });
+    });
+
+    it('lists what was uploaded through the artifact proxy', async () => {
+      const { client, endpoint } = await startBackend();
+      const { experiment_id } = await client.Experiments.create({
+        name: 'with-artifacts',
+      });
+      const { run } = await client.Runs.create({ experiment_id });
+      expect(run.info.artifact_uri).toBe(
+        `mlflow-artifacts:/${experiment_id}/${run.info.run_id}/artifacts`,
+      );
+      // The upload as MLflow's Python client sends it: a PUT of the bytes
+      // to the proxy path the artifact URI names.
+      const upload = await fetch(
+        `${endpoint}/api/2.0/mlflow-artifacts/artifacts/${experiment_id}/${run.info.run_id}/artifacts/plots/loss.png`,
+        {
+          method: 'PUT',
+          headers: { Authorization: mockCredentials.service.header() },
+          body: Buffer.alloc(300, 1),
+        },
+      );
+      expect(upload.status).toBe(200);
+      const listed = await client.Artifacts.list({ run_id: run.info.run_id });
+      expect(listed).toEqual({
+        root_uri: run.info.artifact_uri,
+        files: [{ path: 'plots', is_dir: true }],
+      });
+      const inner = await client.Artifacts.list({
+        run_id: run.info.run_id,
+        path: 'plots',
+      });
+      expect(inner.files).toEqual([
+        { path: 'plots/loss.png', is_dir: false, file_size: 300 },
+      ]);
     });
   });
 });
