@@ -5,6 +5,7 @@ import type {
   MlopsSourceInstance,
   MlopsSourceInstanceConfig,
   MlopsSourceWindowMetrics,
+  MlopsSourceWindowPoint,
 } from '@backstage-mlops/plugin-mlops-node';
 import { readDurationFromConfig } from '@backstage/config';
 import { Duration } from 'luxon';
@@ -196,6 +197,18 @@ export function lastValue(answer: unknown): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Every point of a `query_range` answer's first series, as [seconds, value]. */
+export function allValues(answer: unknown): Array<[number, number]> {
+  const parsed = rangeAnswer.safeParse(answer);
+  if (!parsed.success) {
+    throw new Error('Prometheus answered query_range with an unexpected shape');
+  }
+  return (parsed.data.data.result[0]?.values ?? []).flatMap(([t, v]) => {
+    const value = Number(v);
+    return Number.isFinite(value) ? [[t, value] as [number, number]] : [];
+  });
+}
+
 /** A small time-bounded, size-bounded cache of figures. */
 class FigureCache {
   private readonly entries = new Map<
@@ -242,12 +255,29 @@ export class PrometheusMonitoring {
     this.cache = new FigureCache(options.cacheTtlMs);
   }
 
+  get instanceOptions(): PrometheusInstanceOptions {
+    return this.options;
+  }
+
+  private series(
+    request: {
+      subject: MlopsMonitoringSubject;
+      from: Date;
+      http: MlopsSourceHttpClient;
+    },
+    step: number,
+    end: number,
+  ) {
+    return seriesOf(this, request, step, end);
+  }
+
   async windowMetrics(request: {
     subject: MlopsMonitoringSubject;
     from: Date;
     to: Date;
     http: MlopsSourceHttpClient;
     signal?: AbortSignal;
+    stepSeconds?: number;
   }): Promise<MlopsSourceWindowMetrics | undefined> {
     const { annotations } = request.subject;
     const instance = annotations[ANNOTATION_PROMETHEUS_INSTANCE]?.trim();
@@ -265,9 +295,13 @@ export class PrometheusMonitoring {
     }
     const end = Math.floor(request.to.getTime() / 1000);
     // Reads within the same five seconds share an answer.
-    const key = `${Math.floor(end / 5)}|${windowSeconds}|${JSON.stringify(
-      queries,
-    )}`;
+    const step =
+      request.stepSeconds !== undefined
+        ? Math.max(MIN_WINDOW_SECONDS, Math.round(request.stepSeconds))
+        : undefined;
+    const key = `${Math.floor(
+      end / 5,
+    )}|${windowSeconds}|${step}|${JSON.stringify(queries)}`;
     const cached = this.cache.get(key, this.now());
     if (cached) {
       return cached;
@@ -308,9 +342,75 @@ export class PrometheusMonitoring {
         ? { requestCount: Math.round(figures.requestCount) }
         : {}),
     };
+    if (step !== undefined) {
+      const series = await this.series(request, step, end);
+      if (series.length > 0) {
+        result.series = series;
+      }
+    }
     this.cache.set(key, result, this.now());
     return result;
   }
+}
+
+/**
+ * The figures per step over the window, for a chart: p95, error rate,
+ * throughput and requests, each one `query_range` with the step as range.
+ * A point at `t` covers `[t - step, t]`.
+ */
+async function seriesOf(
+  monitoring: PrometheusMonitoring,
+  request: {
+    subject: MlopsMonitoringSubject;
+    from: Date;
+    http: MlopsSourceHttpClient;
+  },
+  step: number,
+  end: number,
+): Promise<MlopsSourceWindowPoint[]> {
+  const queries = queriesFor(
+    request.subject.annotations,
+    monitoring.instanceOptions,
+    step,
+  );
+  if (!queries) return [];
+  const start = Math.floor(request.from.getTime() / 1000) + step;
+  if (start > end) return [];
+  const wanted: Array<keyof FigureQueries> = [
+    'p95',
+    'errorRate',
+    'throughputPerSecond',
+    'requestCount',
+  ];
+  const answers = await Promise.all(
+    wanted
+      .filter(figure => queries[figure])
+      .map(async figure => {
+        const answer = await request.http.json({
+          method: 'GET',
+          path: '/api/v1/query_range',
+          query: { query: queries[figure]!, start, end, step },
+          headers: monitoring.instanceOptions.headers,
+        });
+        return [figure, allValues(answer)] as const;
+      }),
+  );
+  const points = new Map<number, MlopsSourceWindowPoint>();
+  for (const [figure, values] of answers) {
+    for (const [t, value] of values) {
+      const point = points.get(t) ?? {
+        start: new Date((t - step) * 1000).toISOString(),
+      };
+      if (figure === 'p95') point.latencyMs = { p95: value };
+      else if (figure === 'requestCount')
+        point.requestCount = Math.round(value);
+      else if (figure === 'errorRate') point.errorRate = value;
+      else if (figure === 'throughputPerSecond')
+        point.throughputPerSecond = value;
+      points.set(t, point);
+    }
+  }
+  return [...points.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
 }
 
 /**

@@ -147,6 +147,25 @@ describeWithPrometheus(
       expect(model.totals.errorRate).toBeLessThan(0.05);
       expect(model.totals.count).toBeGreaterThan(20);
 
+      // The chart's points come from Prometheus too, one per finished minute.
+      const pointDeadline = Date.now() + 75_000;
+      let points: any[] = [];
+      while (Date.now() < pointDeadline) {
+        const res = await request(server)
+          .get(
+            '/api/mlops/entities/component/default/fraud-serving/metrics?window=1h',
+          )
+          .set(AUTH);
+        points = res.body.models[0].series.filter(
+          (p: any) => p.latencyP95Ms !== null,
+        );
+        if (points.length > 0) break;
+        await new Promise(r => setTimeout(r, 3_000));
+      }
+      expect(points.length).toBeGreaterThan(0);
+      expect(points[0].latencyP95Ms).toBeLessThan(60);
+      expect(points[0].count).toBeGreaterThan(0);
+
       const healthOf = async () => {
         await scheduler.triggerTask('mlops-health-checks');
         const summary = await request(server)

@@ -156,9 +156,9 @@ export const mlopsPlugin = createBackendPlugin({
           // The sources capability is created last; it is only asked at
           // read time.
           serving: {
-            windowMetrics: (subject, from, to) =>
+            windowMetrics: (subject, from, to, options) =>
               // eslint-disable-next-line @typescript-eslint/no-use-before-define
-              sources.service.windowMetrics(subject, from, to),
+              sources.service.windowMetrics(subject, from, to, options),
           },
         });
         const drift = await createDrift({

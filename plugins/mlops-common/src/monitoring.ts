@@ -62,7 +62,8 @@ export interface MlopsModelMetrics {
   /**
    * Set when the figures were read from a monitoring source instance (a
    * Prometheus) because the model pushed no prediction events in the
-   * window; the card says "from <name>". Only totals are pulled.
+   * window; the card says "from <name>". Totals and, where the source
+   * can tell, a point per bucket are pulled; accuracy never is.
    */
   source?: { type: string; name: string };
   totals: MlopsPredictionStats;

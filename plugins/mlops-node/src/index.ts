@@ -60,6 +60,7 @@ export {
   type MlopsSourceWebhookRequest,
   type MlopsSourceWebhookResult,
   type MlopsSourceWindowMetrics,
+  type MlopsSourceWindowPoint,
   type MlopsTrackingSink,
 } from './sources';
 

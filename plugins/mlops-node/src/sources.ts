@@ -342,6 +342,26 @@ export interface MlopsSourceWindowMetrics {
   throughputPerSecond?: number;
   /** Requests in the window. */
   requestCount?: number;
+  /**
+   * The same figures per step, oldest first, when the request gave
+   * `stepSeconds` and the source can tell (a chart's points).
+   */
+  series?: MlopsSourceWindowPoint[];
+}
+
+/**
+ * One step of {@link MlopsSourceWindowMetrics.series}; a figure the source
+ * cannot tell is left out.
+ *
+ * @public
+ */
+export interface MlopsSourceWindowPoint {
+  /** ISO 8601 start of the step. */
+  start: string;
+  latencyMs?: { p50?: number; p95?: number; p99?: number };
+  errorRate?: number;
+  throughputPerSecond?: number;
+  requestCount?: number;
 }
 
 /**
@@ -362,6 +382,8 @@ export interface MlopsMonitoringQuerySource {
     to: Date;
     http: MlopsSourceHttpClient;
     signal: AbortSignal;
+    /** Also wanted: the figures per step of this many seconds (`series`). */
+    stepSeconds?: number;
   }): Promise<MlopsSourceWindowMetrics | undefined>;
 }
 

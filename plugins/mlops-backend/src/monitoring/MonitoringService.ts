@@ -330,7 +330,8 @@ export class MonitoringService {
       }
       let totalStats = statsOf(totals, toMinute - fromMinute);
       // A server that never reports to the portal: its figures come from
-      // the monitoring source the entity names (Prometheus), as totals.
+      // the monitoring source the entity names (Prometheus), totals and a
+      // point per bucket.
       let pulledFrom: { type: string; name: string } | undefined;
       const annotations = resolved.entity.metadata.annotations ?? {};
       if (
@@ -343,10 +344,23 @@ export class MonitoringService {
           { entityRef: resolved.entityRef, annotations, model },
           new Date(fromMinute * 60_000),
           new Date(Math.min(toMinute * 60_000, this.now())),
+          { stepSeconds: spec.bucketMinutes * 60 },
         );
         if (pulled) {
           totalStats = statsFromServingMetrics(pulled, toMinute - fromMinute);
           pulledFrom = pulled.source;
+          const points = new Map(
+            (pulled.series ?? []).map(p => [Date.parse(p.start), p]),
+          );
+          for (const [i, bucket] of series.entries()) {
+            const point = points.get(Date.parse(bucket.start));
+            if (point) {
+              series[i] = {
+                start: bucket.start,
+                ...statsFromServingMetrics(point, spec.bucketMinutes),
+              };
+            }
+          }
         }
       }
       result.push({

@@ -21,6 +21,7 @@ export interface ServingMetricsSource {
     subject: MlopsMonitoringSubject,
     from: Date,
     to: Date,
+    options?: { stepSeconds?: number },
   ): Promise<
     | (MlopsSourceWindowMetrics & { source: { type: string; name: string } })
     | undefined
@@ -106,7 +107,10 @@ export class ServingSubjects {
  * What a serving metric cannot tell (accuracy, confidence) stays null.
  */
 export function statsFromServingMetrics(
-  metrics: MlopsSourceWindowMetrics,
+  metrics: Pick<
+    MlopsSourceWindowMetrics,
+    'latencyMs' | 'errorRate' | 'throughputPerSecond' | 'requestCount'
+  >,
   minutes: number,
 ): MlopsPredictionStats {
   const count =

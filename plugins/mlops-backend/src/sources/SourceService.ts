@@ -415,6 +415,7 @@ export class SourceService {
     subject: MlopsMonitoringSubject,
     from: Date,
     to: Date,
+    options: { stepSeconds?: number } = {},
   ): Promise<
     (MlopsSourceWindowMetrics & { source: SourceInstanceKey }) | undefined
   > {
@@ -432,6 +433,7 @@ export class SourceService {
           to,
           http: this.httpClient(r.key.type, r.key.name, controller.signal),
           signal: controller.signal,
+          stepSeconds: options.stepSeconds,
         });
         if (metrics) return { ...metrics, source: r.key };
       } catch (error) {
