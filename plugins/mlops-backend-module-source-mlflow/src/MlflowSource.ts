@@ -33,6 +33,8 @@ const MODEL_PAGE = 1000;
 const VERSION_PAGE = 1000;
 /** Models whose versions are read at the same time. */
 const VERSION_READS_IN_FLIGHT = 4;
+/** Models whose versions are written in one go. */
+const MODELS_PER_WRITE = 40;
 /** No listing is followed further than this many pages. */
 const MAX_PAGES = 10_000;
 /**
@@ -369,16 +371,23 @@ export class MlflowInstance implements MlopsSourceInstance {
         changed.push({ name: model.name, key, print });
       }
     }
-    // A few models' versions in flight at once: the rate limit, not the
-    // round trip, then bounds a first sync.
-    for (let i = 0; i < changed.length; i += VERSION_READS_IN_FLIGHT) {
-      if (signal.aborted) throw signal.reason ?? new Error('aborted');
-      const batch = changed.slice(i, i + VERSION_READS_IN_FLIGHT);
-      const versions = await Promise.all(
-        batch.map(model => this.readVersions(context, model.name)),
-      );
-      await registry.upsertVersions(versions.flat());
-      for (const model of batch) {
+    // A few models' versions in flight at once (the rate limit, not the
+    // round trip, then bounds a first sync), written a group of models at a
+    // time (one transaction each).
+    for (let i = 0; i < changed.length; i += MODELS_PER_WRITE) {
+      const group = changed.slice(i, i + MODELS_PER_WRITE);
+      const versions: MlopsSourceModelVersion[] = [];
+      for (let j = 0; j < group.length; j += VERSION_READS_IN_FLIGHT) {
+        if (signal.aborted) throw signal.reason ?? new Error('aborted');
+        const reads = await Promise.all(
+          group
+            .slice(j, j + VERSION_READS_IN_FLIGHT)
+            .map(model => this.readVersions(context, model.name)),
+        );
+        versions.push(...reads.flat());
+      }
+      await registry.upsertVersions(versions);
+      for (const model of group) {
         await cursors.set(model.key, model.print);
       }
     }

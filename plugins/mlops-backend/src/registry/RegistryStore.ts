@@ -101,41 +101,6 @@ export interface MirrorResult {
 }
 
 /**
- * A version as a source (an MLflow server) reports it: its number is the
- * upstream's, not the store's counter.
- */
-export interface MirroredVersionInput {
-  version: number;
-  stage: ModelStage;
-  status?: string;
-  runId?: string;
-  artifactUri?: string;
-  description?: string;
-  tags?: Record<string, string>;
-  createdBy?: string;
-  /** Epoch milliseconds. */
-  createdAt?: number;
-}
-
-/** A model as a source reports it; absent parts are left as they are. */
-export interface MirroredModelInput {
-  description?: string;
-  tags?: Record<string, string>;
-  versions?: MirroredVersionInput[];
-  /** The whole alias set: aliases not in it are removed. */
-  aliases?: Record<string, number>;
-}
-
-/** What mirroring a model changed. */
-export interface MirrorResult {
-  created: boolean;
-  versionsWritten: number;
-  historyEntries: number;
-  /** Aliases naming a version the store does not hold (yet). */
-  pendingAliases: Record<string, number>;
-}
-
-/**
  * Answers whether a version of a model runs in some environment; the
  * deployments capability provides it. Retention never deletes a deployed
  * version.
@@ -1007,8 +972,10 @@ export class RegistryStore {
     input: MirroredModelInput,
     actor: string,
     reason: string,
+    /** An enclosing transaction: many models, one commit. */
+    db: Knex = this.db,
   ): Promise<MirrorResult> {
-    return this.db.transaction(async tx => {
+    return db.transaction(async tx => {
       const now = this.now();
       let created = false;
       let model: Row | undefined = await tx(MODELS)
@@ -1124,188 +1091,6 @@ export class RegistryStore {
           await tx(HISTORY).insert(chunk);
         }
         historyEntries += freshHistory.length;
-        if (highest > Number(model!.latest_version)) {
-          await tx(MODELS)
-            .where({ id: modelId })
-            .update({ latest_version: highest });
-        }
-      }
-      const pendingAliases: Record<string, number> = {};
-      if (input.aliases) {
-        const current = new Map<string, number>(
-          (
-            (await tx(ALIASES)
-              .where({ model_id: modelId })
-              .select('alias', 'version')) as Row[]
-          ).map(r => [r.alias, Number(r.version)]),
-        );
-        const wanted = Object.entries(input.aliases);
-        const known = new Set<number>(
-          wanted.length === 0
-            ? []
-            : (
-                await tx(VERSIONS)
-                  .where({ model_id: modelId })
-                  .whereIn(
-                    'version',
-                    wanted.map(([, v]) => v),
-                  )
-                  .pluck('version')
-              ).map(Number),
-        );
-        for (const [alias, version] of wanted) {
-          if (!known.has(version)) {
-            pendingAliases[alias] = version;
-            continue;
-          }
-          const before = current.get(alias);
-          if (before === version) continue;
-          if (before === undefined) {
-            await tx(ALIASES).insert({ model_id: modelId, alias, version });
-          } else {
-            await tx(ALIASES)
-              .where({ model_id: modelId, alias })
-              .update({ version });
-          }
-          await this.appendHistory(tx, {
-            modelId,
-            version,
-            action: 'alias_set',
-            alias,
-            from: before === undefined ? undefined : String(before),
-            to: String(version),
-            actor,
-            reason,
-            now,
-          });
-          historyEntries += 1;
-        }
-        for (const [alias, version] of current) {
-          if (alias in input.aliases) continue;
-          await tx(ALIASES).where({ model_id: modelId, alias }).delete();
-          await this.appendHistory(tx, {
-            modelId,
-            version,
-            action: 'alias_deleted',
-            alias,
-            from: String(version),
-            actor,
-            reason,
-            now,
-          });
-          historyEntries += 1;
-        }
-      }
-      return { created, versionsWritten, historyEntries, pendingAliases };
-    });
-  }
-
-  /**
-   * Writes a model as a source reports it, in one transaction: creates it
-   * when missing, updates description and tags, inserts or updates the given
-   * versions under their upstream numbers, and brings the aliases to the
-   * given set. Every stage or alias that differs from what the store held
-   * is appended to the history under `actor`, as a change seen rather than
-   * made here; a newly seen version outside None counts as promoted from
-   * None, so rollback has a Production to go back to. Nothing is deleted
-   * except aliases the full set no longer names.
-   */
-  async mirrorModel(
-    name: string,
-    input: MirroredModelInput,
-    actor: string,
-    reason: string,
-  ): Promise<MirrorResult> {
-    return this.db.transaction(async tx => {
-      const now = this.now();
-      let created = false;
-      let model: Row | undefined = await tx(MODELS)
-        .where({ name })
-        .first('id', 'latest_version', 'description', 'tags');
-      if (!model) {
-        await tx(MODELS).insert({
-          name,
-          description: input.description ?? null,
-          tags: JSON.stringify(input.tags ?? {}),
-          latest_version: 0,
-          created_at: now,
-          updated_at: now,
-        });
-        created = true;
-        model = await tx(MODELS)
-          .where({ name })
-          .first('id', 'latest_version', 'description', 'tags');
-      } else {
-        const patch: Row = {};
-        if (
-          input.description !== undefined &&
-          input.description !== model.description
-        ) {
-          patch.description = input.description;
-        }
-        if (input.tags !== undefined) {
-          const tags = JSON.stringify(input.tags);
-          if (tags !== model.tags) patch.tags = tags;
-        }
-        // Touching the row also serializes concurrent writers of the model.
-        await tx(MODELS)
-          .where({ id: model.id })
-          .update({ ...patch, updated_at: now });
-      }
-      const modelId = model!.id;
-      let versionsWritten = 0;
-      let historyEntries = 0;
-      if (input.versions && input.versions.length > 0) {
-        const existing = new Map<number, Row>();
-        for (const chunk of inChunks(input.versions.map(v => v.version))) {
-          const rows: Row[] = await tx(VERSIONS)
-            .where({ model_id: modelId })
-            .whereIn('version', chunk)
-            .select('version', 'stage');
-          for (const row of rows) existing.set(Number(row.version), row);
-        }
-        let highest = Number(model!.latest_version);
-        for (const v of input.versions) {
-          highest = Math.max(highest, v.version);
-          const fields = {
-            status: v.status ?? 'READY',
-            run_id: v.runId ?? null,
-            artifact_uri: v.artifactUri ?? null,
-            description: v.description ?? null,
-            tags: JSON.stringify(v.tags ?? {}),
-          };
-          const current = existing.get(v.version);
-          if (!current) {
-            const createdAt = v.createdAt ? new Date(v.createdAt) : now;
-            await tx(VERSIONS).insert({
-              model_id: modelId,
-              version: v.version,
-              stage: 'None',
-              ...fields,
-              created_by: v.createdBy ?? null,
-              created_at: createdAt,
-              updated_at: now,
-              stage_changed_at: createdAt,
-            });
-          } else {
-            await tx(VERSIONS)
-              .where({ model_id: modelId, version: v.version })
-              .update({ ...fields, updated_at: now });
-          }
-          versionsWritten += 1;
-          const from = current ? current.stage : 'None';
-          if (from !== v.stage) {
-            await this.recordStage(tx, modelId, v.version, {
-              action: 'stage',
-              from,
-              to: v.stage,
-              actor,
-              reason,
-              now,
-            });
-            historyEntries += 1;
-          }
-        }
         if (highest > Number(model!.latest_version)) {
           await tx(MODELS)
             .where({ id: modelId })

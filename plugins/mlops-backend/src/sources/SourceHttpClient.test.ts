@@ -90,7 +90,10 @@ describe('SourceHttpClient', () => {
       circuit: new SourceCircuit(settings),
       mask,
     });
-    const error = await other.json({ path: '/api/x' }).catch(e => e);
+    const error: Error = await other
+      .json({ path: '/api/x' })
+      .then(() => new Error('no error'))
+      .catch((e: Error) => e);
     expect(error).toMatchObject({ name: 'MlopsSourceHttpError', status: 403 });
     expect(error.message).toBe(
       'GET /mlflow/api/x answered 403: token *** was rejected',

@@ -227,25 +227,28 @@ export class SyncSinks {
       return new Set(rows.map(String));
     });
     if (toWrite.length === 0) return;
-    await mirrorRuns(
-      this.stores.db,
-      toWrite.map(({ item }) => ({
-        id: item.id,
-        experimentId: this.experimentIds.get(item.experimentExternalId)!,
-        name: item.name,
-        status: item.status,
-        startTime: item.startTime,
-        endTime: item.endTime,
-        userId: item.userId,
-        deleted: item.lifecycleStage === 'deleted',
-        params: item.params ?? {},
-        tags: item.tags ?? {},
-        latestMetrics: item.latestMetrics ?? [],
-      })),
-    );
-    await this.stores.state.markMirrored(
-      toWrite.map(w => this.mark('run', w.key, w.print)),
-    );
+    await this.stores.db.transaction(async tx => {
+      await mirrorRuns(
+        tx,
+        toWrite.map(({ item }) => ({
+          id: item.id,
+          experimentId: this.experimentIds.get(item.experimentExternalId)!,
+          name: item.name,
+          status: item.status,
+          startTime: item.startTime,
+          endTime: item.endTime,
+          userId: item.userId,
+          deleted: item.lifecycleStage === 'deleted',
+          params: item.params ?? {},
+          tags: item.tags ?? {},
+          latestMetrics: item.latestMetrics ?? [],
+        })),
+      );
+      await this.stores.state.markMirrored(
+        toWrite.map(w => this.mark('run', w.key, w.print)),
+        tx,
+      );
+    });
     this.count('runs', toWrite.length);
   }
 
@@ -270,32 +273,39 @@ export class SyncSinks {
     const toWrite = await this.triage('model', items, keys =>
       this.modelsElsewhere(keys),
     );
-    for (const { item, print } of toWrite) {
-      const result = await this.stores.registry.mirrorModel(
-        item.name,
-        {
-          description: item.description,
-          tags: item.tags ?? {},
-          aliases: item.aliases ?? {},
-        },
-        OBSERVED_ACTOR,
-        this.reason,
-      );
-      if (Object.keys(result.pendingAliases).length > 0) {
-        this.pendingAliases.set(item.name, item.aliases ?? {});
-        this.pendingPrints.set(item.name, print);
-      }
-      this.count('historyEntries', result.historyEntries);
-      // Pending aliases are not written yet: the fingerprint waits for them.
-      await this.stores.state.markMirrored([
-        this.mark(
-          'model',
+    // One transaction for the whole batch: on PostgreSQL a commit per
+    // model costs more than all the writes.
+    await this.stores.db.transaction(async tx => {
+      const marks: MirroredObject[] = [];
+      for (const { item, print } of toWrite) {
+        const result = await this.stores.registry.mirrorModel(
           item.name,
-          this.pendingAliases.has(item.name) ? 'pending' : print,
-        ),
-      ]);
-      this.count('models');
-    }
+          {
+            description: item.description,
+            tags: item.tags ?? {},
+            aliases: item.aliases ?? {},
+          },
+          OBSERVED_ACTOR,
+          this.reason,
+          tx,
+        );
+        if (Object.keys(result.pendingAliases).length > 0) {
+          this.pendingAliases.set(item.name, item.aliases ?? {});
+          this.pendingPrints.set(item.name, print);
+        }
+        this.count('historyEntries', result.historyEntries);
+        // Pending aliases are not written yet: the fingerprint waits for them.
+        marks.push(
+          this.mark(
+            'model',
+            item.name,
+            this.pendingAliases.has(item.name) ? 'pending' : print,
+          ),
+        );
+        this.count('models');
+      }
+      await this.stores.state.markMirrored(marks, tx);
+    });
   }
 
   private async upsertVersions(versions: MlopsSourceModelVersion[]) {
@@ -335,41 +345,47 @@ export class SyncSinks {
       list.push(entry);
       byModel.set(entry.item.model, list);
     }
-    for (const [model, entries] of byModel) {
-      const pending = this.pendingAliases.get(model);
-      const result = await this.stores.registry.mirrorModel(
-        model,
-        {
-          versions: entries.map(({ item }) => ({
-            version: item.version,
-            stage: item.stage,
-            status: item.status,
-            runId: item.runId,
-            artifactUri: item.artifactUri,
-            description: item.description,
-            tags: item.tags,
-            createdBy: item.createdBy,
-            createdAt: item.createdAt,
-          })),
-          ...(pending ? { aliases: pending } : {}),
-        },
-        OBSERVED_ACTOR,
-        this.reason,
-      );
-      if (pending && Object.keys(result.pendingAliases).length === 0) {
-        // Every alias is in place now: the model is as reported.
-        this.pendingAliases.delete(model);
-        await this.stores.state.markMirrored([
-          this.mark('model', model, this.pendingPrints.get(model) ?? 'pending'),
-        ]);
-        this.pendingPrints.delete(model);
+    await this.stores.db.transaction(async tx => {
+      for (const [model, entries] of byModel) {
+        const pending = this.pendingAliases.get(model);
+        const result = await this.stores.registry.mirrorModel(
+          model,
+          {
+            versions: entries.map(({ item }) => ({
+              version: item.version,
+              stage: item.stage,
+              status: item.status,
+              runId: item.runId,
+              artifactUri: item.artifactUri,
+              description: item.description,
+              tags: item.tags,
+              createdBy: item.createdBy,
+              createdAt: item.createdAt,
+            })),
+            ...(pending ? { aliases: pending } : {}),
+          },
+          OBSERVED_ACTOR,
+          this.reason,
+          tx,
+        );
+        const marks = entries.map(e => this.mark('version', e.key, e.print));
+        if (pending && Object.keys(result.pendingAliases).length === 0) {
+          // Every alias is in place now: the model is as reported.
+          this.pendingAliases.delete(model);
+          marks.push(
+            this.mark(
+              'model',
+              model,
+              this.pendingPrints.get(model) ?? 'pending',
+            ),
+          );
+          this.pendingPrints.delete(model);
+        }
+        this.count('historyEntries', result.historyEntries);
+        await this.stores.state.markMirrored(marks, tx);
+        this.count('versions', entries.length);
       }
-      this.count('historyEntries', result.historyEntries);
-      await this.stores.state.markMirrored(
-        entries.map(e => this.mark('version', e.key, e.print)),
-      );
-      this.count('versions', entries.length);
-    }
+    });
   }
 
   private async upsertPipelineRuns(runs: MlopsSourcePipelineRun[]) {
