@@ -38,6 +38,7 @@ export {
   type MlopsMonitoringQuerySource,
   type MlopsMonitoringSubject,
   type MlopsPipelinesSink,
+  type MlopsRegistryWriteBack,
   type MlopsRegistrySink,
   type MlopsSource,
   type MlopsSourceCursorStore,
