@@ -63,8 +63,15 @@ describe('EntityMlopsContent', () => {
     expect(screen.getByTestId('mlops-tab-health').className).toMatch(
       /MuiGrid-grid-md-6/,
     );
+    // From 1920 px triage stands beside health and incidents.
+    expect(screen.getByTestId('mlops-tab-health').className).toMatch(
+      /MuiGrid-grid-xl-12/,
+    );
+    expect(screen.getByTestId('mlops-tab-triage').className).toMatch(
+      /MuiGrid-grid-xl-7/,
+    );
     expect(screen.getByTestId('mlops-tab-triage').className).not.toMatch(
-      /-6\b/,
+      /MuiGrid-grid-(md|lg)-/,
     );
   });
 

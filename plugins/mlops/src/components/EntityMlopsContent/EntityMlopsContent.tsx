@@ -1,5 +1,5 @@
 import { useEntity } from '@backstage/plugin-catalog-react';
-import Grid from '@material-ui/core/Grid';
+import Grid, { GridSize } from '@material-ui/core/Grid';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
 import {
@@ -26,19 +26,20 @@ const useStyles = makeStyles({
   },
 });
 
-/** Grid widths of one cell: side by side from `pairedFrom` up, full width below. */
+type CellSizes = Partial<Record<'md' | 'lg' | 'xl', GridSize>>;
+
+/** One card's cell: full width on small screens, `sizes` from there up. */
 function Cell(props: {
   children: ReactNode;
-  pairedFrom?: 'md' | 'lg' | 'xl';
+  sizes?: CellSizes;
   testId: string;
 }) {
   const classes = useStyles();
-  const half = props.pairedFrom ? { [props.pairedFrom]: 6 } : {};
   return (
     <Grid
       item
       xs={12}
-      {...half}
+      {...props.sizes}
       className={classes.cell}
       data-testid={props.testId}
     >
@@ -47,10 +48,14 @@ function Cell(props: {
   );
 }
 
+// Side by side from `lg` (1280 px) or `xl` (1920 px) up.
+const HALF_FROM_LG: CellSizes = { lg: 6 };
+const HALF_FROM_XL: CellSizes = { xl: 6 };
+
 /**
  * The MLOps tab of an entity page: the whole dashboard in a responsive grid,
  * in the order an engineer on call reads it — health and open incidents,
- * then what to do (triage), then the numbers behind it (prediction metrics
+ * then what to do (triage; beside them from 1920 px), then the numbers behind it (prediction metrics
  * and drift side by side), then releases (deployments and versions), then
  * the training history (pipeline runs for pipelines, experiment runs for
  * experiments and models). Cards that do not apply to the entity's
@@ -69,29 +74,36 @@ export function EntityMlopsContent() {
 
   return (
     <Grid container spacing={3} alignItems="stretch">
-      <Cell pairedFrom="md" testId="mlops-tab-health">
-        <EntityMlopsHealthCard />
-      </Cell>
-      <Cell pairedFrom="md" testId="mlops-tab-incidents">
-        <EntityMlopsIncidentsCard />
-      </Cell>
-      <Cell testId="mlops-tab-triage">
+      {/* From 1920 px, health and incidents stack in a left column with the
+          triage guidance beside them, which keeps the tab near two screens;
+          below that, health and incidents share a row above the guidance. */}
+      <Grid item xs={12} xl={5}>
+        <Grid container spacing={3} alignItems="stretch">
+          <Cell sizes={{ md: 6, xl: 12 }} testId="mlops-tab-health">
+            <EntityMlopsHealthCard />
+          </Cell>
+          <Cell sizes={{ md: 6, xl: 12 }} testId="mlops-tab-incidents">
+            <EntityMlopsIncidentsCard />
+          </Cell>
+        </Grid>
+      </Grid>
+      <Cell sizes={{ xl: 7 }} testId="mlops-tab-triage">
         <EntityMlopsTriageCard />
       </Cell>
       {isModel && (
         <>
-          <Cell pairedFrom="lg" testId="mlops-tab-metrics">
+          <Cell sizes={HALF_FROM_LG} testId="mlops-tab-metrics">
             <EntityMlopsMetricsCard />
           </Cell>
-          <Cell pairedFrom="lg" testId="mlops-tab-drift">
+          <Cell sizes={HALF_FROM_LG} testId="mlops-tab-drift">
             <EntityMlopsDriftCard />
           </Cell>
           {/* Both are tables with actions: side by side only where each
               half still has room for its columns. */}
-          <Cell pairedFrom="xl" testId="mlops-tab-deployments">
+          <Cell sizes={HALF_FROM_XL} testId="mlops-tab-deployments">
             <EntityMlopsDeploymentsCard />
           </Cell>
-          <Cell pairedFrom="xl" testId="mlops-tab-versions">
+          <Cell sizes={HALF_FROM_XL} testId="mlops-tab-versions">
             <EntityMlopsModelVersionsCard />
           </Cell>
         </>
