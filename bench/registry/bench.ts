@@ -174,6 +174,38 @@ async function main() {
   }
   summarize('POST /models/:name/versions', creates);
 
+  // MLflow's searches, as the Python client pages them: a page of 100
+  // models with their latest versions, and one model's versions by name.
+  const mlflow = '/api/mlops/mlflow/api/2.0/mlflow';
+  const modelSearches: number[] = [];
+  const versionSearches: number[] = [];
+  for (let i = 0; i < requests; i++) {
+    const models = await request(
+      port,
+      agent,
+      'GET',
+      `${mlflow}/registered-models/search?max_results=100`,
+    );
+    if (models.status !== 200) {
+      throw new Error(`registered-models/search answered ${models.status}`);
+    }
+    modelSearches.push(models.ms);
+    const versions = await request(
+      port,
+      agent,
+      'GET',
+      `${mlflow}/model-versions/search?filter=${encodeURIComponent(
+        `name = '${random()}'`,
+      )}`,
+    );
+    if (versions.status !== 200) {
+      throw new Error(`model-versions/search answered ${versions.status}`);
+    }
+    versionSearches.push(versions.ms);
+  }
+  summarize('MLflow registered-models/search (100)', modelSearches);
+  summarize("MLflow model-versions/search name = 'x'", versionSearches);
+
   const started = Date.now();
   const results = await Promise.all(
     Array.from({ length: CONCURRENT }, () =>
