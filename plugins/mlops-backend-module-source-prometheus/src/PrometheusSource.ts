@@ -19,9 +19,17 @@ import {
 } from './annotations';
 import { formatMatchers, LabelMatcher, parseLabelSelector } from './selector';
 
-/** The OpenTelemetry semantic convention's HTTP server duration histogram. */
+/**
+ * The OpenTelemetry semantic convention's HTTP server duration histogram.
+ *
+ * @public
+ */
 export const DEFAULT_LATENCY_HISTOGRAM = 'http_server_request_duration_seconds';
-/** Requests that count as errors: a 5xx answer (OpenTelemetry's label). */
+/**
+ * Requests that count as errors: a 5xx answer (OpenTelemetry's label).
+ *
+ * @public
+ */
 export const DEFAULT_ERROR_MATCHER = 'http_response_status_code=~"5.."';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

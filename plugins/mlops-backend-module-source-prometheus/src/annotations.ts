@@ -17,10 +17,19 @@ export const ANNOTATION_PROMETHEUS_SELECTOR =
  */
 export const ANNOTATION_PROMETHEUS_LATENCY_P95 =
   'backstage-mlops.dev/prometheus-latency-p95';
-/** @public */
+/**
+ * Explicit PromQL for the error rate (a fraction); see the latency one.
+ *
+ * @public
+ */
 export const ANNOTATION_PROMETHEUS_ERROR_RATE =
   'backstage-mlops.dev/prometheus-error-rate';
-/** @public */
+/**
+ * Explicit PromQL for the throughput (requests per second); see the
+ * latency one.
+ *
+ * @public
+ */
 export const ANNOTATION_PROMETHEUS_THROUGHPUT =
   'backstage-mlops.dev/prometheus-throughput';
 
