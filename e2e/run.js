@@ -518,6 +518,17 @@ async function main() {
               for (const t of await findClippedText(page)) {
                 problems.push(`${where}: "${t}" runs past its card's edge`);
               }
+              if (target.name === 'model-tab' && width === 1920 && theme === 'light') {
+                const height = await page.evaluate(() => document.scrollingElement.scrollHeight);
+                log(`market-master's MLOps tab is ${height} px tall at 1920 px (${(height / 1080).toFixed(1)} screens of 1080 px)`);
+                const [health, triage] = await Promise.all([
+                  page.getByTestId('mlops-tab-health').boundingBox(),
+                  page.getByTestId('mlops-tab-triage').boundingBox(),
+                ]);
+                if (!(triage.x > health.x + health.width - 1 && Math.abs(triage.y - health.y) < 40)) {
+                  problems.push('at 1920 px the triage guidance is not beside health and incidents');
+                }
+              }
               // Off the sidebar, which opens over the page while hovered.
               await page.mouse.move(width - 5, 1075);
               await screenshot(`${target.name}-${width}-${theme}`);
