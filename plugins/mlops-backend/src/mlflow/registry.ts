@@ -1,13 +1,10 @@
 import {
-  MODEL_STAGES,
   ModelStage,
   ModelVersion,
-  RegisteredModel,
   mlopsModelRetentionPermission,
   mlopsModelStageTransitionPermission,
 } from '@backstage-mlops/plugin-mlops-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -18,17 +15,19 @@ import {
   hasParentSegment,
   parseAlias,
   parseModelName,
-  parseVersionNumber,
 } from '../registry';
 import { MlflowError } from './errors';
+import { int64, keyValues, parse, value as tagValue } from './parsing';
 import {
-  int64,
-  keyValues,
-  name as keyName,
-  parse,
-  toKeyValues,
-  value as tagValue,
-} from './parsing';
+  governed,
+  mlflowInput,
+  mlflowModelVersion,
+  mlflowQuery,
+  mlflowRegisteredModel,
+  stage,
+  tagKey,
+  versionNumber,
+} from './registryParts';
 import { parseModelSearch, parseVersionSearch } from './searchGrammars';
 
 /*
@@ -36,104 +35,6 @@ import { parseModelSearch, parseVersionSearch } from './searchGrammars';
  * on top of the portal's registry store: stage changes and aliases set here
  * land in the same append-only history the portal's cards show.
  */
-
-const ms = (iso: string) => Date.parse(iso);
-
-function mlflowModelVersion(version: ModelVersion) {
-  return {
-    name: version.model,
-    version: String(version.version),
-    creation_timestamp: ms(version.createdAt),
-    last_updated_timestamp: ms(version.updatedAt),
-    user_id: version.createdBy ?? '',
-    current_stage: version.stage,
-    description: version.description ?? '',
-    source: version.artifactUri ?? '',
-    run_id: version.runId ?? '',
-    // MLflow's server answers an empty link where none was given.
-    run_link: '',
-    status: version.status,
-    tags: toKeyValues(version.tags),
-    aliases: version.aliases,
-  };
-}
-
-function mlflowRegisteredModel(
-  model: RegisteredModel,
-  latest: ModelVersion[] = [],
-) {
-  return {
-    name: model.name,
-    creation_timestamp: ms(model.createdAt),
-    last_updated_timestamp: ms(model.updatedAt),
-    description: model.description ?? '',
-    latest_versions: latest.map(mlflowModelVersion),
-    tags: toKeyValues(model.tags),
-    aliases: Object.entries(model.aliases).map(([alias, version]) => ({
-      alias,
-      version: String(version),
-    })),
-  };
-}
-
-/** MLflow matches stage names case-insensitively ("production"). */
-const stage = z
-  .string()
-  .transform(s => MODEL_STAGES.find(m => m.toLowerCase() === s.toLowerCase()))
-  .refine((s): s is ModelStage => s !== undefined, {
-    message: `stage must be one of ${MODEL_STAGES.join(', ')}`,
-  });
-
-const versionNumber = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseVersionNumber(String(v));
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
-
-/** Re-throws the registry's route-parameter validation as MLflow's error. */
-function mlflowInput<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof InputError) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', error.message);
-    }
-    throw error;
-  }
-}
-
-/** The same for the store's asynchronous input errors (a foreign page token). */
-async function mlflowQuery<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof InputError) {
-      throw new MlflowError('INVALID_PARAMETER_VALUE', error.message);
-    }
-    throw error;
-  }
-}
-
-/**
- * The registry's governance refusals (ConflictError: a version in
- * Production, aliased or deployed) as MLflow's RESOURCE_CONFLICT, a 409
- * whose message says why.
- */
-async function governed<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if ((error as Error)?.name === 'ConflictError') {
-      throw new MlflowError('RESOURCE_CONFLICT', (error as Error).message);
-    }
-    throw error;
-  }
-}
-
-const tagKey = keyName('tag key');
 
 /** Options of the MLflow registry routes. */
 export interface MlflowRegistryRoutesOptions {
