@@ -267,7 +267,7 @@ export class MlflowInstance implements MlopsSourceInstance {
       }
     }
     for (const group of groups) {
-      for await (const page of pages(
+      const listing = pages(
         token =>
           http.json<{ runs?: MlflowRun[] } & Paged>({
             path: `${API}/runs/search`,
@@ -282,11 +282,16 @@ export class MlflowInstance implements MlopsSourceInstance {
             },
           }),
         signal,
-      )) {
+      )[Symbol.asyncIterator]();
+      let next:
+        | Promise<IteratorResult<{ runs?: MlflowRun[] } & Paged>>
+        | undefined = listing.next();
+      while (next) {
+        const { value: page, done } = await next;
+        if (done) break;
         const runs = (page.runs ?? [])
           .map(toSourceRun)
           .filter((r): r is MlopsSourceRun => r !== undefined);
-        await tracking.upsertRuns(runs);
         let reachedKnown = false;
         for (const run of runs) {
           newest = Math.max(newest, run.startTime);
@@ -295,8 +300,13 @@ export class MlflowInstance implements MlopsSourceInstance {
           }
           if (run.startTime < group.stopBelow) reachedKnown = true;
         }
-        if (reachedKnown) break;
+        // The next page is read while this one is written, unless this one
+        // already reached runs the last sync saw.
+        next = reachedKnown ? undefined : listing.next();
+        next?.catch(() => undefined);
+        await tracking.upsertRuns(runs);
       }
+      if (!next) await listing.return?.(undefined);
     }
     await cursors.set('runs.experiments', JSON.stringify(ids));
     if (Number.isFinite(newest)) {
@@ -374,8 +384,11 @@ export class MlflowInstance implements MlopsSourceInstance {
     // A few models' versions in flight at once (the rate limit, not the
     // round trip, then bounds a first sync), written a group of models at a
     // time (one transaction each).
+    const groups: Array<typeof changed> = [];
     for (let i = 0; i < changed.length; i += MODELS_PER_WRITE) {
-      const group = changed.slice(i, i + MODELS_PER_WRITE);
+      groups.push(changed.slice(i, i + MODELS_PER_WRITE));
+    }
+    const readGroup = async (group: typeof changed) => {
       const versions: MlopsSourceModelVersion[] = [];
       for (let j = 0; j < group.length; j += VERSION_READS_IN_FLIGHT) {
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
@@ -386,8 +399,18 @@ export class MlflowInstance implements MlopsSourceInstance {
         );
         versions.push(...reads.flat());
       }
+      return versions;
+    };
+    // The next group is read while this one is written.
+    let next = groups.length > 0 ? readGroup(groups[0]) : undefined;
+    for (let g = 0; g < groups.length; g++) {
+      const versions = await next!;
+      next = g + 1 < groups.length ? readGroup(groups[g + 1]) : undefined;
+      // Awaited in the next round; until then a failure must not count as
+      // unhandled.
+      next?.catch(() => undefined);
       await registry.upsertVersions(versions);
-      for (const model of group) {
+      for (const model of groups[g]) {
         await cursors.set(model.key, model.print);
       }
     }
