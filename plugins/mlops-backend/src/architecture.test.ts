@@ -31,7 +31,7 @@ function productionFiles(dir: string): string[] {
 }
 
 /** Relative module specifiers of a file's imports and re-exports. */
-export function relativeImports(source: string): string[] {
+function relativeImports(source: string): string[] {
   const found: string[] = [];
   const pattern =
     /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]*)['"]|import\(\s*['"](\.{1,2}\/[^'"]*)['"]\s*\)/g;
@@ -60,7 +60,7 @@ function topFolder(file: string): string | undefined {
 }
 
 /** Every broken rule, as "from -> to: why". */
-export function dependencyViolations(
+function dependencyViolations(
   files: Array<{ file: string; source: string }>,
 ): string[] {
   const problems: string[] = [];

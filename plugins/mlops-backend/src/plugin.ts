@@ -1,3 +1,6 @@
+// Capabilities reach a few created after them (sources, deployments) through
+// closures that only run at request time; see ARCHITECTURE.md.
+/* eslint-disable @typescript-eslint/no-use-before-define */
 import {
   coreServices,
   createBackendPlugin,
@@ -5,36 +8,21 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import {
-  MlopsArtifactStore,
-  mlopsArtifactStoreExtensionPoint,
-  mlopsDeploymentTargetsExtensionPoint,
-  mlopsSeedExtensionPoint,
-  mlopsSourcesExtensionPoint,
-} from '@backstage-mlops/plugin-mlops-node';
 import { createArtifacts } from './artifacts';
-import { openMlopsDatabase } from './database/migrations';
-import {
-  createDeployments,
-  DeploymentTargetCollector,
-  registryVersionCheck,
-} from './deployments';
+import { createDeployments, registryVersionCheck } from './deployments';
 import { createDrift } from './drift';
+import { registerMlopsExtensionPoints } from './extensionPoints';
 import { createFleet } from './fleet';
 import { createHealth } from './health';
 import { createIncidents } from './incidents';
 import { createMlflow } from './mlflow';
 import { createMonitoring } from './monitoring';
 import { createObjects } from './objects';
-import { MlopsObjectReadAccess } from './permissions/MlopsObjectReadAccess';
 import { createPipelines } from './pipelines';
 import { createRegistry } from './registry';
-import { SeederCollector } from './seeders';
-import { SourceCollector, createSources } from './sources';
+import { createSources } from './sources';
 import { Capability } from './shared/capability';
-import { EntityResolver } from './shared/EntityResolver';
-import { HealthChangeSignal } from './shared/HealthChangeSignal';
-import { ObjectChangeNotifier } from './shared/ObjectChangeNotifier';
+import { createSharedParts } from './shared/sharedParts';
 import { createTracking } from './tracking';
 import { createTriage } from './triage';
 
@@ -48,24 +36,7 @@ import { createTriage } from './triage';
 export const mlopsPlugin = createBackendPlugin({
   pluginId: 'mlops',
   register(env) {
-    const deploymentTargets = new DeploymentTargetCollector();
-    env.registerExtensionPoint(
-      mlopsDeploymentTargetsExtensionPoint,
-      deploymentTargets,
-    );
-    const sourceModules = new SourceCollector();
-    env.registerExtensionPoint(mlopsSourcesExtensionPoint, sourceModules);
-    const seeders = new SeederCollector();
-    env.registerExtensionPoint(mlopsSeedExtensionPoint, seeders);
-    let customArtifactStore: MlopsArtifactStore | undefined;
-    env.registerExtensionPoint(mlopsArtifactStoreExtensionPoint, {
-      setArtifactStore(store) {
-        if (customArtifactStore) {
-          throw new Error('An MLOps artifact store was already set');
-        }
-        customArtifactStore = store;
-      },
-    });
+    const extensions = registerMlopsExtensionPoints(env);
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -83,28 +54,10 @@ export const mlopsPlugin = createBackendPlugin({
         notifications: notificationService,
       },
       async init(deps) {
-        const { logger, httpRouter, scheduler, catalog } = deps;
+        const { logger, httpRouter, scheduler } = deps;
 
         // Shared parts, built once.
-        const db = await openMlopsDatabase(deps.database);
-        MlopsObjectReadAccess.register(deps.permissionsRegistry, db);
-        const shared = {
-          ...deps,
-          db,
-          readAccess: new MlopsObjectReadAccess(
-            db,
-            deps.permissions,
-            deps.httpAuth,
-          ),
-          entities: new EntityResolver(catalog),
-          // Write routes ask for a prompt health re-evaluation through it;
-          // createIncidents connects the incident service.
-          healthChanges: new HealthChangeSignal(),
-          objectChanges: new ObjectChangeNotifier({
-            events: deps.events,
-            logger,
-          }),
-        };
+        const shared = { ...deps, ...(await createSharedParts(deps)) };
 
         // Capabilities, each after those it reads.
         const tracking = await createTracking(shared);
@@ -132,7 +85,7 @@ export const mlopsPlugin = createBackendPlugin({
           ...shared,
           tracking: tracking.service,
           registry: registry.service,
-          store: customArtifactStore,
+          store: extensions.artifactStore(),
         });
         const mlflow = createMlflow({
           ...shared,
@@ -146,7 +99,7 @@ export const mlopsPlugin = createBackendPlugin({
         });
         const deployments = createDeployments({
           ...shared,
-          extraTargets: deploymentTargets.targets,
+          extraTargets: extensions.deploymentTargets.targets,
           versions: registryVersionCheck(registry.service),
         });
         const pipelines = createPipelines(shared);
@@ -157,7 +110,6 @@ export const mlopsPlugin = createBackendPlugin({
           // read time.
           serving: {
             windowMetrics: (subject, from, to, options) =>
-              // eslint-disable-next-line @typescript-eslint/no-use-before-define
               sources.service.windowMetrics(subject, from, to, options),
           },
         });
@@ -205,7 +157,7 @@ export const mlopsPlugin = createBackendPlugin({
         // stores above; installed source modules say which systems.
         const sources = await createSources({
           ...shared,
-          sources: sourceModules.sources,
+          sources: extensions.sources.sources,
           tracking: tracking.service,
           registry: registry.service,
           pipelines: pipelines.service.store,
@@ -249,9 +201,9 @@ export const mlopsPlugin = createBackendPlugin({
         });
 
         // Seeders from modules (the demo module) fill the stores last.
-        await seeders.seedAll({
+        await extensions.seeders.seedAll({
           logger,
-          db,
+          db: shared.db,
           objects: objects.service,
           tracking: tracking.service,
           registry: registry.service,
