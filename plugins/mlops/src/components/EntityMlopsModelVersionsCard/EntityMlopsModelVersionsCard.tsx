@@ -53,6 +53,9 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(1),
     marginBottom: theme.spacing(1),
   },
+  rowActions: {
+    whiteSpace: 'nowrap',
+  },
   actions: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -275,15 +278,23 @@ function VersionsTable(props: {
               <TruncatedText text={key} maxWidth="10em" />
             </TableCell>
           ))}
-          <TableCell>Age</TableCell>
           <TableCell />
         </TableRow>
       </TableHead>
       <TableBody>
         {item.versions.map(version => (
           <TableRow key={version.version}>
-            <TableCell>
+            {/* The age sits under the version rather than in a column of its
+                own, which leaves the row actions room at half width. */}
+            <TableCell title={new Date(version.createdAt).toLocaleString()}>
               <NoWrap>v{version.version}</NoWrap>
+              <Typography
+                variant="caption"
+                color="textSecondary"
+                component="div"
+              >
+                <NoWrap>{formatAge(version.createdAt)}</NoWrap>
+              </Typography>
             </TableCell>
             <TableCell>
               <Chip
@@ -320,10 +331,7 @@ function VersionsTable(props: {
                 {formatMetric(version.metrics[key])}
               </TableCell>
             ))}
-            <TableCell title={new Date(version.createdAt).toLocaleString()}>
-              <NoWrap>{formatAge(version.createdAt)}</NoWrap>
-            </TableCell>
-            <TableCell align="right">
+            <TableCell align="right" className={classes.rowActions}>
               <Button
                 size="small"
                 disabled={!canTransition}
