@@ -4,10 +4,8 @@ import {
   MetricHistory,
   Run,
   RunComparison,
-  RunComparisonRow,
   RunStatus,
   SearchRunsResponse,
-  MetricValue,
 } from '@backstage-mlops/plugin-mlops-common';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
@@ -20,6 +18,24 @@ import {
 import { fromStoredValue, toMetricValue, toStoredValue } from './metricValues';
 import { isUniqueViolation, readJsonTags } from '../database/values';
 import { RUN_TABLES, RunReader, toExperiment } from './runRows';
+import { runComparison } from './runComparison';
+import type {
+  MetricMeasurement,
+  NewExperiment,
+  NewRun,
+  RunBatch,
+  RunSnapshot,
+  RunUpdate,
+} from './trackingInputs';
+
+export type {
+  MetricMeasurement,
+  NewExperiment,
+  NewRun,
+  RunBatch,
+  RunSnapshot,
+  RunUpdate,
+} from './trackingInputs';
 import { ExperimentSearch, searchExperimentIds } from './experimentSearch';
 import { RUN_NAME_TAG, RunSearch, searchRuns } from './runSearch';
 
@@ -47,57 +63,6 @@ export function isParamChangeRefusal(error: unknown): boolean {
 }
 
 const TERMINAL_STATUSES: RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
-
-/** A new experiment, already validated. */
-export interface NewExperiment {
-  name: string;
-  owner?: string;
-  description?: string;
-  tags?: Record<string, string>;
-}
-
-/** A new run, already validated; times are epoch milliseconds. */
-export interface NewRun {
-  experimentId?: string;
-  experimentName?: string;
-  name?: string;
-  status?: RunStatus;
-  startTime?: number;
-  user?: string;
-  source?: string;
-  parentRunId?: string;
-  tags?: Record<string, string>;
-}
-
-/** A change to a run, already validated; times are epoch milliseconds. */
-export interface RunUpdate {
-  name?: string;
-  status?: RunStatus;
-  endTime?: number;
-  deleted?: boolean;
-}
-
-/** One metric measurement, already validated (value may be NaN or ±Infinity). */
-export interface MetricMeasurement {
-  key: string;
-  value: number;
-  step: number;
-  timestamp: number;
-}
-
-/** A validated log batch. */
-export interface RunBatch {
-  metrics: MetricMeasurement[];
-  params: Array<{ key: string; value: string }>;
-  tags: Array<{ key: string; value: string }>;
-}
-
-/** What {@link TrackingStore.getRunSnapshot} answers (RunSnapshotSource). */
-export interface RunSnapshot {
-  experimentName: string;
-  params: Record<string, string>;
-  metrics: Record<string, number>;
-}
 
 function truncate(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
@@ -551,39 +516,7 @@ export class TrackingStore {
     if (unknown.length > 0) {
       throw new NotFoundError(`No runs with ids ${unknown.join(', ')}`);
     }
-    const rowsOf = <T>(pick: (run: Run) => Record<string, T>) => {
-      const keys = [
-        ...new Set(runs.flatMap(run => Object.keys(pick(run)))),
-      ].sort();
-      return keys.map(key => {
-        const values: Record<string, T | null> = {};
-        for (const run of runs) {
-          values[run.id] = pick(run)[key] ?? null;
-        }
-        const distinct = new Set(
-          Object.values(values).map(v => JSON.stringify(v)),
-        );
-        return {
-          key,
-          values,
-          differs: distinct.size > 1,
-        } as RunComparisonRow<T>;
-      });
-    };
-    return {
-      runs: runs.map(run => ({
-        id: run.id,
-        name: run.name,
-        status: run.status,
-        experimentName: run.experimentName,
-      })),
-      params: rowsOf<string>(run => run.params),
-      metrics: rowsOf<MetricValue>(run =>
-        Object.fromEntries(
-          Object.entries(run.metrics).map(([key, m]) => [key, m.value]),
-        ),
-      ),
-    };
+    return runComparison(runs);
   }
 
   // ---------------------------------------------------------------------
