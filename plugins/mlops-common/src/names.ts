@@ -99,6 +99,17 @@ export function mlflowNameProblem(
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) {
     return 'must not contain control characters';
   }
+  // Characters that make a name read as another: bidirectional overrides
+  // and isolates, invisible spaces and joiners that are not part of a
+  // script (ZWJ and ZWNJ are, so they stay), the byte-order mark; and lone
+  // surrogates, which are no character at all.
+  if (
+    /[\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|\p{Cs}/u.test(
+      name,
+    )
+  ) {
+    return 'must not contain invisible or direction-changing characters';
+  }
   // MLflow itself would take `../x`; refusing it keeps every name safe to
   // put in a path or URL, at the price of a name nobody chooses.
   if (name.split('/').some(segment => segment === '..' || segment === '.')) {
@@ -141,7 +152,9 @@ export function mlopsValueProblem(
     return 'must be a string';
   }
   const limit =
-    kind === 'param' ? MLOPS_PARAM_VALUE_MAX_LENGTH : MLOPS_TAG_VALUE_MAX_LENGTH;
+    kind === 'param'
+      ? MLOPS_PARAM_VALUE_MAX_LENGTH
+      : MLOPS_TAG_VALUE_MAX_LENGTH;
   // Cheap check first: a string's code point count never exceeds its length.
   if (value.length > limit && [...value].length > limit) {
     return `must be at most ${limit} characters`;

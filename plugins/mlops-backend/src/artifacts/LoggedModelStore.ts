@@ -185,6 +185,26 @@ export class LoggedModelStore {
       .update({ deleted: true, updated_at: Date.now() });
   }
 
+  /** The ids of the models each run produced (MLflow 3's run outputs). */
+  async outputsOf(runIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (runIds.length === 0) return result;
+    const rows: Array<{ id: string; source_run_id: string }> = await this.db(
+      TABLE,
+    )
+      .whereIn('source_run_id', runIds)
+      .where({ deleted: false })
+      .orderBy('created_at')
+      .select('id', 'source_run_id');
+    for (const row of rows) {
+      result.set(row.source_run_id, [
+        ...(result.get(row.source_run_id) ?? []),
+        row.id,
+      ]);
+    }
+    return result;
+  }
+
   /** Newest first by default; pages continue with an offset token. */
   async search(input: {
     experimentIds: string[];

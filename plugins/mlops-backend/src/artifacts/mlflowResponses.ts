@@ -81,7 +81,17 @@ async function enrich(service: ArtifactService, body: any): Promise<unknown> {
     info.artifact_uri = uris.get(info.run_id);
   }
   if (runs.length > 0) {
-    const inputs = await service.inputsOf(runs.map(r => r.info.run_id));
+    const ids = runs.map(r => r.info.run_id);
+    const outputs = await service.loggedModels.outputsOf(ids);
+    for (const run of runs) {
+      const models = outputs.get(run.info.run_id);
+      if (models) {
+        (run as { outputs?: unknown }).outputs = {
+          model_outputs: models.map(model_id => ({ model_id, step: 0 })),
+        };
+      }
+    }
+    const inputs = await service.inputsOf(ids);
     for (const run of runs) {
       const datasets = inputs.get(run.info.run_id);
       if (datasets) {

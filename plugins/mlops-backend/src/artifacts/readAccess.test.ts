@@ -43,7 +43,7 @@ describe('artifacts under mlops.object.read', () => {
           permissionsDecidedBy((permission, credentials) => ({
             result:
               permission.name === mlopsObjectReadPermission.name &&
-              credentials.principal.type === 'user'
+              (credentials.principal as { type?: string }).type === 'user'
                 ? AuthorizeResult.DENY
                 : AuthorizeResult.ALLOW,
           })),
@@ -103,10 +103,10 @@ describe('artifacts under mlops.object.read', () => {
           .query({ path: 'secret.txt' }),
         request(server).get(`/api/mlops/runs/${runId}/inputs`),
       ];
-      for (const attempt of attempts) {
+      for (const [index, attempt] of attempts.entries()) {
         const response = await attempt.set('Authorization', user);
-        expect({ url: response.req.path, status: response.status }).toEqual({
-          url: response.req.path,
+        expect({ index, status: response.status }).toEqual({
+          index,
           status: 404,
         });
         expect(response.text).not.toContain('TOP-SECRET-CONTENT');

@@ -540,6 +540,21 @@ describe('artifacts through the MLflow endpoint', () => {
         { path: 'MLmodel', is_dir: false, file_size: 11 },
       ]);
 
+      const outputs = await post('/runs/outputs', {
+        run_id: runId,
+        models: [{ model_id: info.model_id, step: 0 }],
+      });
+      expect(outputs.status).toBe(200);
+      const withOutputs = await get('/runs/get', { run_id: runId });
+      expect(withOutputs.body.run.outputs).toEqual({
+        model_outputs: [{ model_id: info.model_id, step: 0 }],
+      });
+      const unknownOutput = await post('/runs/outputs', {
+        run_id: runId,
+        models: [{ model_id: `m-${'0'.repeat(32)}` }],
+      });
+      expect(unknownOutput.status).toBe(404);
+
       const deleted = await request(server)
         .delete(`${MLFLOW}/logged-models/${info.model_id}`)
         .set('Authorization', auth);

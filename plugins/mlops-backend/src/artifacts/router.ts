@@ -1,4 +1,5 @@
 import {
+  mlflowNameProblem,
   mlopsNameProblem,
   mlopsValueProblem,
 } from '@backstage-mlops/plugin-mlops-common';
@@ -67,6 +68,23 @@ const paramValue = z.string().superRefine((v, ctx) => {
   if (problem)
     ctx.addIssue({ code: 'custom', message: `param value ${problem}` });
 });
+/** MLflow's free-text names (datasets, logged models), up to `max`. */
+const freeName = (what: string, max: number) =>
+  z.string().superRefine((v, ctx) => {
+    const problem = mlflowNameProblem(v, max);
+    if (problem)
+      ctx.addIssue({ code: 'custom', message: `${what} ${problem}` });
+  });
+/** Free text without NUL or control characters (PostgreSQL refuses NUL). */
+const plainText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .refine(v => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v), {
+      message: 'must not contain control characters',
+    });
+
 const keyValues = (value: z.ZodType<string>) =>
   z.array(z.object({ key: keyName('key'), value })).max(100);
 
@@ -194,6 +212,7 @@ export function createArtifactsRouter(
     [
       '/artifacts/list',
       '/runs/log-inputs',
+      '/runs/outputs',
       '/runs/log-model',
       '/model-versions/get-download-uri',
       '/logged-models',
@@ -331,12 +350,12 @@ export function createArtifactsRouter(
   const datasetInput = z.object({
     tags: keyValues(tagValue).optional(),
     dataset: z.object({
-      name: z.string().min(1).max(500),
-      digest: z.string().min(1).max(36),
-      source_type: z.string().min(1).max(36),
-      source: z.string().max(65535),
-      schema: z.string().max(1048575).optional(),
-      profile: z.string().max(16384).optional(),
+      name: freeName('dataset name', 500),
+      digest: plainText(36).pipe(z.string().min(1)),
+      source_type: plainText(36).pipe(z.string().min(1)),
+      source: plainText(65535),
+      schema: plainText(1048575).optional(),
+      profile: plainText(16384).optional(),
     }),
   });
 
@@ -367,6 +386,28 @@ export function createArtifactsRouter(
         tags: record(d.tags),
       })),
     );
+    res.json({});
+  });
+
+  // MLflow 3 links the logged models a run produced. A run's model outputs
+  // are answered from the models' source_run_id (enrichMlflowResponses), so
+  // this checks the request and keeps nothing else.
+  api.post('/runs/outputs', json, async (req, res) => {
+    const body = parse(
+      z.object({
+        run_id: runId,
+        models: z
+          .array(
+            z.object({ model_id: modelId, step: z.number().int().optional() }),
+          )
+          .max(100),
+      }),
+      req.body,
+    );
+    await tracking.getRun(body.run_id);
+    for (const model of body.models) {
+      await artifacts.loggedModels.require(model.model_id);
+    }
     res.json({});
   });
 
@@ -429,8 +470,8 @@ export function createArtifactsRouter(
         experiment_id: z
           .string()
           .regex(/^\d{1,18}$/, 'must be an experiment id'),
-        name: z.string().min(1).max(500).optional(),
-        model_type: z.string().max(500).optional(),
+        name: freeName('logged model name', 500).optional(),
+        model_type: plainText(500).optional(),
         source_run_id: runId.optional(),
         params: keyValues(paramValue).optional(),
         tags: keyValues(tagValue).optional(),
@@ -458,7 +499,7 @@ export function createArtifactsRouter(
     const body = parse(
       z.object({
         experiment_ids: z.array(z.string().min(1)).min(1).max(100),
-        filter: z.string().max(2000).optional(),
+        filter: plainText(2000).optional(),
         max_results: z.number().int().min(1).max(1000).optional(),
         order_by: z
           .array(

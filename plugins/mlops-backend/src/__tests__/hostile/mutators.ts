@@ -29,6 +29,8 @@ export function toJson(value: unknown): string {
 /** How a field reads its value; decides which hostile values apply. */
 export type FieldKind =
   | { type: 'name' }
+  /** MLflow's free-text experiment and run names (`mlflowNameProblem`). */
+  | { type: 'mlflowName'; max: number }
   | { type: 'alias' }
   | { type: 'text'; max: number }
   | { type: 'int'; min?: number; max?: number; int64?: boolean }
@@ -130,6 +132,29 @@ export function hostileValuesFor(
   switch (kind.type) {
     case 'name':
       return [...typed(['string']), ...HOSTILE_NAMES];
+    case 'mlflowName':
+      // Free text: SQL, paths, emoji and padding are names like any other
+      // (and bound as values); what makes a name unreadable is not.
+      return [
+        ...typed(['string']),
+        ...HOSTILE_NAMES.filter(
+          v =>
+            ['control-chars', 'path-traversal', 'missing-or-empty'].includes(
+              v.mutator,
+            ) && v.label !== 'padded',
+        ),
+        ...HOSTILE_NAMES.filter(
+          v =>
+            v.mutator === 'unicode' &&
+            !['emoji', 'combining-mark flood'].includes(v.label),
+        ),
+        { mutator: 'missing-or-empty', label: 'spaces only', value: '   ' },
+        {
+          mutator: 'oversized-string',
+          label: `${kind.max + 1} characters`,
+          value: 'a'.repeat(kind.max + 1),
+        },
+      ];
     case 'alias':
       return [
         ...typed(['string']),

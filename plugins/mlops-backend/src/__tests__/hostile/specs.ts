@@ -581,6 +581,12 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
   const runRef = f('run_id', { type: 'id' }, { required: true });
   const expRef = f('experiment_id', { type: 'id' }, { required: true });
   const modelName = f('name', NAME, { required: true });
+  // MLflow's names are free text (mlflowNameProblem), keys are not.
+  const experimentName: FieldKind = { type: 'mlflowName', max: 500 };
+  const runName: FieldKind = { type: 'mlflowName', max: 250 };
+  // No logged model is seeded: every case naming one ends in a 4xx before
+  // or at the lookup, which is what the suite checks.
+  const loggedModel = `m-${'0'.repeat(32)}`;
   const int64 = (min?: number): FieldKind => ({
     type: 'int',
     int64: true,
@@ -610,7 +616,7 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
       '/experiments/create',
       { name: 'hostile-mlflow-exp', tags: [{ key: 'a', value: 'b' }] },
       [
-        modelName,
+        f('name', experimentName, { required: true }),
         f('tags', kv({ key: 'a', value: 'b' })),
         f('tags.0.key', NAME, { required: true }),
       ],
@@ -625,7 +631,7 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
       'POST',
       '/experiments/update',
       { experiment_id: s.experimentId, new_name: 'renamed-exp' },
-      [expRef, f('new_name', NAME)],
+      [expRef, f('new_name', experimentName)],
     ),
     spec('POST', '/experiments/delete', { experiment_id: s.experimentId }, [
       expRef,
@@ -655,7 +661,7 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
       [
         expRef,
         f('user_id', text(255)),
-        f('run_name', NAME),
+        f('run_name', runName),
         f('start_time', int64()),
         f('tags', kv({ key: 'a', value: 'b' })),
       ],
@@ -669,7 +675,12 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
         end_time: NOW,
         run_name: 'renamed',
       },
-      [runRef, f('status', ENUM), f('end_time', int64()), f('run_name', NAME)],
+      [
+        runRef,
+        f('status', ENUM),
+        f('end_time', int64()),
+        f('run_name', runName),
+      ],
     ),
     spec('POST', '/runs/delete', { run_id: s.runId }, [runRef]),
     spec('POST', '/runs/restore', { run_id: s.runId }, [runRef]),
@@ -827,6 +838,127 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
         f('stage', ENUM, { required: true }),
         f('archive_existing_versions', BOOL),
       ],
+    ),
+    // Artifacts capability (src/artifacts): the JSON routes. The proxy's
+    // PUT/DELETE take file bytes, not JSON, and are attacked by path in
+    // src/artifacts/router.test.ts.
+    spec(
+      'POST',
+      '/runs/log-inputs',
+      {
+        run_id: s.runId,
+        datasets: [
+          {
+            tags: [{ key: 'mlflow.data.context', value: 'training' }],
+            dataset: {
+              name: 'd',
+              digest: 'abc',
+              source_type: 'local',
+              source: 'x',
+            },
+          },
+        ],
+      },
+      [
+        runRef,
+        f('datasets', {
+          type: 'list',
+          max: 1000,
+          item: {
+            dataset: {
+              name: 'd',
+              digest: 'abc',
+              source_type: 'local',
+              source: 'x',
+            },
+          },
+        }),
+        f('datasets.0.dataset.name', experimentName, { required: true }),
+        f('datasets.0.dataset.digest', text(36), { required: true }),
+        f('datasets.0.dataset.source_type', text(36), { required: true }),
+        f('datasets.0.tags.0.key', NAME, { required: true }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/runs/log-model',
+      { run_id: s.runId, model_json: '{"artifact_path": "model"}' },
+      [runRef, f('model_json', text(1024 * 1024), { required: true })],
+    ),
+    spec(
+      'POST',
+      '/runs/outputs',
+      { run_id: s.runId, models: [{ model_id: loggedModel, step: 0 }] },
+      [runRef, f('models.0.model_id', { type: 'id' }, { required: true })],
+    ),
+    spec(
+      'POST',
+      '/logged-models',
+      {
+        experiment_id: s.experimentId,
+        name: 'hostile-logged-model',
+        tags: [{ key: 'a', value: 'b' }],
+      },
+      [
+        expRef,
+        f('name', experimentName),
+        f('source_run_id', { type: 'id' }),
+        f('tags.0.key', NAME, { required: true }),
+      ],
+    ),
+    spec(
+      'POST',
+      '/logged-models/search',
+      { experiment_ids: [s.experimentId], max_results: 10 },
+      [
+        f('experiment_ids', { type: 'list', max: 100, item: s.experimentId }),
+        f('max_results', { type: 'int', min: 1, max: 1000 }),
+        f('filter', text(2000)),
+      ],
+    ),
+    ...(
+      [
+        'PATCH /logged-models/:modelId',
+        'PATCH /logged-models/:modelId/tags',
+        'POST /logged-models/:modelId/params',
+      ] as const
+    ).map(route => {
+      const [method, path] = route.split(' ') as [RouteSpec['method'], string];
+      const bodies: Record<string, Record<string, unknown>> = {
+        tags: { tags: [{ key: 'a', value: 'b' }] },
+        params: { params: [{ key: 'a', value: 'b' }] },
+        ':modelId': { status: 'LOGGED_MODEL_READY' },
+      };
+      const body = bodies[path.split('/').pop()!];
+      return {
+        ...spec(method, path, body, [
+          f(
+            Object.keys(body)[0],
+            { type: 'list', item: {} },
+            { required: true },
+          ),
+        ]),
+        params: { modelId: { kind: 'name' as ParamKind, value: loggedModel } },
+      };
+    }),
+    ...['/logged-models/:modelId', '/logged-models/:modelId/tags/:key'].map(
+      path => ({
+        method: 'DELETE' as const,
+        path: `${MLFLOW}${path}`,
+        mlflow: true,
+        params: {
+          modelId: { kind: 'name' as ParamKind, value: loggedModel },
+          ...(path.endsWith(':key')
+            ? {
+                key: {
+                  kind: 'name' as ParamKind,
+                  value: 'a',
+                  mustExist: false,
+                },
+              }
+            : {}),
+        },
+      }),
     ),
   ];
 }

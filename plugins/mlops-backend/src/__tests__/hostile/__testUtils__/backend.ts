@@ -262,6 +262,14 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     } as any,
     new Date(),
   );
+  // MLflow's Default experiment 0 appears with the first MLflow call, as in
+  // MLflow; made here, it is part of the state every attack must leave alone.
+  await ok(
+    await (request(server) as any).get(
+      '/api/mlops/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0',
+    ),
+    'the Default experiment',
+  );
   const incident = await knex('mlops_incidents').first('id');
   return {
     experimentId: experiment.id,
