@@ -216,9 +216,10 @@ export class FleetService {
       },
       { credentials },
     );
+    const linksOf = new Map(entities.map(e => [e, mlopsLinksOf(e)]));
     const entityByModel = new Map<string, Entity>();
     for (const entity of entities) {
-      for (const link of mlopsLinksOf(entity)) {
+      for (const link of linksOf.get(entity)!) {
         if (link.kind === 'model') {
           entityByModel.set(
             link.name,
@@ -261,7 +262,7 @@ export class FleetService {
                   {
                     entity: c.entity,
                     entityRef: c.entityRef!,
-                    links: mlopsLinksOf(c.entity),
+                    links: linksOf.get(c.entity)!,
                   },
                 ]
               : [],

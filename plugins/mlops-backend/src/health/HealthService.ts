@@ -72,7 +72,9 @@ export class HealthService {
         (l): l is ObjectRef => l.kind === 'model' || l.kind === 'pipeline',
       );
     const checks = this.incidents
-      ? await this.incidents.latestChecks(resolved.flatMap(evaluatedOf))
+      ? await this.incidents.latestChecks(resolved.flatMap(evaluatedOf), {
+          metrics: false,
+        })
       : [];
     const checkOf = new Map(checks.map(c => [`${c.kind}:${c.name}`, c]));
     const statuses = new Map<

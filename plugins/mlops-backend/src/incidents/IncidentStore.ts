@@ -212,9 +212,14 @@ export class IncidentStore {
   /**
    * The newest check of each object that has one, in the order of `objects`:
    * one primary-key lookup per kind and slice of names, so the fleet can ask
-   * for thousands of objects at once.
+   * for thousands of objects at once. `metrics: false` leaves out the
+   * windowed stats (the fleet's health column does not show them).
    */
-  async latestChecks(objects: ObjectRef[]): Promise<StoredCheck[]> {
+  async latestChecks(
+    objects: ObjectRef[],
+    options: { metrics?: boolean } = {},
+  ): Promise<StoredCheck[]> {
+    const withMetrics = options.metrics ?? true;
     const byKey = new Map<string, StoredCheck>();
     const kinds = new Set(objects.map(o => o.kind));
     for (const kind of kinds) {
@@ -231,7 +236,7 @@ export class IncidentStore {
             'checked_at',
             'observed',
             'findings',
-            'metrics',
+            ...(withMetrics ? ['metrics'] : []),
           );
         for (const row of rows) {
           byKey.set(`${row.object_kind}:${row.object_name}`, {
@@ -240,7 +245,9 @@ export class IncidentStore {
             checkedAt: readRequiredIso(row.checked_at),
             judged: JSON.parse(row.observed),
             findings: JSON.parse(row.findings),
-            metrics: parseJson<ObjectEvaluation['metrics']>(row.metrics),
+            metrics: withMetrics
+              ? parseJson<ObjectEvaluation['metrics']>(row.metrics)
+              : undefined,
           });
         }
       }
