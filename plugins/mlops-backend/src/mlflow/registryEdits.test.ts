@@ -222,7 +222,9 @@ describe('MLflow registry edits', () => {
         name: 'edits-delete',
       });
       expect(aliased.status).toBe(409);
-      expect(aliased.body.message).toMatch(/version 3 carries the alias challenger/);
+      expect(aliased.body.message).toMatch(
+        /version 3 carries the alias challenger/,
+      );
       await call('delete', '/registered-models/alias', {
         name: 'edits-delete',
         alias: 'challenger',
