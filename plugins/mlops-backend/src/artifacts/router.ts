@@ -310,7 +310,9 @@ export function createArtifactsRouter(
 
   // The tracking API's share --------------------------------------------------
 
-  const json = express.json({ limit: 2 * 1024 * 1024 });
+  // MLflow's 1 MB per request; a dataset's schema alone may be up to 1 MB.
+  const json = express.json({ limit: 1024 * 1024 });
+  const datasetJson = express.json({ limit: 2 * 1024 * 1024 });
 
   api.get('/artifacts/list', async (req, res) => {
     const query = parse(
@@ -359,7 +361,7 @@ export function createArtifactsRouter(
     }),
   });
 
-  api.post('/runs/log-inputs', json, async (req, res) => {
+  api.post('/runs/log-inputs', datasetJson, async (req, res) => {
     const body = parse(
       z.object({
         run_id: runId,
@@ -585,7 +587,9 @@ export function createArtifactsRouter(
     });
   });
 
-  api.delete('/logged-models/:modelId', async (req, res) => {
+  // DELETE bodies are parsed too, so a malformed one is refused like on
+  // every other route rather than ignored.
+  api.delete('/logged-models/:modelId', json, async (req, res) => {
     const model = await readableModel(req, req.params.modelId);
     await artifacts.loggedModels.delete(model.id);
     res.json({});
@@ -604,9 +608,9 @@ export function createArtifactsRouter(
     });
   });
 
-  api.delete('/logged-models/:modelId/tags/:key', async (req, res) => {
+  api.delete('/logged-models/:modelId/tags/:key', json, async (req, res) => {
     const model = await readableModel(req, req.params.modelId);
-    const key = req.params.key;
+    const key = parse(keyName('tag key'), req.params.key);
     await artifacts.loggedModels.merge(model.id, 'tags', current => {
       const { [key]: _removed, ...rest } = current;
       return rest;

@@ -27,6 +27,7 @@ const placeholder: Seeded = {
   pipelineRunId: '1',
   deploymentId: '1',
   incidentId: '00000000-0000-4000-8000-000000000001',
+  loggedModelId: `m-${'0'.repeat(32)}`,
 };
 
 /** What went wrong with one case, or undefined when it was refused properly. */

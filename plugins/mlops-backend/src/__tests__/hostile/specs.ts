@@ -10,6 +10,8 @@ export interface Seeded {
   pipelineRunId: string;
   deploymentId: string;
   incidentId: string;
+  /** An MLflow 3 logged model of the experiment. */
+  loggedModelId: string;
 }
 
 /** One field of a route's body the suite attacks. */
@@ -584,9 +586,11 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
   // MLflow's names are free text (mlflowNameProblem), keys are not.
   const experimentName: FieldKind = { type: 'mlflowName', max: 500 };
   const runName: FieldKind = { type: 'mlflowName', max: 250 };
-  // No logged model is seeded: every case naming one ends in a 4xx before
-  // or at the lookup, which is what the suite checks.
-  const loggedModel = `m-${'0'.repeat(32)}`;
+  const loggedModel: ParamSpec = {
+    kind: 'name',
+    value: s.loggedModelId,
+    unknown: `m-${'f'.repeat(32)}`,
+  };
   const int64 = (min?: number): FieldKind => ({
     type: 'int',
     int64: true,
@@ -888,7 +892,7 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
     spec(
       'POST',
       '/runs/outputs',
-      { run_id: s.runId, models: [{ model_id: loggedModel, step: 0 }] },
+      { run_id: s.runId, models: [{ model_id: s.loggedModelId, step: 0 }] },
       [runRef, f('models.0.model_id', { type: 'id' }, { required: true })],
     ),
     spec(
@@ -938,16 +942,17 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
             { required: true },
           ),
         ]),
-        params: { modelId: { kind: 'name' as ParamKind, value: loggedModel } },
+        params: { modelId: loggedModel },
       };
     }),
-    ...['/logged-models/:modelId', '/logged-models/:modelId/tags/:key'].map(
+    // The tag first: the valid control request of the other deletes the model.
+    ...['/logged-models/:modelId/tags/:key', '/logged-models/:modelId'].map(
       path => ({
         method: 'DELETE' as const,
         path: `${MLFLOW}${path}`,
         mlflow: true,
         params: {
-          modelId: { kind: 'name' as ParamKind, value: loggedModel },
+          modelId: loggedModel,
           ...(path.endsWith(':key')
             ? {
                 key: {

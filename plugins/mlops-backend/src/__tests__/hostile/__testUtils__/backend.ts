@@ -270,6 +270,12 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     ),
     'the Default experiment',
   );
+  const loggedModel = await ok(
+    await (request(server) as any)
+      .post('/api/mlops/mlflow/api/2.0/mlflow/logged-models')
+      .send({ experiment_id: experiment.id, name: 'hostile-logged-model' }),
+    'logged model',
+  );
   const incident = await knex('mlops_incidents').first('id');
   return {
     experimentId: experiment.id,
@@ -280,6 +286,7 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     pipelineRunId: String(pipelineRun.id),
     deploymentId: String(deployment.id),
     incidentId: incident.id,
+    loggedModelId: loggedModel.model.info.model_id,
   };
 }
 
