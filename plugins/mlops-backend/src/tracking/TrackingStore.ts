@@ -11,6 +11,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { writeMetrics } from './metricWriter';
+import { PlannerStatistics, plannerStatisticsFor } from './plannerStatistics';
 import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
@@ -87,9 +88,12 @@ export class TrackingStore {
   }
 
   private readonly runs: RunReader;
+  /** Refreshes PostgreSQL's statistics after large writes (plannerStatistics.ts). */
+  readonly plannerStatistics: PlannerStatistics;
 
   constructor(private readonly db: Knex) {
     this.runs = new RunReader(db);
+    this.plannerStatistics = plannerStatisticsFor(db);
   }
 
   // ---------------------------------------------------------------------
@@ -455,6 +459,12 @@ export class TrackingStore {
 
       await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
     });
+    this.plannerStatistics.noteWrittenRows(
+      batch.metrics.length +
+        latest.size +
+        batch.params.length +
+        batch.tags.length,
+    );
   }
 
   /** Removes one tag of a run; removing a tag the run lacks is an error, as in MLflow. */

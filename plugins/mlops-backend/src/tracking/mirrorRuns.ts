@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import { inChunks } from '../database/values';
 import { fromStoredValue, toStoredValue } from './metricValues';
 import { MetricRow, writeMetrics } from './metricWriter';
+import { plannerStatisticsFor } from './plannerStatistics';
 
 const RUNS = 'mlops_runs';
 const PARAMS = 'mlops_run_params';
@@ -133,4 +134,16 @@ export async function mirrorRuns(
       }
     }
   });
+  // A first sync fills the tables in bulk: refresh the planner's view of them.
+  plannerStatisticsFor(db).noteWrittenRows(
+    runs.reduce(
+      (rows, run) =>
+        rows +
+        1 +
+        run.latestMetrics.length * 2 +
+        Object.keys(run.params).length +
+        Object.keys(run.tags).length,
+      0,
+    ),
+  );
 }
