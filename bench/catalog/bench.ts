@@ -25,6 +25,7 @@ import { DeclaredEntityIndex } from '../../plugins/catalog-backend-module-mlops/
 import { MlopsEntityProvider } from '../../plugins/catalog-backend-module-mlops/src/provider/MlopsEntityProvider';
 import { MlopsObjectsClient } from '../../plugins/catalog-backend-module-mlops/src/provider/MlopsObjectsClient';
 import { objectToEntity } from '../../plugins/catalog-backend-module-mlops/src/provider/objectToEntity';
+import { printPeakRssAtExit } from '../lib/memory';
 
 const TOTAL = Number(process.env.CATALOG_BENCH_OBJECTS ?? 10_000);
 const RUNS = Number(process.argv[2] ?? 5);
@@ -143,6 +144,8 @@ function median(values: number[]) {
 }
 
 async function main() {
+  // The MLOps routes and the catalog provider run in this process.
+  printPeakRssAtExit();
   const { db, close } = await openDatabase();
   await migrateMlopsDatabase(db);
   const counts = await fill(db);

@@ -3,6 +3,10 @@
  * detectDrift. Run through run.sh (needs Backstage's TypeScript loader). */
 import { readFileSync } from 'fs';
 import { detectDrift, ksTest } from '../../plugins/mlops-common/src/drift';
+import { printPeakRssAtExit } from '../lib/memory';
+
+// Drift detection runs in this process, as in the backend's drift job.
+printPeakRssAtExit('drift detection (in this process) peak RSS');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

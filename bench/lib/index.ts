@@ -13,6 +13,9 @@ import knexFactory, { Knex } from 'knex';
 import os from 'os';
 import path from 'path';
 import { mlopsPlugin } from '../../plugins/mlops-backend/src/plugin';
+import { printPeakRssAtExit } from './memory';
+
+export { peakRssMib, printPeakRssAtExit, RSS_GOAL_MIB } from './memory';
 
 const PG = process.env.BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 
@@ -64,6 +67,7 @@ export async function startBackend(
   entities: Entity[],
   features: BackendFeature[] = [],
 ): Promise<number> {
+  printPeakRssAtExit();
   const { server } = await startTestBackend({
     features: [
       mlopsPlugin,

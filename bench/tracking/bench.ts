@@ -20,6 +20,7 @@ import {
 import { TrackingStore } from '../../plugins/mlops-backend/src/tracking/TrackingStore';
 import { createTrackingRouter } from '../../plugins/mlops-backend/src/tracking/router';
 import { migrateTracking } from '../../plugins/mlops-backend/src/tracking/__testUtils__/migrateTracking';
+import { printPeakRssAtExit } from '../lib/memory';
 
 const RUNS = Number(process.env.TRACKING_BENCH_RUNS ?? 30_000);
 const METRICS_PER_RUN = 100;
@@ -286,6 +287,8 @@ async function bench(kind: 'sqlite' | 'pg') {
 }
 
 async function main() {
+  // The tracking router and its store run in this process.
+  printPeakRssAtExit();
   const which = process.argv.slice(2);
   const kinds = (which.length > 0 ? which : ['sqlite', 'pg']) as Array<'sqlite' | 'pg'>;
   console.log(
