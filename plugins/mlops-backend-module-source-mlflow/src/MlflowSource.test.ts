@@ -14,7 +14,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // teams already run, and as the portal that mirrors it.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import mlopsPlugin from '@backstage-mlops/plugin-mlops-backend';
+import fs from 'fs';
 import { Server } from 'http';
+import os from 'os';
+import { join } from 'path';
 import { AddressInfo } from 'net';
 import request from 'supertest';
 import { mlopsModuleSourceMlflow } from './module';
@@ -34,6 +37,19 @@ const AUTH = { Authorization: mockCredentials.user.header() };
 const MLFLOW = '/api/mlops/mlflow/api/2.0/mlflow';
 const TASK = 'mlops-source-sync:mlflow:central';
 const WEBHOOK_SECRET = 'whsec-test-0d9f8a';
+
+/** Artifacts of both backends go to a throwaway folder, not the package. */
+const artifactFolders: string[] = [];
+const artifacts = () => {
+  const root = fs.mkdtempSync(join(os.tmpdir(), 'mlops-source-mlflow-'));
+  artifactFolders.push(root);
+  return { artifacts: { filesystem: { root } } };
+};
+afterAll(() => {
+  for (const folder of artifactFolders) {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
 
 /** The model's entity: its owner may change stages and roll back. */
 function modelEntity(annotations: Record<string, string>) {
@@ -58,7 +74,7 @@ async function startUpstream(databaseId: TestDatabaseId) {
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
-      mockServices.rootConfig.factory({ data: {} }),
+      mockServices.rootConfig.factory({ data: { mlops: artifacts() } }),
       catalogServiceMock.factory({
         entities: [
           modelEntity({ 'backstage-mlops.dev/model': 'fraud-detector' }),
@@ -108,6 +124,7 @@ async function startPortal(
       mockServices.rootConfig.factory({
         data: {
           mlops: {
+            ...artifacts(),
             sources: {
               mlflow: [
                 {
