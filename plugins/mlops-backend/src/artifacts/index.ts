@@ -54,9 +54,17 @@ export async function artifactStoreFromConfig(
       `mlops.artifacts.store must be 'filesystem' or 's3', not '${type}'`,
     );
   }
-  const sqliteDirectory = config.getOptionalString(
-    'backend.database.connection.directory',
-  );
+  // `connection` is an object for a SQLite directory or PostgreSQL, but a
+  // plain string in create-app's default (`':memory:'`), where reading
+  // `connection.directory` would throw and stop the plugin at start.
+  const connection = config.getOptional('backend.database.connection');
+  const sqliteDirectory =
+    typeof connection === 'object' &&
+    connection !== null &&
+    !Array.isArray(connection) &&
+    typeof connection.directory === 'string'
+      ? connection.directory
+      : undefined;
   const root =
     config.getOptionalString('mlops.artifacts.filesystem.root') ??
     (sqliteDirectory
