@@ -28,6 +28,20 @@
  *                          issue's figure is 30000), 100 metrics each
  *   BENCH_THROUGHPUT_SECONDS seconds of throughput per server (30), in 3 slices
  *   BENCH_ARTIFACT_MB      sizes of the artifact rows ("1,200"; "" skips them)
+ *   MLFLOW_REFERENCE_DB_URL the reference's backend store (sqlite:////path or
+ *                          postgresql://...), to seed the large search row
+ *                          straight into its tables; without it the large
+ *                          row is seeded through batched HTTP
+ *
+ * The 5,000-run row is seeded through the REST API on both servers (8
+ * requests in flight), as a training fleet would log it, so it also shows
+ * whether each store plans well after a bulk load on its own. The large row
+ * (30,000 runs x 100 metrics is 6 million metric rows per server, over an
+ * hour through either API on this machine) is written straight into each
+ * store's tables: the portal's knex tables, and the tables of the
+ * reference's backend store (MLflow's documented SQL schema: runs, params,
+ * tags, metrics, latest_metrics); on PostgreSQL both databases are then
+ * analyzed, as neither store saw the writes.
  */
 const { spawn } = require('child_process');
 const crypto = require('crypto');
@@ -49,6 +63,7 @@ const ARTIFACT_MB = (process.env.BENCH_ARTIFACT_MB ?? '1,200')
   .filter(Boolean)
   .map(Number);
 const TOKEN = crypto.randomBytes(24).toString('hex');
+const REFERENCE_DB_URL = process.env.MLFLOW_REFERENCE_DB_URL;
 
 // ---------------------------------------------------------------- servers
 
@@ -183,6 +198,13 @@ async function portalDatabase() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-compare-'));
     return {
       config: { client: 'better-sqlite3', connection: { directory: dir } },
+      // The backend keeps each plugin in <directory>/<plugin id>.sqlite.
+      store: () =>
+        require('knex')({
+          client: 'better-sqlite3',
+          connection: { filename: path.join(dir, 'mlops.sqlite') },
+          useNullAsDefault: true,
+        }),
       drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -213,6 +235,8 @@ async function portalDatabase() {
         password: decodeURIComponent(url.password || ''),
       },
     },
+    store: () =>
+      require('knex')({ client: 'pg', connection: `${PG}/${prefix}mlops` }),
     drop: async () => {
       await dropAll();
       await knex.destroy();
@@ -413,6 +437,144 @@ async function seedRuns(s, label, runs, metrics) {
   return experimentId;
 }
 
+// ---------------------------------------------------------------- direct seeding
+
+/** A knex handle on the reference's backend store, from its URL. */
+function referenceStore(url) {
+  if (url.startsWith('sqlite:')) {
+    return require('knex')({
+      client: 'better-sqlite3',
+      connection: { filename: url.replace(/^sqlite:\/\//, '') },
+      useNullAsDefault: true,
+    });
+  }
+  return require('knex')({
+    client: 'pg',
+    connection: url.replace(/^postgresql\+\w+:/, 'postgresql:'),
+  });
+}
+
+/** The table and column names of each store's runs, params, tags and metrics. */
+const SCHEMAS = {
+  portal: {
+    runs: 'mlops_runs',
+    run: (id, experimentId, i, now) => ({
+      id,
+      experiment_id: Number(experimentId),
+      name: `run-${i}`,
+      status: 'FINISHED',
+      start_time: now + i,
+      end_time: now + i + 1,
+      user_id: 'bench',
+      // 0 and 1, which both better-sqlite3 and PostgreSQL's boolean take.
+      deleted: 0,
+    }),
+    runId: 'run_id',
+    params: 'mlops_run_params',
+    tags: 'mlops_run_tags',
+    metrics: 'mlops_run_metrics',
+    latest: 'mlops_run_latest_metrics',
+  },
+  reference: {
+    runs: 'runs',
+    run: (id, experimentId, i, now, artifactRoot) => ({
+      run_uuid: id,
+      experiment_id: Number(experimentId),
+      name: `run-${i}`,
+      source_type: 'LOCAL',
+      source_name: '',
+      entry_point_name: '',
+      user_id: 'bench',
+      status: 'FINISHED',
+      start_time: now + i,
+      end_time: now + i + 1,
+      source_version: '',
+      lifecycle_stage: 'active',
+      artifact_uri: `${artifactRoot}/${id}/artifacts`,
+    }),
+    runId: 'run_uuid',
+    params: 'params',
+    tags: 'tags',
+    metrics: 'metrics',
+    latest: 'latest_metrics',
+  },
+};
+
+/**
+ * `runs` runs x `metrics` metrics, a param and a tag each, written straight
+ * into a store's tables in one transaction, the same values as seedRuns
+ * would log. Rows go in 500 at a time (SQLite allows 32,766 bindings).
+ */
+async function seedRunsDirect(s, db, experimentId, runs, metrics) {
+  const started = Date.now();
+  const schema = SCHEMAS[s.name];
+  const { json } = await ok(
+    s,
+    'GET',
+    `${API}/experiments/get?experiment_id=${experimentId}`,
+  );
+  const artifactRoot = json.experiment.artifact_location;
+  const now = Date.now();
+  const chunk = 500;
+  await db.transaction(async tx => {
+    let buffer = { runs: [], params: [], tags: [], metrics: [] };
+    const flush = async () => {
+      for (const [table, rows] of [
+        [schema.runs, buffer.runs],
+        [schema.params, buffer.params],
+        [schema.tags, buffer.tags],
+      ]) {
+        if (rows.length) await tx(table).insert(rows);
+      }
+      for (let i = 0; i < buffer.metrics.length; i += chunk) {
+        const rows = buffer.metrics.slice(i, i + chunk);
+        await tx(schema.metrics).insert(rows);
+        await tx(schema.latest).insert(rows);
+      }
+      buffer = { runs: [], params: [], tags: [], metrics: [] };
+    };
+    for (let i = 0; i < runs; i++) {
+      const id = crypto.randomBytes(16).toString('hex');
+      buffer.runs.push(schema.run(id, experimentId, i, now, artifactRoot));
+      buffer.params.push({
+        [schema.runId]: id,
+        key: 'lr',
+        value: String((i % 10) / 100),
+      });
+      buffer.tags.push({
+        [schema.runId]: id,
+        key: 'team',
+        value: `team-${i % 5}`,
+      });
+      for (let m = 0; m < metrics; m++) {
+        buffer.metrics.push({
+          [schema.runId]: id,
+          key: `m${m}`,
+          value: Math.random(),
+          is_nan: 0,
+          step: 0,
+          timestamp: now,
+        });
+      }
+      if (buffer.runs.length === chunk) await flush();
+    }
+    await flush();
+  });
+  if (db.client.config.client === 'pg') {
+    // Neither store saw these writes, so neither refreshed its statistics.
+    await db.raw(
+      `analyze ${Object.values(schema)
+        .filter(v => typeof v === 'string' && v !== schema.runId)
+        .join(', ')}`,
+    );
+  }
+  console.log(
+    `  seeded ${runs.toLocaleString('en')} runs x ${metrics} metrics into ${
+      s.name
+    }'s tables in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+}
+
 async function throughputRow(servers) {
   const slices = 3;
   const sliceMs = (THROUGHPUT_SECONDS * 1000) / slices;
@@ -526,7 +688,7 @@ async function artifactRows(servers) {
   }
 }
 
-async function workload(servers) {
+async function workload(servers, stores) {
   // log-batch of 1,000 metrics into one run per server.
   const batchRuns = new Map();
   for (const s of servers) {
@@ -578,8 +740,16 @@ async function workload(servers) {
 
   if (LARGE_RUNS > 0) {
     const large = new Map();
-    for (const s of servers)
-      large.set(s.name, await seedRuns(s, 'large', LARGE_RUNS, 100));
+    for (const s of servers) {
+      const db = stores.get(s.name);
+      if (db) {
+        const experimentId = await createExperiment(s, uniqueName('large'));
+        await seedRunsDirect(s, db, experimentId, LARGE_RUNS, 100);
+        large.set(s.name, experimentId);
+      } else {
+        large.set(s.name, await seedRuns(s, 'large', LARGE_RUNS, 100));
+      }
+    }
     await latencyRow(
       `run search, ${LARGE_RUNS.toLocaleString('en')} runs x 100 metrics`,
       servers,
@@ -731,9 +901,17 @@ async function main() {
           ? ` vs reference at ${process.env.MLFLOW_REFERENCE_URL}`
           : ', no reference'),
     );
+    const stores = new Map([['portal', database.store()]]);
+    if (REFERENCE_DB_URL && servers[1]) {
+      stores.set('reference', referenceStore(REFERENCE_DB_URL));
+    }
     const stopSampling = sampleMemory(servers);
-    await workload(servers);
-    stopSampling();
+    try {
+      await workload(servers, stores);
+    } finally {
+      stopSampling();
+      for (const db of stores.values()) await db.destroy();
+    }
     const mib = b => (b / 1024 / 1024).toFixed(0);
     const [p, r] = servers;
     let line = `${'peak RSS during the workload'.padEnd(46)} portal ${mib(
