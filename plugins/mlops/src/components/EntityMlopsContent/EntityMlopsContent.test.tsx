@@ -6,7 +6,7 @@ import {
   stubResizeObserver,
 } from '../../__testUtils__/cards';
 import { MlopsApi } from '../../api';
-import { EntityMlopsContent } from './EntityMlopsContent';
+import { EntityMlopsContent, XL_ROW_HEIGHTS } from './EntityMlopsContent';
 
 // Every card asks the backend; answers that never come keep each card in
 // its progress state, which is all the layout test needs.
@@ -63,16 +63,33 @@ describe('EntityMlopsContent', () => {
     expect(screen.getByTestId('mlops-tab-health').className).toMatch(
       /MuiGrid-grid-md-6/,
     );
-    // From 1920 px triage stands beside health and incidents.
-    expect(screen.getByTestId('mlops-tab-health').className).toMatch(
-      /MuiGrid-grid-xl-12/,
-    );
-    expect(screen.getByTestId('mlops-tab-triage').className).toMatch(
-      /MuiGrid-grid-xl-7/,
-    );
+    // From 1920 px: health, incidents and triage in one row, metrics,
+    // drift and deployments in the next, versions and runs in the last.
+    const xl = (cell: string) =>
+      /MuiGrid-grid-xl-(\d+)/.exec(
+        screen.getByTestId(`mlops-tab-${cell}`).className,
+      )?.[1];
+    expect(
+      [
+        ['health', 'incidents', 'triage'],
+        ['metrics', 'drift', 'deployments'],
+        ['versions', 'experiment-runs'],
+      ].map(row => row.reduce((sum, cell) => sum + Number(xl(cell)), 0)),
+    ).toEqual([12, 12, 12]);
     expect(screen.getByTestId('mlops-tab-triage').className).not.toMatch(
       /MuiGrid-grid-(md|lg)-/,
     );
+    // Each row is capped from 1920 px; the card's body scrolls beyond it.
+    expect(
+      screen
+        .getByTestId('mlops-tab-triage')
+        .style.getPropertyValue('--mlops-row-height'),
+    ).toBe(`${XL_ROW_HEIGHTS.first}px`);
+    expect(
+      screen
+        .getByTestId('mlops-tab-experiment-runs')
+        .style.getPropertyValue('--mlops-row-height'),
+    ).toBe(`${XL_ROW_HEIGHTS.third}px`);
   });
 
   it('lays out a pipeline with its pipeline runs and no model cards', async () => {

@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   EntityTriage,
+  TRIAGE_ENTRIES,
   getTriageEntry,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
@@ -13,7 +14,7 @@ import {
 } from '../../__testUtils__/cards';
 import { MlopsApi } from '../../api';
 import { mlopsRootRouteRef } from '../../routes';
-import { EntityMlopsTriageCard } from './EntityMlopsTriageCard';
+import { EntityMlopsTriageCard, TriageCard } from './EntityMlopsTriageCard';
 
 const modelEntity = mlModelEntity('fraud-detection');
 
@@ -205,5 +206,134 @@ describe('EntityMlopsTriageCard', () => {
       (await screen.findAllByText(/backstage-mlops\.dev\/model/)).length,
     ).toBeGreaterThan(0);
     expect(getEntityTriage).not.toHaveBeenCalled();
+  });
+});
+
+describe('TriageCard, compact (the MLOps tab)', () => {
+  // Role queries over a card with ten entries are slow on a loaded machine.
+  jest.setTimeout(30_000);
+
+  // The best match and the entries after it, as the tab sees for a model
+  // with several problems: more matches than the compact card lists.
+  const best = [...TRIAGE_ENTRIES]
+    .filter(entry => entry.related.length > 3)
+    .sort((a, b) => b.related.length - a.related.length)[0];
+  const others = TRIAGE_ENTRIES.filter(entry => entry.id !== best.id).slice(
+    0,
+    9,
+  );
+  const many: EntityTriage = {
+    ...unhealthy,
+    matches: [
+      { ...unhealthy.matches[0], entry: best },
+      ...others.map(entry => ({
+        entry,
+        score: 1,
+        evidence: [`evidence for ${entry.id}`],
+        steps: [],
+      })),
+    ],
+  };
+
+  function renderCompact(triage: EntityTriage = many) {
+    return renderEntityCard(<TriageCard variant="compact" />, {
+      entity: modelEntity,
+      api: { getEntityTriage: async () => triage },
+      mountedRoutes: { '/mlops': mlopsRootRouteRef },
+    });
+  }
+
+  it('keeps the best entry’s steps and fix open and folds the rest behind buttons with counts', async () => {
+    await renderCompact();
+    await screen.findByRole('list', { name: 'Current problems' });
+    expect(screen.getAllByTestId('triage-command')).toHaveLength(2);
+    expect(screen.getByRole('list', { name: 'Fix' })).toBeInTheDocument();
+
+    const folded: [string, number][] = [
+      ['Why this matches', 1],
+      ['What you see', best.symptoms.length],
+      ['Causes to check', best.likelyCauses.length],
+      ['How to verify', best.verify.length],
+      ['How to prevent', best.prevent.length],
+    ];
+    for (const [title, count] of folded) {
+      expect(screen.queryByRole('list', { name: title })).toBeNull();
+      const button = screen.getByRole('button', {
+        name: `${title} (${count})`,
+      });
+      expect(button).toHaveAttribute('aria-expanded', 'false');
+      // One click shows the whole section, every item of it.
+      await userEvent.click(button);
+      expect(button).toHaveAttribute('aria-expanded', 'true');
+      const list = screen.getByRole('list', { name: title });
+      expect(within(list).getAllByRole('listitem')).toHaveLength(count);
+    }
+  });
+
+  it('names three related entries as links and the rest one click away', async () => {
+    await renderCompact();
+    const related = await screen.findByRole('list', {
+      name: 'Related entries',
+    });
+    const more = best.related.length - 3;
+    expect(within(related).getAllByRole('link')).toHaveLength(3);
+    expect(within(related).getAllByRole('link')[0]).toHaveAttribute(
+      'href',
+      `/mlops?tab=guide&entry=${best.related[0]}`,
+    );
+    await userEvent.click(
+      within(related).getByRole('button', {
+        name: `${more} more related ${more === 1 ? 'guide' : 'guides'}`,
+      }),
+    );
+    expect(within(related).getAllByRole('link')).toHaveLength(
+      best.related.length,
+    );
+  });
+
+  it('lists three further matches, one line each, and shows the others on request', async () => {
+    await renderCompact();
+    await screen.findByRole('list', { name: 'Current problems' });
+    const titles = () =>
+      screen.getAllByRole('heading', { level: 3 }).map(h => h.textContent);
+    expect(titles()).toEqual([
+      'Current problems',
+      best.title,
+      ...others.slice(0, 3).map(e => e.title),
+    ]);
+    // A further match's summary waits until it is opened.
+    expect(screen.queryByText(others[0].summary)).toBeNull();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show 6 more matching guides' }),
+    );
+    expect(titles()).toEqual([
+      'Current problems',
+      best.title,
+      ...others.map(e => e.title),
+    ]);
+    expect(
+      screen.queryByRole('button', { name: /more matching guides/ }),
+    ).toBeNull();
+    await userEvent.click(
+      screen.getByRole('heading', { name: others[8].title }),
+    );
+    expect(await screen.findByText(others[8].summary)).toBeInTheDocument();
+    await userEvent.click(
+      screen.getAllByRole('button', { name: 'Why this matches (1)' })[1],
+    );
+    expect(
+      screen.getByText(`evidence for ${others[8].id}`),
+    ).toBeInTheDocument();
+  });
+
+  it('lists every match when there are no more than four', async () => {
+    await renderCompact({ ...many, matches: many.matches.slice(0, 4) });
+    await screen.findByRole('list', { name: 'Current problems' });
+    expect(
+      screen.queryByRole('button', { name: /more matching guide/ }),
+    ).toBeNull();
+    expect(
+      screen.getByRole('heading', { name: others[2].title }),
+    ).toBeInTheDocument();
   });
 });

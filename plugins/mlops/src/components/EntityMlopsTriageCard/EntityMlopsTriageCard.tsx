@@ -11,14 +11,29 @@ import Accordion from '@material-ui/core/Accordion';
 import AccordionDetails from '@material-ui/core/AccordionDetails';
 import AccordionSummary from '@material-ui/core/AccordionSummary';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
+import { useState } from 'react';
 import { useEntityMlopsData } from '../../hooks/useEntityMlopsData';
 import { EntityMlopsDataContent } from '../EntityMlopsDataContent';
 import { useMlopsGuideLink } from '../MlopsPage/useMlopsGuideLink';
 import { TriageEntryDetails } from './TriageEntryDetails';
+
+/**
+ * Full: every matching entry with its summary, the best one open with all
+ * its sections. Compact (the MLOps tab, where the card shares the first
+ * screen with health and incidents): the best entry shows its triage steps
+ * and fix, the rest of it folds behind buttons with counts, and the other
+ * matches are one line each, the first few listed and the rest one click
+ * away.
+ */
+export type TriageCardVariant = 'full' | 'compact';
+
+/** How many matches besides the best one a compact card lists before "show N more". */
+const COMPACT_OTHER_MATCHES = 3;
 
 const useStyles = makeStyles(theme => ({
   problems: {
@@ -42,6 +57,21 @@ const useStyles = makeStyles(theme => ({
   },
   details: {
     display: 'block',
+  },
+  // One line per match in the compact card: no summary under the title
+  // (it opens with the entry) and less padding than the full accordion.
+  compactSummary: {
+    minHeight: 40,
+    '&$compactExpanded': { minHeight: 40 },
+  },
+  compactSummaryContent: {
+    margin: theme.spacing(0.5, 0),
+    '&$compactExpanded': { margin: theme.spacing(0.5, 0) },
+  },
+  compactExpanded: {},
+  more: {
+    marginTop: theme.spacing(1),
+    textTransform: 'none',
   },
 }));
 
@@ -76,10 +106,34 @@ function MatchAccordion(props: {
   match: EntityTriageMatch;
   expanded: boolean;
   guideLink: (entryId?: string) => string | undefined;
+  variant: TriageCardVariant;
 }) {
   const { match, guideLink } = props;
+  const compact = props.variant === 'compact';
   const classes = useStyles();
   const link = guideLink(match.entry.id);
+  const summary = (
+    <Typography variant="body2" color="textSecondary">
+      {match.entry.summary}
+    </Typography>
+  );
+  const evidence = (
+    <>
+      <Typography variant="subtitle2" component="h4">
+        Why this matches
+      </Typography>
+      <ul className={classes.evidence} aria-label="Why this matches">
+        {match.evidence.map(line => (
+          <li key={line}>
+            <Typography variant="body2">{line}</Typography>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+  // The best match's summary says what the steps are for, so it stays in
+  // its header; the other compact matches are one line until opened.
+  const summaryInHeader = !compact || props.expanded;
   return (
     <Accordion
       defaultExpanded={props.expanded}
@@ -89,10 +143,22 @@ function MatchAccordion(props: {
         expandIcon={<ExpandMoreIcon />}
         aria-controls={`triage-${match.entry.id}-content`}
         id={`triage-${match.entry.id}-header`}
+        classes={
+          compact
+            ? {
+                root: classes.compactSummary,
+                content: classes.compactSummaryContent,
+                expanded: classes.compactExpanded,
+              }
+            : undefined
+        }
       >
         <Box className={classes.summary}>
           <Box className={classes.heading}>
-            <Typography variant="subtitle1" component="h3">
+            <Typography
+              variant={compact ? 'subtitle2' : 'subtitle1'}
+              component="h3"
+            >
               {match.entry.title}
             </Typography>
             <Chip
@@ -100,26 +166,28 @@ function MatchAccordion(props: {
               label={TRIAGE_CATEGORY_TITLES[match.entry.category]}
             />
           </Box>
-          <Typography variant="body2" color="textSecondary">
-            {match.entry.summary}
-          </Typography>
+          {summaryInHeader && summary}
         </Box>
       </AccordionSummary>
       <AccordionDetails className={classes.details}>
-        <Typography variant="subtitle2" component="h4">
-          Why this matches
-        </Typography>
-        <ul className={classes.evidence} aria-label="Why this matches">
-          {match.evidence.map(line => (
-            <li key={line}>
-              <Typography variant="body2">{line}</Typography>
-            </li>
-          ))}
-        </ul>
+        {!summaryInHeader && summary}
+        {!compact && evidence}
         <TriageEntryDetails
           entry={match.entry}
           steps={match.steps}
           entryLink={guideLink}
+          compact={compact}
+          folded={
+            compact
+              ? [
+                  {
+                    title: 'Why this matches',
+                    count: match.evidence.length,
+                    content: evidence,
+                  },
+                ]
+              : undefined
+          }
         />
         {link && (
           <Box mt={2}>
@@ -131,11 +199,50 @@ function MatchAccordion(props: {
   );
 }
 
+function MatchList(props: {
+  matches: EntityTriageMatch[];
+  guideLink: (entryId?: string) => string | undefined;
+  variant: TriageCardVariant;
+}) {
+  const { matches, guideLink, variant } = props;
+  const classes = useStyles();
+  const [all, setAll] = useState(false);
+  const shown =
+    variant === 'compact' && !all
+      ? matches.slice(0, 1 + COMPACT_OTHER_MATCHES)
+      : matches;
+  const more = matches.length - shown.length;
+  return (
+    <>
+      {shown.map((match, index) => (
+        <MatchAccordion
+          key={match.entry.id}
+          match={match}
+          expanded={index === 0}
+          guideLink={guideLink}
+          variant={variant}
+        />
+      ))}
+      {more > 0 && (
+        <Button
+          size="small"
+          color="primary"
+          className={classes.more}
+          onClick={() => setAll(true)}
+        >
+          Show {more} more matching {more === 1 ? 'guide' : 'guides'}
+        </Button>
+      )}
+    </>
+  );
+}
+
 function TriageContent(props: {
   triage: EntityTriage;
   guideLink: (entryId?: string) => string | undefined;
+  variant: TriageCardVariant;
 }) {
-  const { triage, guideLink } = props;
+  const { triage, guideLink, variant } = props;
   const guide = guideLink();
   const guideSentence = guide ? (
     <>
@@ -163,14 +270,11 @@ function TriageContent(props: {
           {guideSentence}
         </Typography>
       ) : (
-        triage.matches.map((match, index) => (
-          <MatchAccordion
-            key={match.entry.id}
-            match={match}
-            expanded={index === 0}
-            guideLink={guideLink}
-          />
-        ))
+        <MatchList
+          matches={triage.matches}
+          guideLink={guideLink}
+          variant={variant}
+        />
       )}
     </>
   );
@@ -184,6 +288,11 @@ function TriageContent(props: {
  * @public
  */
 export function EntityMlopsTriageCard() {
+  return <TriageCard variant="full" />;
+}
+
+/** The triage card in either variant; the MLOps tab uses the compact one. */
+export function TriageCard(props: { variant: TriageCardVariant }) {
   const guideLink = useMlopsGuideLink();
   const { annotated, value, loading, error } = useEntityMlopsData(
     hasMlopsAnnotation,
@@ -198,7 +307,13 @@ export function EntityMlopsTriageCard() {
         loading={loading}
         error={error}
       >
-        {() => <TriageContent triage={value!} guideLink={guideLink} />}
+        {() => (
+          <TriageContent
+            triage={value!}
+            guideLink={guideLink}
+            variant={props.variant}
+          />
+        )}
       </EntityMlopsDataContent>
     </InfoCard>
   );

@@ -1,2 +1,3 @@
-export { EntityMlopsTriageCard } from './EntityMlopsTriageCard';
+export { EntityMlopsTriageCard, TriageCard } from './EntityMlopsTriageCard';
+export type { TriageCardVariant } from './EntityMlopsTriageCard';
 export { TriageEntryDetails } from './TriageEntryDetails';
