@@ -113,11 +113,15 @@ async function startPortal(
   const scheduler = mockServices.scheduler() as SchedulerService & {
     factory(options: { skipTaskRunOnStartup?: boolean }): ServiceFactory;
   };
+  // What the portal announces to the catalog (ObjectChangeNotifier).
+  const events = mockServices.events.mock();
+  const db = await databases.init(databaseId);
   const backend = await startTestBackend({
     features: [
       mlopsPlugin,
       mlopsModuleSourceMlflow,
-      mockServices.database.factory({ knex: await databases.init(databaseId) }),
+      events.factory,
+      mockServices.database.factory({ knex: db }),
       mockServices.httpAuth.factory({
         defaultCredentials: mockCredentials.none(),
       }),
@@ -161,7 +165,12 @@ async function startPortal(
     expect(res.status).toBe(200);
     return res.body.items.find((i: any) => i.name === 'central');
   };
-  return { backend, server, sync, status };
+  const announced = () =>
+    events.publish.mock.calls
+      .map(([params]) => params)
+      .filter(params => params.topic === 'mlops.objects')
+      .map(params => params.eventPayload);
+  return { backend, server, sync, status, db, announced };
 }
 
 async function seedUpstream(
@@ -381,6 +390,157 @@ describe.each(ids)(
       expect(again.lastCounts.runs ?? 0).toBe(0);
       expect(again.lastCounts.versions ?? 0).toBe(0);
       expect(again.lastCounts.modelUnchanged).toBe(1);
+    });
+
+    const historyOf = async (server: Server, runId: string, key: string) => {
+      const res = await request(server)
+        .get(`/api/mlops/runs/${runId}/metrics/${key}`)
+        .set(AUTH);
+      expect(res.status).toBe(200);
+      return res.body.points.map((p: any) => [p.step, p.value]);
+    };
+
+    it("reads a finished mirrored run's metric history from MLflow once and serves it from the store after", async () => {
+      const { proxy, portal, seeded } = await setUp();
+      await portal.sync();
+      const historyReads = () =>
+        proxy.requests.filter(url => url.includes('/metrics/get-history'));
+      const runId = seeded.runIds[1];
+      const whole = [
+        [0, 0.8 + 1 / 100],
+        [1, 0.9 + 1 / 100],
+      ];
+      // The sync mirrored only the latest value; the chart gets both points.
+      expect(await historyOf(portal.server, runId, 'auc')).toEqual(whole);
+      expect(historyReads()).toHaveLength(1);
+      expect(historyReads()[0]).toContain(`run_id=${runId}`);
+
+      // MLflow's own route on the portal answers from the same store.
+      const mlflowHistory = await request(portal.server)
+        .get(`${MLFLOW}/metrics/get-history`)
+        .query({ run_id: runId, metric_key: 'auc' })
+        .set(AUTH);
+      expect(mlflowHistory.status).toBe(200);
+      expect(mlflowHistory.body.metrics.map((m: any) => m.value)).toEqual(
+        whole.map(([, value]) => value),
+      );
+      expect(historyReads()).toHaveLength(1);
+
+      // A finished run's history cannot grow: not read again, even when
+      // MLflow is down, and a re-sync does not double the latest point.
+      proxy.mode = { kind: 'unavailable' };
+      expect(await historyOf(portal.server, runId, 'auc')).toEqual(whole);
+      proxy.mode = { kind: 'pass' };
+      await portal.sync();
+      expect(await historyOf(portal.server, runId, 'auc')).toEqual(whole);
+      expect(historyReads()).toHaveLength(1);
+    });
+
+    it("reads an open run's history again only after the refresh interval", async () => {
+      const { upstream, proxy, portal, seeded } = await setUp();
+      const { run } = await upstream.call('/runs/create', {
+        experiment_id: seeded.experimentId,
+        run_name: 'still-training',
+        start_time: 1_700_000_500_000,
+      });
+      const runId = run.info.run_id;
+      const log = (step: number, value: number) =>
+        upstream.call('/runs/log-metric', {
+          run_id: runId,
+          key: 'loss',
+          value,
+          step,
+          timestamp: 1_700_000_600_000 + step,
+        });
+      await log(0, 0.7);
+      await log(1, 0.5);
+      await portal.sync();
+      const historyReads = () =>
+        proxy.requests.filter(url => url.includes('/metrics/get-history'));
+
+      expect(await historyOf(portal.server, runId, 'loss')).toEqual([
+        [0, 0.7],
+        [1, 0.5],
+      ]);
+      await log(2, 0.4);
+      // Within the interval the store answers without asking MLflow.
+      expect(await historyOf(portal.server, runId, 'loss')).toHaveLength(2);
+      expect(historyReads()).toHaveLength(1);
+
+      // The interval passed (the fetch mark made older): read again, and
+      // only the new point is added.
+      await portal
+        .db('mlops_source_objects')
+        .where({ kind: 'metric_history' })
+        .update({ synced_at: new Date(Date.now() - 3_600_000) });
+      expect(await historyOf(portal.server, runId, 'loss')).toEqual([
+        [0, 0.7],
+        [1, 0.5],
+        [2, 0.4],
+      ]);
+      expect(historyReads()).toHaveLength(2);
+    });
+
+    it('answers the stored latest value when MLflow fails, without its error text or the token, and reads the history once MLflow is back', async () => {
+      const { proxy, portal, seeded } = await setUp();
+      await portal.sync();
+      const runId = seeded.runIds[0];
+      proxy.mode = { kind: 'unavailable' };
+      const res = await request(portal.server)
+        .get(`/api/mlops/runs/${runId}/metrics/auc`)
+        .set(AUTH);
+      expect(res.status).toBe(200);
+      expect(res.body.points.map((p: any) => [p.step, p.value])).toEqual([
+        [1, 0.9],
+      ]);
+      const mlflowHistory = await request(portal.server)
+        .get(`${MLFLOW}/metrics/get-history`)
+        .query({ run_id: runId, metric_key: 'auc' })
+        .set(AUTH);
+      expect(mlflowHistory.status).toBe(200);
+      expect(mlflowHistory.body.metrics).toHaveLength(1);
+      for (const body of [res.text, mlflowHistory.text]) {
+        expect(body).not.toContain('maintenance');
+        expect(body).not.toContain(TOKEN);
+      }
+
+      // A failed read is not remembered as done.
+      proxy.mode = { kind: 'pass' };
+      expect(await historyOf(portal.server, runId, 'auc')).toEqual([
+        [0, 0.8],
+        [1, 0.9],
+      ]);
+    });
+
+    it('announces newly mirrored models and experiments to the catalog once, and nothing on an unchanged re-sync', async () => {
+      const { upstream, portal } = await setUp();
+      await portal.sync();
+      const first = portal.announced();
+      expect(first).toEqual(
+        expect.arrayContaining([
+          { action: 'upserted', kind: 'model', name: 'fraud-detector' },
+          { action: 'upserted', kind: 'experiment', name: 'fraud-training' },
+          { action: 'upserted', kind: 'experiment', name: 'Default' },
+        ]),
+      );
+      expect(first).toHaveLength(3);
+
+      // A stage change is no new object; an unchanged re-sync announces nothing.
+      await upstream.call('/model-versions/transition-stage', {
+        name: 'fraud-detector',
+        version: '1',
+        stage: 'Archived',
+        archive_existing_versions: false,
+      });
+      await portal.sync();
+      await portal.sync();
+      expect(portal.announced()).toHaveLength(3);
+
+      await upstream.call('/registered-models/create', { name: 'churn-model' });
+      await portal.sync();
+      expect(portal.announced().slice(3)).toEqual([
+        { action: 'upserted', kind: 'model', name: 'churn-model' },
+      ]);
     });
 
     it('keeps the store and reports the upstream error when the server is down, answers 5xx, hangs or loops page tokens', async () => {

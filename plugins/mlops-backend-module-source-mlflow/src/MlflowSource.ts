@@ -3,16 +3,19 @@ import type {
   MlopsSourceHttpClient,
   MlopsSourceInstance,
   MlopsSourceInstanceConfig,
+  MlopsSourceMetricPoint,
   MlopsSourceModelVersion,
   MlopsSourceRegisteredModel,
   MlopsSourceRun,
   MlopsSourceSyncContext,
   MlopsRegistryWriteBack,
+  MlopsTrackingQuerySource,
 } from '@backstage-mlops/plugin-mlops-node';
 import {
   API,
   MlflowExperiment,
   MlflowKeyValue,
+  MlflowMetric,
   MlflowModelVersion,
   MlflowRegisteredModel,
   MlflowRun,
@@ -202,6 +205,10 @@ export class MlflowInstance implements MlopsSourceInstance {
       this.deleteAlias(http, change.model, change.alias),
   };
 
+  readonly tracking: MlopsTrackingQuerySource = {
+    metricHistory: request => this.metricHistory(request),
+  };
+
   readonly handleWebhook = (
     request: Parameters<MlflowWebhookReceiver['handle']>[0],
   ) => this.webhooks.handle(request);
@@ -316,6 +323,42 @@ export class MlflowInstance implements MlopsSourceInstance {
       'runs.oldestOpenStart',
       Number.isFinite(oldestOpen) ? String(oldestOpen) : '',
     );
+  }
+
+  /**
+   * A run's whole history of one metric, read when the portal is first asked
+   * for it (`metrics/get-history`, paged to the end).
+   */
+  private async metricHistory(
+    request: Parameters<MlopsTrackingQuerySource['metricHistory']>[0],
+  ): Promise<MlopsSourceMetricPoint[]> {
+    const points: MlopsSourceMetricPoint[] = [];
+    for await (const page of pages(
+      token =>
+        request.http.json<{ metrics?: MlflowMetric[] } & Paged>({
+          path: `${API}/metrics/get-history`,
+          headers: this.headers(),
+          query: {
+            run_id: request.runId,
+            metric_key: request.key,
+            // No max_results: MLflow then answers the whole history at
+            // once; a server that pages anyway sends a token, followed here.
+            page_token: token,
+          },
+        }),
+      request.signal,
+    )) {
+      for (const metric of page.metrics ?? []) {
+        const timestamp = num(metric.timestamp);
+        if (metric.value === undefined || timestamp === undefined) continue;
+        points.push({
+          value: metricValue(metric.value),
+          step: num(metric.step) ?? 0,
+          timestamp,
+        });
+      }
+    }
+    return points;
   }
 
   // -------------------------------------------------------------------

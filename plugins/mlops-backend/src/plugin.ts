@@ -60,7 +60,15 @@ export const mlopsPlugin = createBackendPlugin({
         const shared = { ...deps, ...(await createSharedParts(deps)) };
 
         // Capabilities, each after those it reads.
-        const tracking = await createTracking(shared);
+        const tracking = await createTracking({
+          ...shared,
+          // A mirrored run's metric history is fetched from its source when
+          // read; sources is created last and only asked then.
+          mirroredHistory: {
+            beforeRead: (runId, key) =>
+              sources.service.refreshMetricHistory(runId, key),
+          },
+        });
         const registry = createRegistry({
           ...shared,
           runs: tracking.service,
@@ -120,6 +128,7 @@ export const mlopsPlugin = createBackendPlugin({
         });
         const incidents = await createIncidents({
           ...shared,
+          objects: objects.service,
           sources: {
             monitoring: monitoring.service.metrics,
             drift: drift.service.drift,
@@ -141,11 +150,13 @@ export const mlopsPlugin = createBackendPlugin({
         });
         const triage = createTriage({
           ...shared,
+          objectFacts: objects.service,
           health: health.service,
           triageSignals: incidents.service.incidents,
         });
         const fleet = createFleet({
           ...shared,
+          models: registry.service,
           health: health.service,
           fleetSources: {
             registry: registry.service,

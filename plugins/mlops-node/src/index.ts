@@ -50,6 +50,7 @@ export {
   type MlopsSourceHttpRequest,
   type MlopsSourceInstance,
   type MlopsSourceInstanceConfig,
+  type MlopsSourceMetricPoint,
   type MlopsSourceModelVersion,
   type MlopsSourcePipelineRun,
   type MlopsSourcePipelineStage,
@@ -62,6 +63,7 @@ export {
   type MlopsSourceWebhookResult,
   type MlopsSourceWindowMetrics,
   type MlopsSourceWindowPoint,
+  type MlopsTrackingQuerySource,
   type MlopsTrackingSink,
 } from './sources';
 

@@ -388,6 +388,41 @@ export interface MlopsMonitoringQuerySource {
 }
 
 /**
+ * One point of a metric's history as a tracking source reports it.
+ *
+ * @public
+ */
+export interface MlopsSourceMetricPoint {
+  /** May be NaN or an infinity. */
+  value: number;
+  step: number;
+  /** Epoch milliseconds. */
+  timestamp: number;
+}
+
+/**
+ * What a tracking source answers at read time instead of mirroring in its
+ * sync: a run's whole metric history, which the backend fetches when a
+ * mirrored run's history is first asked for and keeps in the store (once for
+ * a finished run, at most once per short interval for an open one).
+ *
+ * @public
+ */
+export interface MlopsTrackingQuerySource {
+  /**
+   * Every point of metric `key` of upstream run `runId`, in any order (page
+   * through to the end). Throws when the source is unreachable; the backend
+   * then answers from what the store holds.
+   */
+  metricHistory(request: {
+    runId: string;
+    key: string;
+    http: MlopsSourceHttpClient;
+    signal: AbortSignal;
+  }): Promise<MlopsSourceMetricPoint[]>;
+}
+
+/**
  * A webhook call as received on
  * `POST /api/mlops/sources/<type>/<instance>/webhook` (unauthenticated by
  * Backstage: the handler must check the sender, e.g. an HMAC signature over
@@ -453,6 +488,8 @@ export interface MlopsSourceInstance {
    */
   sync?(context: MlopsSourceSyncContext): Promise<void>;
   monitoring?: MlopsMonitoringQuerySource;
+  /** For tracking sources: metric history, read on demand and cached. */
+  tracking?: MlopsTrackingQuerySource;
   /** For registry sources: portal changes to mirrored models go upstream. */
   registry?: MlopsRegistryWriteBack;
   handleWebhook?(

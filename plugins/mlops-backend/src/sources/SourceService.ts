@@ -33,6 +33,8 @@ import {
   SourceHttpSettings,
 } from './SourceHttpClient';
 import { SecretMask } from './secrets';
+import type { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
+import { mirrorMetricHistory } from '../tracking';
 import { SinkStores, SyncSinks } from './sinks';
 import { SourceInstanceKey, SourceStateStore } from './SourceStateStore';
 
@@ -79,6 +81,14 @@ function timeoutMsOf(schedule: SchedulerServiceTaskScheduleDefinition): number {
   return typeof t === 'string' ? 4 * 60_000 : toMs(t as object);
 }
 
+/**
+ * An open run's history is fetched again at most this often; a finished
+ * run's history cannot grow and is fetched once.
+ */
+export const OPEN_RUN_HISTORY_REFRESH_MS = 30_000;
+
+const FINISHED_RUN_STATUSES = ['FINISHED', 'FAILED', 'KILLED'];
+
 /** Longest error text kept in the status. */
 const MAX_ERROR_LENGTH = 1000;
 
@@ -96,6 +106,8 @@ export function syncTaskId(key: SourceInstanceKey): string {
  */
 export class SourceService {
   private readonly instances = new Map<string, RunningInstance>();
+  /** History fetches under way on this replica, joined instead of doubled. */
+  private readonly historyFetches = new Map<string, Promise<void>>();
 
   private constructor(
     private readonly options: {
@@ -105,6 +117,7 @@ export class SourceService {
       catalog?: CatalogService;
       auth?: AuthService;
       fetchImpl?: typeof fetch;
+      objectChanges?: ObjectChangeNotifier;
     },
   ) {}
 
@@ -119,6 +132,8 @@ export class SourceService {
     /** Tests shorten backoff and cooldowns through this. */
     httpSettings?: Partial<SourceHttpSettings>;
     fetchImpl?: typeof fetch;
+    /** Newly mirrored models, experiments and pipelines are announced here. */
+    objectChanges?: ObjectChangeNotifier;
   }): Promise<SourceService> {
     const service = new SourceService(options);
     const sourcesConfig = options.config.getOptionalConfig('mlops.sources');
@@ -297,7 +312,12 @@ export class SourceService {
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const staged = new Map<string, string>();
     const stored = await state.cursors(r.key).catch(() => new Map());
-    const sinks = new SyncSinks(r.key, this.options.stores, r.config.logger);
+    const sinks = new SyncSinks(
+      r.key,
+      this.options.stores,
+      r.config.logger,
+      this.options.objectChanges,
+    );
     try {
       await r.instance.sync!({
         instance: r.config,
@@ -447,6 +467,78 @@ export class SourceService {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Brings a mirrored run's history of metric `key` into the store before it
+   * is read: fetched from the run's source when the store has not fetched it
+   * yet, or, for a run still open, not in the last
+   * {@link OPEN_RUN_HISTORY_REFRESH_MS}. A run the portal owns, or whose
+   * source cannot tell, is left alone. Never rejects: a source that fails is
+   * logged (masked) and the store answers with what it holds.
+   */
+  refreshMetricHistory(runId: string, key: string): Promise<void> {
+    const id = `${runId}\u0000${key}`;
+    const running = this.historyFetches.get(id);
+    if (running) return running;
+    const fetching = this.fetchMetricHistory(runId, key).finally(() => {
+      this.historyFetches.delete(id);
+    });
+    this.historyFetches.set(id, fetching);
+    return fetching;
+  }
+
+  private async fetchMetricHistory(runId: string, key: string): Promise<void> {
+    const { state, stores, logger } = this.options;
+    let r: RunningInstance | undefined;
+    try {
+      const origin = await state.originOf('run', runId);
+      r = origin && this.instances.get(`${origin.type}/${origin.name}`);
+      const source = r?.instance.tracking;
+      if (!r || !source) return;
+      const run = await stores
+        .db('mlops_runs')
+        .where({ id: runId })
+        .first('status');
+      if (!run) return;
+      const fetched = await state.metricHistoryFetch(runId, key);
+      if (
+        fetched &&
+        (fetched.runFinished ||
+          Date.now() - fetched.at.getTime() < OPEN_RUN_HISTORY_REFRESH_MS)
+      ) {
+        return;
+      }
+      // Told before the fetch: a run that finishes during it is read again.
+      const runFinished = FINISHED_RUN_STATUSES.includes(String(run.status));
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort(new Error('the history read timed out')),
+        r.settings.requestTimeoutMs,
+      );
+      let points;
+      try {
+        points = await source.metricHistory({
+          runId,
+          key,
+          http: this.httpClient(r.key.type, r.key.name, controller.signal),
+          signal: controller.signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      // An empty answer says nothing the store should take as final.
+      if (points.length === 0) return;
+      await mirrorMetricHistory(stores.db, runId, key, points);
+      await state.markMetricHistoryFetched(r.key, runId, key, runFinished);
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      logger.warn(
+        `Could not read the history of metric "${key}" of run ${runId}${
+          r ? ` from ${r.key.type} source "${r.key.name}"` : ''
+        }; answering from the store: ${r ? r.mask.apply(text) : text}`,
+      );
+    }
   }
 
   /** Status of every configured instance, for `GET /sources`. */

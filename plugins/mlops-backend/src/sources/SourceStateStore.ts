@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { inChunks, readIso } from '../database/values';
+import { inChunks, readIso, readTimestamp } from '../database/values';
 
 const STATUS = 'mlops_source_status';
 const CURSORS = 'mlops_source_cursors';
@@ -29,6 +29,15 @@ export type MirroredKind =
   | 'experiment'
   | 'run'
   | 'pipeline_run';
+
+/**
+ * Marks of fetched metric histories share the objects table under this kind
+ * (key `<run id>/<metric key>`), so their origin and fetch time need no table
+ * of their own; the fingerprint says whether the run was finished then.
+ */
+const METRIC_HISTORY = 'metric_history';
+const FINISHED_RUN_HISTORY = 'finished';
+const OPEN_RUN_HISTORY = 'open';
 
 /** Where a mirrored object came from, and what was last written of it. */
 export interface MirroredObject {
@@ -227,10 +236,49 @@ export class SourceStateStore {
     return row ? { type: row.source_type, name: row.source_name } : undefined;
   }
 
+  /**
+   * When a run's metric history was last fetched from its source, and
+   * whether the run had finished by then (its history cannot grow).
+   */
+  async metricHistoryFetch(
+    runId: string,
+    key: string,
+  ): Promise<{ at: Date; runFinished: boolean } | undefined> {
+    const row = await this.db(OBJECTS)
+      .where({ kind: METRIC_HISTORY, object_key: `${runId}/${key}` })
+      .first('fingerprint', 'synced_at');
+    return row
+      ? {
+          at: readTimestamp(row.synced_at) ?? new Date(0),
+          runFinished: row.fingerprint === FINISHED_RUN_HISTORY,
+        }
+      : undefined;
+  }
+
+  async markMetricHistoryFetched(
+    instance: SourceInstanceKey,
+    runId: string,
+    key: string,
+    runFinished: boolean,
+  ): Promise<void> {
+    await this.db(OBJECTS)
+      .insert({
+        kind: METRIC_HISTORY,
+        object_key: `${runId}/${key}`,
+        source_type: instance.type,
+        source_name: instance.name,
+        fingerprint: runFinished ? FINISHED_RUN_HISTORY : OPEN_RUN_HISTORY,
+        synced_at: new Date(),
+      })
+      .onConflict(['kind', 'object_key'])
+      .merge(['source_type', 'source_name', 'fingerprint', 'synced_at']);
+  }
+
   /** How many objects of each kind the store holds from the instance. */
   async countsOf(instance: SourceInstanceKey): Promise<Record<string, number>> {
     const rows: Row[] = await this.db(OBJECTS)
       .where({ source_type: instance.type, source_name: instance.name })
+      .whereNot({ kind: METRIC_HISTORY })
       .groupBy('kind')
       .select('kind')
       .count({ n: '*' });

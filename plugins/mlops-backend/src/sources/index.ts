@@ -13,12 +13,17 @@ import { Knex } from 'knex';
 import type { PipelineStore } from '../pipelines';
 import type { RegistryStore } from '../registry';
 import type { TrackingStore } from '../tracking';
+import type { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { createSourcesRouter } from './router';
 import { SourceService } from './SourceService';
 import { SourceStateStore } from './SourceStateStore';
 import type { SourceHttpSettings } from './SourceHttpClient';
 
-export { SourceService, syncTaskId } from './SourceService';
+export {
+  OPEN_RUN_HISTORY_REFRESH_MS,
+  SourceService,
+  syncTaskId,
+} from './SourceService';
 export type { SourceInstanceStatus } from './SourceService';
 export { OBSERVED_ACTOR } from './sinks';
 
@@ -61,6 +66,8 @@ export async function createSources(options: {
   pipelines: PipelineStore;
   catalog?: CatalogService;
   auth?: AuthService;
+  /** Announces newly mirrored objects, so the catalog shows them promptly. */
+  objectChanges?: ObjectChangeNotifier;
   /** Tests shorten timeouts and backoff. */
   httpSettings?: Partial<SourceHttpSettings>;
 }) {
@@ -80,6 +87,7 @@ export async function createSources(options: {
     catalog: options.catalog,
     auth: options.auth,
     httpSettings: options.httpSettings,
+    objectChanges: options.objectChanges,
   });
   return {
     service,

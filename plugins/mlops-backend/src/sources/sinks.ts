@@ -9,10 +9,12 @@ import type {
   MlopsSourceRun,
   MlopsTrackingSink,
 } from '@backstage-mlops/plugin-mlops-node';
+import type { MlopsObjectKind } from '@backstage-mlops/plugin-mlops-common';
 import { createHash } from 'crypto';
 import { Knex } from 'knex';
 import type { PipelineStore } from '../pipelines';
 import type { RegistryStore } from '../registry';
+import type { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import { TrackingStore, mirrorRuns } from '../tracking';
 import {
   MirroredKind,
@@ -23,6 +25,13 @@ import {
 
 /** The actor of history entries for changes seen upstream. */
 export const OBSERVED_ACTOR = 'observed';
+
+/**
+ * Newly mirrored objects one sync announces to the catalog at most; a first
+ * sync of a large server leaves the rest to the catalog's full refresh
+ * rather than flooding its (bounded) change queue.
+ */
+export const MAX_ANNOUNCED_PER_SYNC = 1000;
 
 /** The stores the sinks write to. */
 export interface SinkStores {
@@ -60,6 +69,7 @@ export class SyncSinks {
   /** Fingerprints of models written with aliases still pending. */
   private readonly pendingPrints = new Map<string, string>();
   private readonly reportedConflicts = new Set<string>();
+  private announced = 0;
 
   readonly tracking: MlopsTrackingSink = {
     upsertExperiments: experiments => this.upsertExperiments(experiments),
@@ -77,7 +87,26 @@ export class SyncSinks {
     private readonly instance: SourceInstanceKey,
     private readonly stores: SinkStores,
     private readonly logger: LoggerService,
+    private readonly objectChanges?: ObjectChangeNotifier,
   ) {}
+
+  /**
+   * Tells the catalog about objects this sync created in the store, as the
+   * push routes do, after their write committed. Changed objects are not
+   * announced: their entities exist, and the next full refresh updates them.
+   */
+  private async announceCreated(kind: MlopsObjectKind, names: string[]) {
+    if (!this.objectChanges) return;
+    for (const name of names) {
+      if (this.announced === MAX_ANNOUNCED_PER_SYNC) {
+        this.logger.info(
+          `More than ${MAX_ANNOUNCED_PER_SYNC} new objects in this sync; the catalog's next full refresh mirrors the rest`,
+        );
+      }
+      if (this.announced++ >= MAX_ANNOUNCED_PER_SYNC) return;
+      await this.objectChanges.upserted(kind, name);
+    }
+  }
 
   private get reason(): string {
     return `Seen in ${this.instance.type} instance ${this.instance.name}`;
@@ -95,7 +124,7 @@ export class SyncSinks {
     kind: MirroredKind,
     items: Array<{ key: string; item: T; print: string }>,
     existsElsewhere: (keys: string[]) => Promise<Set<string>>,
-  ): Promise<Array<{ key: string; item: T; print: string }>> {
+  ): Promise<Array<{ key: string; item: T; print: string; fresh: boolean }>> {
     const mirrored = await this.stores.state.mirrored(
       kind,
       items.map(i => i.key),
@@ -103,7 +132,8 @@ export class SyncSinks {
     const unknown = items.filter(i => !mirrored.has(i.key)).map(i => i.key);
     const taken =
       unknown.length > 0 ? await existsElsewhere(unknown) : new Set();
-    const out: Array<{ key: string; item: T; print: string }> = [];
+    const out: Array<{ key: string; item: T; print: string; fresh: boolean }> =
+      [];
     for (const entry of items) {
       const origin = mirrored.get(entry.key);
       const ours =
@@ -129,7 +159,8 @@ export class SyncSinks {
         this.count(`${kind}Unchanged`);
         continue;
       }
-      out.push(entry);
+      // Not in the store before: neither mirrored nor pushed.
+      out.push({ ...entry, fresh: !origin });
     }
     return out;
   }
@@ -164,12 +195,14 @@ export class SyncSinks {
       async keys => new Set(keys.filter(k => existing.has(k))),
     );
     const writable = new Set(toWrite.map(w => w.key));
+    const created: string[] = [];
     for (const { item, print } of toWrite) {
       let id = existing.get(item.name);
       if (!id) {
         id = (
           await tracking.createExperiment({ name: item.name, tags: item.tags })
         ).id;
+        created.push(item.name);
       } else {
         for (const [key, value] of Object.entries(item.tags ?? {})) {
           await tracking.setExperimentTag(id, key, value);
@@ -183,6 +216,7 @@ export class SyncSinks {
       existing.set(item.name, id);
       this.count('experiments');
     }
+    await this.announceCreated('experiment', created);
     for (const e of experiments) {
       const id = existing.get(e.name);
       const mirroredHere =
@@ -306,6 +340,10 @@ export class SyncSinks {
       }
       await this.stores.state.markMirrored(marks, tx);
     });
+    await this.announceCreated(
+      'model',
+      toWrite.filter(w => w.fresh).map(w => w.item.name),
+    );
   }
 
   private async upsertVersions(versions: MlopsSourceModelVersion[]) {
@@ -400,12 +438,14 @@ export class SyncSinks {
       items,
       async () => new Set(),
     );
+    const created: string[] = [];
     for (const { item, key, print } of toWrite) {
       if (!(await pipelines.status(item.pipeline))) {
         await pipelines.upsertDefinition(item.pipeline, {
           orchestrator: this.instance.type,
           stages: (item.stages ?? []).map(s => s.name),
         });
+        created.push(item.pipeline);
       }
       const date = (iso?: string) => (iso ? new Date(iso) : undefined);
       await pipelines.recordObservedRun(item.pipeline, {
@@ -427,6 +467,7 @@ export class SyncSinks {
       await state.markMirrored([this.mark('pipeline_run', key, print)]);
       this.count('pipelineRuns');
     }
+    await this.announceCreated('pipeline', created);
   }
 
   /** Models whose aliases still name versions the sync did not report. */

@@ -70,11 +70,23 @@ function truncate(text: string, max = 80): string {
 }
 
 /**
+ * Fills the store with a mirrored run's metric history before it is read
+ * (the sources capability: the history stays upstream until asked for).
+ * Must never throw: a source that fails leaves the store's points to answer.
+ */
+export interface MirroredMetricHistory {
+  beforeRead(runId: string, key: string): Promise<void>;
+}
+
+/**
  * Experiments, runs, params, tags and metrics, on knex (SQLite or
  * PostgreSQL). Implements `RunSnapshotSource` for the model registry.
  */
 export class TrackingStore {
-  static async create(options: { db: Knex }): Promise<TrackingStore> {
+  static async create(options: {
+    db: Knex;
+    mirroredHistory?: MirroredMetricHistory;
+  }): Promise<TrackingStore> {
     const client = String(options.db.client.config.client);
     if (client === 'better-sqlite3' || client === 'sqlite3') {
       // The embedded default: in WAL mode a commit is one sync of the log
@@ -84,14 +96,17 @@ export class TrackingStore {
       // is stored in the database file; in-memory databases ignore it.
       await options.db.raw('pragma journal_mode = WAL');
     }
-    return new TrackingStore(options.db);
+    return new TrackingStore(options.db, options.mirroredHistory);
   }
 
   private readonly runs: RunReader;
   /** Refreshes PostgreSQL's statistics after large writes (plannerStatistics.ts). */
   readonly plannerStatistics: PlannerStatistics;
 
-  constructor(private readonly db: Knex) {
+  constructor(
+    private readonly db: Knex,
+    private readonly mirroredHistory?: MirroredMetricHistory,
+  ) {
     this.runs = new RunReader(db);
     this.plannerStatistics = plannerStatisticsFor(db);
   }
@@ -119,6 +134,42 @@ export class TrackingStore {
       throw error;
     }
     return (await this.findExperimentByName(input.name))!;
+  }
+
+  /**
+   * Creates an ownerless experiment with a fixed id (MLflow's Default, id
+   * `0`) unless that id or that name is taken already: someone's own
+   * experiment of that name is kept, not replaced. True when it created it
+   * (a replica racing on the same id loses quietly).
+   */
+  async createExperimentUnlessTaken(input: {
+    id: string;
+    name: string;
+  }): Promise<boolean> {
+    const existing = await this.db(EXPERIMENTS)
+      .where({ id: input.id })
+      .first('id');
+    if (existing) return false;
+    const taken = await this.db(EXPERIMENTS)
+      .where({ name: input.name })
+      .first('id');
+    if (taken) return false;
+    const now = new Date();
+    const inserted = await this.db(EXPERIMENTS)
+      .insert({
+        id: input.id,
+        name: input.name,
+        owner: null,
+        description: null,
+        tags: '{}',
+        lifecycle_stage: 'active',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
+    return inserted.length > 0;
   }
 
   /** A page of the experiments matching `search` that `scope` lets the caller read. */
@@ -486,6 +537,7 @@ export class TrackingStore {
     if (!run) {
       throw new NotFoundError(`No run with id ${runId}`);
     }
+    await this.mirroredHistory?.beforeRead(runId, key).catch(() => undefined);
     const rows = await this.db(METRICS)
       .where({ run_id: runId, key })
       .orderBy([

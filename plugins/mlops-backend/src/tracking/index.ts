@@ -3,12 +3,13 @@ import { Knex } from 'knex';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { EntityResolver } from '../shared/EntityResolver';
 import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
-import { TrackingStore } from './TrackingStore';
+import { MirroredMetricHistory, TrackingStore } from './TrackingStore';
 import { createTrackingRouter } from './router';
 
 export { TrackingStore } from './TrackingStore';
 export { isParamChangeRefusal } from './TrackingStore';
 export type {
+  MirroredMetricHistory,
   RunBatch,
   RunSearchClause,
   RunSearchOrder,
@@ -20,7 +21,7 @@ export type {
 } from './experimentSearch';
 export { createTrackingRouter } from './router';
 export type { TrackingRouterOptions } from './router';
-export { mirrorRuns } from './mirrorRuns';
+export { mirrorMetricHistory, mirrorRuns } from './mirrorRuns';
 export type { MirroredRunInput } from './mirrorRuns';
 
 /**
@@ -34,8 +35,13 @@ export async function createTracking(options: {
   entities: EntityResolver;
   objectChanges: ObjectChangeNotifier;
   readAccess: MlopsObjectReadAccess;
+  /** A mirrored run's metric history, fetched from its source when read. */
+  mirroredHistory?: MirroredMetricHistory;
 }) {
-  const tracking = await TrackingStore.create({ db: options.db });
+  const tracking = await TrackingStore.create({
+    db: options.db,
+    mirroredHistory: options.mirroredHistory,
+  });
   return {
     service: tracking,
     router: createTrackingRouter({ ...options, tracking }),

@@ -147,3 +147,53 @@ export async function mirrorRuns(
     ),
   );
 }
+
+/** Orders measurements as MLflow picks the latest: step, timestamp, value. */
+function laterMetric(a: MetricRow, b: MetricRow): MetricRow {
+  if (a.step !== b.step) return a.step > b.step ? a : b;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp ? a : b;
+  return a.value >= b.value ? a : b;
+}
+
+/**
+ * Adds to a mirrored run's history of metric `key` the points a source
+ * reports that the store lacks (each stored point matches one reported
+ * point, so the latest value mirrored by the sync is not doubled), and
+ * moves the latest value forward if a reported point is later. Nothing
+ * stored is removed. Returns how many points were added.
+ */
+export async function mirrorMetricHistory(
+  db: Knex,
+  runId: string,
+  key: string,
+  points: Array<{ value: number; step: number; timestamp: number }>,
+): Promise<number> {
+  if (points.length === 0) return 0;
+  const pointKey = (p: { value: number; step: number; timestamp: number }) =>
+    `${p.step}\u0000${p.timestamp}\u0000${String(p.value)}`;
+  return db.transaction(async tx => {
+    const stored: Row[] = await tx(METRICS)
+      .where({ run_id: runId, key })
+      .select('value', 'is_nan', 'step', 'timestamp');
+    const unmatched = new Map<string, number>();
+    for (const row of stored) {
+      const k = pointKey({
+        value: fromStoredValue(row.value, row.is_nan),
+        step: Number(row.step),
+        timestamp: Number(row.timestamp),
+      });
+      unmatched.set(k, (unmatched.get(k) ?? 0) + 1);
+    }
+    const added: MetricRow[] = [];
+    for (const point of points) {
+      const k = pointKey(point);
+      const left = unmatched.get(k) ?? 0;
+      if (left > 0) unmatched.set(k, left - 1);
+      else added.push({ key, ...point });
+    }
+    if (added.length > 0) {
+      await writeMetrics(tx, runId, added, [added.reduce(laterMetric)]);
+    }
+    return added.length;
+  });
+}
