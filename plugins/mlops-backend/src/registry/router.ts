@@ -364,7 +364,9 @@ export function createRegistryRouter(
     res.json(model);
   });
 
-  router.delete('/models/:name', async (req, res) => {
+  // `json` on the body-less deletes too: a malformed or oversized body is a
+  // 400 before anything is removed, as on the alias delete.
+  router.delete('/models/:name', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const { credentials } = await callerOf(req);
     await authorizeModelChange(
@@ -377,7 +379,7 @@ export function createRegistryRouter(
     res.status(204).end();
   });
 
-  router.delete('/models/:name/versions/:version', async (req, res) => {
+  router.delete('/models/:name/versions/:version', json, async (req, res) => {
     const name = parseModelName(req.params.name);
     const version = parseVersionNumber(req.params.version);
     const { credentials, actor } = await callerOf(req);
@@ -409,6 +411,7 @@ export function createRegistryRouter(
 
   router.delete(
     '/models/:name/versions/:version/tags/:key',
+    json,
     async (req, res) => {
       const name = parseModelName(req.params.name);
       const version = parseVersionNumber(req.params.version);
