@@ -23,6 +23,13 @@ const placeholder: Seeded = {
   experimentName: 'hostile-exp',
   runId: '0'.repeat(32),
   model: 'fraud-model',
+  spareModels: {
+    rename: 'hostile-rename-model',
+    mlflowRename: 'hostile-mlflow-rename-model',
+    delete: 'hostile-delete-model',
+    mlflowDelete: 'hostile-mlflow-delete-model',
+    versions: 'hostile-versions-model',
+  },
   pipeline: 'fraud-train',
   pipelineRunId: '1',
   deploymentId: '1',

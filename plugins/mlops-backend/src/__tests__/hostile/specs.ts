@@ -6,6 +6,15 @@ export interface Seeded {
   experimentName: string;
   runId: string;
   model: string;
+  /** Models the destructive registry routes each take for themselves. */
+  spareModels: {
+    rename: string;
+    mlflowRename: string;
+    delete: string;
+    mlflowDelete: string;
+    /** Versions 1 and 2 in no stage, never deployed: deletable. */
+    versions: string;
+  };
   pipeline: string;
   pipelineRunId: string;
   deploymentId: string;
@@ -314,6 +323,45 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
         f('keep', { type: 'int', min: 1, max: 10_000 }, { required: true }),
         f('dryRun', BOOL),
       ],
+    },
+    // Whole-model edits, version deletes and version tags. Each destructive
+    // route names a spare model of its own (see Seeded.spareModels).
+    {
+      method: 'POST',
+      path: '/models/:name/rename',
+      params: { name: { ...model, value: s.spareModels.rename } },
+      body: { newName: 'hostile-renamed-model' },
+      fields: [f('newName', NAME, { required: true })],
+    },
+    {
+      method: 'DELETE',
+      path: '/models/:name',
+      params: { name: { ...model, value: s.spareModels.delete } },
+    },
+    {
+      method: 'DELETE',
+      path: '/models/:name/versions/:version',
+      params: { name: { ...model, value: s.spareModels.versions }, version },
+    },
+    {
+      method: 'PUT',
+      path: '/models/:name/versions/:version/tags/:key',
+      params: {
+        name: model,
+        version,
+        key: { kind: 'name', value: 'hostile-tag', mustExist: false },
+      },
+      body: { value: 'v' },
+      fields: [f('value', text(8000), { required: true })],
+    },
+    {
+      method: 'DELETE',
+      path: '/models/:name/versions/:version/tags/:key',
+      params: {
+        name: model,
+        version,
+        key: { kind: 'name', value: 'hostile-tag', mustExist: false },
+      },
     },
     // Monitoring ----------------------------------------------------------
     {
@@ -823,10 +871,78 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
       { name: s.model, version: 1, description: 'new' },
       [modelName, versionField, f('description', text(5000))],
     ),
-    spec('DELETE', '/model-versions/delete', { name: s.model, version: 2 }, [
-      modelName,
-      versionField,
-    ]),
+    // Version 2 of fraud-model is staged, aliased and deployed by earlier
+    // control bodies, which governance rightly refuses to delete.
+    spec(
+      'DELETE',
+      '/model-versions/delete',
+      { name: s.spareModels.versions, version: 2 },
+      [modelName, versionField],
+    ),
+    ...(['registered-models', 'model-versions'] as const).map(kind =>
+      spec(
+        'POST',
+        `/${kind}/search`,
+        { filter: `name = '${s.model}'`, max_results: 10 },
+        [
+          // A filter the grammar cannot read: SQL, NUL, unknown words.
+          f('filter', ENUM),
+          f('max_results', {
+            type: 'int',
+            int64: true,
+            min: 1,
+            max: kind === 'registered-models' ? 1000 : 200_000,
+          }),
+          f('order_by', { type: 'list', item: 'name ASC' }),
+          f('page_token', text(2000)),
+        ],
+      ),
+    ),
+    spec(
+      'POST',
+      '/registered-models/rename',
+      { name: s.spareModels.mlflowRename, new_name: 'hostile-mlflow-renamed' },
+      [modelName, f('new_name', NAME, { required: true })],
+    ),
+    spec(
+      'DELETE',
+      '/registered-models/delete',
+      { name: s.spareModels.mlflowDelete },
+      [modelName],
+    ),
+    spec(
+      'POST',
+      '/registered-models/set-tag',
+      { name: s.model, key: 'hostile-tag', value: 'v' },
+      [
+        modelName,
+        f('key', NAME, { required: true }),
+        f('value', text(8000), { required: true }),
+      ],
+    ),
+    spec(
+      'DELETE',
+      '/registered-models/delete-tag',
+      { name: s.model, key: 'hostile-tag' },
+      [modelName, f('key', NAME, { required: true })],
+    ),
+    spec(
+      'POST',
+      '/model-versions/set-tag',
+      { name: s.model, version: 1, key: 'hostile-tag', value: 'v' },
+      [
+        modelName,
+        versionField,
+        f('key', NAME, { required: true }),
+        f('value', text(8000), { required: true }),
+      ],
+    ),
+    spec(
+      'DELETE',
+      '/model-versions/delete-tag',
+      { name: s.model, version: 1, key: 'hostile-tag' },
+      [modelName, versionField, f('key', NAME, { required: true })],
+    ),
     spec(
       'POST',
       '/model-versions/transition-stage',

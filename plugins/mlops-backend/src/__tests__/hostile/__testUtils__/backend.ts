@@ -59,15 +59,29 @@ export class CapturingLogger implements RootLoggerService {
 const MODEL = 'fraud-model';
 const PIPELINE = 'fraud-train';
 
-/** The catalog the suite's backend sees: the model and pipeline, owned by the test user. */
-const entities: Entity[] = [
-  {
+/**
+ * Models the destructive registry routes act on, one per route, so that the
+ * valid request of one (controls.test) does not remove what another names,
+ * and none of them takes fraud-model away from the rest of the specs.
+ */
+const SPARE_MODELS = {
+  rename: 'hostile-rename-model',
+  mlflowRename: 'hostile-mlflow-rename-model',
+  delete: 'hostile-delete-model',
+  mlflowDelete: 'hostile-mlflow-delete-model',
+  /** Two versions in no stage, never deployed: the version deletes may remove them. */
+  versions: 'hostile-versions-model',
+};
+
+/** A catalog entity owned by the test user that links to one model. */
+function modelEntity(model: string): Entity {
+  return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
     metadata: {
-      name: MODEL,
+      name: model,
       namespace: 'default',
-      annotations: { [ANNOTATION_MLOPS_MODEL]: MODEL },
+      annotations: { [ANNOTATION_MLOPS_MODEL]: model },
     },
     spec: {
       type: 'ml-model',
@@ -75,7 +89,13 @@ const entities: Entity[] = [
       owner: 'user:default/mock',
     },
     relations: [{ type: 'ownedBy', targetRef: 'user:default/mock' }],
-  },
+  };
+}
+
+/** The catalog the suite's backend sees: the model and pipeline, owned by the test user. */
+const entities: Entity[] = [
+  modelEntity(MODEL),
+  ...Object.values(SPARE_MODELS).map(modelEntity),
   {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -210,6 +230,18 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     await api('put', `/models/${MODEL}/aliases/champion`, { version: 1 }),
     'alias',
   );
+  for (const spare of Object.values(SPARE_MODELS)) {
+    await ok(await api('post', '/models', { name: spare }), spare);
+  }
+  for (const n of [1, 2]) {
+    await ok(
+      await api('post', `/models/${SPARE_MODELS.versions}/versions`, {
+        runId: run.id,
+        artifactUri: `s3://models/spare/${n}`,
+      }),
+      `${SPARE_MODELS.versions} version ${n}`,
+    );
+  }
   await ok(
     await api('put', `/pipelines/${PIPELINE}/definition`, {
       stages: ['prep', 'train'],
@@ -282,6 +314,7 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     experimentName: 'hostile-exp',
     runId: run.id,
     model: MODEL,
+    spareModels: SPARE_MODELS,
     pipeline: PIPELINE,
     pipelineRunId: String(pipelineRun.id),
     deploymentId: String(deployment.id),
