@@ -63,19 +63,27 @@ describe('EntityMlopsContent', () => {
     expect(screen.getByTestId('mlops-tab-health').className).toMatch(
       /MuiGrid-grid-md-6/,
     );
-    // From 1920 px: health, incidents and triage in one row, metrics,
-    // drift and deployments in the next, versions and runs in the last.
+    // From 1920 px: health over incidents in one column, then triage and
+    // metrics in the first row; drift and deployments in the next; versions
+    // and runs in the last.
     const xl = (cell: string) =>
-      /MuiGrid-grid-xl-(\d+)/.exec(
-        screen.getByTestId(`mlops-tab-${cell}`).className,
-      )?.[1];
+      Number(
+        /MuiGrid-grid-xl-(\d+)/.exec(
+          screen.getByTestId(`mlops-tab-${cell}`).className,
+        )?.[1],
+      );
+    expect([xl('health'), xl('incidents')]).toEqual([12, 12]);
+    expect(
+      screen.getByTestId('mlops-tab-health').parentElement!.parentElement!
+        .className,
+    ).toMatch(/MuiGrid-grid-xl-3/);
     expect(
       [
-        ['health', 'incidents', 'triage'],
-        ['metrics', 'drift', 'deployments'],
+        ['triage', 'metrics'],
+        ['drift', 'deployments'],
         ['versions', 'experiment-runs'],
-      ].map(row => row.reduce((sum, cell) => sum + Number(xl(cell)), 0)),
-    ).toEqual([12, 12, 12]);
+      ].map(row => row.reduce((sum, cell) => sum + xl(cell), 0)),
+    ).toEqual([9, 12, 12]);
     expect(screen.getByTestId('mlops-tab-triage').className).not.toMatch(
       /MuiGrid-grid-(md|lg)-/,
     );

@@ -24,10 +24,13 @@ import { TriageCard } from '../EntityMlopsTriageCard';
  * so the whole tab stays within two screens of 1080 px.
  */
 export const XL_ROW_HEIGHTS = {
-  first: 740,
-  second: 620,
-  third: 500,
+  first: 760,
+  second: 560,
+  third: 540,
 } as const;
+
+/** From 1920 px, the most the health card takes of the first row's status column. */
+const HEALTH_XL_HEIGHT = 440;
 
 const useStyles = makeStyles(theme => ({
   // A card fills its grid cell, so cards side by side end on one line.
@@ -39,6 +42,12 @@ const useStyles = makeStyles(theme => ({
   capped: {
     [theme.breakpoints.up('xl')]: {
       maxHeight: 'var(--mlops-row-height)',
+    },
+  },
+  // From 1920 px a capped card keeps its header and scrolls its body.
+  scrollsInside: {
+    [theme.breakpoints.up('xl')]: {
+      minHeight: 0,
       '& > *': {
         display: 'flex',
         flexDirection: 'column',
@@ -51,7 +60,40 @@ const useStyles = makeStyles(theme => ({
       },
     },
   },
+  // From 1920 px health and incidents stack in one column of the first
+  // row: health at its own height (up to HEALTH_XL_HEIGHT), incidents in
+  // what is left, scrolling inside when there are more than fit.
+  statusColumn: {
+    [theme.breakpoints.up('xl')]: {
+      display: 'flex',
+      flexDirection: 'column',
+      maxHeight: 'var(--mlops-row-height)',
+    },
+  },
+  statusStack: {
+    [theme.breakpoints.up('xl')]: {
+      flex: '1 1 auto',
+      minHeight: 0,
+      flexDirection: 'column',
+      flexWrap: 'nowrap',
+    },
+  },
+  statusHealth: {
+    [theme.breakpoints.up('xl')]: {
+      '&&': { flex: '0 0 auto', maxHeight: HEALTH_XL_HEIGHT },
+    },
+  },
+  statusIncidents: {
+    [theme.breakpoints.up('xl')]: {
+      '&&': { flex: '1 1 auto' },
+    },
+  },
 }));
+
+/** The CSS variable the capped classes read a row's height from. */
+function rowHeight(px: number): CSSProperties {
+  return { '--mlops-row-height': `${px}px` } as CSSProperties;
+}
 
 type CellSizes = Partial<Record<'md' | 'lg' | 'xl', GridSize>>;
 
@@ -61,24 +103,25 @@ function Cell(props: {
   sizes?: CellSizes;
   /** From 1920 px, the most the card may take before its body scrolls. */
   xlHeight?: number;
+  /** The card's height is set from outside (a flex column); it scrolls inside. */
+  scrollsInside?: boolean;
+  className?: string;
   testId: string;
 }) {
   const classes = useStyles();
+  const classNames = [classes.cell];
+  if (props.xlHeight) classNames.push(classes.capped);
+  if (props.xlHeight || props.scrollsInside) {
+    classNames.push(classes.scrollsInside);
+  }
+  if (props.className) classNames.push(props.className);
   return (
     <Grid
       item
       xs={12}
       {...props.sizes}
-      className={
-        props.xlHeight ? `${classes.cell} ${classes.capped}` : classes.cell
-      }
-      style={
-        props.xlHeight
-          ? ({
-              '--mlops-row-height': `${props.xlHeight}px`,
-            } as CSSProperties)
-          : undefined
-      }
+      className={classNames.join(' ')}
+      style={props.xlHeight ? rowHeight(props.xlHeight) : undefined}
       data-testid={props.testId}
     >
       {props.children}
@@ -98,9 +141,9 @@ function Cell(props: {
  * Below 1920 px: health and incidents side by side (md), triage across,
  * metrics and drift side by side (lg), then deployments, versions and runs
  * across. From 1920 px: three rows of capped height (XL_ROW_HEIGHTS) —
- * health, incidents, triage; metrics, drift (wider: its verdict column),
- * deployments; versions, runs —
- * which keeps market-master's tab within two screens of 1080 px.
+ * health over incidents, triage, metrics; drift, deployments; versions,
+ * runs — which keeps market-master's tab within two screens of 1080 px
+ * with every table at half width or more.
  *
  * Legacy apps mount it as `<EntityLayout.Route path="/mlops" title="MLOps">`;
  * the new frontend system adds it as the `entity-content:mlops` extension.
@@ -112,6 +155,7 @@ export function EntityMlopsContent() {
   const isModel = isMlopsModelAvailable(entity);
   const isPipeline = isMlopsPipelineAvailable(entity);
   const hasRuns = isMlopsExperimentAvailable(entity);
+  const classes = useStyles();
   const { first, second, third } = XL_ROW_HEIGHTS;
   // A pipeline or an experiment has no model cards: its runs take the
   // second row, across.
@@ -120,37 +164,62 @@ export function EntityMlopsContent() {
 
   return (
     <Grid container spacing={3} alignItems="stretch">
-      <Cell sizes={{ md: 6, xl: 3 }} xlHeight={first} testId="mlops-tab-health">
-        <EntityMlopsHealthCard />
-      </Cell>
-      <Cell
-        sizes={{ md: 6, xl: 3 }}
-        xlHeight={first}
-        testId="mlops-tab-incidents"
+      <Grid
+        item
+        xs={12}
+        xl={3}
+        className={classes.statusColumn}
+        style={rowHeight(first)}
       >
-        <EntityMlopsIncidentsCard />
-      </Cell>
-      <Cell sizes={{ xl: 6 }} xlHeight={first} testId="mlops-tab-triage">
+        <Grid
+          container
+          spacing={3}
+          alignItems="stretch"
+          className={classes.statusStack}
+        >
+          <Cell
+            sizes={{ md: 6, xl: 12 }}
+            scrollsInside
+            className={classes.statusHealth}
+            testId="mlops-tab-health"
+          >
+            <EntityMlopsHealthCard />
+          </Cell>
+          <Cell
+            sizes={{ md: 6, xl: 12 }}
+            scrollsInside
+            className={classes.statusIncidents}
+            testId="mlops-tab-incidents"
+          >
+            <EntityMlopsIncidentsCard />
+          </Cell>
+        </Grid>
+      </Grid>
+      <Cell
+        sizes={{ xl: isModel ? 6 : 9 }}
+        xlHeight={first}
+        testId="mlops-tab-triage"
+      >
         <TriageCard variant="compact" />
       </Cell>
       {isModel && (
         <>
           <Cell
             sizes={{ lg: 6, xl: 3 }}
-            xlHeight={second}
+            xlHeight={first}
             testId="mlops-tab-metrics"
           >
             <EntityMlopsMetricsCard />
           </Cell>
           <Cell
-            sizes={{ lg: 6, xl: 5 }}
+            sizes={{ lg: 6, xl: 6 }}
             xlHeight={second}
             testId="mlops-tab-drift"
           >
             <EntityMlopsDriftCard />
           </Cell>
           <Cell
-            sizes={{ xl: 4 }}
+            sizes={{ xl: 6 }}
             xlHeight={second}
             testId="mlops-tab-deployments"
           >
