@@ -35,17 +35,19 @@ export class ObjectChangeNotifier {
     if (!this.events) {
       return;
     }
-    try {
-      await this.events.publish({
-        topic: MLOPS_OBJECTS_EVENT_TOPIC,
-        eventPayload: event,
+    // The request does not wait for the announcement to travel. Backstage's
+    // events service calls this backend's own subscribers (the catalog
+    // module's queue) before its first await and then, on PostgreSQL, posts
+    // the event to the events backend's bus for other replicas: an HTTP
+    // round trip and a database write inside every create and delete.
+    this.events
+      .publish({ topic: MLOPS_OBJECTS_EVENT_TOPIC, eventPayload: event })
+      .catch(error => {
+        // The write already succeeded; the catalog's scheduled full refresh
+        // picks the change up even when this announcement is lost.
+        this.logger.warn(
+          `Could not announce ${event.action} of ${event.kind} "${event.name}": ${error}`,
+        );
       });
-    } catch (error) {
-      // The write already succeeded; the catalog's scheduled full refresh
-      // picks the change up even when this announcement is lost.
-      this.logger.warn(
-        `Could not announce ${event.action} of ${event.kind} "${event.name}": ${error}`,
-      );
-    }
   }
 }
