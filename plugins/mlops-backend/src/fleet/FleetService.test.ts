@@ -174,7 +174,7 @@ describe('FleetService', () => {
       const health = new HealthService(new MlopsObjectStore(knex), incidents);
       const entities = Array.from({ length: count }, (_, i) => entityOf(i));
       const fleet = new FleetService({
-        db: knex,
+        models: new RegistryStore(knex),
         catalog: catalogServiceMock({ entities }),
         health,
         logger: mockServices.logger.mock(),

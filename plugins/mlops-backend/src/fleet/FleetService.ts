@@ -18,12 +18,23 @@ import {
   FleetSortKey,
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
-import { Knex } from 'knex';
 import { ResolvedEntity, mlopsLinksOf } from '../shared/EntityResolver';
 import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
+
+/**
+ * The fleet's rows: every registered model a caller may read, narrowed by
+ * the read scope in SQL (the registry store).
+ */
+export interface FleetModelSource {
+  readableModelSummaries(
+    scope: ObjectReadScope,
+  ): Promise<
+    Array<{ name: string; owner: string | null; description: string | null }>
+  >;
+}
 
 /** The registry's answer the fleet needs: each model's Production version. */
 export interface FleetRegistrySource {
@@ -165,7 +176,7 @@ function preferModelEntity(current: Entity | undefined, candidate: Entity) {
 export class FleetService {
   constructor(
     private readonly options: {
-      db: Knex;
+      models: FleetModelSource;
       catalog: CatalogService;
       health: FleetHealthSource;
       logger: LoggerService;
@@ -178,22 +189,12 @@ export class FleetService {
     credentials: BackstageCredentials,
     scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
   ): Promise<FleetResponse> {
-    const { db, catalog, sources = {} } = this.options;
+    const { catalog, sources = {} } = this.options;
     const sort = query.sort ?? 'health';
     const order = query.order ?? 'asc';
     const offset = query.offset ?? 0;
     const limit = query.limit ?? FLEET_DEFAULT_PAGE_SIZE;
-    const rows: Array<{
-      name: string;
-      owner: string | null;
-      description: string | null;
-    }> = await scope.restrict(
-      db('mlops_registered_models')
-        .select('name', 'owner', 'description')
-        .orderBy('name'),
-      'model',
-      'name',
-    );
+    const rows = await this.options.models.readableModelSummaries(scope);
 
     const { items: entities } = await catalog.getEntities(
       {

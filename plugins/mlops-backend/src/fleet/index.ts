@@ -1,7 +1,7 @@
 import { createFleetRouter, FleetRouterOptions } from './router';
 
 export { FleetService } from './FleetService';
-export type { FleetSources } from './FleetService';
+export type { FleetModelSource, FleetSources } from './FleetService';
 export { createFleetRouter } from './router';
 export type { FleetRouterOptions } from './router';
 

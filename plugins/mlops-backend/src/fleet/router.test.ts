@@ -20,6 +20,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { ResolvedEntity } from '../shared/EntityResolver';
 import { migrateInitialSchema } from '../triage/__testUtils__/initialSchema';
 import { FleetHealthSource, FleetSources } from './FleetService';
+import { RegistryStore } from '../registry';
 import { createFleetRouter } from './router';
 import {
   AuthorizeResult,
@@ -184,7 +185,7 @@ describe('GET /fleet', () => {
                 createFleetRouter({
                   logger,
                   httpAuth,
-                  db: knex,
+                  models: new RegistryStore(knex),
                   catalog,
                   health,
                   fleetSources,

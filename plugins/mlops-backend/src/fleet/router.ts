@@ -6,18 +6,23 @@ import {
   HealthStatus,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
-import { Knex } from 'knex';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { parseInput } from '../shared/validation';
-import { FleetHealthSource, FleetService, FleetSources } from './FleetService';
+import {
+  FleetHealthSource,
+  FleetModelSource,
+  FleetService,
+  FleetSources,
+} from './FleetService';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 
 /** What the fleet route needs; the main router's options satisfy it. */
 export interface FleetRouterOptions {
   logger: LoggerService;
   httpAuth: HttpAuthService;
-  db: Knex;
+  /** The registry store: the models the fleet lists. */
+  models: FleetModelSource;
   catalog: CatalogService;
   health: FleetHealthSource;
   /** Registry, drift and incident sources, as far as they are installed. */
@@ -58,7 +63,7 @@ const fleetQuery = z.object({
 export function createFleetRouter(options: FleetRouterOptions): express.Router {
   const { httpAuth } = options;
   const fleet = new FleetService({
-    db: options.db,
+    models: options.models,
     catalog: options.catalog,
     health: options.health,
     logger: options.logger,

@@ -2,6 +2,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import type { IncidentStore } from '../incidents';
 import type { MlopsObjectStore } from '../objects';
+import { pingDatabase } from '../database/ping';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthService } from './HealthService';
 import { createHealthRouter } from './router';
@@ -25,6 +26,10 @@ export function createHealth(options: {
   const health = new HealthService(options.objects, options.incidents);
   return {
     service: health,
-    router: createHealthRouter({ ...options, health }),
+    router: createHealthRouter({
+      ...options,
+      pingDatabase: () => pingDatabase(options.db),
+      health,
+    }),
   };
 }

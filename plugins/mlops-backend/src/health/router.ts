@@ -1,27 +1,26 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
-import { Knex } from 'knex';
-import { pingDatabase } from '../database/ping';
 import { EntityResolver } from '../shared/EntityResolver';
 import { entityRefParams, parseInput } from '../shared/validation';
 import { HealthService } from './HealthService';
 
 /** The plugin's liveness route and the entity health summary. */
 export function createHealthRouter(options: {
-  db: Knex;
+  /** Asks the database a trivial question; throws when it cannot answer. */
+  pingDatabase: () => Promise<void>;
   logger: LoggerService;
   httpAuth: HttpAuthService;
   entities: EntityResolver;
   health: HealthService;
 }): express.Router {
-  const { db, logger, httpAuth, entities, health } = options;
+  const { pingDatabase, logger, httpAuth, entities, health } = options;
   const router = Router();
 
   // The only unauthenticated route: load balancers and uptime checks call it.
   router.get('/health', async (_req, res) => {
     try {
-      await pingDatabase(db);
+      await pingDatabase();
       res.json({ status: 'ok', database: 'reachable' });
     } catch (error) {
       logger.warn(`MLOps database is unreachable: ${error}`);

@@ -13,6 +13,7 @@ import {
   IncidentNotificationSettings,
   IncidentNotifier,
 } from './IncidentNotifier';
+import { MlopsObjectStore } from '../objects';
 import { IncidentStore } from './IncidentStore';
 
 jest.setTimeout(60_000);
@@ -91,7 +92,8 @@ describe('IncidentNotifier', () => {
       const store = new IncidentStore(db);
       const logger = mockServices.logger.mock();
       const notifier = new IncidentNotifier({
-        db,
+        store,
+        owners: new MlopsObjectStore(db),
         notifications,
         catalog: catalogServiceMock({ entities }),
         auth: mockServices.auth(),

@@ -1,8 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-  isDatabaseConflictError,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   Entity,
@@ -17,10 +13,7 @@ import {
   MLOPS_OBJECT_LINK_ANNOTATIONS,
   MlopsIncident,
 } from '@backstage-mlops/plugin-mlops-common';
-import { Knex } from 'knex';
-import { IncidentChange } from './IncidentStore';
-
-const NOTIFICATIONS = 'mlops_incident_notifications';
+import { IncidentChange, IncidentStore } from './IncidentStore';
 
 const SEVERITY_RANK: Record<IncidentSeverity, number> = {
   warning: 1,
@@ -34,10 +27,16 @@ const NOTIFICATION_SEVERITY: Record<IncidentSeverity, NotificationSeverity> = {
   warning: 'high',
 };
 
-const OWNER_TABLES: Record<MlopsIncident['object']['kind'], string> = {
-  model: 'mlops_registered_models',
-  pipeline: 'mlops_pipelines',
-};
+/**
+ * The owner recorded on a model or pipeline object (the objects store), for
+ * incidents no catalog entity claims yet.
+ */
+export interface StoredOwnerSource {
+  storedOwnerOf(
+    kind: MlopsIncident['object']['kind'],
+    name: string,
+  ): Promise<string | undefined>;
+}
 
 /** `mlops.notifications.*`: whether incidents notify, and from which severity. */
 export interface IncidentNotificationSettings {
@@ -91,7 +90,8 @@ function normalizeOwner(owner: unknown, namespace: string): string | undefined {
 export class IncidentNotifier {
   constructor(
     private readonly options: {
-      db: Knex;
+      store: Pick<IncidentStore, 'wasNotified' | 'claimNotification'>;
+      owners: StoredOwnerSource;
       notifications: NotificationService;
       catalog: CatalogService;
       auth: AuthService;
@@ -121,17 +121,14 @@ export class IncidentNotifier {
     incident: MlopsIncident,
     change: IncidentChange,
   ): Promise<void> {
-    const { settings, db } = this.options;
+    const { settings, store } = this.options;
     if (!settings.enabled) {
       return;
     }
     const notice =
       change === 'severity_changed' ? `severity:${incident.severity}` : change;
     if (change === 'resolved') {
-      const told = await db(NOTIFICATIONS)
-        .where({ incident_id: incident.id })
-        .first('notice');
-      if (!told) {
+      if (!(await store.wasNotified(incident.id))) {
         return;
       }
     } else if (
@@ -141,19 +138,15 @@ export class IncidentNotifier {
     }
 
     const { owner, entity } = await this.ownerOf(incident);
-    try {
-      await db(NOTIFICATIONS).insert({
-        incident_id: incident.id,
-        notice,
-        severity: incident.severity,
-        recipients: JSON.stringify(owner ? [owner] : []),
-        notified_at: (this.options.now ?? (() => new Date()))(),
-      });
-    } catch (error) {
-      if (isDatabaseConflictError(error)) {
-        return; // Another replica sent this one.
-      }
-      throw error;
+    const claimed = await store.claimNotification({
+      incidentId: incident.id,
+      notice,
+      severity: incident.severity,
+      recipients: owner ? [owner] : [],
+      notifiedAt: (this.options.now ?? (() => new Date()))(),
+    });
+    if (!claimed) {
+      return; // Another replica sent this one.
     }
     if (!owner) {
       this.options.logger.info(
@@ -212,7 +205,7 @@ export class IncidentNotifier {
   private async ownerOf(
     incident: MlopsIncident,
   ): Promise<{ owner?: string; entity?: Entity }> {
-    const { catalog, auth, db, logger } = this.options;
+    const { catalog, auth, logger } = this.options;
     const { kind, name } = incident.object;
     let entity: Entity | undefined;
     try {
@@ -246,7 +239,7 @@ export class IncidentNotifier {
     if (fromEntity) {
       return { owner: fromEntity, entity };
     }
-    const row = await db(OWNER_TABLES[kind]).where({ name }).first('owner');
-    return { owner: normalizeOwner(row?.owner, 'default'), entity };
+    const stored = await this.options.owners.storedOwnerOf(kind, name);
+    return { owner: normalizeOwner(stored, 'default'), entity };
   }
 }

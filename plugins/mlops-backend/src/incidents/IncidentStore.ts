@@ -23,6 +23,7 @@ const INCIDENTS = 'mlops_incidents';
 const EVENTS = 'mlops_incident_events';
 const CHECKS = 'mlops_health_checks';
 const LATEST_CHECKS = 'mlops_health_latest_checks';
+const NOTIFICATIONS = 'mlops_incident_notifications';
 
 /**
  * Most timeline events an incident keeps for detector chatter (evidence
@@ -615,6 +616,46 @@ export class IncidentStore {
       })
       .whereNot('status', 'resolved')
       .first();
+  }
+
+  /**
+   * Whether an incident's owners were told anything about it yet (a
+   * resolution is only worth telling to those who heard of the incident).
+   */
+  async wasNotified(incidentId: string): Promise<boolean> {
+    const told = await this.db(NOTIFICATIONS)
+      .where({ incident_id: incidentId })
+      .first('notice');
+    return !!told;
+  }
+
+  /**
+   * Claims one notice of an incident before it is sent, so replicas racing
+   * on the same change send it once between them: false when another
+   * replica claimed it first (primary key incident + notice).
+   */
+  async claimNotification(claim: {
+    incidentId: string;
+    notice: string;
+    severity: string;
+    recipients: string[];
+    notifiedAt: Date;
+  }): Promise<boolean> {
+    try {
+      await this.db(NOTIFICATIONS).insert({
+        incident_id: claim.incidentId,
+        notice: claim.notice,
+        severity: claim.severity,
+        recipients: JSON.stringify(claim.recipients),
+        notified_at: claim.notifiedAt,
+      });
+      return true;
+    } catch (error) {
+      if (isDatabaseConflictError(error)) {
+        return false;
+      }
+      throw error;
+    }
   }
 
   private async addDetectorEvent(

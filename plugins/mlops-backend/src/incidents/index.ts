@@ -11,7 +11,11 @@ import { Knex } from 'knex';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthChangeSignal } from '../shared/HealthChangeSignal';
 import { IncidentService, readIncidentConfig } from './IncidentService';
-import { IncidentNotifier, readNotificationSettings } from './IncidentNotifier';
+import {
+  IncidentNotifier,
+  StoredOwnerSource,
+  readNotificationSettings,
+} from './IncidentNotifier';
 import { IncidentStore } from './IncidentStore';
 import { createIncidentsRouter } from './router';
 import { healthCheckTask } from './schedule';
@@ -23,6 +27,7 @@ export type { IncidentServiceOptions } from './IncidentService';
 export { IncidentStore } from './IncidentStore';
 export type { ObjectRef, StoredCheck } from './IncidentStore';
 export { IncidentNotifier, readNotificationSettings } from './IncidentNotifier';
+export type { StoredOwnerSource } from './IncidentNotifier';
 export { createIncidentsRouter } from './router';
 export { healthCheckTask } from './schedule';
 export type {
@@ -50,6 +55,8 @@ export async function createIncidents(options: {
   catalog: CatalogService;
   entities: EntityResolver;
   healthChanges: HealthChangeSignal;
+  /** The objects store: the owner to notify when no catalog entity claims an object. */
+  objects: StoredOwnerSource;
   /**
    * Every source is optional (sources.ts): without one its detectors do not
    * run and what they would judge stays unknown.
@@ -65,7 +72,8 @@ export async function createIncidents(options: {
   const store = new IncidentStore(options.db);
   if (options.notifications) {
     const notifier = new IncidentNotifier({
-      db: options.db,
+      store,
+      owners: options.objects,
       notifications: options.notifications,
       catalog,
       auth: options.auth,

@@ -15,6 +15,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { EntityResolver } from '../shared/EntityResolver';
 import { HealthService } from '../health/HealthService';
 import { MlopsObjectStore } from '../objects/MlopsObjectStore';
+import { pingDatabase } from '../database/ping';
 import { createHealthRouter } from '../health';
 import { DEFAULT_THRESHOLDS } from './detectors/thresholds';
 import { IncidentService } from './IncidentService';
@@ -80,7 +81,7 @@ describe('incident routes', () => {
                 createHealthRouter({
                   logger,
                   httpAuth,
-                  db: knex,
+                  pingDatabase: () => pingDatabase(knex),
                   entities,
                   health: new HealthService(objects, store),
                 }),

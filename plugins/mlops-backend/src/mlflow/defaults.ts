@@ -1,8 +1,8 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import Router from 'express-promise-router';
-import { Knex } from 'knex';
 import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
+import type { TrackingStore } from '../tracking';
 import { MlflowError, mlflowErrorHandler } from './errors';
 
 /** MLflow's Default experiment: id `0`, where runs go when none is set. */
@@ -19,7 +19,10 @@ export class DefaultExperiment {
   private ensured?: Promise<void>;
 
   constructor(
-    private readonly db: Knex,
+    private readonly experiments: Pick<
+      TrackingStore,
+      'createExperimentUnlessTaken'
+    >,
     private readonly objectChanges?: ObjectChangeNotifier,
   ) {}
 
@@ -35,34 +38,14 @@ export class DefaultExperiment {
   }
 
   private async create(): Promise<void> {
-    const existing = await this.db('mlops_experiments')
-      .where({ id: DEFAULT_EXPERIMENT_ID })
-      .first('id');
-    if (existing) return;
-    const taken = await this.db('mlops_experiments')
-      .where({ name: DEFAULT_EXPERIMENT_NAME })
-      .first('id');
-    if (taken) {
-      // Someone already has an experiment called Default under another id:
-      // keep theirs, and runs for experiment 0 fail as for any unknown id.
-      return;
-    }
-    const now = new Date();
-    const inserted = await this.db('mlops_experiments')
-      .insert({
-        id: DEFAULT_EXPERIMENT_ID,
-        name: DEFAULT_EXPERIMENT_NAME,
-        owner: null,
-        description: null,
-        tags: '{}',
-        lifecycle_stage: 'active',
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict('id')
-      .ignore()
-      .returning('id');
-    if (inserted.length > 0) {
+    // When someone already has an experiment called Default under another
+    // id, theirs is kept, and runs for experiment 0 fail as for any unknown
+    // id.
+    const created = await this.experiments.createExperimentUnlessTaken({
+      id: DEFAULT_EXPERIMENT_ID,
+      name: DEFAULT_EXPERIMENT_NAME,
+    });
+    if (created) {
       await this.objectChanges?.upserted('experiment', DEFAULT_EXPERIMENT_NAME);
     }
   }

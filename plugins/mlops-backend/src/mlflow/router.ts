@@ -8,7 +8,6 @@ import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import type { RegistryWiring } from '../registry';
 import type { TrackingStore } from '../tracking';
 import { Config } from '@backstage/config';
-import { Knex } from 'knex';
 import { createMlflowDefaultsRouter, DefaultExperiment } from './defaults';
 import { MlflowError, mlflowErrorHandler } from './errors';
 import { createMlflowRegistryRoutes } from './registry';
@@ -35,8 +34,6 @@ export interface MlflowRouterOptions {
   readAccess: MlopsObjectReadAccess;
   /** Where experiments asked their artifacts to go (artifacts capability). */
   artifactLocations?: MlflowTrackingRoutesOptions['artifactLocations'];
-  /** The plugin's database, for MLflow's Default experiment. */
-  db?: Knex;
   /** `app.baseUrl` leads the tracking URI's root into the portal. */
   config?: Config;
 }
@@ -108,9 +105,10 @@ export function createMlflowRouter(
     createMlflowDefaultsRouter({
       logger: options.logger,
       httpAuth,
-      defaultExperiment: options.db
-        ? new DefaultExperiment(options.db, options.objectChanges)
-        : undefined,
+      defaultExperiment: new DefaultExperiment(
+        options.tracking,
+        options.objectChanges,
+      ),
       appBaseUrl: options.config?.getOptionalString('app.baseUrl') ?? '',
     }),
   );

@@ -206,6 +206,77 @@ export class MlopsObjectStore {
     return row ? toRecord(kind, row) : undefined;
   }
 
+  /**
+   * The owner recorded on one object, whoever asks (incident notifications
+   * fall back to it when no catalog entity claims the object).
+   */
+  async storedOwnerOf(
+    kind: MlopsObjectKind,
+    name: string,
+  ): Promise<string | undefined> {
+    const row = await this.db(TABLES[kind]).where({ name }).first('owner');
+    return row?.owner ?? undefined;
+  }
+
+  /**
+   * The pipeline and experiment each named model is trained by, and each
+   * pipeline's orchestrator and experiment (with the models' pipelines
+   * added), in two small queries: what triage fills its commands from.
+   */
+  async lineageOf(
+    links: Array<{ kind: MlopsObjectKind; name: string }>,
+  ): Promise<{
+    models: Map<string, { pipeline?: string; experiment?: string }>;
+    pipelines: Map<string, { orchestrator?: string; experiment?: string }>;
+  }> {
+    const modelNames = links.filter(l => l.kind === 'model').map(l => l.name);
+    const pipelineNames = links
+      .filter(l => l.kind === 'pipeline')
+      .map(l => l.name);
+    const lineage = {
+      models: new Map<string, { pipeline?: string; experiment?: string }>(),
+      pipelines: new Map<
+        string,
+        { orchestrator?: string; experiment?: string }
+      >(),
+    };
+
+    if (modelNames.length > 0) {
+      const rows: Array<{
+        name: string;
+        pipeline_name: string | null;
+        experiment_name: string | null;
+      }> = await this.db(TABLES.model)
+        .whereIn('name', modelNames)
+        .select('name', 'pipeline_name', 'experiment_name');
+      for (const row of rows) {
+        lineage.models.set(row.name, {
+          pipeline: row.pipeline_name ?? undefined,
+          experiment: row.experiment_name ?? undefined,
+        });
+        if (row.pipeline_name) {
+          pipelineNames.push(row.pipeline_name);
+        }
+      }
+    }
+    if (pipelineNames.length > 0) {
+      const rows: Array<{
+        name: string;
+        orchestrator: string | null;
+        experiment_name: string | null;
+      }> = await this.db(TABLES.pipeline)
+        .whereIn('name', Array.from(new Set(pipelineNames)))
+        .select('name', 'orchestrator', 'experiment_name');
+      for (const row of rows) {
+        lineage.pipelines.set(row.name, {
+          orchestrator: row.orchestrator ?? undefined,
+          experiment: row.experiment_name ?? undefined,
+        });
+      }
+    }
+    return lineage;
+  }
+
   /** Names of the models that a pipeline or an experiment trains. */
   async modelsReferencing(
     kind: 'pipeline' | 'experiment',
@@ -283,7 +354,10 @@ export class MlopsObjectStore {
           }
         }
         if (tags) {
-          row.tags = JSON.stringify({ ...readJsonTags(existing?.tags), ...tags });
+          row.tags = JSON.stringify({
+            ...readJsonTags(existing?.tags),
+            ...tags,
+          });
         }
         row.updated_at = now;
         await tx(TABLES[kind])

@@ -190,7 +190,9 @@ export class RegistryStore {
       this.toModels(this.db, page.rows),
       latestVersionRows(this.db, ids),
       ids.length > 0
-        ? (this.db(ALIASES).whereIn('model_id', ids).orderBy('alias') as Promise<Row[]>)
+        ? (this.db(ALIASES)
+            .whereIn('model_id', ids)
+            .orderBy('alias') as Promise<Row[]>)
         : Promise.resolve([] as Row[]),
     ]);
     const aliasesOf = aliasLookup(aliasRows);
@@ -910,6 +912,24 @@ export class RegistryStore {
       version: Number(row.version),
       metrics: decodeMetrics(row.metrics),
     };
+  }
+
+  /**
+   * Every registered model `scope` may read, by name, with the owner and
+   * description it was registered with: the fleet's rows. The read scope
+   * narrows it in SQL, so a caller's unreadable models never leave the
+   * database.
+   */
+  async readableModelSummaries(
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<
+    Array<{ name: string; owner: string | null; description: string | null }>
+  > {
+    return scope.restrict(
+      this.db(MODELS).select('name', 'owner', 'description').orderBy('name'),
+      'model',
+      'name',
+    );
   }
 
   /**

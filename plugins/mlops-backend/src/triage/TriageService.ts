@@ -14,12 +14,11 @@ import {
   isFailureClass,
   matchTriageEntries,
 } from '@backstage-mlops/plugin-mlops-common';
-import { Knex } from 'knex';
 import { ResolvedEntity } from '../shared/EntityResolver';
 import {
   TriageContext,
   buildTriageContext,
-  loadTriageObjectFacts,
+  TriageObjectFactsSource,
 } from './context';
 
 /**
@@ -91,7 +90,7 @@ function evidenceFor(problem: TriageProblem, entry: TriageEntry): string[] {
 export class TriageService {
   constructor(
     private readonly options: {
-      db: Knex;
+      objects: TriageObjectFactsSource;
       health: HealthSummarizer;
       signals?: TriageSignalSource;
       logger: LoggerService;
@@ -102,7 +101,7 @@ export class TriageService {
     resolved: ResolvedEntity,
     query: { environment?: string; limit?: number } = {},
   ): Promise<EntityTriage> {
-    const { db, health, signals, logger } = this.options;
+    const { objects, health, signals, logger } = this.options;
     const [summary, observed, facts] = await Promise.all([
       health.summarize(resolved),
       signals
@@ -114,7 +113,7 @@ export class TriageService {
             return { symptoms: [], failureReasons: [] };
           })
         : Promise.resolve({ symptoms: [], failureReasons: [] }),
-      loadTriageObjectFacts(db, resolved.links),
+      objects.lineageOf(resolved.links),
     ]);
 
     const problems = collectProblems(summary, observed);

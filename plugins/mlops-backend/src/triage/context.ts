@@ -5,7 +5,6 @@ import {
   ANNOTATION_MLOPS_SERVING_URL,
   TriagePlaceholder,
 } from '@backstage-mlops/plugin-mlops-common';
-import { Knex } from 'knex';
 import { MlopsObjectLink } from '../shared/EntityResolver';
 
 /** The Kubernetes plugin's annotations, read for namespace and pod selection. */
@@ -24,12 +23,20 @@ export const ANNOTATION_MLOPS_ENVIRONMENT = 'backstage-mlops.dev/environment';
 /** Placeholder values for an entity; absent keys stay visible placeholders. */
 export type TriageContext = Partial<Record<TriagePlaceholder, string>>;
 
-/** What the store knows about the objects an entity links to. */
+/** What the objects store knows about the objects an entity links to. */
 export interface TriageObjectFacts {
   /** Model name → the pipeline that trains it and the experiment it logs to. */
   models: Map<string, { pipeline?: string; experiment?: string }>;
   /** Pipeline name → its orchestrator. */
   pipelines: Map<string, { orchestrator?: string; experiment?: string }>;
+}
+
+/**
+ * Where those facts come from: the objects store's `lineageOf`, which reads
+ * them in two small queries.
+ */
+export interface TriageObjectFactsSource {
+  lineageOf(links: MlopsObjectLink[]): Promise<TriageObjectFacts>;
 }
 
 function only(values: Array<string | undefined>): string | undefined {
@@ -106,51 +113,4 @@ export function buildTriageContext(
     }
   }
   return context;
-}
-
-/** Reads the store facts behind an entity's links in two small queries. */
-export async function loadTriageObjectFacts(
-  db: Knex,
-  links: MlopsObjectLink[],
-): Promise<TriageObjectFacts> {
-  const modelNames = links.filter(l => l.kind === 'model').map(l => l.name);
-  const pipelineNames = links
-    .filter(l => l.kind === 'pipeline')
-    .map(l => l.name);
-  const facts: TriageObjectFacts = { models: new Map(), pipelines: new Map() };
-
-  if (modelNames.length > 0) {
-    const rows: Array<{
-      name: string;
-      pipeline_name: string | null;
-      experiment_name: string | null;
-    }> = await db('mlops_registered_models')
-      .whereIn('name', modelNames)
-      .select('name', 'pipeline_name', 'experiment_name');
-    for (const row of rows) {
-      facts.models.set(row.name, {
-        pipeline: row.pipeline_name ?? undefined,
-        experiment: row.experiment_name ?? undefined,
-      });
-      if (row.pipeline_name) {
-        pipelineNames.push(row.pipeline_name);
-      }
-    }
-  }
-  if (pipelineNames.length > 0) {
-    const rows: Array<{
-      name: string;
-      orchestrator: string | null;
-      experiment_name: string | null;
-    }> = await db('mlops_pipelines')
-      .whereIn('name', Array.from(new Set(pipelineNames)))
-      .select('name', 'orchestrator', 'experiment_name');
-    for (const row of rows) {
-      facts.pipelines.set(row.name, {
-        orchestrator: row.orchestrator ?? undefined,
-        experiment: row.experiment_name ?? undefined,
-      });
-    }
-  }
-  return facts;
 }

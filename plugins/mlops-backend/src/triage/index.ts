@@ -2,6 +2,7 @@ import { createTriageRouter, TriageRouterOptions } from './router';
 
 export { TriageService } from './TriageService';
 export type { HealthSummarizer, TriageSignalSource } from './TriageService';
+export type { TriageObjectFactsSource } from './context';
 export { createTriageRouter } from './router';
 export type { TriageRouterOptions } from './router';
 

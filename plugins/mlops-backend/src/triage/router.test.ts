@@ -21,6 +21,7 @@ import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { migrateInitialSchema } from './__testUtils__/initialSchema';
 import { EntityResolver, ResolvedEntity } from '../shared/EntityResolver';
+import { MlopsObjectStore } from '../objects';
 import { createTriageRouter } from './router';
 import { TriageSignalSource } from './TriageService';
 
@@ -108,8 +109,8 @@ async function startTriageBackend(
             createTriageRouter({
               logger,
               httpAuth,
-              db: knex,
               entities: new EntityResolver(catalog),
+              objectFacts: new MlopsObjectStore(knex),
               health: fakeHealth(options.reasons ?? {}),
               triageSignals: options.signals,
             }),

@@ -8,7 +8,6 @@ import {
   searchTriageEntries,
 } from '@backstage-mlops/plugin-mlops-common';
 import express from 'express';
-import { Knex } from 'knex';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { EntityResolver } from '../shared/EntityResolver';
@@ -19,13 +18,15 @@ import {
   TriageService,
   TriageSignalSource,
 } from './TriageService';
+import { TriageObjectFactsSource } from './context';
 
 /** What the triage routes need; the main router's options satisfy it. */
 export interface TriageRouterOptions {
   logger: LoggerService;
   httpAuth: HttpAuthService;
-  db: Knex;
   entities: EntityResolver;
+  /** The objects store: the pipeline, experiment and orchestrator behind a link. */
+  objectFacts: TriageObjectFactsSource;
   health: HealthSummarizer;
   /** Open incidents and failure reasons; without it triage uses health alone. */
   triageSignals?: TriageSignalSource;
@@ -65,7 +66,7 @@ export function createTriageRouter(
 ): express.Router {
   const { httpAuth, entities } = options;
   const triage = new TriageService({
-    db: options.db,
+    objects: options.objectFacts,
     health: options.health,
     signals: options.triageSignals,
     logger: options.logger,
