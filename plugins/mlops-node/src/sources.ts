@@ -395,6 +395,7 @@ export interface MlopsMonitoringQuerySource {
 export interface MlopsSourceMetricPoint {
   /** May be NaN or an infinity. */
   value: number;
+  /** The training step it was logged at (0 when the source has none). */
   step: number;
   /** Epoch milliseconds. */
   timestamp: number;
