@@ -518,9 +518,15 @@ async function main() {
               for (const t of await findClippedText(page)) {
                 problems.push(`${where}: "${t}" runs past its card's edge`);
               }
-              if (target.name === 'model-tab' && width === 1920 && theme === 'light') {
+              if (target.name === 'model-tab') {
                 const height = await page.evaluate(() => document.scrollingElement.scrollHeight);
-                log(`market-master's MLOps tab is ${height} px tall at 1920 px (${(height / 1080).toFixed(1)} screens of 1080 px)`);
+                log(`market-master's MLOps tab is ${height} px tall at ${width} px, ${theme} (${(height / 1080).toFixed(2)} screens of 1080 px)`);
+                // Issue 16's "done when": everything in two screens at 1920 × 1080.
+                if (width === 1920 && height > 2 * 1080) {
+                  problems.push(`${where}: the MLOps tab is ${height} px tall, more than two screens of 1080 px`);
+                }
+              }
+              if (target.name === 'model-tab' && width === 1920 && theme === 'light') {
                 const [health, triage] = await Promise.all([
                   page.getByTestId('mlops-tab-health').boundingBox(),
                   page.getByTestId('mlops-tab-triage').boundingBox(),
@@ -528,6 +534,17 @@ async function main() {
                 if (!(triage.x > health.x + health.width - 1 && Math.abs(triage.y - health.y) < 40)) {
                   problems.push('at 1920 px the triage guidance is not beside health and incidents');
                 }
+              }
+              if (target.name === 'model-tab' && width === 1920 && theme === 'dark') {
+                // The compact triage card folds sections, never drops them:
+                // one click shows "Causes to check" with as many causes as it says.
+                const triage = cardTitled('Triage guidance').first();
+                const causes = triage.getByRole('button', { name: /^Causes to check \(\d+\)$/ }).first();
+                const count = Number(/\((\d+)\)/.exec(await causes.innerText())[1]);
+                await causes.click();
+                const shown = await triage.getByRole('list', { name: 'Causes to check' }).getByRole('listitem').count();
+                if (shown !== count) problems.push(`${where}: "Causes to check (${count})" opened ${shown} causes`);
+                await causes.click();
               }
               // Off the sidebar, which opens over the page while hovered.
               await page.mouse.move(width - 5, 1075);
