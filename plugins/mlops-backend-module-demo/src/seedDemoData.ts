@@ -2,18 +2,17 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import fs from 'fs/promises';
 import { Knex } from 'knex';
 import { z } from 'zod';
-import { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
+import type { MlopsObjectStore } from '@backstage-mlops/plugin-mlops-backend/src/objects/MlopsObjectStore';
 import { seedDemoDeployments } from './seedDemoDeployments';
 import { seedDemoPipelines } from './seedDemoPipelines';
-import { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
+import type { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
 import { seedDemoIncidents } from './seedDemoIncidents';
-import { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
+import type { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
 import { seedDemoMonitoring } from './seedDemoMonitoring';
-import { RegistryStore } from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';
+import type { RegistryStore } from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';
 import { seedDemoRegistry } from './seedDemoRegistry';
 import { DemoDriftSources, seedDemoDrift } from './seedDemoDrift';
-import { parseInput } from '@backstage-mlops/plugin-mlops-backend/src/shared/validation';
-import { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
+import type { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
 import { seedDemoTracking } from './seedDemoTracking';
 
 const namedObject = z.object({
@@ -50,7 +49,17 @@ export type DemoData = z.infer<typeof demoDataSchema>;
 /** Reads and validates a demo data seed file. */
 export async function readDemoData(file: string): Promise<DemoData> {
   const text = await fs.readFile(file, 'utf8');
-  return parseInput(demoDataSchema, JSON.parse(text), `demo data in ${file}`);
+  const result = demoDataSchema.safeParse(JSON.parse(text));
+  if (!result.success) {
+    // A broken seed file stops the demo portal at start with what is wrong.
+    const problems = result.error.issues
+      .map(i =>
+        i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
+      )
+      .join('; ');
+    throw new Error(`Invalid demo data in ${file}: ${problems}`);
+  }
+  return result.data;
 }
 
 /**

@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '@backstage-mlops/plugin-mlops-backend/src/__testUtils__/databases';
 import { DriftService } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftService';
 import { DriftStore } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftStore';
-import { SeededRandom } from '@backstage-mlops/plugin-mlops-backend/src/drift/random';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-common';
 import { DEMO_DRIFT_DAYS, seedDemoDrift } from './seedDemoDrift';
 import {
   insertModels,

@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
+import type {
   DriftService,
   ProductionVersionSource,
 } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftService';
-import { DriftStore } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftStore';
-import { SeededRandom } from '@backstage-mlops/plugin-mlops-backend/src/drift/random';
+import type { DriftStore } from '@backstage-mlops/plugin-mlops-backend/src/drift/DriftStore';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-common';
 
 type DemoRow = Record<string, number | string | boolean>;
 

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
-import { DeploymentSource } from '@backstage-mlops/plugin-mlops-backend/src/incidents/sources';
+import type { IncidentService } from '@backstage-mlops/plugin-mlops-backend/src/incidents/IncidentService';
+import type { DeploymentSource } from '@backstage-mlops/plugin-mlops-backend/src/incidents/sources';
 
 type Deployment = Awaited<
   ReturnType<DeploymentSource['latestByEnvironment']>

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
-import {
+import type { MonitoringStore } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/MonitoringStore';
+import type {
   FeatureValue,
   PredictionEvent,
 } from '@backstage-mlops/plugin-mlops-backend/src/monitoring/types';

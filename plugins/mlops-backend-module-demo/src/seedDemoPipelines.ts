@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import { failureClassOf } from '@backstage-mlops/plugin-mlops-backend/src/pipelines/PipelineStore';
+import { classifyFailureReason } from '@backstage-mlops/plugin-mlops-common';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -120,7 +120,9 @@ export async function seedDemoPipelines(options: {
           started_at: new Date(begin),
           ended_at: new Date(cursor),
           failure_reason: failedHere ? OOM_REASON : null,
-          failure_class: failedHere ? failureClassOf(OOM_REASON) : null,
+          failure_class: failedHere
+            ? classifyFailureReason(OOM_REASON)[0]
+            : null,
         };
       });
       const ended = new Date(cursor);
@@ -135,7 +137,7 @@ export async function seedDemoPipelines(options: {
           ended_at: ended,
           heartbeat_at: ended,
           failure_reason: failing ? OOM_REASON : null,
-          failure_class: failing ? failureClassOf(OOM_REASON) : null,
+          failure_class: failing ? classifyFailureReason(OOM_REASON)[0] : null,
           created_at: scheduled,
           updated_at: ended,
         })

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModelStage } from '@backstage-mlops/plugin-mlops-common';
 import type { TrackingStore } from '@backstage-mlops/plugin-mlops-backend/src/tracking';
-import {
+import type {
   RegistryStore,
   RunSnapshot,
 } from '@backstage-mlops/plugin-mlops-backend/src/registry/RegistryStore';

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
+import type {
   MetricMeasurement,
   TrackingStore,
 } from '@backstage-mlops/plugin-mlops-backend/src/tracking/TrackingStore';

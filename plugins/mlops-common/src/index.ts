@@ -21,3 +21,4 @@ export * from './deployments';
 export * from './pipelineRuns';
 export * from './search';
 export * from './sources';
+export * from './random';

@@ -1,6 +1,10 @@
 /**
  * A small seeded random source, so generated demo and test data (and the
- * drift verdicts computed from it) are the same on every run.
+ * drift verdicts computed from it) are the same on every run. It lives here
+ * because both the backend's tests and the demo module generate data with
+ * it, and the demo module may only use the backend plugin's public face.
+ *
+ * @public
  */
 export class SeededRandom {
   private state: number;

@@ -4,7 +4,7 @@ import { SchedulerServiceTaskInvocationDefinition } from '@backstage/backend-plu
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DriftService, FeatureWindowSource } from './DriftService';
 import { DriftStore } from './DriftStore';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-common';
 import {
   createDriftCheckTask,
   DRIFT_CHECK_TASK_ID,

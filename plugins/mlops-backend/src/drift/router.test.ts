@@ -15,7 +15,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { EntityResolver } from '../shared/EntityResolver';
 import { DriftService } from './DriftService';
 import { DriftStore } from './DriftStore';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@backstage-mlops/plugin-mlops-common';
 import { createDriftRouter } from './router';
 import { insertModels, migrateDriftTables } from './__testUtils__/migrateDrift';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
