@@ -49,5 +49,16 @@ backend.add(import('@backstage-mlops/plugin-mlops-backend-module-demo'));
 backend.add(
   import('@backstage-mlops/plugin-mlops-backend-module-source-mlflow'),
 );
+// Pipelines from Airflow and Prefect, serving metrics from Prometheus
+// (mlops.sources.airflow, .prefect, .prometheus; none: they do nothing).
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-airflow'),
+);
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-prefect'),
+);
+backend.add(
+  import('@backstage-mlops/plugin-mlops-backend-module-source-prometheus'),
+);
 
 backend.start();
