@@ -106,7 +106,9 @@ describe('MLflow search grammar over HTTP', () => {
             },
           ],
         });
-        expect(logged.status).toBe(200);
+        if (logged.status !== 200) {
+          throw new Error(`log-inputs answered ${logged.status}`);
+        }
       }
     });
 
@@ -167,8 +169,8 @@ describe('MLflow search grammar over HTTP', () => {
       expect(await names("datasets.context != 'training'")).toEqual([
         'Alpha-2',
       ]);
-      const run = await get('/runs/get', { run_id: ids['alpha-1'] });
-      const uri = run.body.run.info.artifact_uri;
+      const got = await get('/runs/get', { run_id: ids['alpha-1'] });
+      const uri = got.body.run.info.artifact_uri;
       expect(await names(`attributes.artifact_uri = '${uri}'`)).toEqual([
         'alpha-1',
       ]);
