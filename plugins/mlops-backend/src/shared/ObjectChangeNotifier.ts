@@ -40,8 +40,16 @@ export class ObjectChangeNotifier {
     // module's queue) before its first await and then, on PostgreSQL, posts
     // the event to the events backend's bus for other replicas: an HTTP
     // round trip and a database write inside every create and delete.
-    this.events
-      .publish({ topic: MLOPS_OBJECTS_EVENT_TOPIC, eventPayload: event })
+    // Through a promise, so a publish that throws at once (or an events
+    // service that returns no promise) cannot fail the write that called it.
+    const events = this.events;
+    Promise.resolve()
+      .then(() =>
+        events.publish({
+          topic: MLOPS_OBJECTS_EVENT_TOPIC,
+          eventPayload: event,
+        }),
+      )
       .catch(error => {
         // The write already succeeded; the catalog's scheduled full refresh
         // picks the change up even when this announcement is lost.
