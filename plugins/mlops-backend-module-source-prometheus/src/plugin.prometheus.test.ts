@@ -80,6 +80,11 @@ describeWithPrometheus(
       await prometheus.waitFor(
         'rate(http_server_request_duration_seconds_count{job="fraud-serving",http_response_status_code="500"}[30s]) > 0',
       );
+      // The card's latency needs two scrapes of the buckets too; on a busy
+      // machine they can lag the counters.
+      await prometheus.waitFor(
+        'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="fraud-serving"}[30s]))) > 0',
+      );
     });
 
     afterAll(async () => {
@@ -130,11 +135,26 @@ describeWithPrometheus(
         .send({ name: 'fraud-detection', owner: 'group:default/risk-ml' });
       expect(created.status).toBe(201);
 
-      const card = await request(server)
-        .get(
-          '/api/mlops/entities/component/default/fraud-serving/metrics?window=1h',
-        )
-        .set(AUTH);
+      // Prometheus answers from its last scrapes: right after its start the
+      // bucket rates can still be empty, so read the card until they are not
+      // (the assertions below say what it must then show).
+      const readCard = () =>
+        request(server)
+          .get(
+            '/api/mlops/entities/component/default/fraud-serving/metrics?window=1h',
+          )
+          .set(AUTH);
+      let card = await readCard();
+      for (
+        let i = 0;
+        i < 30 &&
+        card.body.models?.[0]?.totals?.latencyP95Ms === null &&
+        card.status === 200;
+        i++
+      ) {
+        await new Promise(r => setTimeout(r, 1000));
+        card = await readCard();
+      }
       expect(card.status).toBe(200);
       const [model] = card.body.models;
       expect(model).toMatchObject({
