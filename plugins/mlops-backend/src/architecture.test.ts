@@ -102,8 +102,12 @@ function dependencyViolations(
 /** Query modules a store is split into (they build or run its SQL). */
 const STORE_QUERY_MODULES = new Set([
   'artifacts/ArtifactLocations.ts',
+  'registry/mirrorModel.ts',
   'registry/modelEdits.ts',
+  'registry/modelHistory.ts',
+  'registry/registryRows.ts',
   'registry/registrySearch.ts',
+  'registry/versionRetention.ts',
   'tracking/experimentSearch.ts',
   'tracking/metricWriter.ts',
   'tracking/mirrorRuns.ts',
