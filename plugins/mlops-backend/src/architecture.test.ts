@@ -102,6 +102,9 @@ function dependencyViolations(
 /** Query modules a store is split into (they build or run its SQL). */
 const STORE_QUERY_MODULES = new Set([
   'artifacts/ArtifactLocations.ts',
+  'pipelines/observedRuns.ts',
+  'pipelines/pipelineRows.ts',
+  'pipelines/pipelineSweep.ts',
   'registry/mirrorModel.ts',
   'registry/modelEdits.ts',
   'registry/modelHistory.ts',

@@ -1,39 +1,37 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { classifyFailureReason } from '@backstage-mlops/plugin-mlops-common';
 import { Knex } from 'knex';
+import { isUniqueViolation, readIso, readTimestamp } from '../database/values';
+import { ObservedPipelineRun, recordObservedRun } from './observedRuns';
 import {
-  isUniqueViolation,
-  readIso,
-  readRequiredIso,
-  readTimestamp,
-} from '../database/values';
+  clip,
+  closeStages,
+  failureClassOf,
+  findByExternalId,
+  lastSuccessDate,
+  parseStages,
+  PIPELINES,
+  readRun,
+  Row,
+  RUNS,
+  slaMsOf,
+  STAGES,
+  toRun,
+  withStages,
+} from './pipelineRows';
+import { PipelineTimeouts, sweep, SweepResult } from './pipelineSweep';
 import {
   NOT_STARTED_STATES,
   OPEN_STATES,
   PipelineRun,
   PipelineRunState,
   PipelineRunTrigger,
-  PipelineStage,
   PipelineStatus,
   TERMINAL_STATES,
 } from './types';
 
-const PIPELINES = 'mlops_pipelines';
-const RUNS = 'mlops_pipeline_runs';
-const STAGES = 'mlops_pipeline_run_stages';
-
-type Row = Record<string, any>;
-
-/**
- * Longest failure reason kept; orchestrators sometimes send whole logs. The
- * class is taken from the full text before it is cut.
- */
-export const MAX_FAILURE_REASON_LENGTH = 8000;
-
-/** The first failure class the shared classifier finds in a reason. */
-export function failureClassOf(reason: string | undefined): string | undefined {
-  return reason ? classifyFailureReason(reason)[0] : undefined;
-}
+export { failureClassOf, MAX_FAILURE_REASON_LENGTH } from './pipelineRows';
+export type { ObservedPipelineRun } from './observedRuns';
+export type { PipelineTimeouts, SweepResult } from './pipelineSweep';
 
 /** A new run as an orchestrator or a trigger reports it. */
 export interface NewPipelineRun {
@@ -45,31 +43,6 @@ export interface NewPipelineRun {
   reason?: string;
 }
 
-/**
- * A run as a pull source (Airflow, Prefect) last saw it. The orchestrator is
- * the truth: its state and times are written as they are, without the
- * transition rules pushed reports go through, because a source may skip
- * states between two syncs or clear and re-run a finished run.
- */
-export interface ObservedPipelineRun {
-  /** The orchestrator's run id, unique within the pipeline. */
-  externalId: string;
-  state: PipelineRunState;
-  trigger?: PipelineRunTrigger;
-  scheduledAt?: Date;
-  startedAt?: Date;
-  endedAt?: Date;
-  failureReason?: string;
-  /** The run's tasks in the order to show them; replaces the stored ones. */
-  stages?: Array<{
-    name: string;
-    state: PipelineRunState;
-    startedAt?: Date;
-    endedAt?: Date;
-    failureReason?: string;
-  }>;
-}
-
 /** Fields of a pipeline definition; absent fields are left as they are. */
 export interface PipelineDefinitionInput {
   owner?: string;
@@ -78,22 +51,6 @@ export interface PipelineDefinitionInput {
   schedule?: string;
   stages?: string[];
   slaMinutes?: number | null;
-}
-
-/** Timeouts the store judges runs and pipelines by. */
-export interface PipelineTimeouts {
-  heartbeatTimeoutMs: number;
-  lateAfterMs: number;
-  /** SLA of pipelines without their own; undefined means none. */
-  defaultSlaMs?: number;
-}
-
-/** What one sweep changed. */
-export interface SweepResult {
-  crashed: string[];
-  late: string[];
-  becameStale: string[];
-  becameFresh: string[];
 }
 
 /**
@@ -144,8 +101,8 @@ export class PipelineStore {
     if (!row) {
       return undefined;
     }
-    const lastSuccess = await this.lastSuccessDate(name);
-    const slaMs = this.slaMs(row);
+    const lastSuccess = await lastSuccessDate(this.db, name);
+    const slaMs = slaMsOf(row, this.timeouts.defaultSlaMs);
     const since = lastSuccess ?? readTimestamp(row.created_at)!;
     return {
       name,
@@ -179,7 +136,11 @@ export class PipelineStore {
       throw new NotFoundError(`No pipeline ${pipeline}`);
     }
     if (input.externalId) {
-      const existing = await this.findByExternalId(pipeline, input.externalId);
+      const existing = await findByExternalId(
+        this.db,
+        pipeline,
+        input.externalId,
+      );
       if (existing) {
         return { run: existing, created: false };
       }
@@ -220,7 +181,8 @@ export class PipelineStore {
     } catch (error) {
       if (isUniqueViolation(error) && input.externalId) {
         // Another replica recorded the same orchestrator run a moment ago.
-        const existing = await this.findByExternalId(
+        const existing = await findByExternalId(
+          this.db,
           pipeline,
           input.externalId,
         );
@@ -233,16 +195,7 @@ export class PipelineStore {
   }
 
   async getRun(pipeline: string, id: string): Promise<PipelineRun | undefined> {
-    if (!/^\d{1,18}$/.test(id)) {
-      return undefined;
-    }
-    const row: Row | undefined = await this.db(RUNS)
-      .where({ id: Number(id), pipeline_name: pipeline })
-      .first();
-    if (!row) {
-      return undefined;
-    }
-    return (await this.withStages([row]))[0];
+    return readRun(this.db, pipeline, id);
   }
 
   /** Runs of a pipeline, newest first, with their stages. */
@@ -260,7 +213,7 @@ export class PipelineStore {
       .orderBy('id', 'desc')
       .limit(options.limit ?? 20)
       .offset(options.offset ?? 0);
-    return this.withStages(rows);
+    return withStages(this.db, rows);
   }
 
   /**
@@ -383,7 +336,7 @@ export class PipelineStore {
           `Run ${run.id} of ${pipeline} is ${current.state}; it cannot move to ${update.state}`,
         );
       }
-      await this.closeStages(tx, run.id, update.state, now);
+      await closeStages(tx, run.id, update.state, now);
       if (update.state === 'COMPLETED') {
         await tx(PIPELINES)
           .where({ name: pipeline })
@@ -406,86 +359,7 @@ export class PipelineStore {
     pipeline: string,
     observed: ObservedPipelineRun,
   ): Promise<{ changed: boolean; run: PipelineRun }> {
-    const now = this.now();
-    const open = OPEN_STATES.includes(observed.state);
-    let reason = clip(observed.failureReason);
-    const stages = (observed.stages ?? []).map(stage => ({
-      ...stage,
-      failureReason: clip(stage.failureReason),
-    }));
-    if (!reason && !open && observed.state !== 'COMPLETED') {
-      // The failed task usually knows more than the run's summary.
-      reason = stages.find(s => s.failureReason)?.failureReason;
-    }
-    const fields: Row = {
-      state: observed.state,
-      trigger: observed.trigger ?? 'schedule',
-      scheduled_at: observed.scheduledAt ?? null,
-      started_at: observed.startedAt ?? null,
-      ended_at: open ? null : observed.endedAt ?? null,
-      failure_reason: observed.state === 'COMPLETED' ? null : reason ?? null,
-      failure_class:
-        observed.state === 'COMPLETED' ? null : failureClassOf(reason) ?? null,
-      observed: true,
-    };
-    const stageRows = stages.map((stage, position) => ({
-      name: stage.name.slice(0, 250),
-      position,
-      state: stage.state,
-      started_at: stage.startedAt ?? null,
-      ended_at: stage.endedAt ?? null,
-      failure_reason: stage.failureReason ?? null,
-      failure_class: failureClassOf(stage.failureReason) ?? null,
-    }));
-    const existing = await this.findByExternalId(pipeline, observed.externalId);
-    if (existing && sameObservation(existing, fields, stageRows)) {
-      if (open) {
-        await this.db(RUNS)
-          .where({ id: Number(existing.id) })
-          .update({ heartbeat_at: now });
-      }
-      return { changed: false, run: existing };
-    }
-    const id = await this.db.transaction(async tx => {
-      let runId: string;
-      if (existing) {
-        runId = existing.id;
-        await tx(RUNS)
-          .where({ id: Number(runId) })
-          .update({
-            ...fields,
-            heartbeat_at: open ? now : null,
-            updated_at: now,
-          });
-        await tx(STAGES)
-          .where({ run_id: Number(runId) })
-          .delete();
-      } else {
-        const [row] = await tx(RUNS)
-          .insert({
-            pipeline_name: pipeline,
-            external_id: observed.externalId,
-            ...fields,
-            heartbeat_at: open ? now : null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id');
-        runId = String(typeof row === 'object' ? row.id : row);
-      }
-      if (stageRows.length > 0) {
-        await tx(STAGES).insert(
-          stageRows.map(stage => ({ ...stage, run_id: Number(runId) })),
-        );
-      }
-      if (observed.state === 'COMPLETED') {
-        await tx(PIPELINES)
-          .where({ name: pipeline })
-          .update({ stale_since: null });
-      }
-      return runId;
-    });
-    return { changed: true, run: (await this.getRun(pipeline, id))! };
+    return recordObservedRun(this.db, this.now, pipeline, observed);
   }
 
   /**
@@ -525,7 +399,7 @@ export class PipelineStore {
 
   /** When the pipeline last completed a run, if ever (`PipelineSource`). */
   async lastSuccessAt(pipeline: string): Promise<string | undefined> {
-    return (await this.lastSuccessDate(pipeline))?.toISOString();
+    return (await lastSuccessDate(this.db, pipeline))?.toISOString();
   }
 
   /**
@@ -557,117 +431,7 @@ export class PipelineStore {
    * replicas at once: every change is conditional on the state it read.
    */
   async sweep(): Promise<SweepResult> {
-    const now = this.now();
-    const result: SweepResult = {
-      crashed: [],
-      late: [],
-      becameStale: [],
-      becameFresh: [],
-    };
-    const heartbeatCutoff = new Date(
-      now.getTime() - this.timeouts.heartbeatTimeoutMs,
-    );
-    // Mirrored runs are left out: their source says when they end, and a
-    // sync that finds a run unchanged writes nothing, heartbeat included.
-    const silent: Row[] = await this.db(RUNS)
-      .where({ state: 'RUNNING', observed: false })
-      .where(q =>
-        q
-          .where('heartbeat_at', '<', heartbeatCutoff)
-          .orWhere(q2 =>
-            q2
-              .whereNull('heartbeat_at')
-              .where('updated_at', '<', heartbeatCutoff),
-          ),
-      )
-      .select('id', 'pipeline_name', 'heartbeat_at', 'updated_at');
-    const minutes = Math.round(this.timeouts.heartbeatTimeoutMs / 60_000);
-    for (const row of silent) {
-      const last = readTimestamp(row.heartbeat_at ?? row.updated_at)!;
-      const reason = `Heartbeat timed out: no heartbeat since ${last.toISOString()} (limit ${minutes} min); the worker stopped reporting`;
-      const changed = await this.db.transaction(async tx => {
-        const moved = await tx(RUNS)
-          .where({ id: row.id, state: 'RUNNING' })
-          .update({
-            state: 'CRASHED',
-            ended_at: now,
-            updated_at: now,
-            failure_reason: reason,
-            failure_class: failureClassOf(reason) ?? null,
-          });
-        if (moved > 0) {
-          await this.closeStages(tx, String(row.id), 'CRASHED', now);
-        }
-        return moved > 0;
-      });
-      if (changed) {
-        result.crashed.push(String(row.id));
-      }
-    }
-
-    const lateCutoff = new Date(now.getTime() - this.timeouts.lateAfterMs);
-    const lateRows: Row[] = await this.db(RUNS)
-      .where({ state: 'SCHEDULED', observed: false })
-      .where('scheduled_at', '<', lateCutoff)
-      .select('id');
-    for (const row of lateRows) {
-      const moved = await this.db(RUNS)
-        .where({ id: row.id, state: 'SCHEDULED' })
-        .update({ state: 'LATE', updated_at: now });
-      if (moved > 0) {
-        result.late.push(String(row.id));
-      }
-    }
-
-    const pipelines: Row[] = await this.db(PIPELINES).select(
-      'name',
-      'sla_minutes',
-      'stale_since',
-      'created_at',
-    );
-    for (const row of pipelines) {
-      const slaMs = this.slaMs(row);
-      if (slaMs === undefined) {
-        if (row.stale_since) {
-          await this.db(PIPELINES)
-            .where({ name: row.name })
-            .update({ stale_since: null });
-        }
-        continue;
-      }
-      const since =
-        (await this.lastSuccessDate(row.name)) ??
-        readTimestamp(row.created_at)!;
-      const stale = now.getTime() - since.getTime() > slaMs;
-      if (stale && !row.stale_since) {
-        const moved = await this.db(PIPELINES)
-          .where({ name: row.name })
-          .whereNull('stale_since')
-          .update({ stale_since: new Date(since.getTime() + slaMs) });
-        if (moved > 0) result.becameStale.push(row.name);
-      } else if (!stale && row.stale_since) {
-        const moved = await this.db(PIPELINES)
-          .where({ name: row.name })
-          .whereNotNull('stale_since')
-          .update({ stale_since: null });
-        if (moved > 0) result.becameFresh.push(row.name);
-      }
-    }
-    return result;
-  }
-
-  private slaMs(row: Row): number | undefined {
-    if (row.sla_minutes !== null && row.sla_minutes !== undefined) {
-      return Number(row.sla_minutes) * 60_000;
-    }
-    return this.timeouts.defaultSlaMs;
-  }
-
-  private async lastSuccessDate(pipeline: string): Promise<Date | undefined> {
-    const [row] = await this.db(RUNS)
-      .where({ pipeline_name: pipeline, state: 'COMPLETED' })
-      .max({ last: 'ended_at' });
-    return readTimestamp(row?.last);
+    return sweep(this.db, this.timeouts, this.now);
   }
 
   /** A run that has not started yet becomes RUNNING. */
@@ -684,21 +448,6 @@ export class PipelineStore {
     await db(RUNS)
       .where({ id: Number(runId), state: 'RUNNING' })
       .update({ heartbeat_at: now, updated_at: now });
-  }
-
-  private async closeStages(
-    db: Knex,
-    runId: string,
-    state: PipelineRunState,
-    now: Date,
-  ) {
-    await db(STAGES)
-      .where({ run_id: Number(runId), state: 'RUNNING' })
-      .update({ state, ended_at: now });
-    await db(STAGES)
-      .where({ run_id: Number(runId) })
-      .whereIn('state', NOT_STARTED_STATES as PipelineRunState[])
-      .update({ state: 'CANCELLED' });
   }
 
   private async requireRun(pipeline: string, runId: string) {
@@ -725,73 +474,6 @@ export class PipelineStore {
       }; a finished run takes no more reports`,
     );
   }
-
-  private async findByExternalId(pipeline: string, externalId: string) {
-    const row: Row | undefined = await this.db(RUNS)
-      .where({ pipeline_name: pipeline, external_id: externalId })
-      .first();
-    return row ? (await this.withStages([row]))[0] : undefined;
-  }
-
-  private async withStages(rows: Row[]): Promise<PipelineRun[]> {
-    if (rows.length === 0) {
-      return [];
-    }
-    const stageRows: Row[] = await this.db(STAGES)
-      .whereIn(
-        'run_id',
-        rows.map(r => Number(r.id)),
-      )
-      .orderBy([
-        { column: 'run_id', order: 'asc' },
-        { column: 'position', order: 'asc' },
-      ]);
-    const byRun = new Map<string, PipelineStage[]>();
-    for (const s of stageRows) {
-      const list = byRun.get(String(s.run_id)) ?? [];
-      list.push({
-        name: s.name,
-        state: s.state,
-        ...(s.started_at ? { startedAt: readIso(s.started_at) } : {}),
-        ...(s.ended_at ? { endedAt: readIso(s.ended_at) } : {}),
-        ...(s.failure_reason ? { failureReason: s.failure_reason } : {}),
-        ...(s.failure_class ? { failureClass: s.failure_class } : {}),
-      });
-      byRun.set(String(s.run_id), list);
-    }
-    return rows.map(row => toRun(row, byRun.get(String(row.id)) ?? []));
-  }
-}
-
-/** Whether a stored run already holds what a source observed. */
-function sameObservation(
-  run: PipelineRun,
-  fields: Row,
-  stages: Row[],
-): boolean {
-  const iso = (value: unknown) =>
-    value instanceof Date ? value.toISOString() : undefined;
-  if (
-    run.state !== fields.state ||
-    run.trigger !== fields.trigger ||
-    run.scheduledAt !== iso(fields.scheduled_at) ||
-    run.startedAt !== iso(fields.started_at) ||
-    run.endedAt !== iso(fields.ended_at) ||
-    (run.failureReason ?? null) !== fields.failure_reason ||
-    run.stages.length !== stages.length
-  ) {
-    return false;
-  }
-  return run.stages.every((stage, i) => {
-    const row = stages[i];
-    return (
-      stage.name === row.name &&
-      stage.state === row.state &&
-      stage.startedAt === iso(row.started_at) &&
-      stage.endedAt === iso(row.ended_at) &&
-      (stage.failureReason ?? null) === row.failure_reason
-    );
-  });
 }
 
 /** The stage states a stage may move to `state` from. */
@@ -803,50 +485,4 @@ function stageMovesFrom(state: PipelineRunState): readonly PipelineRunState[] {
     return OPEN_STATES;
   }
   return NOT_STARTED_STATES;
-}
-
-function toRun(row: Row, stages: PipelineStage[]): PipelineRun {
-  const optional = (key: string, value: unknown) =>
-    value === null || value === undefined ? {} : { [key]: value };
-  return {
-    id: String(row.id),
-    pipeline: row.pipeline_name,
-    state: row.state,
-    trigger: row.trigger,
-    ...optional('reason', row.reason),
-    ...optional('externalId', row.external_id),
-    ...optional('scheduledAt', readIso(row.scheduled_at)),
-    ...optional('startedAt', readIso(row.started_at)),
-    ...optional('endedAt', readIso(row.ended_at)),
-    ...optional('heartbeatAt', readIso(row.heartbeat_at)),
-    ...optional('failureReason', row.failure_reason),
-    ...optional('failureClass', row.failure_class),
-    createdAt: readRequiredIso(row.created_at),
-    updatedAt: readRequiredIso(row.updated_at),
-    stages,
-  };
-}
-
-function parseStages(value: unknown): string[] {
-  try {
-    const parsed = JSON.parse(String(value ?? '[]'));
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-function clip(text: string | undefined): string | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
-  const trimmed = text.trim();
-  if (!trimmed) {
-    return undefined;
-  }
-  // Keep the end: the error that stopped a job is usually the last thing it
-  // printed.
-  return trimmed.length > MAX_FAILURE_REASON_LENGTH
-    ? `…${trimmed.slice(-MAX_FAILURE_REASON_LENGTH)}`
-    : trimmed;
 }
