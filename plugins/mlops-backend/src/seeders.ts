@@ -33,6 +33,16 @@ export interface MlopsSeedServices {
   incidents: IncidentService;
 }
 
+/** The created capabilities whose services the seeders receive. */
+export interface SeededCapabilities {
+  objects: { service: MlopsObjectStore };
+  tracking: { service: TrackingStore };
+  registry: { service: RegistryStore };
+  monitoring: { service: { store: MonitoringStore } };
+  drift: { service: { drift: DriftService; store: DriftStore } };
+  incidents: { service: { incidents: IncidentService } };
+}
+
 /** Collects the seeders that backend modules add before the plugin starts. */
 export class SeederCollector implements MlopsSeedExtensionPoint {
   private readonly seeders: MlopsSeeder[] = [];
@@ -42,7 +52,21 @@ export class SeederCollector implements MlopsSeedExtensionPoint {
   }
 
   /** Runs every seeder in the order they were added. */
-  async seedAll(services: MlopsSeedServices): Promise<void> {
+  async seedAll(
+    shared: { logger: LoggerService; db: Knex },
+    created: SeededCapabilities,
+  ): Promise<void> {
+    const services: MlopsSeedServices = {
+      logger: shared.logger,
+      db: shared.db,
+      objects: created.objects.service,
+      tracking: created.tracking.service,
+      registry: created.registry.service,
+      monitoring: created.monitoring.service.store,
+      drift: created.drift.service.drift,
+      driftStore: created.drift.service.store,
+      incidents: created.incidents.service.incidents,
+    };
     for (const seeder of this.seeders) {
       await seeder.seed({ ...services });
     }

@@ -24,7 +24,11 @@ import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 export { DeploymentStore } from './DeploymentStore';
 export { DeploymentService } from './DeploymentService';
 export type { VersionExistence } from './DeploymentService';
-export { DeploymentTargetCollector, registryVersionCheck } from './wiring';
+export {
+  DeploymentTargetCollector,
+  deploymentLinks,
+  registryVersionCheck,
+} from './wiring';
 export type { Deployment, DeploymentStatus } from './types';
 
 /** Default for `mlops.deployments.stuckAfter`. */

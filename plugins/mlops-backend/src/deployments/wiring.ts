@@ -2,6 +2,8 @@ import {
   MlopsDeploymentTarget,
   MlopsDeploymentTargetsExtensionPoint,
 } from '@backstage-mlops/plugin-mlops-node';
+import type { DeployedVersionCheck } from '../registry';
+import { lateBound } from '../shared/lateBound';
 import { VersionExistence } from './DeploymentService';
 
 /**
@@ -46,4 +48,17 @@ export function registryVersionCheck(registry: {
       }
     },
   };
+}
+
+/**
+ * The registry's question to deployments (retention): is a version
+ * deployed? Deployments is created after the registry, so the store is
+ * looked up per call, once `bind` has been given it.
+ */
+export function deploymentLinks() {
+  const later = lateBound<DeployedVersionCheck>('deployments');
+  const deployedVersions: DeployedVersionCheck = {
+    isDeployed: (model, version) => later.get().isDeployed(model, version),
+  };
+  return { bind: later.bind, deployedVersions };
 }

@@ -31,5 +31,7 @@ export function createHealth(options: {
       pingDatabase: () => pingDatabase(options.db),
       health,
     }),
+    // Liveness probes carry no credentials.
+    authPolicies: [{ path: '/health', allow: 'unauthenticated' as const }],
   };
 }

@@ -34,6 +34,7 @@ export type {
   DeploymentSource,
   DetectorSources,
   DriftSource,
+  MirrorSource,
   MonitoringSource,
   PipelineSource,
   RegistrySource,

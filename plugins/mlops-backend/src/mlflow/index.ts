@@ -10,5 +10,11 @@ export { MlflowError, mlflowErrorHandler } from './errors';
  * that malformed JSON is answered in MLflow's error shape.
  */
 export function createMlflow(options: MlflowRouterOptions) {
-  return { router: createMlflowRouter(options) };
+  return {
+    router: createMlflowRouter(options),
+    // It checks credentials itself, so that a missing or bad token is
+    // answered in MLflow's error shape (defaults.ts, and every artifacts
+    // route under this path).
+    authPolicies: [{ path: '/mlflow', allow: 'unauthenticated' as const }],
+  };
 }

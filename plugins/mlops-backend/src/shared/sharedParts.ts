@@ -1,17 +1,42 @@
 import {
+  coreServices,
   DatabaseService,
   HttpAuthService,
   LoggerService,
   PermissionsRegistryService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { EventsService } from '@backstage/plugin-events-node';
+import {
+  CatalogService,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
+import { EventsService, eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { openMlopsDatabase } from '../database/migrations';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { EntityResolver } from './EntityResolver';
 import { HealthChangeSignal } from './HealthChangeSignal';
 import { ObjectChangeNotifier } from './ObjectChangeNotifier';
+
+/**
+ * The Backstage services the plugin asks for (its `deps`). Every capability
+ * receives them, with the shared parts built from them.
+ */
+export const mlopsPluginDeps = {
+  config: coreServices.rootConfig,
+  logger: coreServices.logger,
+  httpRouter: coreServices.httpRouter,
+  httpAuth: coreServices.httpAuth,
+  database: coreServices.database,
+  scheduler: coreServices.scheduler,
+  auth: coreServices.auth,
+  permissions: coreServices.permissions,
+  permissionsRegistry: coreServices.permissionsRegistry,
+  catalog: catalogServiceRef,
+  events: eventsServiceRef,
+  // Incidents notify their owners (incidents/IncidentNotifier.ts).
+  notifications: notificationService,
+};
 
 /**
  * What every capability receives besides its own dependencies, built once:

@@ -26,6 +26,7 @@ export {
 } from './SourceService';
 export type { SourceInstanceStatus } from './SourceService';
 export { OBSERVED_ACTOR } from './sinks';
+export { sourceLinks } from './links';
 
 /**
  * Collects the sources that backend modules add through
@@ -96,5 +97,12 @@ export async function createSources(options: {
       sources: service,
     }),
     scheduledTasks: service.scheduledTasks(),
+    // Source modules check webhook senders themselves (signatures).
+    authPolicies: [
+      {
+        path: '/sources/:type/:name/webhook',
+        allow: 'unauthenticated' as const,
+      },
+    ],
   };
 }
