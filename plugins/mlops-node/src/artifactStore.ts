@@ -60,6 +60,119 @@ export interface MlopsArtifactStore {
   list(path: string): Promise<MlopsArtifactFileInfo[]>;
   /** Deletes the file at `path`, or the directory and everything below it. */
   delete(path: string): Promise<void>;
+
+  /*
+   * Multipart uploads (MLflow's `mlflow-artifacts/mpu/*` routes), optional:
+   * a store supports them when it has `createMultipartUpload`,
+   * `completeMultipartUpload` and `abortMultipartUpload`, and `uploadPart`
+   * as well when it hands out no part URLs of its own. A store without them
+   * keeps working; the backend then answers MLflow's "not supported" error,
+   * on which MLflow's client falls back to one PUT per file.
+   */
+
+  /**
+   * Starts a multipart upload of the file `path` in `numParts` parts
+   * (1 to 10,000). The answer may give, for each part, a URL the client
+   * sends the part's bytes to by itself (a presigned URL of an object
+   * store); without them the backend hands the client URLs of its own,
+   * signed and expiring after `expiresInSeconds`, and passes each part to
+   * {@link MlopsArtifactStore.uploadPart}.
+   */
+  createMultipartUpload?(
+    path: string,
+    options: { numParts: number; expiresInSeconds: number },
+  ): Promise<MlopsArtifactMultipartUpload>;
+  /**
+   * Stores one part of the upload `uploadId` to `path`, replacing an
+   * earlier one with the same number, and answers its ETag (what the
+   * client reports back to complete). Rejects with a `NotFoundError` (from
+   * `@backstage/errors`) when there is no such upload to that path, and
+   * with the body stream's error when it fails, keeping nothing of the part.
+   */
+  uploadPart?(
+    path: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    options?: { contentLength?: number },
+  ): Promise<{ etag: string; size: number }>;
+  /**
+   * Assembles the parts, in the order given (ascending part numbers), into
+   * the file at `path`, replacing a file already there, and ends the
+   * upload. Nothing appears at `path` unless every part is there with the
+   * ETag given. Rejects with a `NotFoundError` for an unknown upload, an
+   * `InputError` for a part missing or with another ETag, and an
+   * {@link MlopsArtifactTooLargeError} (then ending the upload, leaving
+   * nothing) when the file would be larger than `maxBytes`.
+   */
+  completeMultipartUpload?(
+    path: string,
+    uploadId: string,
+    parts: MlopsArtifactUploadedPart[],
+    options: { maxBytes: number },
+  ): Promise<{ size: number }>;
+  /**
+   * Ends the upload and discards its parts. An upload already completed,
+   * aborted or unknown is no error: MLflow's client aborts after any
+   * failure, and that must not hide the failure's own message.
+   */
+  abortMultipartUpload?(path: string, uploadId: string): Promise<void>;
+}
+
+/**
+ * Where a client sends one part of a multipart upload.
+ *
+ * @public
+ */
+export interface MlopsArtifactPartTarget {
+  /** From 1. */
+  partNumber: number;
+  /**
+   * Where the client PUTs the part's bytes. It sends no credentials of the
+   * backend with them, so the URL itself must authorise the request.
+   */
+  url: string;
+  /** Headers the client must send with the part. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A multipart upload a store started.
+ *
+ * @public
+ */
+export interface MlopsArtifactMultipartUpload {
+  /** The store's id of the upload; the client sends it back to complete or abort. */
+  uploadId: string;
+  /**
+   * Where each part goes, one per part. Omitted when the store takes the
+   * parts through `uploadPart`.
+   */
+  parts?: MlopsArtifactPartTarget[];
+}
+
+/**
+ * A part of a multipart upload, as the client reports it to complete.
+ *
+ * @public
+ */
+export interface MlopsArtifactUploadedPart {
+  partNumber: number;
+  /** The ETag the part's upload answered. */
+  etag: string;
+}
+
+/**
+ * An artifact larger than the backend's limit
+ * (`mlops.artifacts.maxFileBytes`); the backend answers it with a 413.
+ *
+ * @public
+ */
+export class MlopsArtifactTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The artifact is larger than the limit of ${limitBytes} bytes`);
+    this.name = 'MlopsArtifactTooLargeError';
+  }
 }
 
 /**

@@ -16,10 +16,14 @@ export {
 
 export {
   mlopsArtifactStoreExtensionPoint,
+  MlopsArtifactTooLargeError,
   type MlopsArtifactContent,
   type MlopsArtifactFileInfo,
+  type MlopsArtifactMultipartUpload,
+  type MlopsArtifactPartTarget,
   type MlopsArtifactStore,
   type MlopsArtifactStoreExtensionPoint,
+  type MlopsArtifactUploadedPart,
 } from './artifactStore';
 
 export {

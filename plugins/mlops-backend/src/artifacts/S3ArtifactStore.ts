@@ -1,15 +1,25 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import {
   MlopsArtifactContent,
   MlopsArtifactFileInfo,
+  MlopsArtifactMultipartUpload,
   MlopsArtifactStore,
+  MlopsArtifactTooLargeError,
+  MlopsArtifactUploadedPart,
 } from '@backstage-mlops/plugin-mlops-node';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -32,6 +42,14 @@ export interface S3ArtifactStoreOptions {
   /** Static credentials; otherwise the AWS SDK's default chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
+
+function isNoSuchUpload(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string };
+  return e?.name === 'NoSuchUpload' || e?.Code === 'NoSuchUpload';
+}
+
+/** S3 compares ETags without their quotes. */
+const bareEtag = (etag: string) => etag.trim().replace(/"/g, '');
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -190,6 +208,158 @@ export class S3ArtifactStore implements MlopsArtifactStore {
           Delete: { Objects: keys.slice(i, i + 1000).map(Key => ({ Key })) },
         }),
       );
+    }
+  }
+  // Multipart uploads: S3's own, the client sending each part straight to
+  // the bucket through a presigned UploadPart URL, as MLflow's server does.
+
+  async createMultipartUpload(
+    path: string,
+    options: { numParts: number; expiresInSeconds: number },
+  ): Promise<MlopsArtifactMultipartUpload> {
+    const key = this.key(path);
+    const { UploadId: uploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }),
+    );
+    if (!uploadId) {
+      throw new Error('The S3 store started a multipart upload without an id');
+    }
+    const parts = [];
+    for (let partNumber = 1; partNumber <= options.numParts; partNumber++) {
+      const url = await getSignedUrl(
+        this.client,
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+        }),
+        { expiresIn: options.expiresInSeconds },
+      );
+      parts.push({ partNumber, url, headers: {} });
+    }
+    return { uploadId, parts };
+  }
+
+  /** What S3 holds of the upload: each part's ETag and size. */
+  private async uploadedParts(
+    key: string,
+    uploadId: string,
+  ): Promise<Map<number, { etag: string; size: number }>> {
+    const parts = new Map<number, { etag: string; size: number }>();
+    let marker: string | undefined;
+    for (;;) {
+      const page = await this.client.send(
+        new ListPartsCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumberMarker: marker,
+        }),
+      );
+      for (const part of page.Parts ?? []) {
+        parts.set(part.PartNumber!, {
+          etag: bareEtag(part.ETag ?? ''),
+          size: part.Size ?? 0,
+        });
+      }
+      if (!page.IsTruncated || !page.NextPartNumberMarker) return parts;
+      marker = page.NextPartNumberMarker;
+    }
+  }
+
+  async completeMultipartUpload(
+    path: string,
+    uploadId: string,
+    parts: MlopsArtifactUploadedPart[],
+    options: { maxBytes: number },
+  ): Promise<{ size: number }> {
+    const key = this.key(path);
+    let uploaded: Map<number, { etag: string; size: number }>;
+    try {
+      uploaded = await this.uploadedParts(key, uploadId);
+    } catch (error) {
+      if (isNoSuchUpload(error) || isNotFound(error)) {
+        throw new NotFoundError(
+          `No multipart upload ${uploadId} of ${path} in progress`,
+        );
+      }
+      throw error;
+    }
+    if (parts.length === 0) {
+      throw new InputError('A multipart upload needs at least one part');
+    }
+    // Checked here, not only by S3, so that the size is known before the
+    // object exists: an upload past the limit never replaces a file.
+    let total = 0;
+    for (const [index, part] of parts.entries()) {
+      if (index > 0 && part.partNumber <= parts[index - 1].partNumber) {
+        throw new InputError(
+          'The parts must be listed in ascending order of part number, each once',
+        );
+      }
+      const stored = uploaded.get(part.partNumber);
+      if (!stored || stored.etag !== bareEtag(part.etag)) {
+        throw new InputError(
+          `Part ${
+            part.partNumber
+          } was not uploaded with the ETag ${JSON.stringify(part.etag)}`,
+        );
+      }
+      total += stored.size;
+    }
+    if (total > options.maxBytes) {
+      await this.abortMultipartUpload(path, uploadId);
+      throw new MlopsArtifactTooLargeError(options.maxBytes);
+    }
+    try {
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: {
+            Parts: parts.map(p => ({ PartNumber: p.partNumber, ETag: p.etag })),
+          },
+        }),
+      );
+    } catch (error) {
+      const name = (error as { name?: string })?.name;
+      if (isNoSuchUpload(error)) {
+        throw new NotFoundError(
+          `No multipart upload ${uploadId} of ${path} in progress`,
+        );
+      }
+      // S3 refuses parts below 5 MiB but the last (EntityTooSmall), and
+      // parts it has not got (InvalidPart): the client's mistakes.
+      if (
+        name === 'EntityTooSmall' ||
+        name === 'InvalidPart' ||
+        name === 'InvalidPartOrder'
+      ) {
+        throw new InputError(
+          `The object store refused the parts (${name}): ${
+            (error as Error).message
+          }`,
+        );
+      }
+      throw error;
+    }
+    return { size: total };
+  }
+
+  async abortMultipartUpload(path: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new AbortMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: this.key(path),
+          UploadId: uploadId,
+        }),
+      );
+    } catch (error) {
+      if (isNoSuchUpload(error) || isNotFound(error)) return;
+      throw error;
     }
   }
 }

@@ -10,6 +10,7 @@ import { ArtifactService } from './ArtifactService';
 import { DatasetStore } from './DatasetStore';
 import { FilesystemArtifactStore } from './FilesystemArtifactStore';
 import { LoggedModelStore } from './LoggedModelStore';
+import { MultipartUploads } from './MultipartUploads';
 import { createArtifactsRouter } from './router';
 import { S3ArtifactStore } from './S3ArtifactStore';
 
@@ -22,6 +23,41 @@ export { S3ArtifactStore } from './S3ArtifactStore';
 
 /** Default for `mlops.artifacts.maxFileBytes`: 5 GiB, S3's largest single PUT. */
 export const DEFAULT_MAX_ARTIFACT_FILE_BYTES = 5 * 1024 ** 3;
+
+/** Default lifetime of a multipart upload's part URLs: an hour, as boto3's presigned URLs. */
+const DEFAULT_PART_URL_EXPIRY_SECONDS = 3600;
+
+function multipartFromConfig(
+  config: Config,
+  store: MlopsArtifactStore,
+  maxFileBytes: number,
+): MultipartUploads {
+  const multipart = config.getOptionalConfig('mlops.artifacts.multipart');
+  const signingKey = multipart?.getOptionalString('signingKey');
+  if (signingKey !== undefined && signingKey.length < 32) {
+    throw new Error(
+      'mlops.artifacts.multipart.signingKey must be at least 32 characters',
+    );
+  }
+  const expiresInSeconds =
+    multipart?.getOptionalNumber('partUrlExpirySeconds') ??
+    DEFAULT_PART_URL_EXPIRY_SECONDS;
+  // S3 presigned URLs live a week at most.
+  if (
+    !Number.isInteger(expiresInSeconds) ||
+    expiresInSeconds < 60 ||
+    expiresInSeconds > 7 * 24 * 3600
+  ) {
+    throw new Error(
+      'mlops.artifacts.multipart.partUrlExpirySeconds must be a whole number of seconds from 60 to 604800',
+    );
+  }
+  return new MultipartUploads(store, {
+    maxFileBytes,
+    expiresInSeconds,
+    signingKey,
+  });
+}
 
 /**
  * The artifact store `mlops.artifacts` configures: a folder (the default,
@@ -111,6 +147,7 @@ export async function createArtifacts(options: {
     new LoggedModelStore(db),
     new ArtifactLocations(db),
   );
+  const backendBaseUrl = config.getOptionalString('backend.baseUrl');
   const router = createArtifactsRouter({
     logger,
     httpAuth: options.httpAuth,
@@ -118,6 +155,12 @@ export async function createArtifacts(options: {
     readAccess: options.readAccess,
     artifacts: service,
     registry: options.registry,
+    multipart: multipartFromConfig(config, store, maxFileBytes),
+    // Backstage's own notion of the plugin's external address (what its
+    // default discovery answers), so part URLs work behind a proxy too.
+    externalBaseUrl: backendBaseUrl
+      ? `${backendBaseUrl.replace(/\/+$/, '')}/api/mlops`
+      : undefined,
   });
   return { router, service };
 }

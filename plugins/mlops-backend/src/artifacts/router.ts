@@ -7,6 +7,7 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { MlflowError, mlflowErrorHandler } from '../mlflow';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
@@ -19,6 +20,7 @@ import {
   LoggedModel,
   parseLoggedModelFilter,
 } from './LoggedModelStore';
+import { MAX_PARTS, MultipartUploads, PartSignature } from './MultipartUploads';
 import { joinArtifactPath, safeArtifactPath } from './paths';
 import { ArtifactTooLargeError, withByteLimit } from './sizeLimit';
 
@@ -36,14 +38,17 @@ export interface ArtifactsRouterOptions {
       version: number,
     ): Promise<{ artifactUri?: string }>;
   };
+  multipart: MultipartUploads;
+  /**
+   * This plugin's external base URL (`backend.baseUrl` + `/api/mlops`),
+   * which part URLs of the portal's own start with; without it, the
+   * address the create request came to.
+   */
+  externalBaseUrl?: string;
 }
 
 /** Under the MLflow endpoint, as MLflow's own server lays its routes out. */
 const MLFLOW_ROOT = '/mlflow/api/2.0';
-
-/** The text MLflow's client looks for to fall back to a single PUT. */
-const MULTIPART_UNSUPPORTED =
-  'Multipart upload is not supported for the current artifact repository';
 
 const runId = z
   .string()
@@ -51,6 +56,16 @@ const runId = z
 const modelId = z
   .string()
   .regex(/^m-[0-9a-f]{32}$/, 'must be a logged model id (m-<32 hex digits>)');
+
+/** MLflow sends int64 fields as numbers, protobuf's JSON as strings. */
+const intLike = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be an integer')
+    .transform(Number),
+]);
+const partNumber = intLike.pipe(z.number().int().min(1).max(MAX_PARTS));
 
 const keyName = (what: string) =>
   z.string().superRefine((v, ctx) => {
@@ -201,6 +216,75 @@ export function createArtifactsRouter(
     });
   }
 
+  /** Streams an upload's body into `write`, answering 413 past the limit. */
+  async function limitedUpload(
+    req: express.Request,
+    res: express.Response,
+    write: (body: Readable, contentLength?: number) => Promise<unknown>,
+  ): Promise<boolean> {
+    const declared = req.headers['content-length'];
+    const contentLength = declared === undefined ? undefined : Number(declared);
+    if (contentLength !== undefined && contentLength > artifacts.maxFileBytes) {
+      tooLarge(res);
+      return false;
+    }
+    const body = withByteLimit(req, artifacts.maxFileBytes);
+    try {
+      await write(
+        body,
+        Number.isSafeInteger(contentLength) ? contentLength : undefined,
+      );
+    } catch (error) {
+      if (error instanceof ArtifactTooLargeError) {
+        req.unpipe();
+        tooLarge(res);
+        return false;
+      }
+      throw error;
+    }
+    return true;
+  }
+
+  // A part sent to a part URL this backend signed (filesystem store).
+  // MLflow's client sends no credentials with it: the URL's signature is
+  // the authorisation, checked before a byte is read. It is registered
+  // before the credentials check below for that reason.
+  proxy.put('/mpu/part/*', async (req, res) => {
+    const path = safeArtifactPath((req.params as Record<string, string>)[0]);
+    const query = z
+      .object({
+        upload_id: z.string().min(1).max(1024),
+        part_number: partNumber,
+        expires: z
+          .string()
+          .regex(/^\d{1,12}$/)
+          .transform(Number),
+        signature: z.string().min(1).max(128),
+      })
+      .safeParse(req.query);
+    const part: PartSignature | undefined = query.success
+      ? {
+          uploadId: query.data.upload_id,
+          partNumber: query.data.part_number,
+          expires: query.data.expires,
+          signature: query.data.signature,
+        }
+      : undefined;
+    if (!part || !options.multipart.verify(path, part)) {
+      throw new MlflowError(
+        'PERMISSION_DENIED',
+        'This part URL was not signed by this server for this upload, or it has expired',
+      );
+    }
+    let etag = '';
+    const stored = await limitedUpload(req, res, async (body, length) => {
+      ({ etag } = await options.multipart.uploadPart(path, part, body, length));
+    });
+    if (stored) {
+      res.set('ETag', etag).status(200).end();
+    }
+  });
+
   // Credentials before anything else, so that an anonymous caller learns
   // nothing, not even whether its input was well-formed.
   const signedIn: express.RequestHandler = async (req, _res, next) => {
@@ -270,29 +354,15 @@ export function createArtifactsRouter(
   proxy.put('/artifacts/*', async (req, res) => {
     const path = safeArtifactPath((req.params as Record<string, string>)[0]);
     await requireExperimentOf(req, path);
-    const declared = req.headers['content-length'];
-    const contentLength = declared === undefined ? undefined : Number(declared);
-    if (contentLength !== undefined && contentLength > artifacts.maxFileBytes) {
-      tooLarge(res);
-      return;
-    }
-    const body = withByteLimit(req, artifacts.maxFileBytes);
-    try {
-      await artifacts.store.write(path, body, {
-        contentLength: Number.isSafeInteger(contentLength)
-          ? contentLength
-          : undefined,
+    const stored = await limitedUpload(req, res, (body, contentLength) =>
+      artifacts.store.write(path, body, {
+        contentLength,
         contentType: req.headers['content-type'],
-      });
-    } catch (error) {
-      if (error instanceof ArtifactTooLargeError) {
-        req.unpipe();
-        tooLarge(res);
-        return;
-      }
-      throw error;
+      }),
+    );
+    if (stored) {
+      res.json({});
     }
-    res.json({});
   });
 
   proxy.delete('/artifacts/*', async (req, res) => {
@@ -302,10 +372,89 @@ export function createArtifactsRouter(
     res.json({});
   });
 
-  // Every multipart route: the client then falls back to one PUT per file.
-  proxy.post('/mpu/*', async (req, _res) => {
-    await caller(req);
-    throw new MlflowError('NOT_IMPLEMENTED', MULTIPART_UNSUPPORTED);
+  // Multipart uploads (MLflow 2.17's proxy multipart). The URL names the
+  // folder, the body's `path` the client's local file, whose name the
+  // upload is stored under, as MLflow's server does.
+  const mpuJson = express.json({ limit: 8 * 1024 * 1024 });
+  const localFile = plainText(4096).pipe(z.string().min(1));
+  const uploadId = plainText(1024).pipe(z.string().min(1));
+
+  async function uploadTarget(req: express.Request, localPath: string) {
+    const folder = safeArtifactPath((req.params as Record<string, string>)[0]);
+    const name =
+      localPath
+        .split(/[\\/]/)
+        .filter(p => p !== '')
+        .pop() ?? '';
+    const path = safeArtifactPath(joinArtifactPath(folder, name));
+    if (path === folder) {
+      throw new InputError('path must name a file');
+    }
+    // The store's support first, as MLflow's server checks it: a client
+    // falls back to one PUT only on that answer.
+    options.multipart.checkSupported();
+    await requireExperimentOf(req, path);
+    return path;
+  }
+
+  proxy.post('/mpu/create/*', mpuJson, async (req, res) => {
+    const body = parse(
+      z.object({ path: localFile, num_parts: partNumber }),
+      req.body,
+    );
+    const path = await uploadTarget(req, body.path);
+    const base =
+      options.externalBaseUrl !== undefined
+        ? `${options.externalBaseUrl}${MLFLOW_ROOT}/mlflow-artifacts`
+        : `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+    res.json(
+      await options.multipart.create(path, body.num_parts, `${base}/mpu/part`),
+    );
+  });
+
+  proxy.post('/mpu/complete/*', mpuJson, async (req, res) => {
+    const body = parse(
+      z.object({
+        path: localFile,
+        upload_id: uploadId,
+        parts: z
+          .array(
+            z.object({
+              part_number: partNumber,
+              etag: plainText(1024),
+              url: plainText(8192).optional(),
+            }),
+          )
+          .min(1)
+          .max(MAX_PARTS),
+      }),
+      req.body,
+    );
+    const path = await uploadTarget(req, body.path);
+    try {
+      await options.multipart.complete(
+        path,
+        body.upload_id,
+        body.parts.map(p => ({ partNumber: p.part_number, etag: p.etag })),
+      );
+    } catch (error) {
+      if (error instanceof ArtifactTooLargeError) {
+        tooLarge(res);
+        return;
+      }
+      throw error;
+    }
+    res.json({});
+  });
+
+  proxy.post('/mpu/abort/*', mpuJson, async (req, res) => {
+    const body = parse(
+      z.object({ path: localFile, upload_id: uploadId }),
+      req.body,
+    );
+    const path = await uploadTarget(req, body.path);
+    await options.multipart.abort(path, body.upload_id);
+    res.json({});
   });
 
   // The tracking API's share --------------------------------------------------

@@ -1,12 +1,12 @@
+import { MlopsArtifactTooLargeError } from '@backstage-mlops/plugin-mlops-node';
 import { Readable, Transform, TransformCallback } from 'node:stream';
 
-/** Thrown through an upload stream that went past the size limit. */
-export class ArtifactTooLargeError extends Error {
-  constructor(readonly limitBytes: number) {
-    super(`The artifact is larger than the limit of ${limitBytes} bytes`);
-    this.name = 'ArtifactTooLargeError';
-  }
-}
+/**
+ * Thrown through an upload stream that went past the size limit, and by a
+ * store completing a multipart upload that would be too large. A module's
+ * store throws the same class, so it is mlops-node's.
+ */
+export { MlopsArtifactTooLargeError as ArtifactTooLargeError };
 
 /**
  * Passes bytes through and fails the stream once more than `limitBytes`
@@ -27,7 +27,7 @@ export class ByteLimit extends Transform {
   _transform(chunk: Buffer, _encoding: string, done: TransformCallback) {
     this.seen += chunk.length;
     if (this.seen > this.limitBytes) {
-      done(new ArtifactTooLargeError(this.limitBytes));
+      done(new MlopsArtifactTooLargeError(this.limitBytes));
       return;
     }
     done(null, chunk);

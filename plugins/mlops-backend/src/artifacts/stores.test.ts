@@ -1,13 +1,15 @@
-import { MlopsArtifactStore } from '@backstage-mlops/plugin-mlops-node';
+import {
+  MlopsArtifactMultipartUpload,
+  MlopsArtifactStore,
+  MlopsArtifactTooLargeError,
+} from '@backstage-mlops/plugin-mlops-node';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { Readable } from 'node:stream';
-import { text } from 'node:stream/consumers';
-// s3rver has no type declarations of its own.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver');
-
+import { buffer, text } from 'node:stream/consumers';
+import { startS3rver } from './__testUtils__/s3rver';
 import { FilesystemArtifactStore } from './FilesystemArtifactStore';
 import { S3ArtifactStore } from './S3ArtifactStore';
 import { withByteLimit } from './sizeLimit';
@@ -40,29 +42,15 @@ async function filesystemStore(): Promise<StoreUnderTest> {
 }
 
 async function s3Store(): Promise<StoreUnderTest> {
-  const dir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'mlops-s3rver-'));
-  const server = new S3rver({
-    port: S3_PORT,
-    address: '127.0.0.1',
-    silent: true,
-    directory: dir,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  await server.run();
+  const server = await startS3rver({ port: S3_PORT, bucket: BUCKET });
   const store = new S3ArtifactStore({
     bucket: BUCKET,
     prefix: 'team/artifacts',
-    endpoint: `http://127.0.0.1:${S3_PORT}`,
+    endpoint: server.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
-  return {
-    store,
-    async close() {
-      await new Promise(resolve => server.close(resolve));
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { store, close: () => server.close() };
 }
 
 const body = (content: string | Buffer) =>
@@ -147,6 +135,163 @@ describe.each([
     ).rejects.toThrow(/larger than the limit of 1000 bytes/);
     expect(await store.read('4/r/artifacts/too-big.bin')).toBeUndefined();
     expect(await store.list('4/r/artifacts')).toEqual([]);
+  });
+
+  /**
+   * Sends each part where the store said (its own URL, as MLflow's client
+   * PUTs to `credentials[i].url` with `credentials[i].headers`), or, for a
+   * store without part URLs, through `uploadPart` as the backend's part
+   * route does. Answers the parts as the client reports them.
+   */
+  async function sendParts(
+    path: string,
+    upload: MlopsArtifactMultipartUpload,
+    parts: Buffer[],
+  ) {
+    const sent = [];
+    for (const [index, part] of parts.entries()) {
+      const partNumber = index + 1;
+      const target = upload.parts?.find(p => p.partNumber === partNumber);
+      if (target) {
+        const response = await fetch(target.url, {
+          method: 'PUT',
+          headers: target.headers,
+          body: part,
+        });
+        expect(response.status).toBe(200);
+        sent.push({ partNumber, etag: response.headers.get('etag') ?? '' });
+      } else {
+        const { etag, size } = await store.uploadPart!(
+          path,
+          upload.uploadId,
+          partNumber,
+          Readable.from([part]),
+        );
+        expect(size).toBe(part.length);
+        sent.push({ partNumber, etag });
+      }
+    }
+    return sent;
+  }
+
+  const MiB = 1024 * 1024;
+  /** S3 wants parts of 5 MiB at least, but the last. */
+  const partsOf = (sizes: number[]) =>
+    sizes.map((size, n) => {
+      const part = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) part[i] = (i * 31 + n * 7) % 256;
+      return part;
+    });
+  const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex');
+
+  it('assembles a multipart upload in part order', async () => {
+    const path = '6/r/artifacts/model/weights.bin';
+    await store.write(path, body('an older version'));
+    const parts = partsOf([5 * MiB, 5 * MiB, 1234]);
+    const upload = await store.createMultipartUpload!(path, {
+      numParts: 3,
+      expiresInSeconds: 600,
+    });
+    expect(upload.uploadId).toEqual(expect.any(String));
+    const sent = await sendParts(path, upload, parts);
+    // Not there before it is complete: the older file still is.
+    expect(await text((await store.read(path))!.stream)).toBe(
+      'an older version',
+    );
+    const done = await store.completeMultipartUpload!(
+      path,
+      upload.uploadId,
+      sent,
+      {
+        maxBytes: 20 * MiB,
+      },
+    );
+    expect(done.size).toBe(10 * MiB + 1234);
+    const read = await store.read(path);
+    const content = await buffer(read!.stream);
+    expect(content.length).toBe(10 * MiB + 1234);
+    expect(md5(content)).toBe(md5(Buffer.concat(parts)));
+    expect(await store.list('6/r/artifacts/model')).toEqual([
+      { path, isDir: false, size: 10 * MiB + 1234 },
+    ]);
+  });
+
+  it('refuses parts with another ETag, and an upload it does not know', async () => {
+    const path = '7/r/artifacts/data.bin';
+    const upload = await store.createMultipartUpload!(path, {
+      numParts: 1,
+      expiresInSeconds: 600,
+    });
+    const [sent] = await sendParts(path, upload, partsOf([1000]));
+    await expect(
+      store.completeMultipartUpload!(
+        path,
+        upload.uploadId,
+        [{ partNumber: 1, etag: `"${'0'.repeat(32)}"` }],
+        { maxBytes: MiB },
+      ),
+    ).rejects.toThrow(/Part 1 was not uploaded with the ETag/);
+    await expect(
+      store.completeMultipartUpload!(
+        path,
+        upload.uploadId,
+        [sent, { partNumber: 2, etag: sent.etag }],
+        { maxBytes: MiB },
+      ),
+    ).rejects.toMatchObject({ name: 'InputError' });
+    expect(await store.read(path)).toBeUndefined();
+    await expect(
+      store.completeMultipartUpload!(
+        '7/r/artifacts/other.bin',
+        upload.uploadId,
+        [sent],
+        { maxBytes: MiB },
+      ),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    await store.abortMultipartUpload!(path, upload.uploadId);
+  });
+
+  it('aborting leaves nothing, and aborting twice is no error', async () => {
+    const path = '8/r/artifacts/aborted.bin';
+    const upload = await store.createMultipartUpload!(path, {
+      numParts: 2,
+      expiresInSeconds: 600,
+    });
+    const sent = await sendParts(path, upload, partsOf([5 * MiB, 10]));
+    await store.abortMultipartUpload!(path, upload.uploadId);
+    await store.abortMultipartUpload!(path, upload.uploadId);
+    await expect(
+      store.completeMultipartUpload!(path, upload.uploadId, sent, {
+        maxBytes: 20 * MiB,
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    expect(await store.read(path)).toBeUndefined();
+    expect(await store.list('8/r/artifacts')).toEqual([]);
+  });
+
+  it('refuses to assemble a file past the limit and keeps the file there', async () => {
+    const path = '9/r/artifacts/too-big.bin';
+    await store.write(path, body('small'));
+    const upload = await store.createMultipartUpload!(path, {
+      numParts: 2,
+      expiresInSeconds: 600,
+    });
+    const sent = await sendParts(path, upload, partsOf([5 * MiB, 100]));
+    const failure = store.completeMultipartUpload!(
+      path,
+      upload.uploadId,
+      sent,
+      {
+        maxBytes: 5 * MiB,
+      },
+    );
+    await expect(failure).rejects.toBeInstanceOf(MlopsArtifactTooLargeError);
+    await expect(failure).rejects.toThrow(
+      /larger than the limit of 5242880 bytes/,
+    );
+    expect(await text((await store.read(path))!.stream)).toBe('small');
+    // The upload is over; the client's abort after the failure still passes.
+    await store.abortMultipartUpload!(path, upload.uploadId);
   });
 
   it('streams a 20 MB file through without changing a byte', async () => {
@@ -236,6 +381,66 @@ describe('filesystem artifact store on disk', () => {
     await store.delete('1/link');
     expect(await outsideFiles()).toEqual(['secret.txt']);
     await expect(fs.lstat(nodePath.join(root, '1', 'link'))).rejects.toThrow();
+  });
+
+  it('stages multipart uploads inside the root and removes them when done', async () => {
+    const staged = async () =>
+      (await fs.readdir(nodePath.join(root, '.mlops-uploads'))).filter(n =>
+        n.startsWith('mpu-'),
+      );
+    const done = await store.createMultipartUpload('1/r/artifacts/a.bin', {
+      numParts: 1,
+      expiresInSeconds: 600,
+    });
+    const aborted = await store.createMultipartUpload('1/r/artifacts/b.bin', {
+      numParts: 1,
+      expiresInSeconds: 600,
+    });
+    expect((await staged()).length).toBe(2);
+    const { etag } = await store.uploadPart(
+      '1/r/artifacts/a.bin',
+      done.uploadId,
+      1,
+      body('part one'),
+    );
+    expect(etag).toBe(
+      `"${createHash('md5').update('part one').digest('hex')}"`,
+    );
+    // A part of one upload cannot be sent to another path.
+    await expect(
+      store.uploadPart('1/r/artifacts/c.bin', done.uploadId, 1, body('x')),
+    ).rejects.toThrow(/No multipart upload/);
+    await store.completeMultipartUpload(
+      '1/r/artifacts/a.bin',
+      done.uploadId,
+      [{ partNumber: 1, etag }],
+      { maxBytes: 100 },
+    );
+    await store.abortMultipartUpload('1/r/artifacts/b.bin', aborted.uploadId);
+    expect(await staged()).toEqual([]);
+    expect(await store.list('1/r/artifacts')).toEqual([
+      { path: '1/r/artifacts/a.bin', isDir: false, size: 8 },
+    ]);
+    // Upload ids name folders: nothing else is taken for one.
+    await expect(
+      store.uploadPart('1/r/artifacts/a.bin', '../../outside', 1, body('x')),
+    ).rejects.toThrow(/No multipart upload/);
+    expect(await outsideFiles()).toEqual(['secret.txt']);
+  });
+
+  it('refuses a multipart upload through a symlink leaving the root', async () => {
+    await fs.mkdir(nodePath.join(root, '1'), { recursive: true });
+    await fs.symlink(
+      nodePath.join(dir, 'outside'),
+      nodePath.join(root, '1', 'link'),
+    );
+    await expect(
+      store.createMultipartUpload('1/link/planted.bin', {
+        numParts: 1,
+        expiresInSeconds: 600,
+      }),
+    ).rejects.toThrow(/leaves the artifact root/);
+    expect(await outsideFiles()).toEqual(['secret.txt']);
   });
 
   it('refuses paths that leave the root lexically and the uploads folder', async () => {
