@@ -120,17 +120,6 @@ const STORE_QUERY_MODULES = new Set([
   'tracking/runSearch.ts',
 ]);
 
-/**
- * Files that still query in a service, listed so that the rule holds for
- * everything else meanwhile: the sources capability's write path is being
- * changed as this check lands. Each must still break the rule (the test
- * below says so), so an entry is removed when its queries move to a store.
- */
-const NOT_YET_IN_A_STORE = new Set([
-  'sources/SourceService.ts',
-  'sources/sinks.ts',
-]);
-
 const IMPORTS_KNEX = /(?:from\s*|require\(\s*|import\(\s*)['"]knex['"]/;
 // `db(`, `this.db(`, `tx.raw(`; not express's raw body parser.
 const QUERIES = /\bdb\(|(?<!\bexpress)\.raw\(/;
@@ -181,18 +170,7 @@ describe('the dependency rules (ARCHITECTURE.md)', () => {
       file,
       source: fs.readFileSync(file, 'utf8'),
     }));
-    const violations = sqlViolations(files);
-    const pending = (v: string) =>
-      NOT_YET_IN_A_STORE.has(
-        v.slice(0, v.indexOf(':')).split(path.sep).join('/'),
-      );
-    expect(violations.filter(v => !pending(v))).toEqual([]);
-    // An exception that no longer breaks the rule leaves the list.
-    expect(
-      Array.from(NOT_YET_IN_A_STORE).filter(
-        f => !violations.some(v => v.startsWith(f.split('/').join(path.sep))),
-      ),
-    ).toEqual([]);
+    expect(sqlViolations(files)).toEqual([]);
   });
 
   it('catch each kind of bad import', () => {

@@ -204,6 +204,12 @@ export class RegistryStore {
     await deleteModel(this.db, this.now(), name, deployments);
   }
 
+  /** The names among `names` that a registered model has. */
+  async existingModelNames(names: string[]): Promise<Set<string>> {
+    const rows = await this.db(MODELS).whereIn('name', names).pluck('name');
+    return new Set(rows.map(String));
+  }
+
   /** True when the model has that version (the deployments capability asks). */
   async versionExists(model: string, version: number): Promise<boolean> {
     const row = await this.db(VERSIONS)

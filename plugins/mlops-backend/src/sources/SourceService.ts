@@ -34,7 +34,6 @@ import {
 } from './SourceHttpClient';
 import { SecretMask } from './secrets';
 import type { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
-import { mirrorMetricHistory } from '../tracking';
 import { SinkStores, SyncSinks } from './sinks';
 import { SourceInstanceKey, SourceStateStore } from './SourceStateStore';
 
@@ -496,11 +495,8 @@ export class SourceService {
       r = origin && this.instances.get(`${origin.type}/${origin.name}`);
       const source = r?.instance.tracking;
       if (!r || !source) return;
-      const run = await stores
-        .db('mlops_runs')
-        .where({ id: runId })
-        .first('status');
-      if (!run) return;
+      const status = await stores.tracking.runStatus(runId);
+      if (status === undefined) return;
       const fetched = await state.metricHistoryFetch(runId, key);
       if (
         fetched &&
@@ -510,7 +506,7 @@ export class SourceService {
         return;
       }
       // Told before the fetch: a run that finishes during it is read again.
-      const runFinished = FINISHED_RUN_STATUSES.includes(String(run.status));
+      const runFinished = FINISHED_RUN_STATUSES.includes(status);
       const controller = new AbortController();
       const timer = setTimeout(
         () => controller.abort(new Error('the history read timed out')),
@@ -529,7 +525,7 @@ export class SourceService {
       }
       // An empty answer says nothing the store should take as final.
       if (points.length === 0) return;
-      await mirrorMetricHistory(stores.db, runId, key, points);
+      await stores.tracking.mirrorMetricHistory(runId, key, points);
       await state.markMetricHistoryFetched(r.key, runId, key, runFinished);
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);

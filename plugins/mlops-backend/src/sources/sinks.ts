@@ -11,11 +11,11 @@ import type {
 } from '@backstage-mlops/plugin-mlops-node';
 import type { MlopsObjectKind } from '@backstage-mlops/plugin-mlops-common';
 import { createHash } from 'crypto';
-import { Knex } from 'knex';
 import type { PipelineStore } from '../pipelines';
 import type { RegistryStore } from '../registry';
 import type { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
-import { TrackingStore, mirrorRuns } from '../tracking';
+import type { TrackingStore } from '../tracking';
+import { inTransaction, Transactor } from '../database/transactions';
 import {
   MirroredKind,
   MirroredObject,
@@ -35,7 +35,8 @@ export const MAX_ANNOUNCED_PER_SYNC = 1000;
 
 /** The stores the sinks write to. */
 export interface SinkStores {
-  db: Knex;
+  /** Only to write several stores in one transaction. */
+  db: Transactor;
   state: SourceStateStore;
   tracking: TrackingStore;
   registry: RegistryStore;
@@ -253,17 +254,12 @@ export class SyncSinks {
           [...(r.latestMetrics ?? [])].sort((a, b) => (a.key < b.key ? -1 : 1)),
         ]),
       }));
-    const toWrite = await this.triage('run', items, async keys => {
-      const rows = await this.stores
-        .db('mlops_runs')
-        .whereIn('id', keys)
-        .pluck('id');
-      return new Set(rows.map(String));
-    });
+    const toWrite = await this.triage('run', items, keys =>
+      this.stores.tracking.existingRunIds(keys),
+    );
     if (toWrite.length === 0) return;
-    await this.stores.db.transaction(async tx => {
-      await mirrorRuns(
-        tx,
+    await inTransaction(this.stores.db, async tx => {
+      await this.stores.tracking.mirrorRuns(
         toWrite.map(({ item }) => ({
           id: item.id,
           experimentId: this.experimentIds.get(item.experimentExternalId)!,
@@ -277,6 +273,7 @@ export class SyncSinks {
           tags: item.tags ?? {},
           latestMetrics: item.latestMetrics ?? [],
         })),
+        tx,
       );
       await this.stores.state.markMirrored(
         toWrite.map(w => this.mark('run', w.key, w.print)),
@@ -284,14 +281,6 @@ export class SyncSinks {
       );
     });
     this.count('runs', toWrite.length);
-  }
-
-  private async modelsElsewhere(keys: string[]): Promise<Set<string>> {
-    const rows = await this.stores
-      .db('mlops_registered_models')
-      .whereIn('name', keys)
-      .pluck('name');
-    return new Set(rows.map(String));
   }
 
   private async upsertModels(models: MlopsSourceRegisteredModel[]) {
@@ -305,11 +294,11 @@ export class SyncSinks {
       ]),
     }));
     const toWrite = await this.triage('model', items, keys =>
-      this.modelsElsewhere(keys),
+      this.stores.registry.existingModelNames(keys),
     );
     // One transaction for the whole batch: on PostgreSQL a commit per
     // model costs more than all the writes.
-    await this.stores.db.transaction(async tx => {
+    await inTransaction(this.stores.db, async tx => {
       const marks: MirroredObject[] = [];
       for (const { item, print } of toWrite) {
         const result = await this.stores.registry.mirrorModel(
@@ -383,7 +372,7 @@ export class SyncSinks {
       list.push(entry);
       byModel.set(entry.item.model, list);
     }
-    await this.stores.db.transaction(async tx => {
+    await inTransaction(this.stores.db, async tx => {
       for (const [model, entries] of byModel) {
         const pending = this.pendingAliases.get(model);
         const result = await this.stores.registry.mirrorModel(

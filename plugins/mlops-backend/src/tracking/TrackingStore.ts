@@ -11,6 +11,11 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { writeMetrics } from './metricWriter';
+import {
+  MirroredRunInput,
+  mirrorMetricHistory,
+  mirrorRuns,
+} from './mirrorRuns';
 import { PlannerStatistics, plannerStatisticsFor } from './plannerStatistics';
 import {
   ObjectReadScope,
@@ -644,6 +649,38 @@ export class TrackingStore {
       params: { ...run.params },
       metrics,
     };
+  }
+
+  // ---------------------------------------------------------------------
+  // Mirrored from sources (the sources capability)
+
+  /** The ids among `ids` that name a run the store holds. */
+  async existingRunIds(ids: string[]): Promise<Set<string>> {
+    const rows = await this.db(RUNS).whereIn('id', ids).pluck('id');
+    return new Set(rows.map(String));
+  }
+
+  /** A run's status, or undefined when the store holds no such run. */
+  async runStatus(id: string): Promise<string | undefined> {
+    const run = await this.db(RUNS).where({ id }).first('status');
+    return run ? String(run.status) : undefined;
+  }
+
+  /**
+   * Writes runs as a source reports them (mirrorRuns.ts), in `tx` when the
+   * caller writes other stores in the same commit.
+   */
+  async mirrorRuns(runs: MirroredRunInput[], tx: Knex = this.db) {
+    await mirrorRuns(tx, runs);
+  }
+
+  /** Merges a source's history of one metric of a run (mirrorRuns.ts). */
+  async mirrorMetricHistory(
+    runId: string,
+    key: string,
+    points: Array<{ value: number; step: number; timestamp: number }>,
+  ): Promise<number> {
+    return mirrorMetricHistory(this.db, runId, key, points);
   }
 }
 
