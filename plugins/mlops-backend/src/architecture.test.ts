@@ -102,6 +102,8 @@ function dependencyViolations(
 /** Query modules a store is split into (they build or run its SQL). */
 const STORE_QUERY_MODULES = new Set([
   'artifacts/ArtifactLocations.ts',
+  'monitoring/monitoringRows.ts',
+  'monitoring/predictionIngest.ts',
   'pipelines/observedRuns.ts',
   'pipelines/pipelineRows.ts',
   'pipelines/pipelineSweep.ts',
