@@ -21,7 +21,6 @@
 #   MLOPS_PRODUCTION_CHECK_CLEAN_INSTALL=1  install from an empty node_modules
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-dist="$repo/packages/backend/dist"
 port=${MLOPS_PRODUCTION_CHECK_PORT:-7341}
 export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1}
 export POSTGRES_PORT=${POSTGRES_PORT:-5432}
@@ -60,26 +59,9 @@ cleanup() {
 trap cleanup EXIT
 fail() { say "FAILED: $*"; if [ -f "$work/backend.log" ]; then tail -40 "$work/backend.log"; fi; exit 1; }
 
-for file in skeleton.tar.gz bundle.tar.gz; do
-  [ -f "$dist/$file" ] || fail "$dist/$file is missing: run npm run build first"
-done
-
-# As the Dockerfile: the skeleton (every package.json) first, so the install is
-# cached apart from the code, then the bundle and the config files.
 say "installing production dependencies into $work"
-cp "$repo/package.json" "$repo/package-lock.json" "$repo/.npmrc" "$work/"
-tar -xzf "$dist/skeleton.tar.gz" -C "$work"
-# Seeded with hard links from the repository's node_modules, then pruned by
-# npm to the production tree the lock file resolves (a cold install of the
-# same 440 MB takes 6-8 minutes here, mostly compiling better-sqlite3).
-# MLOPS_PRODUCTION_CHECK_CLEAN_INSTALL=1 installs from nothing instead.
-if [ "${MLOPS_PRODUCTION_CHECK_CLEAN_INSTALL:-}" != 1 ]; then
-  cp -al "$repo/node_modules" "$work/node_modules" 2>/dev/null || rm -rf "$work/node_modules"
-fi
-(cd "$work" && npm install --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error) \
-  > "$work/install.log" 2>&1 || { tail -30 "$work/install.log"; fail "npm install --omit=dev"; }
-tar -xzf "$dist/bundle.tar.gz" -C "$work"
-cp "$repo/app-config.yaml" "$repo/app-config.production.yaml" "$work/"
+MLOPS_PRODUCTION_CLEAN_INSTALL=${MLOPS_PRODUCTION_CHECK_CLEAN_INSTALL:-} \
+  bash "$repo/scripts/install-production-backend.sh" "$work" || fail "installing the production backend"
 say "installed ($(du -sm "$work/node_modules" | cut -f1) MB of node_modules)"
 
 # Only what a deployment sets differently goes through APP_CONFIG_*: the port,

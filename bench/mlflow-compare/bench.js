@@ -9,7 +9,8 @@
  *   node bench/mlflow-compare/bench.js [sqlite|postgres]
  *
  * The bench starts the portal itself: the demo backend (packages/backend, the
- * whole Backstage backend with catalog, auth, search and MLOps) on a
+ * whole Backstage backend with catalog, auth, search and MLOps), as built
+ * for production unless BENCH_PORTAL says otherwise, on a
  * throwaway SQLite folder or PostgreSQL database, with no demo data and a
  * static token. The reference is whatever MLFLOW_REFERENCE_URL points at; it
  * speaks MLflow's REST API and nothing of MLflow is in this file. Without a
@@ -28,6 +29,19 @@
  *                          issue's figure is 30000), 100 metrics each
  *   BENCH_THROUGHPUT_SECONDS seconds of throughput per server (30), in 3 slices
  *   BENCH_ARTIFACT_MB      sizes of the artifact rows ("1,200"; "" skips them)
+ *   BENCH_ROWS             only these rows, comma-separated, of: batch,
+ *                          throughput, search, large, history, model-create,
+ *                          version-create, model-search, artifacts (all)
+ *   BENCH_PORTAL           production (default): the backend as deployed,
+ *                          the bundle of `npm run build` installed with its
+ *                          production dependencies and run with
+ *                          NODE_ENV=production, as MLflow's reference is its
+ *                          released code; development: packages/backend
+ *                          through the dev TypeScript transform (slower to
+ *                          start, and its transform and source maps add
+ *                          about 250 MB of RSS)
+ *   BENCH_NODE_ARGS        extra node flags for the portal, e.g.
+ *                          "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
  *   MLFLOW_REFERENCE_DB_URL the reference's backend store (sqlite:////path or
  *                          postgresql://...), to seed the large search row
  *                          straight into its tables; without it the large
@@ -62,6 +76,15 @@ const ARTIFACT_MB = (process.env.BENCH_ARTIFACT_MB ?? '1,200')
   .split(',')
   .filter(Boolean)
   .map(Number);
+const ROWS = process.env.BENCH_ROWS
+  ? new Set(process.env.BENCH_ROWS.split(',').map(r => r.trim()))
+  : undefined;
+/** Whether the row named `row` (see BENCH_ROWS) is to run. */
+const wanted = row => !ROWS || ROWS.has(row);
+const PORTAL_MODE = process.env.BENCH_PORTAL ?? 'production';
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '')
+  .split(' ')
+  .filter(Boolean);
 const TOKEN = crypto.randomBytes(24).toString('hex');
 const REFERENCE_DB_URL = process.env.MLFLOW_REFERENCE_DB_URL;
 
@@ -244,7 +267,37 @@ async function portalDatabase() {
   };
 }
 
-/** Starts packages/backend with the bench's config; resolves when healthy. */
+/**
+ * The production backend installed under `dir` (scripts/
+ * install-production-backend.sh, from the bundle `npm run build` made);
+ * returns the directory to start it in.
+ */
+function installProductionBackend(dir) {
+  if (PORTAL_MODE !== 'production') {
+    throw new Error(
+      `BENCH_PORTAL must be production or development, not ${PORTAL_MODE}`,
+    );
+  }
+  const bundle = path.join(ROOT, 'packages/backend/dist/bundle.tar.gz');
+  if (!fs.existsSync(bundle)) {
+    throw new Error(
+      `${bundle} is missing: run npm run build first (or BENCH_PORTAL=development)`,
+    );
+  }
+  const target = path.join(dir, 'backend');
+  console.log(`installing the production backend into ${target}`);
+  const result = require('child_process').spawnSync(
+    'bash',
+    [path.join(ROOT, 'scripts/install-production-backend.sh'), target],
+    { stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    throw new Error('installing the production backend failed');
+  }
+  return target;
+}
+
+/** Starts the portal with the bench's config; resolves when every plugin is up. */
 async function startPortal(database, logFile) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-compare-config-'));
   const configFile = path.join(dir, 'bench.json');
@@ -268,27 +321,45 @@ async function startPortal(database, logFile) {
       mlops: { demo: { seedFile: null } },
     }),
   );
-  const transform = path.join(
-    ROOT,
-    'node_modules/@backstage/cli/config/nodeTransform.cjs',
-  );
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      transform,
-      'src/index.ts',
-      '--config',
-      path.join(ROOT, 'app-config.yaml'),
-      '--config',
-      configFile,
-    ],
-    {
-      cwd: path.join(ROOT, 'packages', 'backend'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
-    },
-  );
+  const child =
+    PORTAL_MODE === 'development'
+      ? spawn(
+          process.execPath,
+          [
+            ...NODE_ARGS,
+            '-r',
+            path.join(
+              ROOT,
+              'node_modules/@backstage/cli/config/nodeTransform.cjs',
+            ),
+            'src/index.ts',
+            '--config',
+            path.join(ROOT, 'app-config.yaml'),
+            '--config',
+            configFile,
+          ],
+          {
+            cwd: path.join(ROOT, 'packages', 'backend'),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+          },
+        )
+      : spawn(
+          process.execPath,
+          [
+            ...NODE_ARGS,
+            'packages/backend',
+            '--config',
+            'app-config.yaml',
+            '--config',
+            configFile,
+          ],
+          {
+            cwd: installProductionBackend(dir),
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+          },
+        );
   const log = fs.createWriteStream(logFile);
   child.stdout.pipe(log);
   child.stderr.pipe(log);
@@ -308,12 +379,15 @@ async function startPortal(database, logFile) {
     if (Date.now() > deadline)
       throw new Error(`the portal did not answer; see ${logFile}`);
     try {
-      const health = await call(
-        { ...server, prefix: '/api/mlops', agent: undefined },
+      // Ready once every plugin has started: the MLOps plugin answers
+      // sooner, while others (the app's config schema, the catalog's first
+      // pass) still compile and load, which would fall into the first row.
+      const ready = await call(
+        { ...server, prefix: '', agent: undefined },
         'GET',
-        '/health',
+        '/.backstage/health/v1/readiness',
       );
-      if (health.status === 200) break;
+      if (ready.status === 200) break;
     } catch {
       // not listening yet
     }
@@ -689,179 +763,196 @@ async function artifactRows(servers) {
 }
 
 async function workload(servers, stores) {
-  // log-batch of 1,000 metrics into one run per server.
-  const batchRuns = new Map();
-  for (const s of servers) {
-    batchRuns.set(
-      s.name,
-      await createRun(s, await createExperiment(s, uniqueName('batch'))),
-    );
-  }
-  await latencyRow(
-    'log-batch, 1,000 metrics',
-    servers,
-    0.25,
-    async (s, i) =>
-      (
-        await ok(s, 'POST', `${API}/runs/log-batch`, {
-          run_id: batchRuns.get(s.name),
-          metrics: metricBatch(1000, i),
-        })
-      ).ms,
-  );
-
-  await throughputRow(servers);
-
-  // Run search over SEARCH_RUNS runs x 20 metrics.
-  const searchExperiments = new Map();
-  for (const s of servers) {
-    searchExperiments.set(s.name, await seedRuns(s, 'search', SEARCH_RUNS, 20));
-  }
-  const search = experimentId => ({
-    experiment_ids: [experimentId],
-    filter: "metrics.m3 > 0.5 and params.lr = '0.05'",
-    order_by: ['metrics.m7 DESC'],
-    max_results: 100,
-  });
-  await latencyRow(
-    `run search, ${SEARCH_RUNS.toLocaleString('en')} runs x 20 metrics`,
-    servers,
-    0.1,
-    async s =>
-      (
-        await ok(
-          s,
-          'POST',
-          `${API}/runs/search`,
-          search(searchExperiments.get(s.name)),
-        )
-      ).ms,
-  );
-
-  if (LARGE_RUNS > 0) {
-    const large = new Map();
+  if (wanted('batch')) {
+    // log-batch of 1,000 metrics into one run per server.
+    const batchRuns = new Map();
     for (const s of servers) {
-      const db = stores.get(s.name);
-      if (db) {
-        const experimentId = await createExperiment(s, uniqueName('large'));
-        await seedRunsDirect(s, db, experimentId, LARGE_RUNS, 100);
-        large.set(s.name, experimentId);
-      } else {
-        large.set(s.name, await seedRuns(s, 'large', LARGE_RUNS, 100));
-      }
+      batchRuns.set(
+        s.name,
+        await createRun(s, await createExperiment(s, uniqueName('batch'))),
+      );
     }
     await latencyRow(
-      `run search, ${LARGE_RUNS.toLocaleString('en')} runs x 100 metrics`,
+      'log-batch, 1,000 metrics',
       servers,
-      0.1,
-      async s =>
+      0.25,
+      async (s, i) =>
         (
-          await ok(s, 'POST', `${API}/runs/search`, search(large.get(s.name)))
+          await ok(s, 'POST', `${API}/runs/log-batch`, {
+            run_id: batchRuns.get(s.name),
+            metrics: metricBatch(1000, i),
+          })
         ).ms,
     );
   }
 
-  // Metric history of 10,000 steps.
-  const historyRuns = new Map();
-  for (const s of servers) {
-    const runId = await createRun(
-      s,
-      await createExperiment(s, uniqueName('history')),
-    );
-    for (let chunk = 0; chunk < 10; chunk++) {
-      await ok(s, 'POST', `${API}/runs/log-batch`, {
-        run_id: runId,
-        metrics: metricBatch(1000, 0, () => 'loss').map((m, i) => ({
-          ...m,
-          step: chunk * 1000 + i,
-        })),
-      });
-    }
-    historyRuns.set(s.name, runId);
-  }
-  await latencyRow('metric history, 10,000 steps', servers, 0.1, async s => {
-    const r = await ok(
-      s,
-      'GET',
-      `${API}/metrics/get-history?run_id=${historyRuns.get(
+  if (wanted('throughput')) await throughputRow(servers);
+
+  if (wanted('search')) {
+    // Run search over SEARCH_RUNS runs x 20 metrics.
+    const searchExperiments = new Map();
+    for (const s of servers) {
+      searchExperiments.set(
         s.name,
-      )}&metric_key=loss&max_results=25000`,
-    );
-    if ((r.json.metrics ?? []).length !== 10000) {
-      throw new Error(
-        `${s.name} returned ${(r.json.metrics ?? []).length} of 10000 steps`,
+        await seedRuns(s, 'search', SEARCH_RUNS, 20),
       );
     }
-    return r.ms;
-  });
-
-  // Registry: create models, versions, and search 100 models.
-  await latencyRow(
-    'registered-models/create',
-    servers,
-    0.5,
-    async s =>
-      (
-        await ok(s, 'POST', `${API}/registered-models/create`, {
-          name: uniqueName('model'),
-        })
-      ).ms,
-  );
-  const versionModels = new Map();
-  for (const s of servers) {
-    const name = uniqueName('versioned');
-    await ok(s, 'POST', `${API}/registered-models/create`, { name });
-    // A version's source run as a training job leaves it: 20 metrics.
-    const runId = await createRun(
-      s,
-      await createExperiment(s, uniqueName('source')),
-    );
-    await ok(s, 'POST', `${API}/runs/log-batch`, {
-      run_id: runId,
-      metrics: metricBatch(20, 0),
+    const search = experimentId => ({
+      experiment_ids: [experimentId],
+      filter: "metrics.m3 > 0.5 and params.lr = '0.05'",
+      order_by: ['metrics.m7 DESC'],
+      max_results: 100,
     });
-    versionModels.set(s.name, { name, runId });
-  }
-  await latencyRow('model-versions/create', servers, 0.5, async s => {
-    const { name, runId } = versionModels.get(s.name);
-    return (
-      await ok(s, 'POST', `${API}/model-versions/create`, {
-        name,
-        source: `runs:/${runId}/model`,
-        run_id: runId,
-      })
-    ).ms;
-  });
-  const searchPrefix = uniqueName('searchable');
-  for (const s of servers) {
-    await pool(100, 4, i =>
-      ok(s, 'POST', `${API}/registered-models/create`, {
-        name: `${searchPrefix}-${i}`,
-      }),
+    await latencyRow(
+      `run search, ${SEARCH_RUNS.toLocaleString('en')} runs x 20 metrics`,
+      servers,
+      0.1,
+      async s =>
+        (
+          await ok(
+            s,
+            'POST',
+            `${API}/runs/search`,
+            search(searchExperiments.get(s.name)),
+          )
+        ).ms,
     );
+
+    if (LARGE_RUNS > 0 && wanted('large')) {
+      const large = new Map();
+      for (const s of servers) {
+        const db = stores.get(s.name);
+        if (db) {
+          const experimentId = await createExperiment(s, uniqueName('large'));
+          await seedRunsDirect(s, db, experimentId, LARGE_RUNS, 100);
+          large.set(s.name, experimentId);
+        } else {
+          large.set(s.name, await seedRuns(s, 'large', LARGE_RUNS, 100));
+        }
+      }
+      await latencyRow(
+        `run search, ${LARGE_RUNS.toLocaleString('en')} runs x 100 metrics`,
+        servers,
+        0.1,
+        async s =>
+          (
+            await ok(s, 'POST', `${API}/runs/search`, search(large.get(s.name)))
+          ).ms,
+      );
+    }
   }
-  await latencyRow(
-    'registered-models/search, 100 models',
-    servers,
-    0.25,
-    async s => {
+
+  if (wanted('history')) {
+    // Metric history of 10,000 steps.
+    const historyRuns = new Map();
+    for (const s of servers) {
+      const runId = await createRun(
+        s,
+        await createExperiment(s, uniqueName('history')),
+      );
+      for (let chunk = 0; chunk < 10; chunk++) {
+        await ok(s, 'POST', `${API}/runs/log-batch`, {
+          run_id: runId,
+          metrics: metricBatch(1000, 0, () => 'loss').map((m, i) => ({
+            ...m,
+            step: chunk * 1000 + i,
+          })),
+        });
+      }
+      historyRuns.set(s.name, runId);
+    }
+    await latencyRow('metric history, 10,000 steps', servers, 0.1, async s => {
       const r = await ok(
         s,
         'GET',
-        `${API}/registered-models/search?max_results=100`,
+        `${API}/metrics/get-history?run_id=${historyRuns.get(
+          s.name,
+        )}&metric_key=loss&max_results=25000`,
       );
-      if ((r.json.registered_models ?? []).length !== 100) {
+      if ((r.json.metrics ?? []).length !== 10000) {
         throw new Error(
-          `${s.name} found ${
-            (r.json.registered_models ?? []).length
-          } of 100 models`,
+          `${s.name} returned ${(r.json.metrics ?? []).length} of 10000 steps`,
         );
       }
       return r.ms;
-    },
-  );
+    });
+  }
 
-  await artifactRows(servers);
+  if (wanted('model-create')) {
+    // Registry: create models, versions, and search 100 models.
+    await latencyRow(
+      'registered-models/create',
+      servers,
+      0.5,
+      async s =>
+        (
+          await ok(s, 'POST', `${API}/registered-models/create`, {
+            name: uniqueName('model'),
+          })
+        ).ms,
+    );
+  }
+
+  if (wanted('version-create')) {
+    const versionModels = new Map();
+    for (const s of servers) {
+      const name = uniqueName('versioned');
+      await ok(s, 'POST', `${API}/registered-models/create`, { name });
+      // A version's source run as a training job leaves it: 20 metrics.
+      const runId = await createRun(
+        s,
+        await createExperiment(s, uniqueName('source')),
+      );
+      await ok(s, 'POST', `${API}/runs/log-batch`, {
+        run_id: runId,
+        metrics: metricBatch(20, 0),
+      });
+      versionModels.set(s.name, { name, runId });
+    }
+    await latencyRow('model-versions/create', servers, 0.5, async s => {
+      const { name, runId } = versionModels.get(s.name);
+      return (
+        await ok(s, 'POST', `${API}/model-versions/create`, {
+          name,
+          source: `runs:/${runId}/model`,
+          run_id: runId,
+        })
+      ).ms;
+    });
+  }
+
+  if (wanted('model-search')) {
+    const searchPrefix = uniqueName('searchable');
+    for (const s of servers) {
+      await pool(100, 4, i =>
+        ok(s, 'POST', `${API}/registered-models/create`, {
+          name: `${searchPrefix}-${i}`,
+        }),
+      );
+    }
+    await latencyRow(
+      'registered-models/search, 100 models',
+      servers,
+      0.25,
+      async s => {
+        const r = await ok(
+          s,
+          'GET',
+          `${API}/registered-models/search?max_results=100`,
+        );
+        if ((r.json.registered_models ?? []).length !== 100) {
+          throw new Error(
+            `${s.name} found ${
+              (r.json.registered_models ?? []).length
+            } of 100 models`,
+          );
+        }
+        return r.ms;
+      },
+    );
+  }
+
+  if (wanted('artifacts')) await artifactRows(servers);
 }
 
 // ---------------------------------------------------------------- main
