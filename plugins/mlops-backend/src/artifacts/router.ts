@@ -381,11 +381,8 @@ export function createArtifactsRouter(
 
   async function uploadTarget(req: express.Request, localPath: string) {
     const folder = safeArtifactPath((req.params as Record<string, string>)[0]);
-    const name =
-      localPath
-        .split(/[\\/]/)
-        .filter(p => p !== '')
-        .pop() ?? '';
+    // A path ending in a separator names no file: refused below.
+    const name = localPath.split(/[\\/]/).pop() ?? '';
     const path = safeArtifactPath(joinArtifactPath(folder, name));
     if (path === folder) {
       throw new InputError('path must name a file');

@@ -62,11 +62,12 @@ function setPath(
 function concreteUrl(spec: RouteSpec, override?: [string, string]): string {
   let url = spec.path;
   for (const [name, param] of Object.entries(spec.params ?? {})) {
-    const segment =
-      override && override[0] === name
-        ? override[1]
-        : encodeURIComponent(param.value);
-    url = url.replace(`:${name}`, segment);
+    // `*` is the rest of the path (an artifact folder, sent as it is);
+    // the others are `:name` segments.
+    const rest = name === '*';
+    let segment = rest ? param.value : encodeURIComponent(param.value);
+    if (override && override[0] === name) segment = override[1];
+    url = url.replace(rest ? '*' : `:${name}`, segment);
   }
   return `/api/mlops${url}`;
 }

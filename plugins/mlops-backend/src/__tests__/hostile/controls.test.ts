@@ -46,7 +46,10 @@ describe('the valid bodies the hostile cases start from', () => {
       for (const spec of specs) {
         let url = spec.path;
         for (const [name, param] of Object.entries(spec.params ?? {})) {
-          url = url.replace(`:${name}`, encodeURIComponent(param.value));
+          url =
+            name === '*'
+              ? url.replace('*', param.value)
+              : url.replace(`:${name}`, encodeURIComponent(param.value));
         }
         let req = (request(backend.server) as any)
           [spec.method.toLowerCase()](`/api/mlops${url}`)

@@ -35,6 +35,11 @@ const placeholder: Seeded = {
   deploymentId: '1',
   incidentId: '00000000-0000-4000-8000-000000000001',
   loggedModelId: `m-${'0'.repeat(32)}`,
+  artifactFolder: `1/${'0'.repeat(32)}/artifacts`,
+  multipartUpload: {
+    uploadId: '00000000-0000-4000-8000-000000000000',
+    etag: `"${'0'.repeat(32)}"`,
+  },
 };
 
 /** What went wrong with one case, or undefined when it was refused properly. */
@@ -99,10 +104,19 @@ describe('the plugin lists a hostile suite for every write route', () => {
       // the permissions registry for the mlops-object resource type: its
       // input is validated by @backstage/plugin-permission-node, not by us.
       .filter(r => !r.path.startsWith('/.well-known/backstage/'))
-      // MLflow's artifact proxy takes file bytes, so any body (malformed
-      // JSON too) is a legal upload; its path attacks, size limit and
-      // credentials are tested in src/artifacts/router.test.ts.
-      .filter(r => !r.path.startsWith('/mlflow/api/2.0/mlflow-artifacts/'))
+      // MLflow's artifact proxy takes file bytes (an artifact, or a part of
+      // a multipart upload), so any body (malformed JSON too) is a legal
+      // upload; their path attacks, size limit, signatures and credentials
+      // are tested in src/artifacts/router.test.ts and multipart.test.ts.
+      // The multipart routes that take JSON (mpu/create, complete, abort)
+      // are attacked here.
+      .filter(
+        r =>
+          !(
+            r.path.startsWith('/mlflow/api/2.0/mlflow-artifacts/artifacts') ||
+            r.path === '/mlflow/api/2.0/mlflow-artifacts/mpu/part/*'
+          ),
+      )
       // A source webhook takes raw bytes that only the source module can
       // judge (MLflow's HMAC signature); forged, stale and replayed
       // deliveries are tested with the MLflow source module.

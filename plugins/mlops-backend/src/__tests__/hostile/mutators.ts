@@ -46,7 +46,9 @@ export type FieldKind =
   | { type: 'record' }
   | { type: 'ref' }
   | { type: 'object' }
-  | { type: 'target' };
+  | { type: 'target' }
+  /** The client's local file whose name an upload is stored under (MLflow's `path`). */
+  | { type: 'localFile'; max: number };
 
 /** One hostile value: the mutator family it belongs to and a label. */
 export interface HostileValue {
@@ -406,6 +408,30 @@ export function hostileValuesFor(
           value: { type: 'record', headers: { x: 1 } },
         },
       ];
+    case 'localFile':
+      // Only the file's name is used (MLflow's `os.path.basename`): a
+      // traversal before it is harmless, a name that is one is not.
+      return [
+        ...typed(['string']),
+        { mutator: 'path-traversal', label: '..', value: '..' },
+        { mutator: 'path-traversal', label: 'ends in ..', value: '/tmp/a/..' },
+        {
+          mutator: 'path-traversal',
+          label: 'windows, ends in ..',
+          value: 'C:\\Users\\..',
+        },
+        { mutator: 'path-traversal', label: 'encoded ..', value: '%2E%2E' },
+        { mutator: 'control-chars', label: 'NUL', value: '/tmp/mod\u0000el' },
+        { mutator: 'control-chars', label: 'newline', value: '/tmp/a\nb' },
+        { mutator: 'unknown-value', label: 'a fragment', value: '/tmp/a#b' },
+        { mutator: 'missing-or-empty', label: 'empty', value: '' },
+        { mutator: 'missing-or-empty', label: 'a folder', value: '/tmp/' },
+        {
+          mutator: 'oversized-string',
+          label: `${kind.max + 1} characters`,
+          value: 'x'.repeat(kind.max + 1),
+        },
+      ];
     default:
       return [];
   }
@@ -427,7 +453,9 @@ export type ParamKind =
   | 'uuid'
   | 'alias'
   | 'kind'
-  | 'stage';
+  | 'stage'
+  /** An artifact folder (`a/b/c`, the rest of the path after the route). */
+  | 'artifactPath';
 
 const enc = encodeURIComponent;
 
@@ -524,6 +552,36 @@ export function hostileSegmentsFor(kind: ParamKind): HostileSegment[] {
         ...common,
         { mutator: 'unknown-value', label: 'user', segment: 'user' },
         { mutator: 'unknown-value', label: '__proto__', segment: '__proto__' },
+      ];
+    case 'artifactPath':
+      // MLflow's own traversal bugs (CVE-2023-1177, -2780, -6909,
+      // CVE-2024-1483, -3848). SQL and Unicode make legal file names here.
+      return [
+        { mutator: 'path-traversal', label: 'encoded ..', segment: '%2E%2E' },
+        {
+          mutator: 'path-traversal',
+          label: 'encoded ../..',
+          segment: '%2E%2E%2F%2E%2E%2Fetc',
+        },
+        {
+          mutator: 'path-traversal',
+          label: 'double-encoded ..',
+          segment: '%252E%252E/%252E%252E/etc',
+        },
+        { mutator: 'path-traversal', label: 'inner ..', segment: 'a/%2E%2E/b' },
+        { mutator: 'absolute-path', label: 'encoded /etc', segment: '%2Fetc' },
+        {
+          mutator: 'absolute-path',
+          label: 'drive letter',
+          segment: 'C:%5CWindows',
+        },
+        { mutator: 'control-chars', label: 'NUL', segment: 'a%00b' },
+        { mutator: 'unknown-value', label: 'a fragment', segment: 'a%23b' },
+        {
+          mutator: 'oversized-string',
+          label: '1001 characters',
+          segment: 'a'.repeat(1001),
+        },
       ];
     case 'stage':
       return [

@@ -12,6 +12,7 @@ jest.setTimeout(120_000);
 const WEBHOOK_URL =
   'https://hookuser:s3cret-hook-pass@hooks.invalid/deploy/T0001?token=abc-hook-token';
 const EXTERNAL_TOKEN = 'ext-access-s3cret-0123456789abcdef';
+const SIGNING_KEY = 'mpu-part-url-signing-key-0123456789abcdef';
 const SECRETS = [
   's3cret-hook-pass',
   'abc-hook-token',
@@ -19,6 +20,7 @@ const SECRETS = [
   'T0001',
   EXTERNAL_TOKEN,
   's3cret',
+  SIGNING_KEY,
 ];
 
 /*
@@ -48,6 +50,7 @@ describe('secrets in failing requests', () => {
         mlops: {
           drift: { limits: { maxBodyBytes: 1024 * 1024 } },
           deployments: { webhook: { allowedUrls: [WEBHOOK_URL] } },
+          artifacts: { multipart: { signingKey: SIGNING_KEY } },
         },
       },
       [authServiceFactory, httpAuthServiceFactory],
@@ -136,6 +139,32 @@ describe('secrets in failing requests', () => {
           )
         ).status,
       ).toBe(401);
+
+      // Multipart part URLs signed with the configured key: forged,
+      // tampered and unsigned parts are refused without a word of the key.
+      const experiment = await call(
+        'post',
+        '/mlflow/api/2.0/mlflow/experiments/create',
+        { name: 'secret-artifacts' },
+      );
+      const upload = await call(
+        'post',
+        `/mlflow/api/2.0/mlflow-artifacts/mpu/create/${experiment.body.experiment_id}/r/artifacts`,
+        { path: '/home/ds/model.bin', num_parts: 1 },
+      );
+      expect(upload.status).toBe(200);
+      const partUrl = new URL(upload.body.credentials[0].url);
+      for (const forged of [
+        partUrl.search.replace(/signature=[^&]+/, 'signature=forged'),
+        partUrl.search.replace(/expires=\d+/, 'expires=1'),
+        '',
+      ]) {
+        const part = await (request(backend.server) as any)
+          .put(`${partUrl.pathname}${forged}`)
+          .send(Buffer.from('part'));
+        bodies.push(part.text);
+        expect(part.status).toBe(403);
+      }
 
       // The MLflow 404 names the id the test sent on purpose (the token):
       // that echo is the caller's own input, not a leak, and is cut out.

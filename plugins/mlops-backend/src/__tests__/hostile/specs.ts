@@ -21,6 +21,10 @@ export interface Seeded {
   incidentId: string;
   /** An MLflow 3 logged model of the experiment. */
   loggedModelId: string;
+  /** The run's artifact folder as the proxy names it (`<experiment>/<run>/artifacts`). */
+  artifactFolder: string;
+  /** A multipart upload of `hostile.bin` in that folder, its one part sent. */
+  multipartUpload: { uploadId: string; etag: string };
 }
 
 /** One field of a route's body the suite attacks. */
@@ -1061,6 +1065,11 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
         params: { modelId: loggedModel },
       };
     }),
+    // MLflow's multipart uploads (src/artifacts/MultipartUploads.ts): the
+    // JSON routes. Each names a folder as the rest of its path and a local
+    // file in its body. The part route's PUT takes file bytes and is
+    // attacked in src/artifacts/multipart.test.ts.
+    ...multipartSpecs(s),
     // The tag first: the valid control request of the other deletes the model.
     ...['/logged-models/:modelId/tags/:key', '/logged-models/:modelId'].map(
       path => ({
@@ -1081,5 +1090,78 @@ function mlflowSpecs(s: Seeded): RouteSpec[] {
         },
       }),
     ),
+  ];
+}
+
+const PROXY = '/mlflow/api/2.0/mlflow-artifacts';
+
+function multipartSpecs(s: Seeded): RouteSpec[] {
+  const folder: ParamSpec = {
+    kind: 'artifactPath',
+    value: s.artifactFolder,
+    mustExist: true,
+    // An experiment id nobody has: its folder is refused with a 404.
+    unknown: '987654321/r/artifacts',
+  };
+  const localFile = f(
+    'path',
+    { type: 'localFile', max: 4096 },
+    { required: true },
+  );
+  const uploadId = f('upload_id', text(1024), { required: true });
+  const part = { part_number: 1, etag: s.multipartUpload.etag };
+  return [
+    {
+      method: 'POST',
+      path: `${PROXY}/mpu/create/*`,
+      mlflow: true,
+      params: { '*': folder },
+      body: { path: '/home/ds/hostile-new.bin', num_parts: 2 },
+      fields: [
+        localFile,
+        f(
+          'num_parts',
+          { type: 'int', min: 1, max: 10_000, int64: true },
+          { required: true },
+        ),
+      ],
+    },
+    {
+      method: 'POST',
+      path: `${PROXY}/mpu/complete/*`,
+      mlflow: true,
+      params: { '*': folder },
+      body: {
+        path: '/home/ds/hostile.bin',
+        upload_id: s.multipartUpload.uploadId,
+        parts: [part],
+      },
+      fields: [
+        localFile,
+        uploadId,
+        f(
+          'parts',
+          { type: 'list', max: 10_000, item: part },
+          { required: true },
+        ),
+        f(
+          'parts.0.part_number',
+          { type: 'int', min: 1, max: 10_000, int64: true },
+          { required: true },
+        ),
+        f('parts.0.etag', text(1024), { required: true }),
+      ],
+    },
+    {
+      method: 'POST',
+      path: `${PROXY}/mpu/abort/*`,
+      mlflow: true,
+      params: { '*': folder },
+      body: {
+        path: '/home/ds/hostile.bin',
+        upload_id: s.multipartUpload.uploadId,
+      },
+      fields: [localFile, uploadId],
+    },
   ];
 }

@@ -16,6 +16,9 @@ import {
 } from '@backstage-mlops/plugin-mlops-common';
 import { Entity } from '@backstage/catalog-model';
 import { Knex } from 'knex';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import nodePath from 'node:path';
 import request from 'supertest';
 import { IncidentStore } from '../../../incidents/IncidentStore';
 import { mlopsPlugin } from '../../../plugin';
@@ -128,14 +131,26 @@ export async function startHostileBackend(
 ): Promise<HostileBackend> {
   const logs: string[] = [];
   const root = new CapturingLogger(logs);
+  // Artifacts (the multipart specs upload some) go to a folder of its own.
+  const artifacts = await fs.mkdtemp(
+    nodePath.join(os.tmpdir(), 'mlops-hostile-artifacts-'),
+  );
+  const { mlops, ...rest } = config as { mlops?: Record<string, unknown> };
   const backend = await startTestBackend({
     features: [
       mlopsPlugin,
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {
-          mlops: { drift: { limits: { maxBodyBytes: 1024 * 1024 } } },
-          ...config,
+          mlops: {
+            drift: { limits: { maxBodyBytes: 1024 * 1024 } },
+            ...mlops,
+            artifacts: {
+              filesystem: { root: artifacts },
+              ...(mlops?.artifacts as object | undefined),
+            },
+          },
+          ...rest,
         },
       }),
       mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
@@ -153,7 +168,14 @@ export async function startHostileBackend(
       ...extraFeatures,
     ],
   });
-  return { server: backend.server, logs, stop: () => backend.stop() };
+  return {
+    server: backend.server,
+    logs,
+    async stop() {
+      await backend.stop();
+      await fs.rm(artifacts, { recursive: true, force: true });
+    },
+  };
 }
 
 async function ok(response: request.Response, what: string) {
@@ -308,6 +330,21 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
       .send({ experiment_id: experiment.id, name: 'hostile-logged-model' }),
     'logged model',
   );
+  // A multipart upload with its part sent, for the complete and abort routes.
+  const artifactFolder = `${experiment.id}/${run.id}/artifacts`;
+  const upload = await ok(
+    await (request(server) as any)
+      .post(
+        `/api/mlops/mlflow/api/2.0/mlflow-artifacts/mpu/create/${artifactFolder}`,
+      )
+      .send({ path: '/home/ds/hostile.bin', num_parts: 1 }),
+    'multipart upload',
+  );
+  const partUrl = new URL(upload.credentials[0].url);
+  const part = await (request(server) as any)
+    .put(`${partUrl.pathname}${partUrl.search}`)
+    .send(Buffer.from('one part'));
+  await ok(part, 'multipart part');
   const incident = await knex('mlops_incidents').first('id');
   return {
     experimentId: experiment.id,
@@ -320,6 +357,8 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
     deploymentId: String(deployment.id),
     incidentId: incident.id,
     loggedModelId: loggedModel.model.info.model_id,
+    artifactFolder,
+    multipartUpload: { uploadId: upload.upload_id, etag: part.headers.etag },
   };
 }
 
