@@ -184,6 +184,25 @@ export interface Config {
         /** @visibility secret */
         secretAccessKey?: string;
       };
+      /**
+       * MLflow's proxied multipart uploads (clients set
+       * `MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true`). The S3 store hands out
+       * presigned UploadPart URLs; the filesystem store hands out URLs of
+       * the portal's own part route, signed and expiring.
+       */
+      multipart?: {
+        /**
+         * Key (32 characters or more) that signs the filesystem store's part
+         * URLs. Unset, each backend process makes a random one: enough for
+         * a single replica; several replicas behind one URL need the same
+         * key, since a part may reach another replica than the one that
+         * signed its URL.
+         * @visibility secret
+         */
+        signingKey?: string;
+        /** How long part URLs stay valid, in seconds (60 to 604800). Default 3600. */
+        partUrlExpirySeconds?: number;
+      };
     };
   };
 }
