@@ -10,7 +10,7 @@ import { AirflowTestServer } from './__testUtils__/AirflowTestServer';
 import {
   memorySyncContext,
   plainHttpClient,
-} from './__testUtils__/syncContext';
+} from '@backstage-mlops/plugin-mlops-node/testUtils';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const hoursAgo = (h: number) =>

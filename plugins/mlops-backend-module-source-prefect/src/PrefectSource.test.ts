@@ -7,7 +7,7 @@ import { PrefectTestServer } from './__testUtils__/PrefectTestServer';
 import {
   memorySyncContext,
   plainHttpClient,
-} from './__testUtils__/syncContext';
+} from '@backstage-mlops/plugin-mlops-node/testUtils';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
 const hoursAgo = (h: number) =>

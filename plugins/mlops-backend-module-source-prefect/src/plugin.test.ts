@@ -1,20 +1,15 @@
 import {
   TestDatabaseId,
   TestDatabases,
-  mockCredentials,
   mockServices,
 } from '@backstage/backend-test-utils';
 import {
-  SchedulerService,
-  ServiceFactory,
-} from '@backstage/backend-plugin-api';
-import { startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+  SourceTestBackend,
+  startSourceTestBackend,
+} from '@backstage-mlops/plugin-mlops-node/testUtils';
 // The real MLOps backend plugin with this module, as a portal installs them.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import mlopsPlugin from '@backstage-mlops/plugin-mlops-backend';
-import { Server } from 'http';
-import request from 'supertest';
 import { mlopsModuleSourcePrefect } from './module';
 import { PrefectTestServer } from './__testUtils__/PrefectTestServer';
 
@@ -34,8 +29,6 @@ if (process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING) {
   ids.push('POSTGRES_15');
 }
 const databases = TestDatabases.create({ ids });
-const AUTH = { Authorization: mockCredentials.user.header() };
-const SYNC_TASK = 'mlops-source-sync:prefect:prod';
 const API_KEY = 'pnu_e2e-key-77aa';
 
 const entity = {
@@ -57,7 +50,7 @@ describe.each(databases.eachSupportedId())(
   'Prefect source in the MLOps backend on %p',
   databaseId => {
     let prefect: PrefectTestServer;
-    let backend: Awaited<ReturnType<typeof startTestBackend>> | undefined;
+    let backend: SourceTestBackend | undefined;
 
     afterEach(async () => {
       await backend?.stop();
@@ -67,57 +60,19 @@ describe.each(databases.eachSupportedId())(
 
     async function start(apiKey = API_KEY) {
       prefect = await PrefectTestServer.start({ apiKey: API_KEY });
-      const scheduler = mockServices.scheduler() as SchedulerService & {
-        factory(options: { skipTaskRunOnStartup?: boolean }): ServiceFactory;
-      };
-      backend = await startTestBackend({
+      backend = await startSourceTestBackend({
         features: [
           mlopsPlugin,
           mlopsModuleSourcePrefect,
           mockServices.database.factory({
             knex: await databases.init(databaseId),
           }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.rootConfig.factory({
-            data: {
-              mlops: {
-                sources: {
-                  prefect: [
-                    {
-                      name: 'prod',
-                      baseUrl: prefect.baseUrl,
-                      apiKey,
-                      requestTimeout: { seconds: 2 },
-                      requestsPerSecond: 200,
-                      schedule: {
-                        frequency: { hours: 24 },
-                        timeout: { seconds: 60 },
-                        initialDelay: { hours: 1 },
-                      },
-                    },
-                  ],
-                },
-              },
-            },
-          }),
-          catalogServiceMock.factory({ entities: [entity] }),
-          scheduler.factory({ skipTaskRunOnStartup: true }),
         ],
+        type: 'prefect',
+        instance: { baseUrl: prefect.baseUrl, apiKey },
+        entities: [entity],
       });
-      const server = backend.server as Server;
-      return {
-        server,
-        sync: () => scheduler.triggerTask(SYNC_TASK),
-        checkHealth: () => scheduler.triggerTask('mlops-health-checks'),
-        status: async () =>
-          (
-            await request(server).get('/api/mlops/sources').set(AUTH)
-          ).body.items.find(
-            (i: any) => i.type === 'prefect' && i.name === 'prod',
-          ),
-      };
+      return backend;
     }
 
     function seedOomFailure() {
@@ -159,9 +114,7 @@ describe.each(databases.eachSupportedId())(
       await portal.sync();
       expect(await portal.status()).toMatchObject({ state: 'ok' });
 
-      const runs = await request(portal.server)
-        .get('/api/mlops/pipelines/train-fraud%2Fnightly/runs')
-        .set(AUTH);
+      const runs = await portal.get('/pipelines/train-fraud%2Fnightly/runs');
       expect(runs.status).toBe(200);
       const [run] = runs.body.items ?? runs.body;
       expect(run).toMatchObject({
@@ -175,18 +128,18 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       await portal.checkHealth();
-      const incidents = await request(portal.server)
-        .get('/api/mlops/entities/component/default/fraud-training/incidents')
-        .set(AUTH);
+      const incidents = await portal.get(
+        '/entities/component/default/fraud-training/incidents',
+      );
       expect(incidents.status).toBe(200);
       const open = (incidents.body.items ?? incidents.body).filter(
         (i: any) => i.status !== 'resolved',
       );
       expect(open.map((i: any) => i.symptom)).toContain('pipeline_failed');
 
-      const triage = await request(portal.server)
-        .get('/api/mlops/entities/component/default/fraud-training/triage')
-        .set(AUTH);
+      const triage = await portal.get(
+        '/entities/component/default/fraud-training/triage',
+      );
       expect(triage.status).toBe(200);
       expect(triage.body.status).toBe('unhealthy');
       expect(triage.body.problems).toContainEqual(
@@ -211,9 +164,7 @@ describe.each(databases.eachSupportedId())(
       const status = await portal.status();
       expect(status.state).toMatch(/failing|circuit_open/);
       expect(status.lastError).toMatch(/503/);
-      const runs = await request(portal.server)
-        .get('/api/mlops/pipelines/train-fraud%2Fnightly/runs')
-        .set(AUTH);
+      const runs = await portal.get('/pipelines/train-fraud%2Fnightly/runs');
       expect(runs.body.items ?? runs.body).toHaveLength(1);
       expect(JSON.stringify(status)).not.toContain(API_KEY);
     });
@@ -226,9 +177,7 @@ describe.each(databases.eachSupportedId())(
       expect(status.state).toMatch(/failing|circuit_open/);
       expect(status.lastError).toMatch(/refused the configured API key/);
       expect(JSON.stringify(status)).not.toContain('pnu_wrong-5521');
-      const runs = await request(portal.server)
-        .get('/api/mlops/pipelines/train-fraud%2Fnightly/runs')
-        .set(AUTH);
+      const runs = await portal.get('/pipelines/train-fraud%2Fnightly/runs');
       expect(runs.body.items ?? []).toEqual([]);
     });
   },

@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import fs from 'node:fs';
 import { createPrometheusSource } from './PrometheusSource';
-import { plainHttpClient } from './__testUtils__/httpClient';
+import { plainHttpClient } from '@backstage-mlops/plugin-mlops-node/testUtils';
 import {
   PROMETHEUS_BINARY,
   TestExporter,

@@ -3,8 +3,10 @@ import type { MlopsSourceHttpClient } from '@backstage-mlops/plugin-mlops-node';
 /**
  * A plain HTTP client with the contract of the backend's source client
  * (JSON to one base URL, errors with `status`, 0 for timeouts and network
- * errors) but no retries or circuit: the module's own behaviour is under
- * test here. The plugin-level tests go through the backend's real client.
+ * errors) but no retries or circuit, for testing a source module's own
+ * behaviour. Tests through the whole plugin use the backend's real client.
+ *
+ * @public
  */
 export function plainHttpClient(
   baseUrl: string,

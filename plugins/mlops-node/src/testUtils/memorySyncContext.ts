@@ -1,65 +1,20 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
 import type {
   MlopsSourceEntity,
   MlopsSourceHttpClient,
   MlopsSourcePipelineRun,
   MlopsSourceSyncContext,
 } from '@backstage-mlops/plugin-mlops-node';
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
 
 /**
- * A plain HTTP client with the contract of the backend's source client
- * (JSON to one base URL, errors with `status`, 0 for timeouts and network
- * errors) but no retries or circuit: the module's own behaviour is under
- * test here. The plugin-level tests go through the backend's real client.
+ * A sync context over in-memory cursors and sinks, for testing a pipeline
+ * source's sync without the backend. Cursors are committed as soon as they
+ * are set (the backend commits them when the sync resolves); the tracking
+ * and registry sinks throw, since pipeline sources do not use them.
+ *
+ * @public
  */
-export function plainHttpClient(
-  baseUrl: string,
-  timeoutMs = 2_000,
-): MlopsSourceHttpClient & { calls: number } {
-  const client = {
-    calls: 0,
-    async json<T>(request: Parameters<MlopsSourceHttpClient['json']>[0]) {
-      client.calls++;
-      const url = new URL(baseUrl + request.path);
-      for (const [key, value] of Object.entries(request.query ?? {})) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
-      }
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: request.method ?? 'GET',
-          headers: {
-            ...(request.body !== undefined
-              ? { 'content-type': 'application/json' }
-              : {}),
-            ...request.headers,
-          },
-          body:
-            request.body !== undefined
-              ? JSON.stringify(request.body)
-              : undefined,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        throw Object.assign(new Error(`${request.path}: ${error}`), {
-          name: 'MlopsSourceHttpError',
-          status: 0,
-        });
-      }
-      if (!response.ok) {
-        throw Object.assign(
-          new Error(`${request.path} answered ${response.status}`),
-          { name: 'MlopsSourceHttpError', status: response.status },
-        );
-      }
-      return (await response.json()) as T;
-    },
-  };
-  return client;
-}
-
-/** A sync context over in-memory cursors and sinks. */
 export function memorySyncContext(options: {
   name?: string;
   baseUrl: string;
