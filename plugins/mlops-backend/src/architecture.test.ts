@@ -117,6 +117,7 @@ const STORE_QUERY_MODULES = new Set([
   'tracking/metricWriter.ts',
   'tracking/mirrorRuns.ts',
   'tracking/plannerStatistics.ts',
+  'tracking/runBatch.ts',
   'tracking/runFilters.ts',
   'tracking/runRows.ts',
   'tracking/runSearch.ts',

@@ -7,10 +7,9 @@ import {
   RunStatus,
   SearchRunsResponse,
 } from '@backstage-mlops/plugin-mlops-common';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
-import { writeMetrics } from './metricWriter';
 import {
   MirroredRunInput,
   mirrorMetricHistory,
@@ -21,12 +20,12 @@ import {
   ObjectReadScope,
   UNRESTRICTED_READ_SCOPE,
 } from '../permissions/MlopsObjectReadAccess';
-import { fromStoredValue, toMetricValue, toStoredValue } from './metricValues';
+import { fromStoredValue, toMetricValue } from './metricValues';
 import { isUniqueViolation, readJsonTags } from '../database/values';
 import { RUN_TABLES, RunReader, toExperiment } from './runRows';
 import { runComparison } from './runComparison';
+import { writeRunBatch } from './runBatch';
 import type {
-  MetricMeasurement,
   NewExperiment,
   NewRun,
   RunBatch,
@@ -42,8 +41,9 @@ export type {
   RunSnapshot,
   RunUpdate,
 } from './trackingInputs';
+export { isParamChangeRefusal } from './runBatch';
 import { ExperimentSearch, searchExperimentIds } from './experimentSearch';
-import { RUN_NAME_TAG, RunSearch, searchRuns } from './runSearch';
+import { RunSearch, searchRuns } from './runSearch';
 
 export type {
   RunSearch,
@@ -52,27 +52,9 @@ export type {
   RunTextAttribute,
 } from './runSearch';
 
-const { EXPERIMENTS, RUNS, PARAMS, TAGS, METRICS } = RUN_TABLES;
-
-const PARAM_CHANGE = Symbol('mlops.paramChange');
-
-function markParamChange(error: ConflictError): ConflictError {
-  return Object.assign(error, { [PARAM_CHANGE]: true });
-}
-
-/**
- * True for the refusal to change a logged param: a conflict on the portal's
- * routes, an INVALID_PARAMETER_VALUE in MLflow's terms.
- */
-export function isParamChangeRefusal(error: unknown): boolean {
-  return Boolean(error && (error as Record<symbol, unknown>)[PARAM_CHANGE]);
-}
+const { EXPERIMENTS, RUNS, TAGS, METRICS } = RUN_TABLES;
 
 const TERMINAL_STATUSES: RunStatus[] = ['FINISHED', 'FAILED', 'KILLED'];
-
-function truncate(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
 
 /**
  * Fills the store with a mirrored run's metric history before it is read
@@ -423,103 +405,8 @@ export class TrackingStore {
    * value) rolls back the whole batch.
    */
   async logBatch(runId: string, batch: RunBatch): Promise<void> {
-    const params = new Map<string, string>();
-    for (const { key, value } of batch.params) {
-      const previous = params.get(key);
-      if (previous !== undefined && previous !== value) {
-        throw new InputError(
-          `Param "${key}" appears twice in the batch with different values`,
-        );
-      }
-      params.set(key, value);
-    }
-    const tags = new Map<string, string>();
-    for (const { key, value } of batch.tags) {
-      tags.set(key, value);
-    }
-    // The latest value per key among the batch, by MLflow's rule: highest
-    // step, then newest timestamp, then largest value.
-    const latest = new Map<string, MetricMeasurement>();
-    for (const metric of batch.metrics) {
-      const current = latest.get(metric.key);
-      if (!current || isLater(metric, current)) {
-        latest.set(metric.key, metric);
-      }
-    }
-
-    await this.db.transaction(async tx => {
-      const run = await tx(RUNS).where({ id: runId }).first('id', 'deleted');
-      if (!run) {
-        throw new NotFoundError(`No run with id ${runId}`);
-      }
-      if (run.deleted === true || run.deleted === 1) {
-        throw new ConflictError(
-          `Run ${runId} is deleted; restore it before logging to it`,
-        );
-      }
-
-      if (params.size > 0) {
-        const existing: Array<{ key: string; value: string }> = await tx(PARAMS)
-          .where('run_id', runId)
-          .whereIn('key', [...params.keys()])
-          .select('key', 'value');
-        for (const row of existing) {
-          const value = params.get(row.key)!;
-          if (row.value !== value) {
-            throw markParamChange(
-              new ConflictError(
-                `Param "${row.key}" of run ${runId} is already "${truncate(
-                  row.value,
-                )}" and cannot be changed to "${truncate(
-                  value,
-                )}": params are write-once`,
-              ),
-            );
-          }
-          params.delete(row.key);
-        }
-        if (params.size > 0) {
-          try {
-            await tx(PARAMS).insert(
-              [...params].map(([key, value]) => ({
-                run_id: runId,
-                key,
-                value,
-              })),
-            );
-          } catch (error) {
-            if (isUniqueViolation(error)) {
-              throw new ConflictError(
-                `Params of run ${runId} were logged concurrently; retry the batch`,
-              );
-            }
-            throw error;
-          }
-        }
-      }
-
-      if (tags.size > 0) {
-        await tx(TAGS)
-          .insert(
-            [...tags].map(([key, value]) => ({ run_id: runId, key, value })),
-          )
-          .onConflict(['run_id', 'key'])
-          .merge(['value']);
-        const name = tags.get(RUN_NAME_TAG);
-        if (name !== undefined && name.length <= 250) {
-          // MLflow's server renames the run when this tag is set, so the
-          // name and the tag never disagree (search relies on it).
-          await tx(RUNS).where({ id: runId }).update({ name });
-        }
-      }
-
-      await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
-    });
     this.plannerStatistics.noteWrittenRows(
-      batch.metrics.length +
-        latest.size +
-        batch.params.length +
-        batch.tags.length,
+      await writeRunBatch(this.db, runId, batch),
     );
   }
 
@@ -682,14 +569,4 @@ export class TrackingStore {
   ): Promise<number> {
     return mirrorMetricHistory(this.db, runId, key, points);
   }
-}
-
-function isLater(a: MetricMeasurement, b: MetricMeasurement): boolean {
-  if (a.step !== b.step) {
-    return a.step > b.step;
-  }
-  if (a.timestamp !== b.timestamp) {
-    return a.timestamp > b.timestamp;
-  }
-  return toStoredValue(a.value).value > toStoredValue(b.value).value;
 }
