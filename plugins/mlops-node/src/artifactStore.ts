@@ -157,6 +157,7 @@ export interface MlopsArtifactMultipartUpload {
  * @public
  */
 export interface MlopsArtifactUploadedPart {
+  /** From 1. */
   partNumber: number;
   /** The ETag the part's upload answered. */
   etag: string;
@@ -169,9 +170,13 @@ export interface MlopsArtifactUploadedPart {
  * @public
  */
 export class MlopsArtifactTooLargeError extends Error {
-  constructor(readonly limitBytes: number) {
+  /** The limit the artifact went past, in bytes. */
+  readonly limitBytes: number;
+
+  constructor(limitBytes: number) {
     super(`The artifact is larger than the limit of ${limitBytes} bytes`);
     this.name = 'MlopsArtifactTooLargeError';
+    this.limitBytes = limitBytes;
   }
 }
 
