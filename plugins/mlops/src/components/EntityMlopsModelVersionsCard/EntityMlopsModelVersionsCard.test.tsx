@@ -1,126 +1,24 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  EntityModelsResponse,
-  ModelVersion,
-} from '@backstage-mlops/plugin-mlops-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   backendError,
-  mlModelEntity,
   renamedEntity,
-  renderEntityCard,
   unannotatedEntity,
 } from '../../__testUtils__/cards';
-import { MlopsApi } from '../../api';
 import {
-  EntityMlopsModelVersionsCard,
-  formatAge,
-} from './EntityMlopsModelVersionsCard';
+  modelEntity,
+  renderVersionsCard,
+  version,
+  withVersions,
+} from '../../__testUtils__/modelVersions';
+import { formatAge } from './EntityMlopsModelVersionsCard';
 
 jest.setTimeout(30_000);
-
-const modelEntity = mlModelEntity('fraud-detection');
-
-const daysAgo = (days: number) =>
-  new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
-
-function version(
-  number: number,
-  stage: ModelVersion['stage'],
-  metrics: Record<string, number>,
-  aliases: string[] = [],
-  age = 10 - number,
-): ModelVersion {
-  return {
-    model: 'fraud-detection',
-    version: number,
-    stage,
-    status: 'READY',
-    metrics,
-    params: {},
-    tags: {},
-    aliases,
-    createdAt: daysAgo(age),
-    updatedAt: daysAgo(age),
-    stageChangedAt: daysAgo(age),
-  };
-}
-
-const withVersions: EntityModelsResponse = {
-  entityRef: 'component:default/fraud-detection',
-  models: [
-    {
-      name: 'fraud-detection',
-      known: true,
-      model: {
-        name: 'fraud-detection',
-        tags: {},
-        latestVersion: 3,
-        productionVersion: 2,
-        aliases: { champion: 2, challenger: 3 },
-        createdAt: daysAgo(30),
-        updatedAt: daysAgo(1),
-      },
-      versions: [
-        version(
-          3,
-          'Staging',
-          { auc: 0.931, val_loss: 0.221 },
-          ['challenger'],
-          1,
-        ),
-        version(
-          2,
-          'Production',
-          { auc: 0.927, val_loss: 0.226 },
-          ['champion'],
-          5,
-        ),
-        version(1, 'Archived', { auc: 0.912, val_loss: 0.241 }, [], 20),
-      ],
-      history: [
-        {
-          id: 3,
-          model: 'fraud-detection',
-          version: 2,
-          action: 'rollback',
-          from: 'Archived',
-          to: 'Production',
-          actor: 'user:default/ada',
-          reason: 'False positives doubled on weekend traffic',
-          at: daysAgo(2),
-        },
-        {
-          id: 2,
-          model: 'fraud-detection',
-          version: 3,
-          action: 'alias_set',
-          alias: 'challenger',
-          to: '3',
-          actor: 'user:default/lin',
-          at: daysAgo(3),
-        },
-      ],
-    },
-  ],
-};
-
-function renderCard(
-  api: Partial<MlopsApi>,
-  options: { entity?: Entity; allow?: boolean } = {},
-) {
-  return renderEntityCard(<EntityMlopsModelVersionsCard />, {
-    entity: options.entity ?? modelEntity,
-    api,
-    permission: options.allow !== false,
-  });
-}
 
 describe('EntityMlopsModelVersionsCard', () => {
   it('lists versions with stage, aliases, key metrics and age, and the history', async () => {
     const getEntityModels = jest.fn().mockResolvedValue(withVersions);
-    await renderCard({ getEntityModels });
+    await renderVersionsCard({ getEntityModels });
 
     const table = await screen.findByRole('table', {
       name: 'Versions of fraud-detection',
@@ -163,7 +61,7 @@ describe('EntityMlopsModelVersionsCard', () => {
       version: version(3, 'Production', {}),
       archived: [2],
     });
-    await renderCard({ getEntityModels, transitionModelVersionStage });
+    await renderVersionsCard({ getEntityModels, transitionModelVersionStage });
 
     await userEvent.click(
       await screen.findByRole('button', { name: 'Change stage of version 3' }),
@@ -202,7 +100,7 @@ describe('EntityMlopsModelVersionsCard', () => {
     const transitionModelVersionStage = jest
       .fn()
       .mockRejectedValue(new Error('Model "fraud-detection" has no version 1'));
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       transitionModelVersionStage,
     });
@@ -236,7 +134,7 @@ describe('EntityMlopsModelVersionsCard', () => {
       to: 1,
       version: version(1, 'Production', {}),
     });
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       rollbackModel,
     });
@@ -262,7 +160,7 @@ describe('EntityMlopsModelVersionsCard', () => {
   it('disables the actions for users without permission', async () => {
     // usePermission caches decisions per permission and entity (SWR) across
     // renders; another entity keeps the earlier tests' "allowed" out of it.
-    await renderCard(
+    await renderVersionsCard(
       { getEntityModels: async () => withVersions },
       {
         allow: false,
@@ -278,7 +176,7 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('notes the source instance of a model mirrored from MLflow', async () => {
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => ({
         ...withVersions,
         models: withVersions.models.map(m => ({
@@ -291,7 +189,7 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('says so when the model has no versions', async () => {
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => ({
         entityRef: 'component:default/fraud-detection',
         models: [
@@ -310,7 +208,7 @@ describe('EntityMlopsModelVersionsCard', () => {
       404,
       'No entity component:default/fraud-detection in the catalog',
     );
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => {
         throw error;
       },
@@ -327,7 +225,7 @@ describe('EntityMlopsModelVersionsCard', () => {
 
   it('explains the missing annotation and never calls the backend', async () => {
     const getEntityModels = jest.fn();
-    await renderCard(
+    await renderVersionsCard(
       { getEntityModels },
       { entity: unannotatedEntity(modelEntity) },
     );
@@ -338,7 +236,7 @@ describe('EntityMlopsModelVersionsCard', () => {
   });
 
   it('shows progress while loading', async () => {
-    await renderCard({ getEntityModels: () => new Promise(() => {}) });
+    await renderVersionsCard({ getEntityModels: () => new Promise(() => {}) });
     expect(await screen.findByTestId('progress')).toBeInTheDocument();
   });
 });

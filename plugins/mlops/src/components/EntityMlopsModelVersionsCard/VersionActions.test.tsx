@@ -1,120 +1,18 @@
-import { Entity } from '@backstage/catalog-model';
 import {
-  EntityModelsResponse,
-  ModelVersion,
   ModelVersionComparison,
   RetentionResult,
 } from '@backstage-mlops/plugin-mlops-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { backendError, renamedEntity } from '../../__testUtils__/cards';
 import {
-  backendError,
-  mlModelEntity,
-  renamedEntity,
-  renderEntityCard,
-} from '../../__testUtils__/cards';
-import { MlopsApi } from '../../api';
-import { EntityMlopsModelVersionsCard } from './EntityMlopsModelVersionsCard';
+  modelEntity,
+  renderVersionsCard,
+  withVersions,
+} from '../../__testUtils__/modelVersions';
 import { aliasProblem } from './VersionDialogs';
 
 jest.setTimeout(30_000);
-
-const modelEntity = mlModelEntity('fraud-detection');
-
-const daysAgo = (days: number) =>
-  new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
-
-function version(
-  number: number,
-  stage: ModelVersion['stage'],
-  metrics: Record<string, number>,
-  aliases: string[] = [],
-  age = 10 - number,
-): ModelVersion {
-  return {
-    model: 'fraud-detection',
-    version: number,
-    stage,
-    status: 'READY',
-    metrics,
-    params: {},
-    tags: {},
-    aliases,
-    createdAt: daysAgo(age),
-    updatedAt: daysAgo(age),
-    stageChangedAt: daysAgo(age),
-  };
-}
-
-const withVersions: EntityModelsResponse = {
-  entityRef: 'component:default/fraud-detection',
-  models: [
-    {
-      name: 'fraud-detection',
-      known: true,
-      model: {
-        name: 'fraud-detection',
-        tags: {},
-        latestVersion: 3,
-        productionVersion: 2,
-        aliases: { champion: 2, challenger: 3 },
-        createdAt: daysAgo(30),
-        updatedAt: daysAgo(1),
-      },
-      versions: [
-        version(
-          3,
-          'Staging',
-          { auc: 0.931, val_loss: 0.221 },
-          ['challenger'],
-          1,
-        ),
-        version(
-          2,
-          'Production',
-          { auc: 0.927, val_loss: 0.226 },
-          ['champion'],
-          5,
-        ),
-        version(1, 'Archived', { auc: 0.912, val_loss: 0.241 }, [], 20),
-      ],
-      history: [
-        {
-          id: 3,
-          model: 'fraud-detection',
-          version: 2,
-          action: 'rollback',
-          from: 'Archived',
-          to: 'Production',
-          actor: 'user:default/ada',
-          reason: 'False positives doubled on weekend traffic',
-          at: daysAgo(2),
-        },
-        {
-          id: 2,
-          model: 'fraud-detection',
-          version: 3,
-          action: 'alias_set',
-          alias: 'challenger',
-          to: '3',
-          actor: 'user:default/lin',
-          at: daysAgo(3),
-        },
-      ],
-    },
-  ],
-};
-
-function renderCard(
-  api: Partial<MlopsApi>,
-  options: { entity?: Entity; allow?: boolean } = {},
-) {
-  return renderEntityCard(<EntityMlopsModelVersionsCard />, {
-    entity: options.entity ?? modelEntity,
-    api,
-    permission: options.allow !== false,
-  });
-}
 
 // The version actions beyond stages and rollback: aliases, compare and
 // retention. Each test that needs a permission decision other than "allowed"
@@ -128,7 +26,7 @@ describe('EntityMlopsModelVersionsCard aliases', () => {
     const setModelAlias = jest.fn(
       async () => withVersions.models[0].versions[0],
     );
-    await renderCard({ getEntityModels, setModelAlias });
+    await renderVersionsCard({ getEntityModels, setModelAlias });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Set alias' }),
     );
@@ -161,7 +59,7 @@ describe('EntityMlopsModelVersionsCard aliases', () => {
     const setModelAlias = jest.fn(async () => {
       throw await backendError(400, 'Alias shadow is not allowed here');
     });
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       setModelAlias,
     });
@@ -191,7 +89,7 @@ describe('EntityMlopsModelVersionsCard aliases', () => {
 
   it('removes an alias from its chip after naming the version it leaves', async () => {
     const deleteModelAlias = jest.fn(async () => undefined);
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       deleteModelAlias,
     });
@@ -239,7 +137,7 @@ const comparison: ModelVersionComparison = {
 describe('EntityMlopsModelVersionsCard compare', () => {
   it('compares Production with the newest version, metric by metric with the better one', async () => {
     const compareModelVersions = jest.fn(async () => comparison);
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       compareModelVersions,
     });
@@ -277,7 +175,7 @@ describe('EntityMlopsModelVersionsCard compare', () => {
       .mockRejectedValueOnce(
         await backendError(404, 'Version 1 of fraud-detection not found'),
       );
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       compareModelVersions,
     });
@@ -317,7 +215,7 @@ describe('EntityMlopsModelVersionsCard retention', () => {
       async ({ dryRun }: { dryRun: boolean }) => plan(dryRun, [1]),
     );
     const getEntityModels = jest.fn(async () => withVersions);
-    await renderCard({ getEntityModels, applyModelRetention });
+    await renderVersionsCard({ getEntityModels, applyModelRetention });
     await userEvent.click(
       await screen.findByRole('button', { name: 'Clean up' }),
     );
@@ -351,7 +249,7 @@ describe('EntityMlopsModelVersionsCard retention', () => {
       .fn()
       .mockResolvedValueOnce(plan(true, []))
       .mockRejectedValue(await backendError(400, 'keep must be at least 1'));
-    await renderCard({
+    await renderVersionsCard({
       getEntityModels: async () => withVersions,
       applyModelRetention,
     });
@@ -376,7 +274,7 @@ describe('EntityMlopsModelVersionsCard retention', () => {
 
 describe('EntityMlopsModelVersionsCard without permission', () => {
   it('disables alias, retention and rollback but still compares', async () => {
-    await renderCard(
+    await renderVersionsCard(
       { getEntityModels: async () => withVersions },
       {
         allow: false,
