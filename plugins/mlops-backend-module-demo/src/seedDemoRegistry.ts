@@ -13,242 +13,250 @@ type DemoStep =
   | { alias: string; version: number }
   | { rollback: string };
 
+/**
+ * A version of a demo model: registered with its description, metrics and
+ * params, then moved through `stages` (with `archive`, the version it
+ * replaces in that stage is archived), then, with `rollback`, the model is
+ * rolled back for that reason.
+ */
+interface DemoVersion {
+  description: string;
+  metrics: Record<string, number>;
+  params: Record<string, string>;
+  stages?: Array<{ stage: ModelStage; reason: string; archive?: true }>;
+  rollback?: string;
+}
+
+/** A demo model's versions in the order they are registered, and its aliases. */
 interface DemoModelStory {
   actor: string;
-  steps: DemoStep[];
+  versions: DemoVersion[];
+  champion: number;
+  challenger: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
-
-function snapshot(
-  metrics: Record<string, number>,
-  params: Record<string, string>,
-): RunSnapshot {
-  return { metrics, params };
-}
 
 // Each story ends with a version in every stage, champion and challenger
 // aliases, and fraud-detection's history shows a rollback.
 const STORIES: Record<string, DemoModelStory> = {
   'fraud-detection': {
     actor: 'user:default/ada',
-    steps: [
+    versions: [
       {
-        create: snapshot(
-          {
-            auc: 0.912,
-            precision: 0.81,
-            recall: 0.74,
-            val_loss: 0.241,
-            latency_p95_ms: 38,
-          },
-          {
-            model: 'xgboost',
-            max_depth: '6',
-            learning_rate: '0.1',
-            n_estimators: '300',
-          },
-        ),
         description: 'First gradient-boosted model on card transactions',
+        metrics: {
+          auc: 0.912,
+          precision: 0.81,
+          recall: 0.74,
+          val_loss: 0.241,
+          latency_p95_ms: 38,
+        },
+        params: {
+          model: 'xgboost',
+          max_depth: '6',
+          learning_rate: '0.1',
+          n_estimators: '300',
+        },
+        stages: [
+          {
+            stage: 'Production',
+            reason: 'First release after shadow traffic week',
+          },
+        ],
       },
       {
-        stage: 'Production',
-        version: 1,
-        reason: 'First release after shadow traffic week',
-      },
-      {
-        create: snapshot(
-          {
-            auc: 0.927,
-            precision: 0.84,
-            recall: 0.77,
-            val_loss: 0.226,
-            latency_p95_ms: 41,
-          },
-          {
-            model: 'xgboost',
-            max_depth: '8',
-            learning_rate: '0.1',
-            n_estimators: '400',
-          },
-        ),
         description: 'Deeper trees, merchant category features',
-      },
-      { stage: 'Staging', version: 2, reason: 'Canary on 5% of traffic' },
-      {
-        stage: 'Production',
-        version: 2,
-        reason: 'Canary precision up 3 points',
-        archive: true,
-      },
-      {
-        create: snapshot(
+        metrics: {
+          auc: 0.927,
+          precision: 0.84,
+          recall: 0.77,
+          val_loss: 0.226,
+          latency_p95_ms: 41,
+        },
+        params: {
+          model: 'xgboost',
+          max_depth: '8',
+          learning_rate: '0.1',
+          n_estimators: '400',
+        },
+        stages: [
+          { stage: 'Staging', reason: 'Canary on 5% of traffic' },
           {
-            auc: 0.934,
-            precision: 0.79,
-            recall: 0.83,
-            val_loss: 0.219,
-            latency_p95_ms: 57,
+            stage: 'Production',
+            reason: 'Canary precision up 3 points',
+            archive: true,
           },
-          {
-            model: 'lightgbm',
-            num_leaves: '127',
-            learning_rate: '0.05',
-            n_estimators: '800',
-          },
-        ),
+        ],
+      },
+      {
         description: 'LightGBM with device fingerprint features',
-      },
-      {
-        stage: 'Production',
-        version: 3,
-        reason: 'Best offline AUC so far',
-        archive: true,
-      },
-      {
+        metrics: {
+          auc: 0.934,
+          precision: 0.79,
+          recall: 0.83,
+          val_loss: 0.219,
+          latency_p95_ms: 57,
+        },
+        params: {
+          model: 'lightgbm',
+          num_leaves: '127',
+          learning_rate: '0.05',
+          n_estimators: '800',
+        },
+        stages: [
+          {
+            stage: 'Production',
+            reason: 'Best offline AUC so far',
+            archive: true,
+          },
+        ],
         rollback:
           'False positives doubled on weekend traffic; back to version 2 while the device features are checked',
       },
       {
-        create: snapshot(
-          {
-            auc: 0.931,
-            precision: 0.85,
-            recall: 0.8,
-            val_loss: 0.221,
-            latency_p95_ms: 44,
-          },
-          {
-            model: 'lightgbm',
-            num_leaves: '63',
-            learning_rate: '0.05',
-            n_estimators: '600',
-          },
-        ),
         description: 'Device features recalibrated on weekend data',
+        metrics: {
+          auc: 0.931,
+          precision: 0.85,
+          recall: 0.8,
+          val_loss: 0.221,
+          latency_p95_ms: 44,
+        },
+        params: {
+          model: 'lightgbm',
+          num_leaves: '63',
+          learning_rate: '0.05',
+          n_estimators: '600',
+        },
+        stages: [
+          {
+            stage: 'Staging',
+            reason: 'Replay of the weekend incident traffic',
+          },
+        ],
       },
       {
-        stage: 'Staging',
-        version: 4,
-        reason: 'Replay of the weekend incident traffic',
-      },
-      {
-        create: snapshot(
-          {
-            auc: 0.929,
-            precision: 0.86,
-            recall: 0.78,
-            val_loss: 0.223,
-            latency_p95_ms: 36,
-          },
-          {
-            model: 'lightgbm',
-            num_leaves: '63',
-            learning_rate: '0.05',
-            n_estimators: '500',
-          },
-        ),
         description: 'Nightly retrain',
+        metrics: {
+          auc: 0.929,
+          precision: 0.86,
+          recall: 0.78,
+          val_loss: 0.223,
+          latency_p95_ms: 36,
+        },
+        params: {
+          model: 'lightgbm',
+          num_leaves: '63',
+          learning_rate: '0.05',
+          n_estimators: '500',
+        },
       },
-      { alias: 'champion', version: 2 },
-      { alias: 'challenger', version: 4 },
     ],
+    champion: 2,
+    challenger: 4,
   },
   'ticket-classifier': {
     actor: 'user:default/lin',
-    steps: [
+    versions: [
       {
-        create: snapshot(
-          { accuracy: 0.842, macro_f1: 0.79, val_loss: 0.512 },
-          { model: 'distilbert', epochs: '3', max_length: '256' },
-        ),
         description: 'DistilBERT fine-tuned on two years of tickets',
+        metrics: { accuracy: 0.842, macro_f1: 0.79, val_loss: 0.512 },
+        params: { model: 'distilbert', epochs: '3', max_length: '256' },
+        stages: [{ stage: 'Production', reason: 'Replaces the keyword rules' }],
       },
-      { stage: 'Production', version: 1, reason: 'Replaces the keyword rules' },
       {
-        create: snapshot(
-          { accuracy: 0.871, macro_f1: 0.83, val_loss: 0.447 },
-          { model: 'distilbert', epochs: '4', max_length: '384' },
-        ),
         description: 'Longer context, billing queue relabelled',
+        metrics: { accuracy: 0.871, macro_f1: 0.83, val_loss: 0.447 },
+        params: { model: 'distilbert', epochs: '4', max_length: '384' },
+        stages: [
+          {
+            stage: 'Production',
+            reason: 'Macro F1 up 4 points on the holdout',
+            archive: true,
+          },
+        ],
       },
       {
-        stage: 'Production',
-        version: 2,
-        reason: 'Macro F1 up 4 points on the holdout',
-        archive: true,
-      },
-      {
-        create: snapshot(
-          { accuracy: 0.876, macro_f1: 0.85, val_loss: 0.431 },
-          { model: 'deberta-v3-small', epochs: '4', max_length: '384' },
-        ),
         description: 'DeBERTa small',
+        metrics: { accuracy: 0.876, macro_f1: 0.85, val_loss: 0.431 },
+        params: { model: 'deberta-v3-small', epochs: '4', max_length: '384' },
+        stages: [
+          { stage: 'Staging', reason: 'A/B test with the support leads' },
+        ],
       },
       {
-        stage: 'Staging',
-        version: 3,
-        reason: 'A/B test with the support leads',
-      },
-      {
-        create: snapshot(
-          { accuracy: 0.869, macro_f1: 0.84, val_loss: 0.438 },
-          { model: 'deberta-v3-small', epochs: '5', max_length: '512' },
-        ),
         description: 'Weekly retrain',
+        metrics: { accuracy: 0.869, macro_f1: 0.84, val_loss: 0.438 },
+        params: { model: 'deberta-v3-small', epochs: '5', max_length: '512' },
       },
-      { alias: 'champion', version: 2 },
-      { alias: 'challenger', version: 3 },
     ],
+    champion: 2,
+    challenger: 3,
   },
   'market-master': {
     actor: 'user:default/sam',
-    steps: [
+    versions: [
       {
-        create: snapshot(
-          { accuracy: 0.548, log_loss: 0.688, sharpe: 0.9 },
-          { model: 'lstm', window: '30', hidden: '64' },
-        ),
         description: 'LSTM on 30-day price and volume windows',
+        metrics: { accuracy: 0.548, log_loss: 0.688, sharpe: 0.9 },
+        params: { model: 'lstm', window: '30', hidden: '64' },
+        stages: [{ stage: 'Production', reason: 'Paper trading met the bar' }],
       },
-      { stage: 'Production', version: 1, reason: 'Paper trading met the bar' },
       {
-        create: snapshot(
-          { accuracy: 0.561, log_loss: 0.681, sharpe: 1.2 },
-          { model: 'lstm', window: '60', hidden: '128' },
-        ),
         description: 'Longer window, volatility features',
+        metrics: { accuracy: 0.561, log_loss: 0.681, sharpe: 1.2 },
+        params: { model: 'lstm', window: '60', hidden: '128' },
+        stages: [
+          {
+            stage: 'Production',
+            reason: 'Sharpe 1.2 over the last quarter',
+            archive: true,
+          },
+        ],
       },
       {
-        stage: 'Production',
-        version: 2,
-        reason: 'Sharpe 1.2 over the last quarter',
-        archive: true,
-      },
-      {
-        create: snapshot(
-          { accuracy: 0.566, log_loss: 0.679, sharpe: 1.1 },
-          { model: 'temporal-fusion', window: '60', hidden: '128' },
-        ),
         description: 'Temporal fusion transformer',
+        metrics: { accuracy: 0.566, log_loss: 0.679, sharpe: 1.1 },
+        params: { model: 'temporal-fusion', window: '60', hidden: '128' },
+        stages: [
+          { stage: 'Staging', reason: 'Shadow predictions for two weeks' },
+        ],
       },
       {
-        stage: 'Staging',
-        version: 3,
-        reason: 'Shadow predictions for two weeks',
-      },
-      {
-        create: snapshot(
-          { accuracy: 0.559, log_loss: 0.682, sharpe: 1.0 },
-          { model: 'temporal-fusion', window: '90', hidden: '128' },
-        ),
         description: 'Nightly retrain with a 90-day window',
+        metrics: { accuracy: 0.559, log_loss: 0.682, sharpe: 1.0 },
+        params: { model: 'temporal-fusion', window: '90', hidden: '128' },
       },
-      { alias: 'champion', version: 2 },
-      { alias: 'challenger', version: 3 },
     ],
+    champion: 2,
+    challenger: 3,
   },
 };
+
+/**
+ * A story as the steps it is applied in: each version registered, then its
+ * stage moves and rollback, then the two aliases set.
+ */
+function stepsOf(story: DemoModelStory): DemoStep[] {
+  return [
+    ...story.versions.flatMap((v, index): DemoStep[] => [
+      {
+        create: { metrics: v.metrics, params: v.params },
+        description: v.description,
+      },
+      ...(v.stages ?? []).map(({ stage, reason, archive }) => ({
+        stage,
+        version: index + 1,
+        reason,
+        ...(archive ? { archive } : {}),
+      })),
+      ...(v.rollback ? [{ rollback: v.rollback }] : []),
+    ]),
+    { alias: 'champion', version: story.champion },
+    { alias: 'challenger', version: story.challenger },
+  ];
+}
 
 /** The experiment's finished runs, oldest first. */
 async function finishedRunIds(
@@ -297,10 +305,11 @@ export async function seedDemoRegistry(options: {
       options.tracking && model.experimentName
         ? await finishedRunIds(options.tracking, model.experimentName)
         : [];
-    let clock = end - story.steps.length * 2 * DAY;
+    const steps = stepsOf(story);
+    let clock = end - steps.length * 2 * DAY;
     const store = registry.withClock(() => new Date(clock));
     let created = 0;
-    for (const step of story.steps) {
+    for (const step of steps) {
       clock += 2 * DAY - 3 * 60 * 60 * 1000;
       if ('create' in step) {
         const runId: string | undefined = runIds[created];
