@@ -102,6 +102,7 @@ function dependencyViolations(
 /** Query modules a store is split into (they build or run its SQL). */
 const STORE_QUERY_MODULES = new Set([
   'artifacts/ArtifactLocations.ts',
+  'incidents/healthChecks.ts',
   'monitoring/monitoringRows.ts',
   'monitoring/predictionIngest.ts',
   'pipelines/observedRuns.ts',

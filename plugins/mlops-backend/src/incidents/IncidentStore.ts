@@ -13,16 +13,24 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { EvaluatedKind, Finding, ObjectEvaluation } from './detectors/types';
 import {
+  latestChecks,
+  metricsSeries,
+  ObjectRef,
+  pruneChecks,
+  recordCheck,
+  StoredCheck,
+} from './healthChecks';
+import {
   inChunks,
   readIso,
   readRequiredIso,
   readTimestamp,
 } from '../database/values';
 
+export type { ObjectRef, StoredCheck } from './healthChecks';
+
 const INCIDENTS = 'mlops_incidents';
 const EVENTS = 'mlops_incident_events';
-const CHECKS = 'mlops_health_checks';
-const LATEST_CHECKS = 'mlops_health_latest_checks';
 const NOTIFICATIONS = 'mlops_incident_notifications';
 
 /**
@@ -32,22 +40,6 @@ const NOTIFICATIONS = 'mlops_incident_notifications';
  * bound but the human actions are never lost.
  */
 export const MAX_DETECTOR_EVENTS = 100;
-
-/** An MLOps object the detectors evaluate. */
-export interface ObjectRef {
-  kind: EvaluatedKind;
-  name: string;
-}
-
-/** The detectors' latest check of one object, as stored. */
-export interface StoredCheck {
-  kind: EvaluatedKind;
-  name: string;
-  checkedAt: string;
-  judged: DetectorSymptom[];
-  findings: Finding[];
-  metrics?: ObjectEvaluation['metrics'];
-}
 
 /**
  * A change of an incident that its owners are told about: it opened, its
@@ -182,22 +174,7 @@ export class IncidentStore {
    * have finished a later evaluation first).
    */
   async recordCheck(evaluation: ObjectEvaluation): Promise<void> {
-    const row = {
-      object_kind: evaluation.kind,
-      object_name: evaluation.name,
-      checked_at: evaluation.checkedAt,
-      observed: JSON.stringify(evaluation.judged),
-      findings: JSON.stringify(evaluation.findings),
-      metrics: evaluation.metrics ? JSON.stringify(evaluation.metrics) : null,
-    };
-    await this.db.transaction(async tx => {
-      await tx(CHECKS).insert(row);
-      await tx(LATEST_CHECKS)
-        .insert(row)
-        .onConflict(['object_kind', 'object_name'])
-        .merge()
-        .where(`${LATEST_CHECKS}.checked_at`, '<=', evaluation.checkedAt);
-    });
+    await recordCheck(this.db, evaluation);
   }
 
   /**
@@ -206,8 +183,7 @@ export class IncidentStore {
    * more, as before the latest checks were kept apart.
    */
   async pruneChecks(before: Date): Promise<number> {
-    await this.db(LATEST_CHECKS).where('checked_at', '<', before).delete();
-    return this.db(CHECKS).where('checked_at', '<', before).delete();
+    return pruneChecks(this.db, before);
   }
 
   /**
@@ -220,42 +196,7 @@ export class IncidentStore {
     objects: ObjectRef[],
     options: { metrics?: boolean } = {},
   ): Promise<StoredCheck[]> {
-    const withMetrics = options.metrics ?? true;
-    const byKey = new Map<string, StoredCheck>();
-    const kinds = new Set(objects.map(o => o.kind));
-    for (const kind of kinds) {
-      const names = [
-        ...new Set(objects.filter(o => o.kind === kind).map(o => o.name)),
-      ];
-      for (const chunk of inChunks(names)) {
-        const rows = await this.db(LATEST_CHECKS)
-          .where('object_kind', kind)
-          .whereIn('object_name', chunk)
-          .select(
-            'object_kind',
-            'object_name',
-            'checked_at',
-            'observed',
-            'findings',
-            ...(withMetrics ? ['metrics'] : []),
-          );
-        for (const row of rows) {
-          byKey.set(`${row.object_kind}:${row.object_name}`, {
-            kind: row.object_kind,
-            name: row.object_name,
-            checkedAt: readRequiredIso(row.checked_at),
-            judged: JSON.parse(row.observed),
-            findings: JSON.parse(row.findings),
-            metrics: withMetrics
-              ? parseJson<ObjectEvaluation['metrics']>(row.metrics)
-              : undefined,
-          });
-        }
-      }
-    }
-    return objects
-      .map(o => byKey.get(`${o.kind}:${o.name}`))
-      .filter((c): c is StoredCheck => c !== undefined);
+    return latestChecks(this.db, objects, options);
   }
 
   /**
@@ -290,23 +231,7 @@ export class IncidentStore {
     model: string,
     limit: number,
   ): Promise<ModelKeyMetricsPoint[]> {
-    const rows = await this.db(CHECKS)
-      .where({ object_kind: 'model', object_name: model })
-      .whereNotNull('metrics')
-      .orderBy('checked_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .select('metrics');
-    return rows.reverse().map(r => {
-      const m = JSON.parse(r.metrics);
-      return {
-        at: m.at,
-        count: m.count,
-        errorRate: m.errorRate,
-        latencyP95Ms: m.latencyP95Ms,
-        accuracy: m.accuracy,
-      };
-    });
+    return metricsSeries(this.db, model, limit);
   }
 
   /**
