@@ -40,6 +40,7 @@
  *                          through the dev TypeScript transform (slower to
  *                          start, and its transform and source maps add
  *                          about 250 MB of RSS)
+ *   BENCH_KEEP_DB          keep the portal's database at the end (printed)
  *   BENCH_NODE_ARGS        extra node flags for the portal, e.g.
  *                          "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
  *   MLFLOW_REFERENCE_DB_URL the reference's backend store (sqlite:////path or
@@ -228,6 +229,7 @@ async function portalDatabase() {
           connection: { filename: path.join(dir, 'mlops.sqlite') },
           useNullAsDefault: true,
         }),
+      describe: path.join(dir, 'mlops.sqlite'),
       drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -258,6 +260,7 @@ async function portalDatabase() {
         password: decodeURIComponent(url.password || ''),
       },
     },
+    describe: `${PG}/${prefix}mlops`,
     store: () =>
       require('knex')({ client: 'pg', connection: `${PG}/${prefix}mlops` }),
     drop: async () => {
@@ -1022,9 +1025,13 @@ async function main() {
   } finally {
     stop();
     await new Promise(r => setTimeout(r, 500));
-    await database
-      .drop()
-      .catch(e => console.error(`could not drop the bench database: ${e}`));
+    if (process.env.BENCH_KEEP_DB) {
+      console.log(`kept the portal's database: ${database.describe}`);
+    } else {
+      await database
+        .drop()
+        .catch(e => console.error(`could not drop the bench database: ${e}`));
+    }
     if (portal) fs.rmSync(portal.configDir, { recursive: true, force: true });
   }
 }

@@ -24,6 +24,7 @@ import {
   metricValue,
   name,
   parse,
+  plainMetricsBatch,
   toKeyValues,
   value,
 } from './parsing';
@@ -560,6 +561,16 @@ export function createMlflowTrackingRoutes(
   });
 
   router.post('/runs/log-batch', async (req, res) => {
+    const plain = plainMetricsBatch(req.body, Date.now());
+    if (plain) {
+      await logBatch(plain.runId, {
+        metrics: plain.metrics,
+        params: [],
+        tags: [],
+      });
+      res.json({});
+      return;
+    }
     const id = parse(runRef, req.body);
     const body = parse(
       z.object({

@@ -215,6 +215,23 @@ describe('TrackingStore', () => {
           tags: [{ key: 'k', value: 'v' }],
         }),
       ).rejects.toThrow(ConflictError);
+      // A metrics-only batch (one statement on PostgreSQL) is refused the
+      // same way, and writes nothing.
+      const metrics = [{ key: 'loss', value: 0.5, step: 1, timestamp: 1 }];
+      await expect(
+        store.logBatch(run.id, { ...emptyBatch, metrics }),
+      ).rejects.toThrow(ConflictError);
+      await expect(
+        store.logBatch('e'.repeat(32), { ...emptyBatch, metrics }),
+      ).rejects.toThrow(NotFoundError);
+      await store.updateRun(run.id, { deleted: false });
+      await expect(store.getMetricHistory(run.id, 'loss')).rejects.toThrow(
+        NotFoundError,
+      );
+      await store.logBatch(run.id, { ...emptyBatch, metrics });
+      expect((await store.getMetricHistory(run.id, 'loss')).points).toEqual([
+        { value: 0.5, step: 1, timestamp: 1 },
+      ]);
     });
 
     describe('search', () => {

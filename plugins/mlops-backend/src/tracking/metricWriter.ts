@@ -97,6 +97,43 @@ async function writePg(
   );
 }
 
+/**
+ * A metrics-only batch on PostgreSQL, in one statement and one round trip:
+ * the run is checked (it exists and is not deleted) in the same statement
+ * that writes its history and latest values, so nothing is written for a
+ * missing or deleted run, and no transaction (BEGIN, check, write, COMMIT:
+ * four round trips) is needed to keep the check and the writes together.
+ * Returns the run's state as found, or undefined when there is no such run.
+ * Training jobs log metrics far more often than params or tags, so this is
+ * the statement their throughput rests on. Undefined on other databases:
+ * the caller writes in a transaction there.
+ */
+export async function writeMetricsOfLiveRun(
+  db: Knex,
+  runId: string,
+  history: MetricRow[],
+  latest: MetricRow[],
+): Promise<{ state: 'live' | 'deleted' | 'missing' } | undefined> {
+  if (String(db.client.config.client) !== 'pg') {
+    return undefined;
+  }
+  const result = await db.raw(
+    `with run as (select deleted from mlops_runs where id = ?),
+     live as (select 1 from run where not deleted),
+     history as (insert into ${HISTORY} (${COLUMNS}) ${PG_ROWS}
+       where exists (select 1 from live)),
+     latest as (insert into ${LATEST} (${COLUMNS}) ${PG_ROWS}
+       where exists (select 1 from live) ${UPSERT_LATEST})
+     select deleted from run`,
+    [runId, runId, ...pgArrays(history), runId, ...pgArrays(latest)],
+  );
+  const [run] = result.rows as Array<{ deleted: boolean }>;
+  if (!run) {
+    return { state: 'missing' };
+  }
+  return { state: run.deleted ? 'deleted' : 'live' };
+}
+
 async function writeSqlite(
   tx: Knex.Transaction | Knex,
   runId: string,
@@ -109,7 +146,13 @@ async function writeSqlite(
   const document = JSON.stringify(
     rows.map(row => {
       const stored = toStoredValue(row.value);
-      return [row.key, stored.value, stored.is_nan ? 1 : 0, row.step, row.timestamp];
+      return [
+        row.key,
+        stored.value,
+        stored.is_nan ? 1 : 0,
+        row.step,
+        row.timestamp,
+      ];
     }),
   );
   // "where true" keeps SQLite from reading ON CONFLICT as a join constraint.

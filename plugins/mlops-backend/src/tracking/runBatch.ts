@@ -2,7 +2,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { isUniqueViolation } from '../database/values';
 import { toStoredValue } from './metricValues';
-import { writeMetrics } from './metricWriter';
+import { writeMetrics, writeMetricsOfLiveRun } from './metricWriter';
 import { RUN_TABLES } from './runRows';
 import { RUN_NAME_TAG } from './runSearch';
 import type { MetricMeasurement, RunBatch } from './trackingInputs';
@@ -77,15 +77,33 @@ export async function writeRunBatch(
     }
   }
 
+  const written =
+    batch.metrics.length +
+    latest.size +
+    batch.params.length +
+    batch.tags.length;
+  const missing = () => new NotFoundError(`No run with id ${runId}`);
+  const deleted = () =>
+    new ConflictError(
+      `Run ${runId} is deleted; restore it before logging to it`,
+    );
+
+  if (params.size === 0 && tags.size === 0) {
+    const checked = await writeMetricsOfLiveRun(db, runId, batch.metrics, [
+      ...latest.values(),
+    ]);
+    if (checked?.state === 'missing') throw missing();
+    if (checked?.state === 'deleted') throw deleted();
+    if (checked) return written;
+  }
+
   await db.transaction(async tx => {
     const run = await tx(RUNS).where({ id: runId }).first('id', 'deleted');
     if (!run) {
-      throw new NotFoundError(`No run with id ${runId}`);
+      throw missing();
     }
     if (run.deleted === true || run.deleted === 1) {
-      throw new ConflictError(
-        `Run ${runId} is deleted; restore it before logging to it`,
-      );
+      throw deleted();
     }
 
     if (params.size > 0) {
@@ -145,7 +163,5 @@ export async function writeRunBatch(
 
     await writeMetrics(tx, runId, batch.metrics, [...latest.values()]);
   });
-  return (
-    batch.metrics.length + latest.size + batch.params.length + batch.tags.length
-  );
+  return written;
 }
