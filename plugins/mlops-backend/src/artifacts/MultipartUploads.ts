@@ -13,7 +13,20 @@ export const MULTIPART_UNSUPPORTED =
 /** S3's largest number of parts, which MLflow's client never exceeds either. */
 export const MAX_PARTS = 10_000;
 
-/** A part URL the portal signed: the query of its part route. */
+/**
+ * The request header that carries a part's signature. MLflow's client PUTs
+ * each part with `credentials[i].headers` exactly as `mpu/create` answered
+ * them (`requests.put(credential.url, data=…, headers=credential.headers)`),
+ * so the signature can travel there instead of in the URL: request logs
+ * (Backstage's, a proxy's) write the URL, and the signature is a
+ * credential for as long as the URL lives.
+ */
+export const PART_SIGNATURE_HEADER = 'x-mlops-part-signature';
+
+/**
+ * A part the portal signed: the upload, part and expiry from its URL's
+ * query, the signature from the `PART_SIGNATURE_HEADER` header.
+ */
 export interface PartSignature {
   uploadId: string;
   partNumber: number;
@@ -36,8 +49,9 @@ export interface MlflowPartCredential {
  * each part there; a store without (the filesystem) gets URLs of this
  * backend's part route, which MLflow's client calls with no credentials of
  * its own (`requests.put(credential.url, data=…, headers=credential.headers)`),
- * so each URL carries an HMAC signature over the file, the upload, the
- * part and an expiry time instead.
+ * so each part carries an HMAC signature over the file, the upload, the
+ * part and an expiry time instead, in a header of its credential
+ * (`PART_SIGNATURE_HEADER`), never in the URL.
  */
 export class MultipartUploads {
   private readonly signingKey: Buffer;
@@ -95,7 +109,8 @@ export class MultipartUploads {
 
   /**
    * Starts an upload of `path` and answers where each part goes: the
-   * store's URLs, or this backend's part route under `partRouteUrl`, signed.
+   * store's URLs, or this backend's part route under `partRouteUrl` with
+   * the part's signature in its headers.
    */
   async create(
     path: string,
@@ -127,16 +142,26 @@ export class MultipartUploads {
     const encodedPath = path.split('/').map(encodeURIComponent).join('/');
     const credentials: MlflowPartCredential[] = [];
     for (let partNumber = 1; partNumber <= numParts; partNumber++) {
+      // What is signed stays in the URL: none of it is a secret, the
+      // signature covers it (altered, the part is refused), and a request
+      // log line then still tells which upload and part it was and until
+      // when its URL held. Only the signature is a credential.
       const query = new URLSearchParams({
         upload_id: upload.uploadId,
         part_number: String(partNumber),
         expires: String(expires),
-        signature: this.sign(path, upload.uploadId, partNumber, expires),
       });
       credentials.push({
         url: `${partRouteUrl}/${encodedPath}?${query}`,
         part_number: partNumber,
-        headers: {},
+        headers: {
+          [PART_SIGNATURE_HEADER]: this.sign(
+            path,
+            upload.uploadId,
+            partNumber,
+            expires,
+          ),
+        },
       });
     }
     return { upload_id: upload.uploadId, credentials };
@@ -156,7 +181,7 @@ export class MultipartUploads {
   }
 
   /**
-   * Whether a part URL was signed here for `path` and has not expired.
+   * Whether a part was signed here for `path` and its URL has not expired.
    * Answers no more than yes or no, so a refusal tells nothing of the key.
    */
   verify(path: string, part: PartSignature): boolean {

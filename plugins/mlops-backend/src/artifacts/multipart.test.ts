@@ -12,6 +12,7 @@ import nodePath from 'node:path';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
+import { PART_SIGNATURE_HEADER } from './MultipartUploads';
 import { RunningS3rver, startS3rver } from './__testUtils__/s3rver';
 
 jest.setTimeout(180_000);
@@ -190,9 +191,21 @@ describe('multipart uploads through the MLflow artifact proxy', () => {
           type === 'filesystem'
             ? `${BACKEND_URL}/api/mlops/mlflow/api/2.0/mlflow-artifacts/mpu/part/${folder}/model/weights.bin?`
             : `${s3.endpoint}/${BUCKET}/${databaseId}/artifacts/${folder}/model/weights.bin?`;
+        // The portal signs each part in a header, never in the URL, which
+        // request logs write (an HMAC-SHA256, base64url); S3's presigned
+        // URLs need no headers.
+        const signed = expect.stringMatching(/^[A-Za-z0-9_-]{43}$/);
+        const partHeaders =
+          type === 'filesystem' ? { [PART_SIGNATURE_HEADER]: signed } : {};
         for (const credential of credentials) {
-          expect(credential.headers).toEqual({});
           expect(credential.url.slice(0, partUrls.length)).toBe(partUrls);
+          expect(credential.headers).toEqual(partHeaders);
+          expect(new URL(credential.url).searchParams.has('signature')).toBe(
+            false,
+          );
+          for (const value of Object.values(credential.headers)) {
+            expect(credential.url).not.toContain(value);
+          }
         }
 
         // MLflow's client sends the parts in parallel.
@@ -456,7 +469,7 @@ describe('multipart uploads through the MLflow artifact proxy', () => {
             )
             .digest('base64url');
 
-        it('refuses part URLs with a bad or expired signature with a 403, writing nothing', async () => {
+        it('refuses parts with a missing, bad or expired signature with a 403, writing nothing', async () => {
           const { folder } = await newRunFolder('signatures');
           const path = `${folder}/signed.bin`;
           const created = await mpu('create', folder, {
@@ -466,27 +479,36 @@ describe('multipart uploads through the MLflow artifact proxy', () => {
           const uploadId: string = created.body.upload_id;
           const [credential] = created.body.credentials as Credential[];
           const url = new URL(credential.url);
+          const validSignature = credential.headers[PART_SIGNATURE_HEADER];
           const at = (
             query: Record<string, string>,
+            partSignature: string | null = validSignature,
             filePath = path,
           ): Credential => ({
             url: `${BACKEND_URL}${PROXY}/mpu/part/${filePath}?${new URLSearchParams(
               query,
             )}`,
             part_number: 1,
-            headers: {},
+            headers:
+              partSignature === null
+                ? {}
+                : { [PART_SIGNATURE_HEADER]: partSignature },
           });
           const valid = Object.fromEntries(url.searchParams);
           const now = Math.floor(Date.now() / 1000);
           const forged: Array<[string, Credential]> = [
             ['no query', at({})],
+            ['no signature header', at(valid, null)],
+            ['an empty signature header', at(valid, '')],
+            // The URL form would put the credential in request logs.
             [
-              'tampered signature',
-              at({ ...valid, signature: `x${valid.signature.slice(1)}` }),
+              'the signature in the query instead of the header',
+              at({ ...valid, signature: validSignature }, null),
             ],
+            ['tampered signature', at(valid, `x${validSignature.slice(1)}`)],
             ['another part number', at({ ...valid, part_number: '2' })],
             ['a later expiry', at({ ...valid, expires: String(now + 7200) })],
-            ['another file', at(valid, `${folder}/other.bin`)],
+            ['another file', at(valid, validSignature, `${folder}/other.bin`)],
             [
               'another upload',
               at({
@@ -496,11 +518,10 @@ describe('multipart uploads through the MLflow artifact proxy', () => {
             ],
             [
               'expired, signed with the right key',
-              at({
-                ...valid,
-                expires: String(now - 5),
-                signature: signature(path, uploadId, 1, now - 5),
-              }),
+              at(
+                { ...valid, expires: String(now - 5) },
+                signature(path, uploadId, 1, now - 5),
+              ),
             ],
           ];
           for (const [label, forgedCredential] of forged) {
@@ -515,17 +536,14 @@ describe('multipart uploads through the MLflow artifact proxy', () => {
             expect(response.body.error_code).toBe('PERMISSION_DENIED');
             // Nothing of the key or the expected signature in the answer.
             expect(JSON.stringify(response.body)).not.toContain(SIGNING_KEY);
-            expect(JSON.stringify(response.body)).not.toContain(
-              valid.signature,
-            );
+            expect(JSON.stringify(response.body)).not.toContain(validSignature);
           }
           // The same computation with a future expiry is accepted: the
           // refusals above are the signature's doing.
-          const resigned = at({
-            ...valid,
-            expires: String(now + 60),
-            signature: signature(path, uploadId, 1, now + 60),
-          });
+          const resigned = at(
+            { ...valid, expires: String(now + 60) },
+            signature(path, uploadId, 1, now + 60),
+          );
           expect((await putPart(resigned, Buffer.from('good'))).status).toBe(
             200,
           );

@@ -20,7 +20,12 @@ import {
   LoggedModel,
   parseLoggedModelFilter,
 } from './LoggedModelStore';
-import { MAX_PARTS, MultipartUploads, PartSignature } from './MultipartUploads';
+import {
+  MAX_PARTS,
+  MultipartUploads,
+  PART_SIGNATURE_HEADER,
+  PartSignature,
+} from './MultipartUploads';
 import { joinArtifactPath, safeArtifactPath } from './paths';
 import { ArtifactTooLargeError, withByteLimit } from './sizeLimit';
 
@@ -246,9 +251,11 @@ export function createArtifactsRouter(
   }
 
   // A part sent to a part URL this backend signed (filesystem store).
-  // MLflow's client sends no credentials with it: the URL's signature is
-  // the authorisation, checked before a byte is read. It is registered
-  // before the credentials check below for that reason.
+  // MLflow's client sends no credentials with it: the signature (in the
+  // PART_SIGNATURE_HEADER header create answered, never in the URL, which
+  // request logs write) is the authorisation, checked before a byte is
+  // read. It is registered before the credentials check below for that
+  // reason. A signature in the query is not looked at: 403.
   proxy.put('/mpu/part/*', async (req, res) => {
     const path = safeArtifactPath((req.params as Record<string, string>)[0]);
     const query = z
@@ -259,17 +266,22 @@ export function createArtifactsRouter(
           .string()
           .regex(/^\d{1,12}$/)
           .transform(Number),
-        signature: z.string().min(1).max(128),
       })
       .safeParse(req.query);
-    const part: PartSignature | undefined = query.success
-      ? {
-          uploadId: query.data.upload_id,
-          partNumber: query.data.part_number,
-          expires: query.data.expires,
-          signature: query.data.signature,
-        }
-      : undefined;
+    const signature = z
+      .string()
+      .min(1)
+      .max(128)
+      .safeParse(req.headers[PART_SIGNATURE_HEADER]);
+    const part: PartSignature | undefined =
+      query.success && signature.success
+        ? {
+            uploadId: query.data.upload_id,
+            partNumber: query.data.part_number,
+            expires: query.data.expires,
+            signature: signature.data,
+          }
+        : undefined;
     if (!part || !options.multipart.verify(path, part)) {
       throw new MlflowError(
         'PERMISSION_DENIED',

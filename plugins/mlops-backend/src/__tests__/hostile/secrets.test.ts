@@ -3,9 +3,13 @@
 // yet a devDependency of this plugin (noted for the maintainers).
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { ConfigReader } from '@backstage/config';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import { createTestDatabases } from '../../__testUtils__/databases';
-import { startHostileBackend } from './__testUtils__/backend';
+import { PART_SIGNATURE_HEADER } from '../../artifacts/MultipartUploads';
+import { CapturingLogger, startHostileBackend } from './__testUtils__/backend';
 
 jest.setTimeout(120_000);
 
@@ -54,6 +58,19 @@ describe('secrets in failing requests', () => {
         },
       },
       [authServiceFactory, httpAuthServiceFactory],
+    );
+    // A test backend's root router has no request log; a production one
+    // (rootHttpRouterServiceFactory) has Backstage's, which writes each
+    // request's method, URL, status, user agent and referrer. The same
+    // middleware sees every request here and writes to the captured lines.
+    const requestLog = MiddlewareFactory.create({
+      config: new ConfigReader({}),
+      logger: new CapturingLogger(backend.logs).child({
+        service: 'rootHttpRouter',
+      }),
+    }).logging();
+    backend.server.on('request', (req: IncomingMessage, res: ServerResponse) =>
+      requestLog(req as any, res as any, () => {}),
     );
     const bodies: string[] = [];
     const call = async (
@@ -140,8 +157,10 @@ describe('secrets in failing requests', () => {
         ).status,
       ).toBe(401);
 
-      // Multipart part URLs signed with the configured key: forged,
-      // tampered and unsigned parts are refused without a word of the key.
+      // Multipart parts signed with the configured key: forged, tampered
+      // and unsigned parts are refused without a word of the key. Each
+      // part's signature is a credential for an hour: it travels in a
+      // header, so the request log (method, URL, status) never has it.
       const experiment = await call(
         'post',
         '/mlflow/api/2.0/mlflow/experiments/create',
@@ -150,21 +169,45 @@ describe('secrets in failing requests', () => {
       const upload = await call(
         'post',
         `/mlflow/api/2.0/mlflow-artifacts/mpu/create/${experiment.body.experiment_id}/r/artifacts`,
-        { path: '/home/ds/model.bin', num_parts: 1 },
+        { path: '/home/ds/model.bin', num_parts: 2 },
       );
       expect(upload.status).toBe(200);
-      const partUrl = new URL(upload.body.credentials[0].url);
-      for (const forged of [
-        partUrl.search.replace(/signature=[^&]+/, 'signature=forged'),
-        partUrl.search.replace(/expires=\d+/, 'expires=1'),
-        '',
-      ]) {
+      const credentials: Array<{ url: string; headers: object }> =
+        upload.body.credentials;
+      const signatures = credentials.map(
+        c => (c.headers as Record<string, string>)[PART_SIGNATURE_HEADER],
+      );
+      expect(signatures).toEqual([expect.any(String), expect.any(String)]);
+      const partUrl = new URL(credentials[0].url);
+      const partAnswers: string[] = [];
+      const putPart = async (search: string, headers: object) => {
         const part = await (request(backend.server) as any)
-          .put(`${partUrl.pathname}${forged}`)
+          .put(`${partUrl.pathname}${search}`)
+          .set(headers)
           .send(Buffer.from('part'));
         bodies.push(part.text);
-        expect(part.status).toBe(403);
+        partAnswers.push(part.text);
+        return part.status;
+      };
+      for (const [search, headers] of [
+        [partUrl.search, { [PART_SIGNATURE_HEADER]: 'forged' }],
+        [
+          partUrl.search.replace(/expires=\d+/, 'expires=1'),
+          credentials[0].headers,
+        ],
+        [partUrl.search, {}],
+        ['', credentials[0].headers],
+      ] as const) {
+        expect(await putPart(search, headers)).toBe(403);
       }
+      // And a part sent as MLflow's client sends it, to show that its
+      // request is logged (and that the log line has no signature either).
+      expect(await putPart(partUrl.search, credentials[0].headers)).toBe(200);
+      expect(
+        backend.logs.some(line =>
+          line.includes(`PUT ${partUrl.pathname}${partUrl.search}`),
+        ),
+      ).toBe(true);
 
       // The MLflow 404 names the id the test sent on purpose (the token):
       // that echo is the caller's own input, not a leak, and is cut out.
@@ -178,6 +221,12 @@ describe('secrets in failing requests', () => {
       for (const secret of SECRETS) {
         expect(backend.logs.join('\n')).not.toContain(secret);
         expect(answered).not.toContain(secret);
+      }
+      // The part signatures issued (mpu/create hands them out, in its
+      // answer): in no log line, nor in any answer of the part route.
+      for (const signature of signatures) {
+        expect(backend.logs.join('\n')).not.toContain(signature);
+        expect(partAnswers.join('\n')).not.toContain(signature);
       }
     } finally {
       await backend.stop();

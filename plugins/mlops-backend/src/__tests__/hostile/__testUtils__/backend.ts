@@ -343,6 +343,7 @@ export async function seed(server: any, knex: Knex): Promise<Seeded> {
   const partUrl = new URL(upload.credentials[0].url);
   const part = await (request(server) as any)
     .put(`${partUrl.pathname}${partUrl.search}`)
+    .set(upload.credentials[0].headers)
     .send(Buffer.from('one part'));
   await ok(part, 'multipart part');
   const incident = await knex('mlops_incidents').first('id');
