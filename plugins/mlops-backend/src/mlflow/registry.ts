@@ -5,6 +5,7 @@ import {
   mlopsModelStageTransitionPermission,
 } from '@backstage-mlops/plugin-mlops-common';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { isError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -84,18 +85,21 @@ export function createMlflowRegistryRoutes(
       req.body,
     );
     const name = mlflowInput(() => parseModelName(body.name));
-    if (await store.findModel(name)) {
-      throw new MlflowError(
-        'RESOURCE_ALREADY_EXISTS',
-        `Registered Model (name=${name}) already exists.`,
-      );
-    }
-    const model = await store.createModel({
-      name,
-      description: body.description,
-      owner: (await callerOf(req)).actor,
-      tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
-    });
+    const model = await store
+      .createModel({
+        name,
+        description: body.description,
+        owner: (await callerOf(req)).actor,
+        tags: Object.fromEntries((body.tags ?? []).map(t => [t.key, t.value])),
+      })
+      .catch(error => {
+        throw isError(error) && error.name === 'ConflictError'
+          ? new MlflowError(
+              'RESOURCE_ALREADY_EXISTS',
+              `Registered Model (name=${name}) already exists.`,
+            )
+          : error;
+      });
     await objectChanges?.upserted('model', model.name);
     res.json({ registered_model: mlflowRegisteredModel(model) });
   });

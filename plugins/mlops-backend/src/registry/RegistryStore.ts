@@ -34,6 +34,7 @@ import {
   decodeMetrics,
   encodeMetrics,
   listVersions,
+  modelFields,
   MODELS,
   ModelView,
   notFoundModel,
@@ -220,16 +221,17 @@ export class RegistryStore {
     return row !== undefined;
   }
 
+  /**
+   * Registers a model; a taken name is a ConflictError. One statement: the
+   * unique name decides (no check-then-insert race), and the new model's
+   * answer comes from the row it returns, as a new model has no versions
+   * or aliases yet. MLflow clients create models one request at a time, so
+   * each round trip saved shows in their latency.
+   */
   async createModel(input: CreateModelInput): Promise<RegisteredModel> {
     const now = this.now();
-    await this.db.transaction(async tx => {
-      const existing = await tx(MODELS).where({ name: input.name }).first();
-      if (existing) {
-        throw new ConflictError(
-          `A model named "${input.name}" is already registered`,
-        );
-      }
-      await tx(MODELS).insert({
+    const [row]: Row[] = await this.db(MODELS)
+      .insert({
         name: input.name,
         owner: input.owner ?? null,
         description: input.description ?? null,
@@ -239,9 +241,16 @@ export class RegistryStore {
         latest_version: 0,
         created_at: now,
         updated_at: now,
-      });
-    });
-    return this.getModel(input.name);
+      })
+      .onConflict('name')
+      .ignore()
+      .returning('*');
+    if (!row) {
+      throw new ConflictError(
+        `A model named "${input.name}" is already registered`,
+      );
+    }
+    return { ...modelFields(row), productionVersion: undefined, aliases: {} };
   }
 
   async updateModel(
