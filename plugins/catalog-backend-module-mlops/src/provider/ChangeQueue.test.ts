@@ -78,4 +78,36 @@ describe('ChangeQueue', () => {
     expect(applied).toEqual(['b', 'a']);
     expect(logger.warn).toHaveBeenCalledTimes(1);
   });
+
+  it('waits for a burst of changes to end, but not longer than its bound', async () => {
+    const applied: Array<{ name: string; at: number }> = [];
+    const started = Date.now();
+    const queue = new ChangeQueue(
+      async e => {
+        applied.push({ name: e.name, at: Date.now() - started });
+      },
+      mockServices.logger.mock(),
+      100,
+      { quietMs: 100, maxWaitMs: 400 },
+    );
+    // A change every 30 ms for 300 ms: nothing is applied during the burst.
+    for (let i = 0; i < 10; i++) {
+      queue.enqueue(model(`m${i}`));
+      await new Promise(resolve => setTimeout(resolve, 30));
+    }
+    expect(applied).toEqual([]);
+    await queue.idle();
+    expect(applied.map(a => a.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    );
+    // A burst that never ends is applied once the first change waited 400 ms.
+    const endless = setInterval(() => queue.enqueue(model('busy')), 20);
+    const before = Date.now();
+    queue.enqueue(model('first-of-endless'));
+    await new Promise(resolve => setTimeout(resolve, 50));
+    await queue.idle();
+    clearInterval(endless);
+    expect(Date.now() - before).toBeLessThan(2000);
+    expect(applied.map(a => a.name)).toContain('first-of-endless');
+  });
 });
