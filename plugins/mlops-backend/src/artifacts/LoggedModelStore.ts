@@ -1,9 +1,17 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
+import {
+  TextComparator,
+  compareText,
+  jsonTagValue,
+} from '../database/textComparison';
 import { readJsonTags } from '../database/values';
+import { MetricValue } from '@backstage-mlops/plugin-mlops-common';
 
 const TABLE = 'mlops_logged_models';
+const RUN_MODEL_INPUTS = 'mlops_run_model_inputs';
+const METRICS = 'mlops_logged_model_metrics';
 
 /** MLflow's LoggedModelStatus names. */
 export const LOGGED_MODEL_STATUSES = [
@@ -27,53 +35,69 @@ export interface LoggedModel {
   creator?: string;
   tags: Record<string, string>;
   params: Record<string, string>;
+  /** Metrics runs logged for it, by key and then step. */
+  metrics: LoggedModelMetric[];
   deleted: boolean;
   createdAt: number;
   updatedAt: number;
 }
 
-/** One `attribute = 'value'` clause of a logged-model search. */
-export interface LoggedModelClause {
-  field: 'name' | 'source_run_id' | 'status' | 'model_type' | 'model_id';
-  value: string;
+/** A metric a run logged for a logged model (MLflow 3's model metrics). */
+export interface LoggedModelMetric {
+  key: string;
+  /** Non-finite values as protobuf JSON writes them: 'NaN', 'Infinity'. */
+  value: MetricValue;
+  timestamp: number;
+  step: number;
+  runId: string;
+  datasetName?: string;
+  datasetDigest?: string;
 }
 
-const COLUMN: Record<LoggedModelClause['field'], string> = {
+/**
+ * One clause of a logged-model search, as MLflow 3's grammar gives it
+ * (`parseLoggedModelFilter` of the MLflow capability): an attribute, a tag or
+ * a param compared with text comparators, or a timestamp with numeric ones.
+ */
+export interface LoggedModelClause {
+  entity: 'attribute' | 'tag' | 'param';
+  /** name, model_id, model_type, status, source_run_id, creation_timestamp, last_updated_timestamp; or the tag or param key. */
+  key: string;
+  op: TextComparator;
+  value: string | number | string[];
+}
+
+const COLUMN: Record<string, string> = {
   name: 'name',
   source_run_id: 'source_run_id',
   status: 'status',
   model_type: 'model_type',
   model_id: 'id',
+  creation_timestamp: 'created_at',
+  last_updated_timestamp: 'updated_at',
 };
 
-/**
- * The filters MLflow 3's client itself sends (`name = 'x'`, for `runs:/`
- * and registration lookups), and any AND of equality clauses on the
- * model's attributes. Anything else is a 400 that says so.
+/*
+ * Metric values kept as the tracking store keeps a run's (MLflow's SQL
+ * store's rule): NaN as 0 and a flag, the infinities as the largest
+ * doubles, so both databases hold and sort them alike.
  */
-export function parseLoggedModelFilter(filter?: string): LoggedModelClause[] {
-  if (!filter || filter.trim() === '') return [];
-  return filter.split(/\s+AND\s+/i).map(part => {
-    const match =
-      /^\s*(?:attributes?\.)?`?([a-z_]+)`?\s*=\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*$/i.exec(
-        part,
-      );
-    const field = match?.[1].toLowerCase();
-    if (!match || !field || !(field in COLUMN)) {
-      throw new InputError(
-        `Unsupported logged model filter '${part.trim()}'; this server supports AND of <attribute> = '<value>' on ${Object.keys(
-          COLUMN,
-        ).join(', ')}`,
-      );
-    }
-    return {
-      field: field as LoggedModelClause['field'],
-      value: (match[2] ?? match[3]).replace(/\\(.)/g, '$1'),
-    };
-  });
+function storedValue(value: number): { value: number; is_nan: boolean } {
+  if (Number.isNaN(value)) return { value: 0, is_nan: true };
+  if (value === Infinity) return { value: Number.MAX_VALUE, is_nan: false };
+  if (value === -Infinity) return { value: -Number.MAX_VALUE, is_nan: false };
+  return { value, is_nan: false };
 }
 
-function toLoggedModel(row: any): LoggedModel {
+function metricValue(value: unknown, isNan: unknown): MetricValue {
+  if (isNan === true || isNan === 1 || isNan === '1') return 'NaN';
+  const n = Number(value);
+  if (n >= Number.MAX_VALUE) return 'Infinity';
+  if (n <= -Number.MAX_VALUE) return '-Infinity';
+  return n;
+}
+
+function toLoggedModel(row: any, metrics: LoggedModelMetric[]): LoggedModel {
   return {
     id: row.id,
     experimentId: String(row.experiment_id),
@@ -86,6 +110,7 @@ function toLoggedModel(row: any): LoggedModel {
     creator: row.creator ?? undefined,
     tags: readJsonTags(row.tags),
     params: readJsonTags(row.params),
+    metrics,
     deleted: Boolean(row.deleted),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -137,7 +162,7 @@ export class LoggedModelStore {
   async get(id: string, options: { allowDeleted?: boolean } = {}) {
     const row = await this.db(TABLE).where({ id }).first();
     if (!row || (row.deleted && !options.allowDeleted)) return undefined;
-    return toLoggedModel(row);
+    return toLoggedModel(row, (await this.metricsOf([id])).get(id) ?? []);
   }
 
   async require(id: string): Promise<LoggedModel> {
@@ -205,6 +230,112 @@ export class LoggedModelStore {
     return result;
   }
 
+  /**
+   * Links the logged models a run used (MLflow 3's model inputs); a model
+   * linked again keeps its first place.
+   */
+  async logRunInputs(runId: string, modelIds: string[]): Promise<void> {
+    const unique = [...new Set(modelIds)];
+    if (unique.length === 0) return;
+    const now = Date.now();
+    await this.db(RUN_MODEL_INPUTS)
+      .insert(
+        unique.map(model_id => ({ run_id: runId, model_id, created_at: now })),
+      )
+      .onConflict(['run_id', 'model_id'])
+      .ignore();
+  }
+
+  /** The ids of the models each run used, in the order they were logged. */
+  async inputsOf(runIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (runIds.length === 0) return result;
+    const rows: Array<{ run_id: string; model_id: string }> = await this.db(
+      RUN_MODEL_INPUTS,
+    )
+      .whereIn('run_id', runIds)
+      .orderBy(['run_id', 'created_at', 'model_id'])
+      .select('run_id', 'model_id');
+    for (const row of rows) {
+      result.set(row.run_id, [...(result.get(row.run_id) ?? []), row.model_id]);
+    }
+    return result;
+  }
+
+  /**
+   * Keeps the metrics a run logged with a `model_id` as that model's. Ids
+   * of models that do not exist (or were deleted) are skipped: the run's
+   * own metrics are logged either way. A measurement logged again is kept
+   * once.
+   */
+  async logMetrics(
+    runId: string,
+    metrics: Array<{
+      modelId: string;
+      key: string;
+      /** May be NaN or ±Infinity. */
+      value: number;
+      timestamp: number;
+      step: number;
+      datasetName?: string;
+      datasetDigest?: string;
+    }>,
+  ): Promise<void> {
+    if (metrics.length === 0) return;
+    const known = new Set(
+      (
+        await this.db(TABLE)
+          .whereIn('id', [...new Set(metrics.map(m => m.modelId))])
+          .where({ deleted: false })
+          .select('id')
+      ).map(row => row.id as string),
+    );
+    const rows = metrics
+      .filter(m => known.has(m.modelId))
+      .map(m => ({
+        model_id: m.modelId,
+        run_id: runId,
+        key: m.key,
+        ...storedValue(m.value),
+        timestamp: m.timestamp,
+        step: m.step,
+        dataset_name: m.datasetName ?? null,
+        dataset_digest: m.datasetDigest ?? null,
+      }));
+    // Chunks keep each statement's bindings well under SQLite's limit.
+    for (let i = 0; i < rows.length; i += 200) {
+      await this.db(METRICS)
+        .insert(rows.slice(i, i + 200))
+        .onConflict(['model_id', 'key', 'timestamp', 'step', 'run_id'])
+        .ignore();
+    }
+  }
+
+  private async metricsOf(
+    ids: string[],
+  ): Promise<Map<string, LoggedModelMetric[]>> {
+    const result = new Map<string, LoggedModelMetric[]>();
+    if (ids.length === 0) return result;
+    const rows = await this.db(METRICS)
+      .whereIn('model_id', ids)
+      .orderBy(['model_id', 'key', 'step', 'timestamp', 'run_id']);
+    for (const row of rows) {
+      result.set(row.model_id, [
+        ...(result.get(row.model_id) ?? []),
+        {
+          key: row.key,
+          value: metricValue(row.value, row.is_nan),
+          timestamp: Number(row.timestamp),
+          step: Number(row.step),
+          runId: row.run_id,
+          datasetName: row.dataset_name ?? undefined,
+          datasetDigest: row.dataset_digest ?? undefined,
+        },
+      ]);
+    }
+    return result;
+  }
+
   /** Newest first by default; pages continue with an offset token. */
   async search(input: {
     experimentIds: string[];
@@ -219,8 +350,28 @@ export class LoggedModelStore {
     const query = this.db(TABLE)
       .whereIn('experiment_id', input.experimentIds)
       .where({ deleted: false });
-    for (const clause of input.clauses) {
-      query.where(COLUMN[clause.field], clause.value);
+    const sqlite = String(this.db.client.config.client).includes('sqlite');
+    for (const { entity, key, op, value } of input.clauses) {
+      if (entity !== 'attribute') {
+        // Tags and params are a JSON object per model; an absent key matches nothing.
+        const column = entity === 'tag' ? 'tags' : 'params';
+        compareText(
+          query,
+          jsonTagValue(this.db, column, key, sqlite),
+          op,
+          value as string | string[],
+          sqlite,
+        );
+      } else if (typeof value === 'number') {
+        if (!['=', '!=', '<', '<=', '>', '>='].includes(op)) {
+          throw new InputError(`Cannot compare ${key} with ${op}`);
+        }
+        query.where(COLUMN[key], op === '!=' ? '<>' : op, value);
+      } else if (COLUMN[key]) {
+        compareText(query, COLUMN[key], op, value, sqlite);
+      } else {
+        throw new InputError(`Cannot search logged models by ${key}`);
+      }
     }
     const orderBy = input.orderBy.length
       ? input.orderBy
@@ -231,8 +382,10 @@ export class LoggedModelStore {
     }
     query.orderBy('id', 'asc');
     const rows = await query.offset(input.offset).limit(input.pageSize + 1);
+    const page = rows.slice(0, input.pageSize);
+    const metrics = await this.metricsOf(page.map(row => row.id));
     return {
-      models: rows.slice(0, input.pageSize).map(toLoggedModel),
+      models: page.map(row => toLoggedModel(row, metrics.get(row.id) ?? [])),
       nextOffset:
         rows.length > input.pageSize
           ? input.offset + input.pageSize

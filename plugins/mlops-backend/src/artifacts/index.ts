@@ -17,6 +17,7 @@ import { S3ArtifactStore } from './S3ArtifactStore';
 export { ArtifactService } from './ArtifactService';
 export { ArtifactLocations, PROXY_SCHEME } from './ArtifactLocations';
 export type { RunDatasetInput, RunDataset } from './DatasetStore';
+export type { LoggedModelClause } from './LoggedModelStore';
 export { mlflowLoggedModel } from './router';
 export { FilesystemArtifactStore } from './FilesystemArtifactStore';
 export { S3ArtifactStore } from './S3ArtifactStore';

@@ -9,17 +9,17 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { MlflowError, mlflowErrorHandler } from '../mlflow';
+import {
+  MlflowError,
+  mlflowErrorHandler,
+  parseLoggedModelFilter,
+} from '../mlflow';
 import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 import { TrackingStore } from '../tracking';
 import { ArtifactService } from './ArtifactService';
 import { readLoggedModelFiles } from './loggedModelFiles';
 import { enrichMlflowResponses } from './mlflowResponses';
-import {
-  LOGGED_MODEL_STATUSES,
-  LoggedModel,
-  parseLoggedModelFilter,
-} from './LoggedModelStore';
+import { LOGGED_MODEL_STATUSES, LoggedModel } from './LoggedModelStore';
 import {
   MAX_PARTS,
   MultipartUploads,
@@ -169,7 +169,19 @@ export function mlflowLoggedModel(model: LoggedModel) {
       tags: keyValueList(model.tags),
       registrations: [],
     },
-    data: { params: keyValueList(model.params), metrics: [] },
+    data: {
+      params: keyValueList(model.params),
+      metrics: model.metrics.map(m => ({
+        key: m.key,
+        value: m.value,
+        timestamp: m.timestamp,
+        step: m.step,
+        model_id: model.id,
+        run_id: m.runId,
+        ...(m.datasetName ? { dataset_name: m.datasetName } : {}),
+        ...(m.datasetDigest ? { dataset_digest: m.datasetDigest } : {}),
+      })),
+    },
   };
 }
 
@@ -524,8 +536,12 @@ export function createArtifactsRouter(
       z.object({
         run_id: runId,
         datasets: z.array(datasetInput).max(1000).optional(),
-        // MLflow 3 also links logged models as inputs; they are known by id.
-        models: z.array(z.object({ model_id: modelId })).optional(),
+        // MLflow 3 also links logged models as inputs, by id (any id, as
+        // MLflow's server does): the run's inputs.model_inputs.
+        models: z
+          .array(z.object({ model_id: modelId }))
+          .max(1000)
+          .optional(),
       }),
       req.body,
     );
@@ -545,6 +561,10 @@ export function createArtifactsRouter(
         },
         tags: record(d.tags),
       })),
+    );
+    await artifacts.loggedModels.logRunInputs(
+      run.id,
+      (body.models ?? []).map(m => m.model_id),
     );
     res.json({});
   });

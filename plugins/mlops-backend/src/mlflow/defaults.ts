@@ -5,6 +5,19 @@ import { ObjectChangeNotifier } from '../shared/ObjectChangeNotifier';
 import type { TrackingStore } from '../tracking';
 import { MlflowError, mlflowErrorHandler } from './errors';
 
+/**
+ * What `GET <tracking URI>/version` answers, as MLflow's server answers its
+ * own version: the MLflow release whose REST API this endpoint is checked
+ * against (contractReplay.test replays MLflow 2.17.2's client and the 3.5
+ * line's, 3.5.2.dev0). MLflow's client reads it only to decide whether to
+ * send spans to `/v1/traces` (3.4 and later), which answers NOT_IMPLEMENTED
+ * in the words that make the client stop sending them.
+ */
+export const MLFLOW_API_VERSION = '3.5.1';
+
+const TRACES_NOT_SUPPORTED =
+  'GenAI traces are not supported by this server; runs, metrics, artifacts and models are';
+
 /** MLflow's Default experiment: id `0`, where runs go when none is set. */
 export const DEFAULT_EXPERIMENT_ID = '0';
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -74,7 +87,8 @@ window.location.replace(${target} + (hash ? '?route=' + encodeURIComponent(hash)
  * credentials, and a missing or bad token is a 401 in MLflow's
  * `{ error_code, message }` shape (the plugin lets `/mlflow` through
  * Backstage's own check so that this router can answer it); GenAI traces
- * are not served; the tracking URI's root leads into the portal.
+ * are not served; `/version` answers a version; the tracking URI's root
+ * leads into the portal.
  */
 export function createMlflowDefaultsRouter(options: {
   logger: LoggerService;
@@ -99,13 +113,25 @@ export function createMlflowDefaultsRouter(options: {
     next();
   });
   const notImplemented = () => {
-    throw new MlflowError(
-      'NOT_IMPLEMENTED',
-      'GenAI traces are not supported by this server; runs, metrics, artifacts and models are',
-    );
+    throw new MlflowError('NOT_IMPLEMENTED', TRACES_NOT_SUPPORTED);
   };
   router.use('/mlflow/api/3.0/mlflow/traces', notImplemented);
   router.use('/mlflow/api/2.0/mlflow/traces', notImplemented);
+  const signedIn = (req: express.Request) =>
+    options.httpAuth.credentials(req, { allow: ['user', 'service'] });
+  router.get('/mlflow/version', async (req, res) => {
+    await signedIn(req);
+    res.type('text/plain').send(MLFLOW_API_VERSION);
+  });
+  // MLflow 3.4+'s OTLP span export. "REST OTLP span logging is not
+  // supported" is what MLflow's client looks for to stop exporting spans.
+  router.use('/mlflow/v1/traces', async req => {
+    await signedIn(req);
+    throw new MlflowError(
+      'NOT_IMPLEMENTED',
+      `REST OTLP span logging is not supported: ${TRACES_NOT_SUPPORTED}`,
+    );
+  });
   router.use('/mlflow', mlflowErrorHandler(options.logger));
   return router;
 }

@@ -3,6 +3,7 @@ import { createMlflowRouter, MlflowRouterOptions } from './router';
 export { MLFLOW_BASE_PATH, createMlflowRouter } from './router';
 export type { MlflowRouterOptions } from './router';
 export { MlflowError, mlflowErrorHandler } from './errors';
+export { parseLoggedModelFilter } from './searchGrammars';
 
 /**
  * MLflow's REST API over the tracking store and the registry, for training

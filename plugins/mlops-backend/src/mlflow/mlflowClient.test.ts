@@ -200,6 +200,35 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
       });
     });
 
+    it('answers /version and OTLP spans as MLflow 3 clients expect', async () => {
+      const { endpoint } = await startBackend();
+      const auth = { Authorization: mockCredentials.service.header() };
+      // MLflow 3's client asks the version before sending spans (3.4+).
+      const version = await fetch(`${endpoint}/version`, { headers: auth });
+      expect(version.status).toBe(200);
+      expect(await version.text()).toMatch(/^3\.\d+\.\d+$/);
+      expect((await fetch(`${endpoint}/version`)).status).toBe(401);
+      // ... then stops on "REST OTLP span logging is not supported".
+      const spans = await fetch(`${endpoint}/v1/traces`, {
+        method: 'POST',
+        headers: {
+          ...auth,
+          'Content-Type': 'application/x-protobuf',
+          'X-Mlflow-Experiment-Id': '0',
+        },
+        body: Buffer.from([10, 0]),
+      });
+      expect(spans.status).toBe(501);
+      const answer = await spans.json();
+      expect(answer.error_code).toBe('NOT_IMPLEMENTED');
+      expect(answer.message).toContain(
+        'REST OTLP span logging is not supported',
+      );
+      expect(
+        (await fetch(`${endpoint}/v1/traces`, { method: 'POST' })).status,
+      ).toBe(401);
+    });
+
     it('lists what was uploaded through the artifact proxy', async () => {
       const { client, endpoint } = await startBackend();
       const { experiment_id } = await client.Experiments.create({

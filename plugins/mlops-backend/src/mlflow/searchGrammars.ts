@@ -6,6 +6,7 @@ import type {
   RunSearchOrder,
 } from '../tracking';
 import type { RegistrySearchClause, RegistrySearchOrder } from '../registry';
+import type { LoggedModelClause } from '../artifacts';
 import { MlflowError } from './errors';
 import {
   NUMERIC_COMPARATORS,
@@ -16,7 +17,7 @@ import {
 } from './searchSyntax';
 
 /*
- * The four searches of MLflow's API, each with the part of the grammar
+ * The searches of MLflow's API, each with the part of the grammar
  * MLflow's server gives it (search_utils.py: SearchUtils,
  * SearchExperimentsUtils, SearchModelUtils, SearchModelVersionUtils, with the
  * IS NULL / IS NOT NULL of the 3.x server), turned into the stores' clauses.
@@ -242,4 +243,39 @@ export function parseVersionSearch(
     filter: parseSearchFilter(filter, VERSIONS) as RegistrySearchClause[],
     orderBy: registryOrder(orderBy, VERSIONS),
   };
+}
+
+const LOGGED_MODEL_TEXT: SearchComparator[] = [...TEXT, 'IN', 'NOT IN'];
+
+/*
+ * MLflow 3's logged models (search_logged_model_utils.py): attributes,
+ * tags and params with =, !=, LIKE, ILIKE, IN and NOT IN, the timestamps
+ * with numeric comparators. Metrics are not: the portal keeps no metrics
+ * per logged model, so a metrics filter is refused rather than answered
+ * with nothing.
+ */
+const LOGGED_MODELS: SearchGrammar = {
+  what: 'logged models',
+  entities: { param: LOGGED_MODEL_TEXT, tag: LOGGED_MODEL_TEXT },
+  stringAttributes: {
+    name: LOGGED_MODEL_TEXT,
+    model_id: LOGGED_MODEL_TEXT,
+    model_type: LOGGED_MODEL_TEXT,
+    status: LOGGED_MODEL_TEXT,
+    source_run_id: LOGGED_MODEL_TEXT,
+  },
+  numericAttributes: ['creation_timestamp', 'last_updated_timestamp'],
+  attributeAliases: {
+    creation_time: 'creation_timestamp',
+    creation_timestamp_ms: 'creation_timestamp',
+    last_updated_timestamp_ms: 'last_updated_timestamp',
+  },
+  orderable: {},
+};
+
+/** A logged model search's `filter` as the logged model store's clauses. */
+export function parseLoggedModelFilter(
+  filter: string | undefined,
+): LoggedModelClause[] {
+  return parseSearchFilter(filter, LOGGED_MODELS) as LoggedModelClause[];
 }
