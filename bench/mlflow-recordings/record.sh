@@ -8,8 +8,12 @@
 #
 # Nothing here installs MLflow: MLFLOW_CLIENT_PATH points at a checkout made
 # outside the repository, MLFLOW_REFERENCE_URL at an `mlflow server` started
-# from it (any backend store). The portal is started here (packages/backend,
-# SQLite in a temporary folder, a static token) on PORTAL_PORT (7241); the
+# from it (any backend store), on an empty database: the scenarios run in
+# name order, the order contractReplay.test.ts replays them on a fresh
+# database, and a search without a filter (client_tour's
+# search_registered_models()) sees what the earlier ones left. The portal
+# is started here (packages/backend, SQLite in a temporary folder, a static
+# token) on PORTAL_PORT (7241); the
 # proxies listen on 7242 (portal) and 7251 (reference). The fixtures land in
 # plugins/mlops-backend/src/mlflow/__fixtures__/recordings/<label>/, where
 # contractReplay.test.ts replays them.
@@ -18,7 +22,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 LABEL="${1:?label, e.g. mlflow-2.17.2}"
 shift
-SCENARIOS="${*:-quickstart fluent_training pyfunc_registry client_tour}"
+SCENARIOS="${*:-client_tour fluent_training pyfunc_registry quickstart quickstart_autolog}"
 : "${MLFLOW_CLIENT_PATH:?PYTHONPATH of an MLflow checkout}"
 REFERENCE="${MLFLOW_REFERENCE_URL:-}"
 PORTAL_PORT="${PORTAL_PORT:-7241}"

@@ -7,6 +7,12 @@
  * (artifact uploads and downloads) are kept as base64 up to 256 KB, and as
  * their size and SHA-256 above that. Authorization headers are never kept.
  *
+ * Exchanges are kept in the order their requests arrived, not the order
+ * their answers came back: a client that sends in parallel (MLflow 3's
+ * autolog logs params from a thread while the run is read) is replayed one
+ * request after the other, and the write that reached the server first
+ * comes first.
+ *
  * The scenario harness (run_scenario.py) talks to the proxy itself under
  * /__recorder/: `step?name=` starts a named client step, `verdict` records
  * whether the client step passed, `save?file=` writes the recording and
@@ -123,6 +129,9 @@ const server = http.createServer(async (req, res) => {
     await control(req, res, url);
     return;
   }
+  // The exchange's place is taken when the request arrives (see above).
+  const exchange = { method: req.method, path: url.pathname };
+  current.exchanges.push(exchange);
   const requestBody = await readBody(req);
   const headers = { ...req.headers, host: TARGET.host };
   delete headers['accept-encoding'];
@@ -136,9 +145,7 @@ const server = http.createServer(async (req, res) => {
     },
     async upstream => {
       const responseBody = await readBody(upstream);
-      current.exchanges.push({
-        method: req.method,
-        path: url.pathname,
+      Object.assign(exchange, {
         query: queryOf(url),
         request: describeBody(requestBody, req.headers['content-type']),
         status: upstream.statusCode,
@@ -151,11 +158,7 @@ const server = http.createServer(async (req, res) => {
     },
   );
   forwarded.on('error', error => {
-    current.exchanges.push({
-      method: req.method,
-      path: url.pathname,
-      error: String(error),
-    });
+    Object.assign(exchange, { error: String(error) });
     res.writeHead(502).end(String(error));
   });
   forwarded.end(requestBody);

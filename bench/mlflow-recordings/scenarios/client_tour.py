@@ -167,6 +167,74 @@ def delete_model(ctx):
     expect_error("RESOURCE_DOES_NOT_EXIST", lambda: c.get_registered_model("tour-other"))
 
 
+def log_inputs_dataset(ctx):
+    import mlflow.data
+    import pandas as pd
+    from mlflow.entities import DatasetInput, InputTag
+
+    frame = pd.DataFrame({"age": [31, 45, 27], "tenure": [2, 10, 1], "churn": [0, 1, 0]})
+    dataset = mlflow.data.from_pandas(
+        frame, source="https://example.com/churn.csv", name="churn-train", targets="churn"
+    )
+    a = ctx["runs"]["tour-a"]
+    c.log_inputs(a, [DatasetInput(dataset._to_mlflow_entity(), [InputTag("mlflow.data.context", "training")])])
+    inputs = c.get_run(a).inputs.dataset_inputs
+    assert [(i.dataset.name, i.dataset.digest) for i in inputs] == [("churn-train", dataset.digest)], inputs
+    assert [(t.key, t.value) for t in inputs[0].tags] == [("mlflow.data.context", "training")], inputs
+
+
+def logged_models(ctx):
+    if ctx["major"] < 3:
+        return  # logged models are MLflow 3's
+    from mlflow.entities import LoggedModelInput, LoggedModelStatus
+
+    exp, a = ctx["exp"], ctx["runs"]["tour-a"]
+    model = c.create_logged_model(
+        exp,
+        name="tour-lm",
+        source_run_id=a,
+        tags={"team": "risk-ml"},
+        params={"depth": "3"},
+        model_type="classifier",
+    )
+    assert model.status == LoggedModelStatus.PENDING, model.status
+    draft = c.create_logged_model(exp, name="tour-lm-draft")
+    found = c.search_logged_models([exp], filter_string="name = 'tour-lm'")
+    assert [m.model_id for m in found] == [model.model_id], found
+    ready = c.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+    assert ready.status == LoggedModelStatus.READY, ready.status
+    c.set_logged_model_tags(model.model_id, {"stage": "candidate", "team": "ml-platform"})
+    c.delete_logged_model_tag(model.model_id, "stage")
+    got = c.get_logged_model(model.model_id)
+    assert got.tags == {"team": "ml-platform"}, got.tags
+    assert got.params == {"depth": "3"}, got.params
+    assert (got.source_run_id, got.model_type, got.name) == (a, "classifier", "tour-lm"), got
+    by_tag = c.search_logged_models([exp], filter_string="tags.team = 'ml-platform'")
+    assert [m.model_id for m in by_tag] == [model.model_id], by_tag
+    ordered = c.search_logged_models([exp], order_by=[{"field_name": "name", "ascending": False}])
+    assert [m.name for m in ordered] == ["tour-lm-draft", "tour-lm"], ordered
+    page = c.search_logged_models([exp], max_results=1, order_by=[{"field_name": "name"}])
+    assert [m.name for m in page] == ["tour-lm"] and page.token, page
+    rest = c.search_logged_models(
+        [exp], max_results=1, order_by=[{"field_name": "name"}], page_token=page.token
+    )
+    assert [m.name for m in rest] == ["tour-lm-draft"], rest
+    c.log_inputs(ctx["runs"]["tour-b"], models=[LoggedModelInput(model.model_id)])
+    inputs = c.get_run(ctx["runs"]["tour-b"]).inputs
+    assert [i.model_id for i in inputs.model_inputs] == [model.model_id], inputs
+    c.delete_logged_model(draft.model_id)
+    expect_error("RESOURCE_DOES_NOT_EXIST", lambda: c.get_logged_model(draft.model_id))
+    left = c.search_logged_models([exp])
+    assert [m.model_id for m in left] == [model.model_id], left
+
+
+def search_registered_models_unfiltered(ctx):
+    # MLflow 3's client adds tag.`mlflow.prompt.is_prompt` != 'true' itself.
+    names = [m.name for m in c.search_registered_models()]
+    assert "tour-model-v2" in names and "tour-other" not in names, names
+    assert [m.name for m in c.search_registered_models("name = 'tour-model-v2'")] == ["tour-model-v2"]
+
+
 STEPS = [
     create_experiments,
     search_experiments,
@@ -184,4 +252,7 @@ STEPS = [
     rename_model,
     delete_staging_version,
     delete_model,
+    log_inputs_dataset,
+    logged_models,
+    search_registered_models_unfiltered,
 ]
