@@ -69,13 +69,15 @@ function redirectPage(appBaseUrl: string): string {
   const target = JSON.stringify(`${appBaseUrl.replace(/\/+$/, '')}/mlflow`);
   // The fragment (#/experiments/1/runs/abc) never reaches a server, so a
   // script hands it on as a query; the portal's page signs the user in and
-  // opens the run on its experiment's entity page.
+  // opens the run on its experiment's entity page. MLflow 2.x prints the
+  // link with a full stop after it ("View run x at: <url>."), which a
+  // terminal may take as part of the link: no route ends with one.
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>MLflow runs are in the portal</title>
 <meta name="referrer" content="no-referrer"></head>
 <body><p>Opening this run in the portal&hellip;</p>
 <script>
-var hash = window.location.hash.replace(/^#/, '');
+var hash = window.location.hash.replace(/^#/, '').replace(/\\.+$/, '');
 window.location.replace(${target} + (hash ? '?route=' + encodeURIComponent(hash) : ''));
 </script>
 <noscript><a href=${target}>Open the portal</a></noscript>

@@ -200,6 +200,30 @@ describe('MLflow-compatible endpoint, driven by the npm mlflow client', () => {
       });
     });
 
+    it('leads the printed "View run at" link into the portal', async () => {
+      const { endpoint } = await startBackend();
+      const page = await fetch(`${endpoint}/`);
+      expect(page.status).toBe(200);
+      const script = /<script>([\s\S]*?)<\/script>/.exec(await page.text())![1];
+      const run = 'a'.repeat(32);
+      const opened = (hash: string) => {
+        let target = '';
+        const window = {
+          location: { hash, replace: (u: string) => (target = u) },
+        };
+        // eslint-disable-next-line no-new-func
+        new Function('window', script)(window);
+        return target;
+      };
+      const expected = `/mlflow?route=${encodeURIComponent(
+        `/experiments/4/runs/${run}`,
+      )}`;
+      // As 3.x prints it, and as 2.x does, with a full stop after the link.
+      expect(opened(`#/experiments/4/runs/${run}`)).toBe(expected);
+      expect(opened(`#/experiments/4/runs/${run}.`)).toBe(expected);
+      expect(opened('')).toBe('/mlflow');
+    });
+
     it('answers /version and OTLP spans as MLflow 3 clients expect', async () => {
       const { endpoint } = await startBackend();
       const auth = { Authorization: mockCredentials.service.header() };
