@@ -8,6 +8,8 @@ import {
 } from '../database/textComparison';
 import { readJsonTags } from '../database/values';
 import { MetricValue } from '@backstage-mlops/plugin-mlops-common';
+// Metric values stored as a run's are (NaN flagged, the infinities as the largest doubles).
+import { fromStoredValue, toMetricValue, toStoredValue } from '../tracking';
 
 const TABLE = 'mlops_logged_models';
 const RUN_MODEL_INPUTS = 'mlops_run_model_inputs';
@@ -76,26 +78,6 @@ const COLUMN: Record<string, string> = {
   creation_timestamp: 'created_at',
   last_updated_timestamp: 'updated_at',
 };
-
-/*
- * Metric values kept as the tracking store keeps a run's (MLflow's SQL
- * store's rule): NaN as 0 and a flag, the infinities as the largest
- * doubles, so both databases hold and sort them alike.
- */
-function storedValue(value: number): { value: number; is_nan: boolean } {
-  if (Number.isNaN(value)) return { value: 0, is_nan: true };
-  if (value === Infinity) return { value: Number.MAX_VALUE, is_nan: false };
-  if (value === -Infinity) return { value: -Number.MAX_VALUE, is_nan: false };
-  return { value, is_nan: false };
-}
-
-function metricValue(value: unknown, isNan: unknown): MetricValue {
-  if (isNan === true || isNan === 1 || isNan === '1') return 'NaN';
-  const n = Number(value);
-  if (n >= Number.MAX_VALUE) return 'Infinity';
-  if (n <= -Number.MAX_VALUE) return '-Infinity';
-  return n;
-}
 
 function toLoggedModel(row: any, metrics: LoggedModelMetric[]): LoggedModel {
   return {
@@ -296,7 +278,7 @@ export class LoggedModelStore {
         model_id: m.modelId,
         run_id: runId,
         key: m.key,
-        ...storedValue(m.value),
+        ...toStoredValue(m.value),
         timestamp: m.timestamp,
         step: m.step,
         dataset_name: m.datasetName ?? null,
@@ -324,7 +306,7 @@ export class LoggedModelStore {
         ...(result.get(row.model_id) ?? []),
         {
           key: row.key,
-          value: metricValue(row.value, row.is_nan),
+          value: toMetricValue(fromStoredValue(row.value, row.is_nan)),
           timestamp: Number(row.timestamp),
           step: Number(row.step),
           runId: row.run_id,

@@ -21,8 +21,9 @@ export type {
 } from './experimentSearch';
 export { createTrackingRouter } from './router';
 export type { TrackingRouterOptions } from './router';
-export { mirrorMetricHistory, mirrorRuns } from './mirrorRuns';
 export type { MirroredRunInput } from './mirrorRuns';
+// Metric values as stored and answered, for other stores that keep metrics.
+export { fromStoredValue, toMetricValue, toStoredValue } from './metricValues';
 
 /**
  * Experiment tracking: experiments, runs, params, metrics and tags, the
