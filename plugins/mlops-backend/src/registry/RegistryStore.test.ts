@@ -77,6 +77,10 @@ describe('RegistryStore', () => {
         undefined,
         bob,
       );
+      // A model that does not exist gets no version and leaves the count alone.
+      await expect(
+        store.createVersion('ghost', {}, undefined, bob),
+      ).rejects.toThrow(NotFoundError);
       expect(v1).toMatchObject({
         model: 'fraud-detection',
         version: 1,

@@ -311,7 +311,8 @@ export class RegistryStore {
 
   /**
    * Creates the next version of a model. The number comes from the model's
-   * counter, incremented in the same transaction as the insert.
+   * counter, incremented in the same statement (PostgreSQL) or transaction
+   * (other databases) as the insert.
    */
   async createVersion(
     name: string,
@@ -319,41 +320,66 @@ export class RegistryStore {
     snapshot: RunSnapshot | undefined,
     actor: string,
   ): Promise<ModelVersion> {
-    // The counter's update returns the number, and the insert the row the
-    // answer is made of (a new version has no aliases): four round trips
-    // with BEGIN and COMMIT, where reading each back took eight.
-    const row: Row = await this.db.transaction(async tx => {
-      const now = this.now();
-      const [model]: Row[] = await tx(MODELS)
-        .where({ name })
-        .update({
-          latest_version: tx.raw('?? + 1', ['latest_version']),
-          updated_at: now,
-        })
-        .returning(['id', 'latest_version']);
-      if (!model) {
-        throw notFoundModel(name);
-      }
-      const [inserted]: Row[] = await tx(VERSIONS)
-        .insert({
-          model_id: model.id,
-          version: Number(model.latest_version),
-          stage: 'None',
-          status: 'READY',
-          run_id: input.runId ?? null,
-          artifact_uri: input.artifactUri ?? null,
-          metrics: encodeMetrics(snapshot?.metrics ?? {}),
-          params: JSON.stringify(snapshot?.params ?? {}),
-          description: input.description ?? null,
-          tags: JSON.stringify(input.tags ?? {}),
-          created_by: actor,
-          created_at: now,
-          updated_at: now,
-          stage_changed_at: now,
-        })
-        .returning('*');
-      return inserted;
-    });
+    const now = this.now();
+    const columns = {
+      stage: 'None',
+      status: 'READY',
+      run_id: input.runId ?? null,
+      artifact_uri: input.artifactUri ?? null,
+      metrics: encodeMetrics(snapshot?.metrics ?? {}),
+      params: JSON.stringify(snapshot?.params ?? {}),
+      description: input.description ?? null,
+      tags: JSON.stringify(input.tags ?? {}),
+      created_by: actor,
+      created_at: now,
+      updated_at: now,
+      stage_changed_at: now,
+    };
+    // The answer is made of the inserted row (a new version has no aliases),
+    // never read back: MLflow clients register versions one request at a
+    // time, so each round trip shows in their latency.
+    let row: Row | undefined;
+    if (String(this.db.client.config.client) === 'pg') {
+      // One statement: the counter's update feeds the insert.
+      const result = await this.db.raw(
+        `with m as (
+           update ${MODELS} set latest_version = latest_version + 1, updated_at = ?
+           where name = ? returning id, latest_version)
+         insert into ${VERSIONS} (model_id, version, ${Object.keys(
+          columns,
+        ).join(', ')})
+         select m.id, m.latest_version, ?::text, ?::text, ?::text, ?::text,
+           ?::text, ?::text, ?::text, ?::text, ?::text,
+           ?::timestamptz, ?::timestamptz, ?::timestamptz
+         from m returning *`,
+        [now, name, ...Object.values(columns)],
+      );
+      row = result.rows[0];
+    } else {
+      row = await this.db.transaction(async tx => {
+        const [model]: Row[] = await tx(MODELS)
+          .where({ name })
+          .update({
+            latest_version: tx.raw('?? + 1', ['latest_version']),
+            updated_at: now,
+          })
+          .returning(['id', 'latest_version']);
+        if (!model) {
+          return undefined;
+        }
+        const [inserted]: Row[] = await tx(VERSIONS)
+          .insert({
+            model_id: model.id,
+            version: Number(model.latest_version),
+            ...columns,
+          })
+          .returning('*');
+        return inserted;
+      });
+    }
+    if (!row) {
+      throw notFoundModel(name);
+    }
     return toVersion(name, row, []);
   }
 
