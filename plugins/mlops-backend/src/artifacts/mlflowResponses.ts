@@ -1,4 +1,5 @@
 import express from 'express';
+import { ArtifactLocations } from './ArtifactLocations';
 import { ArtifactService } from './ArtifactService';
 import { RunDatasetInput } from './DatasetStore';
 
@@ -70,46 +71,48 @@ async function enrich(service: ArtifactService, body: any): Promise<unknown> {
     ...runs.map(r => r.info),
     ...(body.run_info ? [body.run_info] : []),
   ];
-  const locations = await service.locations.experimentLocations([
-    ...experiments.map(e => e.experiment_id),
-    ...infos.map(i => i.experiment_id),
+  // Each look-up reads its own table: all at once, one round trip of the
+  // database's time for a page of runs instead of five in a row (a run's
+  // URI follows from its experiment's location).
+  const ids = runs.map(r => r.info.run_id);
+  const none = Promise.resolve(new Map<string, never>());
+  const [locations, outputs, inputs, modelInputs] = await Promise.all([
+    service.locations.experimentLocations([
+      ...experiments.map(e => e.experiment_id),
+      ...infos.map(i => i.experiment_id),
+    ]),
+    ids.length > 0 ? service.loggedModels.outputsOf(ids) : none,
+    ids.length > 0 ? service.inputsOf(ids) : none,
+    ids.length > 0 ? service.loggedModels.inputsOf(ids) : none,
   ]);
   for (const experiment of experiments) {
     experiment.artifact_location = locations.get(experiment.experiment_id);
   }
-  const uris = await service.runUris(
-    infos.map(i => ({ id: i.run_id, experimentId: i.experiment_id })),
-  );
   for (const info of infos) {
-    info.artifact_uri = uris.get(info.run_id);
+    info.artifact_uri = ArtifactLocations.runUriIn(
+      locations.get(info.experiment_id)!,
+      info.run_id,
+    );
   }
-  if (runs.length > 0) {
-    const ids = runs.map(r => r.info.run_id);
-    const outputs = await service.loggedModels.outputsOf(ids);
-    for (const run of runs) {
-      const models = outputs.get(run.info.run_id);
-      // MLflow 3 answers `outputs: {}` for a run without models.
-      run.outputs = models
-        ? { model_outputs: models.map(model_id => ({ model_id, step: 0 })) }
-        : run.outputs ?? {};
+  for (const run of runs) {
+    const produced = outputs.get(run.info.run_id);
+    // MLflow 3 answers `outputs: {}` for a run without models.
+    run.outputs = produced
+      ? { model_outputs: produced.map(model_id => ({ model_id, step: 0 })) }
+      : run.outputs ?? {};
+    const datasets = inputs.get(run.info.run_id);
+    if (datasets) {
+      run.inputs = {
+        ...run.inputs,
+        dataset_inputs: datasets.map(datasetInputJson),
+      };
     }
-    const inputs = await service.inputsOf(ids);
-    const modelInputs = await service.loggedModels.inputsOf(ids);
-    for (const run of runs) {
-      const datasets = inputs.get(run.info.run_id);
-      if (datasets) {
-        run.inputs = {
-          ...run.inputs,
-          dataset_inputs: datasets.map(datasetInputJson),
-        };
-      }
-      const models = modelInputs.get(run.info.run_id);
-      if (models) {
-        run.inputs = {
-          ...run.inputs,
-          model_inputs: models.map(model_id => ({ model_id })),
-        };
-      }
+    const models = modelInputs.get(run.info.run_id);
+    if (models) {
+      run.inputs = {
+        ...run.inputs,
+        model_inputs: models.map(model_id => ({ model_id })),
+      };
     }
   }
   return body;
