@@ -340,19 +340,21 @@ export class RegistryStore {
     // time, so each round trip shows in their latency.
     let row: Row | undefined;
     if (String(this.db.client.config.client) === 'pg') {
-      // One statement: the counter's update feeds the insert.
+      // One statement: the counter's update feeds the insert. Values in a
+      // select list need their types spelt out (PostgreSQL reads them as text).
+      const names = Object.keys(columns).join(', ');
+      const values = Object.values(columns);
+      const placeholders = values
+        .map(v => (v instanceof Date ? '?::timestamptz' : '?::text'))
+        .join(', ');
       const result = await this.db.raw(
         `with m as (
            update ${MODELS} set latest_version = latest_version + 1, updated_at = ?
            where name = ? returning id, latest_version)
-         insert into ${VERSIONS} (model_id, version, ${Object.keys(
-          columns,
-        ).join(', ')})
-         select m.id, m.latest_version, ?::text, ?::text, ?::text, ?::text,
-           ?::text, ?::text, ?::text, ?::text, ?::text,
-           ?::timestamptz, ?::timestamptz, ?::timestamptz
-         from m returning *`,
-        [now, name, ...Object.values(columns)],
+         insert into ${VERSIONS} (model_id, version, ${names})
+         select m.id, m.latest_version, ${placeholders} from m
+         returning *`,
+        [now, name, ...values],
       );
       row = result.rows[0];
     } else {
