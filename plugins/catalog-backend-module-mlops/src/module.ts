@@ -11,7 +11,7 @@ import {
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
   MLOPS_OBJECTS_EVENT_TOPIC,
-  MlopsObjectChangeEvent,
+  objectChangesOf,
 } from '@backstage-mlops/plugin-mlops-common';
 import { MlopsAnnotationProcessor } from './processor/MlopsAnnotationProcessor';
 import { ChangeQueue } from './provider/ChangeQueue';
@@ -80,7 +80,7 @@ export const catalogModuleMlops = createBackendModule({
           new MlopsAnnotationProcessor({ index, listener: provider, logger }),
         );
         const changes = new ChangeQueue(
-          event => provider.handleChange(event),
+          batch => provider.handleChanges(batch),
           logger,
         );
         await events.subscribe({
@@ -89,7 +89,9 @@ export const catalogModuleMlops = createBackendModule({
           // Returns at once: the write that published this must not wait
           // for the catalog (see ChangeQueue).
           onEvent: async ({ eventPayload }) => {
-            changes.enqueue(eventPayload as MlopsObjectChangeEvent);
+            objectChangesOf(eventPayload).forEach(change =>
+              changes.enqueue(change),
+            );
           },
         });
       },

@@ -14,6 +14,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 // teams already run, and as the portal that mirrors it.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import mlopsPlugin from '@backstage-mlops/plugin-mlops-backend';
+import {
+  MLOPS_OBJECTS_EVENT_TOPIC,
+  objectChangesOf,
+} from '@backstage-mlops/plugin-mlops-common';
 import fs from 'fs';
 import { Server } from 'http';
 import os from 'os';
@@ -165,11 +169,15 @@ async function startPortal(
     expect(res.status).toBe(200);
     return res.body.items.find((i: any) => i.name === 'central');
   };
-  const announced = () =>
-    events.publish.mock.calls
+  // Every change announced so far. The backend gathers announcements for
+  // 100 ms before publishing them as one event: wait past that window.
+  const announced = async () => {
+    await new Promise(resolve => setTimeout(resolve, 300));
+    return events.publish.mock.calls
       .map(([params]) => params)
-      .filter(params => params.topic === 'mlops.objects')
-      .map(params => params.eventPayload);
+      .filter(params => params.topic === MLOPS_OBJECTS_EVENT_TOPIC)
+      .flatMap(params => objectChangesOf(params.eventPayload));
+  };
   return { backend, server, sync, status, db, announced };
 }
 
@@ -515,7 +523,7 @@ describe.each(ids)(
     it('announces newly mirrored models and experiments to the catalog once, and nothing on an unchanged re-sync', async () => {
       const { upstream, portal } = await setUp();
       await portal.sync();
-      const first = portal.announced();
+      const first = await portal.announced();
       expect(first).toEqual(
         expect.arrayContaining([
           { action: 'upserted', kind: 'model', name: 'fraud-detector' },
@@ -534,11 +542,11 @@ describe.each(ids)(
       });
       await portal.sync();
       await portal.sync();
-      expect(portal.announced()).toHaveLength(3);
+      expect(await portal.announced()).toHaveLength(3);
 
       await upstream.call('/registered-models/create', { name: 'churn-model' });
       await portal.sync();
-      expect(portal.announced().slice(3)).toEqual([
+      expect((await portal.announced()).slice(3)).toEqual([
         { action: 'upserted', kind: 'model', name: 'churn-model' },
       ]);
     });

@@ -1,4 +1,4 @@
-import { MlopsObjectKind } from './annotations';
+import { MLOPS_OBJECT_ANNOTATIONS, MlopsObjectKind } from './annotations';
 
 /**
  * The events service topic on which the MLOps backend announces that a model,
@@ -9,9 +9,9 @@ import { MlopsObjectKind } from './annotations';
 export const MLOPS_OBJECTS_EVENT_TOPIC = 'mlops.objects';
 
 /**
- * Payload of an event on {@link MLOPS_OBJECTS_EVENT_TOPIC}. It carries only
- * the identity of the object: a subscriber reads the current state back, so a
- * late or reordered event can never install stale data.
+ * One announced change. It carries only the identity of the object: a
+ * subscriber reads the current state back, so a late or reordered
+ * announcement can never install stale data.
  *
  * @public
  */
@@ -19,6 +19,52 @@ export interface MlopsObjectChangeEvent {
   action: 'upserted' | 'deleted';
   kind: MlopsObjectKind;
   name: string;
+}
+
+/**
+ * Payload of an event on {@link MLOPS_OBJECTS_EVENT_TOPIC}: the changes of a
+ * short window, oldest first, each object at most once with its latest
+ * action. One event per window instead of one per write, because every
+ * published event costs the events bus a request and a database row.
+ *
+ * @public
+ */
+export interface MlopsObjectChangesEvent {
+  changes: MlopsObjectChangeEvent[];
+}
+
+const OBJECT_CHANGE_ACTIONS: ReadonlyArray<string> = ['upserted', 'deleted'];
+const OBJECT_CHANGE_KINDS: ReadonlyArray<string> = Object.keys(
+  MLOPS_OBJECT_ANNOTATIONS,
+);
+
+function isObjectChange(value: unknown): value is MlopsObjectChangeEvent {
+  const change = value as Partial<MlopsObjectChangeEvent> | null;
+  return (
+    typeof change === 'object' &&
+    change !== null &&
+    OBJECT_CHANGE_ACTIONS.includes(change.action as string) &&
+    OBJECT_CHANGE_KINDS.includes(change.kind as string) &&
+    typeof change.name === 'string' &&
+    change.name.length > 0
+  );
+}
+
+/**
+ * The well-formed changes in a payload received on
+ * {@link MLOPS_OBJECTS_EVENT_TOPIC}: an {@link MlopsObjectChangesEvent}, or a
+ * single {@link MlopsObjectChangeEvent} as a backend of an earlier release
+ * publishes (replicas of two releases share the bus during an upgrade).
+ * Anything malformed is left out; the catalog's full refresh covers it.
+ *
+ * @public
+ */
+export function objectChangesOf(payload: unknown): MlopsObjectChangeEvent[] {
+  if (isObjectChange(payload)) {
+    return [payload];
+  }
+  const changes = (payload as Partial<MlopsObjectChangesEvent> | null)?.changes;
+  return Array.isArray(changes) ? changes.filter(isObjectChange) : [];
 }
 
 /**

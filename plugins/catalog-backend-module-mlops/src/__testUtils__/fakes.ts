@@ -47,7 +47,11 @@ export class FakeObjectsSource implements MlopsObjectsSource {
     return [...this.objects.values()];
   }
 
-  async getObject(kind: MlopsObjectKind, name: string) {
-    return this.objects.get(`${kind}:${name}`);
+  /** How many times getObjects was asked, to see that a burst is read once. */
+  objectReads = 0;
+
+  async getObjects(refs: Array<{ kind: MlopsObjectKind; name: string }>) {
+    this.objectReads++;
+    return refs.map(({ kind, name }) => this.objects.get(`${kind}:${name}`));
   }
 }

@@ -7,98 +7,95 @@ const model = (
   action: MlopsObjectChangeEvent['action'] = 'upserted',
 ): MlopsObjectChangeEvent => ({ action, kind: 'model', name });
 
+/** A queue that records each batch it applies as `action name` lines. */
+function recordingQueue(
+  options: {
+    fail?: (batch: MlopsObjectChangeEvent[]) => boolean;
+    maxPending?: number;
+    timing?: { quietMs: number; maxWaitMs: number };
+  } = {},
+) {
+  const batches: string[][] = [];
+  const logger = mockServices.logger.mock();
+  const queue = new ChangeQueue(
+    async batch => {
+      if (options.fail?.(batch)) throw new Error('catalog unavailable');
+      batches.push(batch.map(c => `${c.action} ${c.name}`));
+    },
+    logger,
+    options.maxPending,
+    options.timing,
+  );
+  return { queue, batches, logger, applied: () => batches.flat() };
+}
+
 describe('ChangeQueue', () => {
   it('returns before the change is applied, then applies it', async () => {
-    const applied: string[] = [];
-    const queue = new ChangeQueue(async e => {
-      applied.push(e.name);
-    }, mockServices.logger.mock());
+    const { queue, applied } = recordingQueue();
     queue.enqueue(model('churn'));
-    expect(applied).toEqual([]);
+    expect(applied()).toEqual([]);
     await queue.idle();
-    expect(applied).toEqual(['churn']);
+    expect(applied()).toEqual(['upserted churn']);
   });
 
   it('keeps only the latest change of an object that changes again while it waits', async () => {
-    const applied: MlopsObjectChangeEvent[] = [];
-    let release!: () => void;
-    const blocked = new Promise<void>(resolve => {
-      release = resolve;
-    });
-    const queue = new ChangeQueue(async e => {
-      applied.push(e);
-      if (e.name === 'first') await blocked;
-    }, mockServices.logger.mock());
-    queue.enqueue(model('first'));
-    await new Promise(resolve => setImmediate(resolve));
+    const { queue, batches } = recordingQueue();
     queue.enqueue(model('churn'));
     queue.enqueue(model('fraud'));
     queue.enqueue(model('churn', 'deleted'));
-    release();
     await queue.idle();
-    expect(applied.map(e => `${e.action} ${e.name}`)).toEqual([
-      'upserted first',
-      'upserted fraud',
-      'deleted churn',
-    ]);
+    expect(batches).toEqual([['upserted fraud', 'deleted churn']]);
   });
 
-  it('goes on after a failed change and logs it', async () => {
-    const logger = mockServices.logger.mock();
-    const applied: string[] = [];
-    const queue = new ChangeQueue(async e => {
-      if (e.name === 'broken') throw new Error('catalog unavailable');
-      applied.push(e.name);
-    }, logger);
-    queue.enqueue(model('broken'));
-    queue.enqueue(model('fine'));
+  it('applies a large burst a hundred changes at a time, in order', async () => {
+    const { queue, batches, applied } = recordingQueue();
+    const names = Array.from({ length: 250 }, (_, i) => `m${i}`);
+    names.forEach(name => queue.enqueue(model(name)));
     await queue.idle();
-    expect(applied).toEqual(['fine']);
+    expect(batches.map(b => b.length)).toEqual([100, 100, 50]);
+    expect(applied()).toEqual(names.map(name => `upserted ${name}`));
+  });
+
+  it('goes on after a failed batch and logs it', async () => {
+    const { queue, applied, logger } = recordingQueue({
+      fail: batch => batch[0].name === 'm0',
+    });
+    for (let i = 0; i < 150; i++) queue.enqueue(model(`m${i}`));
+    await queue.idle();
+    expect(applied()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `upserted m${i + 100}`),
+    );
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('catalog unavailable'),
     );
   });
 
   it('leaves changes past its bound to the full refresh, warning once', async () => {
-    const logger = mockServices.logger.mock();
-    const applied: string[] = [];
-    const queue = new ChangeQueue(
-      async e => {
-        applied.push(e.name);
-      },
-      logger,
-      2,
-    );
+    const { queue, applied, logger } = recordingQueue({ maxPending: 2 });
     queue.enqueue(model('a'));
     queue.enqueue(model('b'));
     queue.enqueue(model('c'));
     queue.enqueue(model('d'));
     queue.enqueue(model('a', 'deleted')); // already waiting: still taken
     await queue.idle();
-    expect(applied).toEqual(['b', 'a']);
+    expect(applied()).toEqual(['upserted b', 'deleted a']);
     expect(logger.warn).toHaveBeenCalledTimes(1);
   });
 
   it('waits for a burst of changes to end, but not longer than its bound', async () => {
-    const applied: Array<{ name: string; at: number }> = [];
-    const started = Date.now();
-    const queue = new ChangeQueue(
-      async e => {
-        applied.push({ name: e.name, at: Date.now() - started });
-      },
-      mockServices.logger.mock(),
-      100,
-      { quietMs: 100, maxWaitMs: 400 },
-    );
+    const { queue, applied } = recordingQueue({
+      maxPending: 100,
+      timing: { quietMs: 100, maxWaitMs: 400 },
+    });
     // A change every 30 ms for 300 ms: nothing is applied during the burst.
     for (let i = 0; i < 10; i++) {
       queue.enqueue(model(`m${i}`));
       await new Promise(resolve => setTimeout(resolve, 30));
     }
-    expect(applied).toEqual([]);
+    expect(applied()).toEqual([]);
     await queue.idle();
-    expect(applied.map(a => a.name)).toEqual(
-      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    expect(applied()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `upserted m${i}`),
     );
     // A burst that never ends is applied once the first change waited 400 ms.
     const endless = setInterval(() => queue.enqueue(model('busy')), 20);
@@ -108,6 +105,6 @@ describe('ChangeQueue', () => {
     await queue.idle();
     clearInterval(endless);
     expect(Date.now() - before).toBeLessThan(2000);
-    expect(applied.map(a => a.name)).toContain('first-of-endless');
+    expect(applied()).toContain('upserted first-of-endless');
   });
 });

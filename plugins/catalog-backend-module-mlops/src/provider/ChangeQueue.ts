@@ -5,6 +5,12 @@ import { MlopsObjectChangeEvent } from '@backstage-mlops/plugin-mlops-common';
 const DEFAULT_MAX_PENDING = 10_000;
 
 /**
+ * Changes applied together: one read of their objects, one catalog query
+ * for declarations and one mutation, instead of one of each per object.
+ */
+const CHANGES_PER_DELTA = 100;
+
+/**
  * How long the queue waits for a burst of changes to end before applying
  * them, and the longest it lets the first of them wait.
  */
@@ -16,7 +22,7 @@ export interface ChangeQueueTiming {
 const DEFAULT_TIMING: ChangeQueueTiming = { quietMs: 250, maxWaitMs: 2_000 };
 
 /**
- * Applies MLOps object changes to the catalog one at a time, after the event
+ * Applies MLOps object changes to the catalog in batches, after the event
  * handler has returned. The events service awaits its subscribers, so doing
  * the delta inside the handler made every create request wait for a round
  * trip to the MLOps API and a catalog mutation (registered-models/create was
@@ -29,8 +35,8 @@ const DEFAULT_TIMING: ChangeQueueTiming = { quietMs: 250, maxWaitMs: 2_000 };
  *
  * The queue starts once changes have stopped arriving for a moment (at most
  * a couple of seconds after the first): each delta costs a request to the
- * MLOps API, a catalog mutation and the catalog's processing of the entity,
- * all in the process that serves the writes. A client registering models
+ * MLOps API, a catalog query, a catalog mutation and the catalog's
+ * processing of the entities, all in the process that serves the writes. A client registering models
  * or versions in a loop would otherwise pay for the catalog between its own
  * requests (seen in bench/mlflow-compare's create rows).
  */
@@ -41,7 +47,9 @@ export class ChangeQueue {
   private lastEnqueued = 0;
 
   constructor(
-    private readonly apply: (event: MlopsObjectChangeEvent) => Promise<void>,
+    private readonly apply: (
+      changes: MlopsObjectChangeEvent[],
+    ) => Promise<void>,
     private readonly logger: LoggerService,
     private readonly maxPending = DEFAULT_MAX_PENDING,
     private readonly timing: ChangeQueueTiming = DEFAULT_TIMING,
@@ -94,17 +102,20 @@ export class ChangeQueue {
         ),
       );
     }
-    for (;;) {
-      const next = this.pending.entries().next();
-      if (next.done) {
-        break;
+    while (this.pending.size > 0) {
+      const batch: MlopsObjectChangeEvent[] = [];
+      for (const [key, change] of this.pending) {
+        if (batch.length === CHANGES_PER_DELTA) break;
+        batch.push(change);
+        this.pending.delete(key);
       }
-      const [key, event] = next.value;
-      this.pending.delete(key);
       try {
-        await this.apply(event);
+        await this.apply(batch);
       } catch (error) {
-        this.logger.warn(`MLOps catalog delta failed: ${error}`);
+        // The scheduled full refresh mirrors what this delta missed.
+        this.logger.warn(
+          `MLOps catalog delta of ${batch.length} change(s) failed: ${error}`,
+        );
       }
     }
     this.warnedFull = false;

@@ -25,6 +25,9 @@ export function objectsNamedBy(
   return mlopsObjectLinksOf(entity);
 }
 
+/** Objects whose declarations one catalog query asks for. */
+const OBJECTS_PER_DECLARATION_QUERY = 25;
+
 const ENTITY_FIELDS = [
   'kind',
   'metadata.namespace',
@@ -120,26 +123,48 @@ export class DeclaredEntityIndex {
   }
 
   /**
-   * The entity declared for one object, asked of the catalog directly so a
-   * single change never loads the whole index. Values that list several
-   * objects (`a, b`) do not match the exact-value query; the cached index
-   * covers those.
+   * The entities declared for these objects (`kind:name` → entity ref, only
+   * for those declared), asked of the catalog directly so a burst of
+   * changes never loads the whole index. Values that list several objects
+   * (`a, b`) do not match the exact-value query; the cached index covers
+   * those.
    */
   async declaredFor(
-    kind: MlopsObjectKind,
-    name: string,
-  ): Promise<string | undefined> {
-    const { items } = await this.catalog.getEntities(
-      {
-        filter: MLOPS_OBJECT_LINK_ANNOTATIONS[kind].map(annotation => ({
-          [`metadata.annotations.${annotation}`]: name,
-        })),
-        fields: ENTITY_FIELDS,
-      },
-      { credentials: await this.auth.getOwnServiceCredentials() },
-    );
-    const exact = representatives(items).declared.get(objectKey(kind, name));
-    return exact ?? (await this.load()).declared.get(objectKey(kind, name));
+    objects: Array<{ kind: MlopsObjectKind; name: string }>,
+  ): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const credentials = await this.auth.getOwnServiceCredentials();
+    // The catalog client sends filters in the query string: a few dozen
+    // objects per request keeps its URL well under Node's header limit.
+    for (let i = 0; i < objects.length; i += OBJECTS_PER_DECLARATION_QUERY) {
+      const chunk = objects.slice(i, i + OBJECTS_PER_DECLARATION_QUERY);
+      const { items } = await this.catalog.getEntities(
+        {
+          filter: chunk.flatMap(({ kind, name }) =>
+            MLOPS_OBJECT_LINK_ANNOTATIONS[kind].map(annotation => ({
+              [`metadata.annotations.${annotation}`]: name,
+            })),
+          ),
+          fields: ENTITY_FIELDS,
+        },
+        { credentials },
+      );
+      const exact = representatives(items).declared;
+      for (const { kind, name } of chunk) {
+        const key = objectKey(kind, name);
+        const ref = exact.get(key);
+        if (ref) found.set(key, ref);
+      }
+    }
+    if (found.size < objects.length) {
+      const { declared } = await this.load();
+      for (const { kind, name } of objects) {
+        const key = objectKey(kind, name);
+        const ref = declared.get(key);
+        if (!found.has(key) && ref) found.set(key, ref);
+      }
+    }
+    return found;
   }
 
   /** Forget the cached index (a declaration was just seen). */

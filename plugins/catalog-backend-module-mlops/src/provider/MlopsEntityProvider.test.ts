@@ -238,11 +238,9 @@ describe('MlopsEntityProvider', () => {
     await provider.connect(connection);
     expect(await provider.refresh()).toEqual({ emitted: 0, declared: 2 });
     expect(fullEntities(applyMutation)).toEqual([]);
-    await provider.handleChange({
-      action: 'upserted',
-      kind: 'model',
-      name: 'fraud-detection',
-    });
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'model', name: 'fraud-detection' },
+    ]);
     expect(applyMutation.mock.calls[1][0].added).toEqual([]);
   });
 
@@ -257,11 +255,9 @@ describe('MlopsEntityProvider', () => {
     source.put(
       storeObject('model', 'churn', { owner: 'group:default/support-ml' }),
     );
-    await provider.handleChange({
-      action: 'upserted',
-      kind: 'model',
-      name: 'churn',
-    });
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'model', name: 'churn' },
+    ]);
     expect(applyMutation).toHaveBeenCalledTimes(1);
     const [added] = applyMutation.mock.calls[0];
     expect(added.type).toBe('delta');
@@ -273,11 +269,9 @@ describe('MlopsEntityProvider', () => {
     });
 
     source.remove('model', 'churn');
-    await provider.handleChange({
-      action: 'deleted',
-      kind: 'model',
-      name: 'churn',
-    });
+    await provider.handleChanges([
+      { action: 'deleted', kind: 'model', name: 'churn' },
+    ]);
     expect(applyMutation.mock.calls[1][0]).toEqual({
       type: 'delta',
       added: [],
@@ -285,14 +279,50 @@ describe('MlopsEntityProvider', () => {
     });
   });
 
+  it('applies a burst of changes as one delta from one read of the store', async () => {
+    const { provider, connection, applyMutation, source } = setup({
+      entities: [declaredModel],
+      objects: [],
+    });
+    await provider.connect(connection);
+    await provider.refresh();
+    applyMutation.mockClear();
+    source.objectReads = 0;
+
+    source.put(storeObject('model', 'churn'));
+    source.put(storeObject('experiment', 'churn'));
+    source.put(storeObject('model', 'fraud-detection'));
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'model', name: 'churn' },
+      { action: 'upserted', kind: 'experiment', name: 'churn' },
+      // Declared by a catalog-info.yaml: not mirrored.
+      { action: 'upserted', kind: 'model', name: 'fraud-detection' },
+      { action: 'deleted', kind: 'pipeline', name: 'old-training' },
+      // Announced, but gone again before the catalog read it.
+      { action: 'upserted', kind: 'pipeline', name: 'short-lived' },
+    ]);
+
+    expect(source.objectReads).toBe(1);
+    expect(applyMutation).toHaveBeenCalledTimes(1);
+    const [delta] = applyMutation.mock.calls[0];
+    expect(
+      delta.added.map(
+        (d: { entity: Entity }) => `${d.entity.kind}:${d.entity.metadata.name}`,
+      ),
+    ).toEqual(['Component:churn', 'Resource:churn']);
+    expect(delta.removed).toEqual([
+      { entityRef: 'component:default/fraud-detection' },
+      { entityRef: 'component:default/old-training' },
+      { entityRef: 'component:default/short-lived' },
+    ]);
+  });
+
   it('treats an upsert event for an object that is gone as a removal', async () => {
     const { provider, connection, applyMutation } = setup({ objects: [] });
     await provider.connect(connection);
-    await provider.handleChange({
-      action: 'upserted',
-      kind: 'pipeline',
-      name: 'late',
-    });
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'pipeline', name: 'late' },
+    ]);
     expect(applyMutation.mock.calls[0][0].removed).toEqual([
       { entityRef: 'component:default/late' },
     ]);
@@ -304,11 +334,9 @@ describe('MlopsEntityProvider', () => {
       objects: [storeObject('model', 'fraud-detection')],
     });
     await provider.connect(connection);
-    await provider.handleChange({
-      action: 'upserted',
-      kind: 'model',
-      name: 'fraud-detection',
-    });
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'model', name: 'fraud-detection' },
+    ]);
     expect(applyMutation).toHaveBeenCalledTimes(1);
     expect(applyMutation.mock.calls[0][0].added).toEqual([]);
   });
@@ -330,11 +358,9 @@ describe('MlopsEntityProvider', () => {
       objects: [storeObject('model', 'fraud-detection')],
     });
     await provider.connect(connection);
-    await provider.handleChange({
-      action: 'upserted',
-      kind: 'model',
-      name: 'fraud-detection',
-    });
+    await provider.handleChanges([
+      { action: 'upserted', kind: 'model', name: 'fraud-detection' },
+    ]);
     expect(applyMutation.mock.calls[0][0]).toMatchObject({
       type: 'delta',
       added: [],
@@ -420,7 +446,7 @@ describe('MlopsEntityProvider', () => {
         listObjects: async () => {
           throw new Error('store unreachable');
         },
-        getObject: async () => undefined,
+        getObjects: async () => [],
       },
       declared: new DeclaredEntityIndex({
         catalog: catalogServiceMock({ entities: [] }),

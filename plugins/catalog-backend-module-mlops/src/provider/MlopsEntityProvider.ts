@@ -113,42 +113,52 @@ export class MlopsEntityProvider implements EntityProvider {
   }
 
   /**
-   * Applies one change event from the MLOps backend as a delta mutation. The
-   * object is read back from the store, so a late event never installs stale
-   * data.
+   * Applies changes announced by the MLOps backend as one delta mutation.
+   * The objects are read back from the store in one request, so a late
+   * announcement never installs stale data; an object that is gone, or that
+   * an entity from elsewhere declares, is withdrawn.
    */
-  async handleChange(event: MlopsObjectChangeEvent): Promise<void> {
-    if (!this.connection) {
-      return; // Not connected yet: the first full refresh includes it.
+  async handleChanges(changes: MlopsObjectChangeEvent[]): Promise<void> {
+    if (!this.connection || changes.length === 0) {
+      return; // Not connected yet: the first full refresh includes them.
     }
-    const key = objectKey(event.kind, event.name);
-    const object =
-      event.action === 'deleted'
-        ? undefined
-        : await this.objects.getObject(event.kind, event.name);
-    if (!object) {
-      await this.withdraw(event.kind, event.name);
-      return;
-    }
-    if (await this.declared.declaredFor(event.kind, event.name)) {
-      await this.withdraw(event.kind, event.name);
-      return;
-    }
+    const upserted = changes.filter(change => change.action !== 'deleted');
+    const objects = upserted.length
+      ? await this.objects.getObjects(
+          upserted.map(({ kind, name }) => ({ kind, name })),
+        )
+      : [];
+    const current = new Map<string, MlopsStoreObject>();
+    objects.forEach(object => {
+      if (object) current.set(objectKey(object.kind, object.name), object);
+    });
+    const declaredNow = await this.declared.declaredFor([...current.values()]);
     // Dependencies resolve through the cached index: a stale answer only
     // points at the mirrored entity until the next full refresh.
     const { declared } = await this.declared.load();
-    const entity = this.toEntity(
-      object,
-      await this.objects.baseUrl(),
-      declared,
-    );
+    const baseUrl = await this.objects.baseUrl();
+
+    const added = new Map<string, Entity>();
+    const removed = new Map<string, string>();
+    for (const { kind, name } of changes) {
+      const key = objectKey(kind, name);
+      const object = current.get(key);
+      if (object && !declaredNow.has(key)) {
+        added.set(key, this.toEntity(object, baseUrl, declared));
+      } else {
+        removed.set(key, providedEntityRef(kind, name));
+      }
+    }
     await this.connection.applyMutation({
       type: 'delta',
-      added: [{ entity }],
-      removed: [],
+      added: [...added.values()].map(entity => ({ entity })),
+      removed: [...removed.values()].map(entityRef => ({ entityRef })),
     });
-    this.emitted.add(key);
-    this.logger.debug(`MLOps catalog: applied ${stringifyEntityRef(entity)}`);
+    added.forEach((entity, key) => {
+      this.emitted.add(key);
+      this.logger.debug(`MLOps catalog: applied ${stringifyEntityRef(entity)}`);
+    });
+    removed.forEach((_ref, key) => this.emitted.delete(key));
   }
 
   /**

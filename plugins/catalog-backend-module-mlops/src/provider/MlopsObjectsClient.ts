@@ -10,12 +10,17 @@ export interface MlopsObjectsSource {
   /** Base URL of the MLOps backend (for location annotations). */
   baseUrl(): Promise<string>;
   listObjects(): Promise<MlopsStoreObject[]>;
-  /** One object, or undefined when the store no longer has it. */
-  getObject(
-    kind: MlopsObjectKind,
-    name: string,
-  ): Promise<MlopsStoreObject | undefined>;
+  /**
+   * The named objects in the order asked, undefined for each the store no
+   * longer has.
+   */
+  getObjects(
+    refs: Array<{ kind: MlopsObjectKind; name: string }>,
+  ): Promise<Array<MlopsStoreObject | undefined>>;
 }
+
+/** What one `POST /objects/by-refs` may name (the route's limit). */
+const REFS_PER_REQUEST = 500;
 
 /**
  * Reads store objects from the MLOps backend's `/objects` routes with the
@@ -42,29 +47,38 @@ export class MlopsObjectsClient implements MlopsObjectsSource {
     return ((await response.json()) as { items: MlopsStoreObject[] }).items;
   }
 
-  async getObject(
-    kind: MlopsObjectKind,
-    name: string,
-  ): Promise<MlopsStoreObject | undefined> {
-    const response = await this.request(
-      `/objects/${kind}/${encodeURIComponent(name)}`,
-    );
-    if (response.status === 404) {
-      return undefined;
+  async getObjects(
+    refs: Array<{ kind: MlopsObjectKind; name: string }>,
+  ): Promise<Array<MlopsStoreObject | undefined>> {
+    const found: Array<MlopsStoreObject | undefined> = [];
+    for (let i = 0; i < refs.length; i += REFS_PER_REQUEST) {
+      const response = await this.request('/objects/by-refs', {
+        refs: refs.slice(i, i + REFS_PER_REQUEST),
+      });
+      if (!response.ok) {
+        throw await ResponseError.fromResponse(response);
+      }
+      const { items } = (await response.json()) as {
+        items: Array<MlopsStoreObject | null>;
+      };
+      found.push(...items.map(item => item ?? undefined));
     }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as MlopsStoreObject;
+    return found;
   }
 
-  private async request(path: string): Promise<Response> {
+  /** A GET, or a POST of `body` as JSON. */
+  private async request(path: string, body?: object): Promise<Response> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
       targetPluginId: 'mlops',
     });
     return fetch(`${await this.baseUrl()}${path}`, {
-      headers: { Authorization: `Bearer ${token}` },
+      method: body ? 'POST' : 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body && { 'Content-Type': 'application/json' }),
+      },
+      body: body && JSON.stringify(body),
     });
   }
 }

@@ -55,11 +55,11 @@ describe('MlopsObjectService', () => {
               : undefined,
         },
       });
-      return { knex, store, service, published, production };
+      return { knex, store, service, notifier, published, production };
     }
 
     it('registers pipeline, experiment and model once, however often it is called', async () => {
-      const { knex, service, published } = await setup();
+      const { knex, service, notifier, published } = await setup();
       const first = await service.registerPipeline(registration);
       const second = await service.registerPipeline(registration);
 
@@ -89,11 +89,21 @@ describe('MlopsObjectService', () => {
         schedule: '0 3 * * *',
         experimentName: 'churn',
       });
-      expect(published).toHaveLength(6);
-      expect(published[2]).toEqual({
-        topic: 'mlops.objects',
-        eventPayload: { action: 'upserted', kind: 'model', name: 'churn' },
-      });
+      // Both registrations' announcements went out as one event, each
+      // object once, in the order registration wrote them.
+      await notifier.flush();
+      expect(published).toEqual([
+        {
+          topic: 'mlops.objects',
+          eventPayload: {
+            changes: [
+              { action: 'upserted', kind: 'experiment', name: 'churn' },
+              { action: 'upserted', kind: 'pipeline', name: 'churn-training' },
+              { action: 'upserted', kind: 'model', name: 'churn' },
+            ],
+          },
+        },
+      ]);
     });
 
     it('keeps stored fields that a later registration leaves out', async () => {
@@ -147,17 +157,19 @@ describe('MlopsObjectService', () => {
     });
 
     it('deletes an object and announces it, or answers not found', async () => {
-      const { service, published } = await setup();
+      const { service, notifier, published } = await setup();
       await service.registerPipeline(registration);
+      await notifier.flush();
       published.length = 0;
       await service.deleteObject('pipeline', 'churn-training');
+      await notifier.flush();
       expect(published).toEqual([
         {
           topic: 'mlops.objects',
           eventPayload: {
-            action: 'deleted',
-            kind: 'pipeline',
-            name: 'churn-training',
+            changes: [
+              { action: 'deleted', kind: 'pipeline', name: 'churn-training' },
+            ],
           },
         },
       ]);

@@ -110,6 +110,40 @@ export class MlopsObjectService {
   }
 
   /**
+   * The named objects, in the order asked, with undefined where the store
+   * has none (or none that `scope` lets through). The catalog reads the
+   * objects of a burst of changes with it, in one request.
+   */
+  async getObjects(
+    refs: Array<{ kind: MlopsObjectKind; name: string }>,
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<Array<MlopsStoreObject | undefined>> {
+    const found = new Map<string, MlopsObjectRecord>();
+    for (const kind of new Set(refs.map(ref => ref.kind))) {
+      const names = refs.filter(ref => ref.kind === kind).map(ref => ref.name);
+      for (const record of await this.store.getMany(kind, names, scope)) {
+        found.set(`${kind}:${record.name}`, record);
+      }
+    }
+    const records = [...found.values()];
+    // Models' Production versions in one bounded round; experiments and
+    // pipelines derive theirs from the models that reference them.
+    const production = await this.productionVersions(
+      records.filter(r => r.kind === 'model').map(r => r.name),
+    );
+    const described = new Map<string, MlopsStoreObject>();
+    for (const [key, record] of found) {
+      described.set(
+        key,
+        record.kind === 'model'
+          ? this.toObject(record, production.get(record.name))
+          : await this.describe(record),
+      );
+    }
+    return refs.map(ref => described.get(`${ref.kind}:${ref.name}`));
+  }
+
+  /**
    * Registers a pipeline with its experiment and model, then announces all
    * three. A dry run checks and describes the result without storing it.
    */

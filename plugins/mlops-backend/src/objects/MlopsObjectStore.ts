@@ -206,6 +206,23 @@ export class MlopsObjectStore {
     return row ? toRecord(kind, row) : undefined;
   }
 
+  /** The named objects of one kind that `scope` lets through, by name. */
+  async getMany(
+    kind: MlopsObjectKind,
+    names: string[],
+    scope: ObjectReadScope = UNRESTRICTED_READ_SCOPE,
+  ): Promise<MlopsObjectRecord[]> {
+    if (names.length === 0) {
+      return [];
+    }
+    const rows = await scope.restrict(
+      this.db(TABLES[kind]).whereIn('name', names).select(COLUMNS[kind]),
+      kind,
+      'name',
+    );
+    return rows.map((row: Record<string, unknown>) => toRecord(kind, row));
+  }
+
   /**
    * The owner recorded on one object, whoever asks (incident notifications
    * fall back to it when no catalog entity claims the object).

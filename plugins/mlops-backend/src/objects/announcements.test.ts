@@ -1,10 +1,7 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import {
-  eventsServiceFactory,
-  eventsServiceRef,
-} from '@backstage/plugin-events-node';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import request from 'supertest';
+import { announcementListener } from '../__testUtils__/announcements';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
@@ -21,28 +18,11 @@ describe('object change announcements', () => {
 
   it('announces experiments and models created through the portal and MLflow routes', async () => {
     const knex = await databases.init('SQLITE_3');
-    const received: Array<{ action: string; kind: string; name: string }> = [];
-    const listener = createBackendPlugin({
-      pluginId: 'listener',
-      register(env) {
-        env.registerInit({
-          deps: { events: eventsServiceRef },
-          async init({ events }) {
-            await events.subscribe({
-              id: 'announcements-test',
-              topics: ['mlops.objects'],
-              onEvent: async event => {
-                received.push(event.eventPayload as any);
-              },
-            });
-          },
-        });
-      },
-    });
+    const announcements = announcementListener();
     const { server } = await startMlopsTestBackend({
       knex,
       config: { events: { useEventBus: 'never' } },
-      features: [listener, eventsServiceFactory],
+      features: [announcements.feature, eventsServiceFactory],
     });
     const asService = (method: 'post', path: string, body: object) =>
       request(server)
@@ -50,36 +30,69 @@ describe('object change announcements', () => {
         .set('Authorization', mockCredentials.service.header())
         .send(body);
 
-    await asService('post', '/api/mlops/experiments', {
-      name: 'portal-experiment',
-    });
-    await asService('post', '/api/mlops/models', { name: 'portal-model' });
-    await asService('post', '/api/mlops/models/portal-model/versions', {});
-    await asService('post', '/api/mlops/models/portal-model/versions/1/stage', {
-      stage: 'Production',
-    });
-    const mlflow = '/api/mlops/mlflow/api/2.0/mlflow';
-    const created = await asService('post', `${mlflow}/experiments/create`, {
-      name: 'mlflow-experiment',
-    });
-    await asService('post', `${mlflow}/registered-models/create`, {
-      name: 'mlflow-model',
-    });
-    await asService('post', `${mlflow}/experiments/delete`, {
-      experiment_id: created.body.experiment_id,
-    });
+    // Each step's announcements, unpacked from the windowed events.
+    const announcedBy = async (step: () => Promise<unknown>) => {
+      await announcements.settle();
+      announcements.received.length = 0;
+      await step();
+      await announcements.settle();
+      return [...announcements.received];
+    };
 
-    await new Promise(resolve => setTimeout(resolve, 200));
-    expect(received).toEqual(
+    expect(
+      await announcedBy(async () => {
+        await asService('post', '/api/mlops/experiments', {
+          name: 'portal-experiment',
+        });
+        await asService('post', '/api/mlops/models', { name: 'portal-model' });
+        await asService('post', '/api/mlops/models/portal-model/versions', {});
+      }),
+    ).toEqual(
       expect.arrayContaining([
         { action: 'upserted', kind: 'experiment', name: 'portal-experiment' },
         { action: 'upserted', kind: 'model', name: 'portal-model' },
-        { action: 'upserted', kind: 'experiment', name: 'mlflow-experiment' },
-        { action: 'upserted', kind: 'model', name: 'mlflow-model' },
-        { action: 'deleted', kind: 'experiment', name: 'mlflow-experiment' },
       ]),
     );
     // The promotion to Production changes the model's lifecycle in the catalog.
-    expect(received.filter(e => e.name === 'portal-model')).toHaveLength(2);
+    expect(
+      await announcedBy(() =>
+        asService('post', '/api/mlops/models/portal-model/versions/1/stage', {
+          stage: 'Production',
+        }),
+      ),
+    ).toEqual([{ action: 'upserted', kind: 'model', name: 'portal-model' }]);
+
+    const mlflow = '/api/mlops/mlflow/api/2.0/mlflow';
+    let experimentId = '';
+    expect(
+      await announcedBy(async () => {
+        const created = await asService(
+          'post',
+          `${mlflow}/experiments/create`,
+          {
+            name: 'mlflow-experiment',
+          },
+        );
+        experimentId = created.body.experiment_id;
+        await asService('post', `${mlflow}/registered-models/create`, {
+          name: 'mlflow-model',
+        });
+      }),
+    ).toEqual(
+      // The first MLflow call also creates MLflow's Default experiment.
+      expect.arrayContaining([
+        { action: 'upserted', kind: 'experiment', name: 'mlflow-experiment' },
+        { action: 'upserted', kind: 'model', name: 'mlflow-model' },
+      ]),
+    );
+    expect(
+      await announcedBy(() =>
+        asService('post', `${mlflow}/experiments/delete`, {
+          experiment_id: experimentId,
+        }),
+      ),
+    ).toEqual([
+      { action: 'deleted', kind: 'experiment', name: 'mlflow-experiment' },
+    ]);
   });
 });

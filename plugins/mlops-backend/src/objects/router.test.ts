@@ -1,10 +1,7 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import {
-  eventsServiceFactory,
-  eventsServiceRef,
-} from '@backstage/plugin-events-node';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import request from 'supertest';
+import { announcementListener } from '../__testUtils__/announcements';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { startMlopsTestBackend } from '../__testUtils__/mlopsBackend';
 
@@ -22,42 +19,20 @@ describe('objects routes', () => {
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     async function startBackend() {
       const knex = await databases.init(databaseId);
-      const received: unknown[] = [];
-      // Another plugin listening on the events service, as the catalog
-      // module does in a real backend.
-      const listener = createBackendPlugin({
-        pluginId: 'listener',
-        register(env) {
-          env.registerInit({
-            deps: { events: eventsServiceRef },
-            async init({ events }) {
-              await events.subscribe({
-                id: 'test',
-                topics: ['mlops.objects'],
-                onEvent: async event => {
-                  received.push(event.eventPayload);
-                },
-              });
-            },
-          });
-        },
-      });
+      const announcements = announcementListener();
       const { server } = await startMlopsTestBackend({
         knex,
         config: {
           app: { baseUrl: 'http://portal.test' },
           events: { useEventBus: 'never' },
         },
-        features: [
-          listener, // The real in-process events service, so events cross plugins.
-          eventsServiceFactory,
-        ],
+        features: [announcements.feature, eventsServiceFactory],
       });
-      return { server, knex, received };
+      return { server, knex, announcements };
     }
 
     it('registers through the API with service credentials and announces each object', async () => {
-      const { server, knex, received } = await startBackend();
+      const { server, knex, announcements } = await startBackend();
       const response = await request(server)
         .post('/api/mlops/objects/register')
         .set('Authorization', mockCredentials.service.header())
@@ -70,7 +45,8 @@ describe('objects routes', () => {
         pipelineName: 'churn-training',
         links: { mlopsPage: 'http://portal.test/mlops/models/churn' },
       });
-      expect(received).toEqual([
+      await announcements.settle();
+      expect(announcements.received).toEqual([
         { action: 'upserted', kind: 'experiment', name: 'churn' },
         { action: 'upserted', kind: 'pipeline', name: 'churn-training' },
         { action: 'upserted', kind: 'model', name: 'churn' },
@@ -95,7 +71,7 @@ describe('objects routes', () => {
     });
 
     it('checks a registration in a dry run without storing or announcing it', async () => {
-      const { server, knex, received } = await startBackend();
+      const { server, knex, announcements } = await startBackend();
       const response = await request(server)
         .post('/api/mlops/objects/register?dryRun=true')
         .set('Authorization', mockCredentials.service.header())
@@ -107,7 +83,8 @@ describe('objects routes', () => {
       });
       expect(await knex('mlops_registered_models').pluck('name')).toEqual([]);
       expect(await knex('mlops_pipelines').pluck('name')).toEqual([]);
-      expect(received).toEqual([]);
+      await announcements.settle();
+      expect(announcements.received).toEqual([]);
     });
 
     it('reports a model, its pipeline and experiment in production once the registry has a Production version', async () => {
@@ -162,7 +139,7 @@ describe('objects routes', () => {
     });
 
     it('answers 400 naming the field for a bad name and writes nothing', async () => {
-      const { server, knex, received } = await startBackend();
+      const { server, knex, announcements } = await startBackend();
       const response = await request(server)
         .post('/api/mlops/objects/register')
         .set('Authorization', mockCredentials.service.header())
@@ -176,7 +153,8 @@ describe('objects routes', () => {
       expect(badUrl.status).toBe(400);
       expect(badUrl.body.error.message).toContain('model.servingUrl');
       expect(await knex('mlops_pipelines').pluck('name')).toEqual([]);
-      expect(received).toEqual([]);
+      await announcements.settle();
+      expect(announcements.received).toEqual([]);
     });
 
     it('answers 409 when the model belongs to another team', async () => {
@@ -193,8 +171,61 @@ describe('objects routes', () => {
       expect(response.status).toBe(409);
     });
 
+    it('reads several objects by reference in one request, null where none exists, and refuses bad references', async () => {
+      const { server } = await startBackend();
+      await request(server)
+        .post('/api/mlops/objects/register')
+        .set('Authorization', mockCredentials.service.header())
+        .send(body)
+        .expect(200);
+      const found = await request(server)
+        .post('/api/mlops/objects/by-refs')
+        .set('Authorization', mockCredentials.service.header())
+        .send({
+          refs: [
+            { kind: 'pipeline', name: 'churn-training' },
+            { kind: 'model', name: 'missing' },
+            { kind: 'model', name: 'churn' },
+          ],
+        });
+      expect(found.status).toBe(200);
+      expect(found.body.items).toEqual([
+        expect.objectContaining({ kind: 'pipeline', name: 'churn-training' }),
+        null,
+        expect.objectContaining({
+          kind: 'model',
+          name: 'churn',
+          pipelineName: 'churn-training',
+          inProduction: false,
+        }),
+      ]);
+
+      for (const bad of [
+        { refs: [] },
+        { refs: [{ kind: 'dataset', name: 'churn' }] },
+        { refs: [{ kind: 'model', name: '../etc' }] },
+        {
+          refs: Array.from({ length: 501 }, (_, i) => ({
+            kind: 'model',
+            name: `m${i}`,
+          })),
+        },
+      ]) {
+        const response = await request(server)
+          .post('/api/mlops/objects/by-refs')
+          .set('Authorization', mockCredentials.service.header())
+          .send(bad);
+        expect(response.status).toBe(400);
+        expect(response.body.error.message).toContain('refs');
+      }
+      const anonymous = await request(server)
+        .post('/api/mlops/objects/by-refs')
+        .send({ refs: [{ kind: 'model', name: 'churn' }] });
+      expect(anonymous.status).toBe(401);
+    });
+
     it('reads one object, deletes it with an announcement, then answers 404', async () => {
-      const { server, received } = await startBackend();
+      const { server, announcements } = await startBackend();
       await request(server)
         .post('/api/mlops/objects/register')
         .set('Authorization', mockCredentials.service.header())
@@ -206,12 +237,14 @@ describe('objects routes', () => {
       expect(one.status).toBe(200);
       expect(one.body.orchestrator).toBe('prefect');
 
-      received.length = 0;
+      await announcements.settle();
+      announcements.received.length = 0;
       await request(server)
         .delete('/api/mlops/objects/model/churn')
         .set('Authorization', mockCredentials.service.header())
         .expect(204);
-      expect(received).toEqual([
+      await announcements.settle();
+      expect(announcements.received).toEqual([
         { action: 'deleted', kind: 'model', name: 'churn' },
       ]);
       const gone = await request(server)

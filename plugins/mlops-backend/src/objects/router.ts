@@ -105,6 +105,15 @@ const objectParams = z.object({
   name: objectName,
 });
 
+/** How many objects one by-refs request may name: a burst the catalog reads. */
+const MAX_REFS_PER_REQUEST = 500;
+
+const byRefsBody = z
+  .object({
+    refs: z.array(objectParams.strict()).min(1).max(MAX_REFS_PER_REQUEST),
+  })
+  .strict();
+
 /** What the objects routes need from the plugin's wiring. */
 export interface ObjectsRouterOptions {
   httpAuth: HttpAuthService;
@@ -120,6 +129,11 @@ export interface ObjectsRouterOptions {
  *   read (`mlops.object.read`; users and services)
  * - `GET /objects/:kind/:name`: one of them; one the caller may not read is
  *   a 404, like one that does not exist
+ * - `POST /objects/by-refs` with `{ refs: [{ kind, name }] }`: several of
+ *   them in one request, `{ items }` in the order asked with `null` for each
+ *   that does not exist or the caller may not read (as the catalog's
+ *   `POST /entities/by-refs`; the catalog module reads a burst of changes
+ *   with it)
  * - `POST /objects/register`: a pipeline with its experiment and model
  *   (services); `?dryRun=true` checks and describes without storing
  * - `DELETE /objects/:kind/:name` (services)
@@ -140,6 +154,16 @@ export function createObjectsRouter(
     });
     const scope = await readAccess.scopeFor(credentials);
     res.json({ items: await objects.listObjects(scope) });
+  });
+
+  router.post('/objects/by-refs', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const { refs } = parseInput(byRefsBody, req.body, 'object references');
+    const scope = await readAccess.scopeFor(credentials);
+    const found = await objects.getObjects(refs, scope);
+    res.json({ items: found.map(object => object ?? null) });
   });
 
   router.get('/objects/:kind/:name', async (req, res) => {

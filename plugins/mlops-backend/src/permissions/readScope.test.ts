@@ -181,6 +181,20 @@ describe('reads narrowed by a conditional mlops.object.read decision', () => {
       ).expect(200);
       expect(byName.body.experiments).toEqual([]);
 
+      // Several by reference: the unreadable one is null, like a missing one.
+      const byRefs = await postAs('/api/mlops/objects/by-refs', {
+        refs: [
+          { kind: 'model', name: 'ticket-classifier' },
+          { kind: 'experiment', name: 'ticket-classifier' },
+          { kind: 'model', name: 'alice-sandbox' },
+        ],
+      }).expect(200);
+      expect(byRefs.body.items.map((o: any) => o?.name ?? null)).toEqual([
+        null,
+        null,
+        'alice-sandbox',
+      ]);
+
       await get('/api/mlops/models/fraud-detection/versions/1').expect(200);
       await get('/api/mlops/objects/model/alice-sandbox').expect(200);
       await get(

@@ -2,6 +2,7 @@ import {
   coreServices,
   DatabaseService,
   HttpAuthService,
+  LifecycleService,
   LoggerService,
   PermissionsRegistryService,
   PermissionsService,
@@ -30,6 +31,7 @@ export const mlopsPluginDeps = {
   database: coreServices.database,
   scheduler: coreServices.scheduler,
   auth: coreServices.auth,
+  lifecycle: coreServices.lifecycle,
   permissions: coreServices.permissions,
   permissionsRegistry: coreServices.permissionsRegistry,
   catalog: catalogServiceRef,
@@ -50,9 +52,17 @@ export async function createSharedParts(deps: {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
   events: EventsService;
+  lifecycle: LifecycleService;
   logger: LoggerService;
 }) {
   const db = await openMlopsDatabase(deps.database);
+  const objectChanges = new ObjectChangeNotifier({
+    events: deps.events,
+    logger: deps.logger,
+  });
+  // Announcements still gathering in their window go out before the
+  // backend stops.
+  deps.lifecycle.addShutdownHook(() => objectChanges.flush());
   MlopsObjectReadAccess.register(deps.permissionsRegistry, db);
   return {
     db,
@@ -62,9 +72,6 @@ export async function createSharedParts(deps: {
     // createIncidents connects the incident service.
     healthChanges: new HealthChangeSignal(),
     // Create and delete routes announce changes so the catalog mirrors them.
-    objectChanges: new ObjectChangeNotifier({
-      events: deps.events,
-      logger: deps.logger,
-    }),
+    objectChanges,
   };
 }
