@@ -181,6 +181,49 @@ async function mlflowInput<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+const experimentsCreateRequest = z.object({
+  name: experimentName,
+  artifact_location: z.string().optional(),
+  tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+});
+const experimentsGetRequest = z.object({ experiment_id: z.string().min(1) });
+const experimentsGetByNameRequest = z.object({
+  experiment_name: z.string().min(1),
+});
+const runsCreateRequest = z.object({
+  experiment_id: z.string().min(1),
+  user_id: z.string().max(255).optional(),
+  run_name: runName.optional(),
+  start_time: int64.optional(),
+  tags: keyValues('tag').max(TRACKING_BATCH_LIMITS.paramsAndTags).optional(),
+});
+const runsUpdateRequest = z.object({
+  status: z.enum(RUN_STATUSES as [string, ...string[]]).optional(),
+  end_time: int64.optional(),
+  run_name: runName.optional(),
+});
+const runsLogParameterRequest = z.object({
+  key: name('param key'),
+  value: value('param'),
+});
+const runsSetTagRequest = z.object({
+  key: name('tag key'),
+  value: value('tag'),
+});
+const runsDeleteTagRequest = z.object({ key: name('tag key') });
+const runsLogBatchRequest = z.object({
+  metrics: z
+    .array(metric)
+    .max(
+      TRACKING_BATCH_LIMITS.metrics,
+      `A batch logs at most ${TRACKING_BATCH_LIMITS.metrics} metrics`,
+    )
+    .optional(),
+  params: keyValues('param').optional(),
+  tags: keyValues('tag').optional(),
+});
+const metricsGetHistoryRequest = z.object({ metric_key: z.string().min(1) });
+
 /** Options of the MLflow tracking routes. */
 export interface MlflowTrackingRoutesOptions {
   tracking: TrackingStore;
@@ -243,16 +286,7 @@ export function createMlflowTrackingRoutes(
   // Experiments -------------------------------------------------------------
 
   router.post('/experiments/create', async (req, res) => {
-    const body = parse(
-      z.object({
-        name: experimentName,
-        artifact_location: z.string().optional(),
-        tags: keyValues('tag')
-          .max(TRACKING_BATCH_LIMITS.paramsAndTags)
-          .optional(),
-      }),
-      req.body,
-    );
+    const body = parse(experimentsCreateRequest, req.body);
     if (await tracking.findExperimentByName(body.name)) {
       throw new MlflowError(
         'RESOURCE_ALREADY_EXISTS',
@@ -278,10 +312,7 @@ export function createMlflowTrackingRoutes(
   });
 
   router.get('/experiments/get', async (req, res) => {
-    const { experiment_id } = parse(
-      z.object({ experiment_id: z.string().min(1) }),
-      req.query,
-    );
+    const { experiment_id } = parse(experimentsGetRequest, req.query);
     const scope = await readAccess.scopeOf(req);
     res.json({
       experiment: mlflowExperiment(
@@ -291,10 +322,7 @@ export function createMlflowTrackingRoutes(
   });
 
   router.get('/experiments/get-by-name', async (req, res) => {
-    const { experiment_name } = parse(
-      z.object({ experiment_name: z.string().min(1) }),
-      req.query,
-    );
+    const { experiment_name } = parse(experimentsGetByNameRequest, req.query);
     const experiment = await tracking.findExperimentByName(
       experiment_name,
       await readAccess.scopeOf(req),
@@ -429,18 +457,7 @@ export function createMlflowTrackingRoutes(
   // Runs --------------------------------------------------------------------
 
   router.post('/runs/create', async (req, res) => {
-    const body = parse(
-      z.object({
-        experiment_id: z.string().min(1),
-        user_id: z.string().max(255).optional(),
-        run_name: runName.optional(),
-        start_time: int64.optional(),
-        tags: keyValues('tag')
-          .max(TRACKING_BATCH_LIMITS.paramsAndTags)
-          .optional(),
-      }),
-      req.body,
-    );
+    const body = parse(runsCreateRequest, req.body);
     const experiment = await experimentByIdOrThrow(body.experiment_id);
     if (experiment.lifecycleStage === 'deleted') {
       throw new MlflowError(
@@ -480,14 +497,7 @@ export function createMlflowTrackingRoutes(
   });
 
   router.post('/runs/update', async (req, res) => {
-    const body = parse(
-      z.object({
-        status: z.enum(RUN_STATUSES as [string, ...string[]]).optional(),
-        end_time: int64.optional(),
-        run_name: runName.optional(),
-      }),
-      req.body,
-    );
+    const body = parse(runsUpdateRequest, req.body);
     const id = parse(runRef, req.body);
     if (body.run_name) {
       await logBatch(id, {
@@ -534,20 +544,14 @@ export function createMlflowTrackingRoutes(
 
   router.post('/runs/log-parameter', async (req, res) => {
     const id = parse(runRef, req.body);
-    const p = parse(
-      z.object({ key: name('param key'), value: value('param') }),
-      req.body,
-    );
+    const p = parse(runsLogParameterRequest, req.body);
     await logBatch(id, { metrics: [], params: [p], tags: [] });
     res.json({});
   });
 
   router.post('/runs/set-tag', async (req, res) => {
     const id = parse(runRef, req.body);
-    const t = parse(
-      z.object({ key: name('tag key'), value: value('tag') }),
-      req.body,
-    );
+    const t = parse(runsSetTagRequest, req.body);
     await logBatch(id, { metrics: [], params: [], tags: [t] });
     res.json({});
   });
@@ -555,7 +559,7 @@ export function createMlflowTrackingRoutes(
   router.post('/runs/delete-tag', async (req, res) => {
     const id = parse(runRef, req.body);
     // name(): a NUL byte would otherwise reach PostgreSQL, which refuses it.
-    const { key } = parse(z.object({ key: name('tag key') }), req.body);
+    const { key } = parse(runsDeleteTagRequest, req.body);
     await tracking.deleteRunTag(id, key);
     res.json({});
   });
@@ -572,20 +576,7 @@ export function createMlflowTrackingRoutes(
       return;
     }
     const id = parse(runRef, req.body);
-    const body = parse(
-      z.object({
-        metrics: z
-          .array(metric)
-          .max(
-            TRACKING_BATCH_LIMITS.metrics,
-            `A batch logs at most ${TRACKING_BATCH_LIMITS.metrics} metrics`,
-          )
-          .optional(),
-        params: keyValues('param').optional(),
-        tags: keyValues('tag').optional(),
-      }),
-      req.body,
-    );
+    const body = parse(runsLogBatchRequest, req.body);
     const params = body.params ?? [];
     const tags = body.tags ?? [];
     if (params.length + tags.length > TRACKING_BATCH_LIMITS.paramsAndTags) {
@@ -656,10 +647,7 @@ export function createMlflowTrackingRoutes(
 
   router.get('/metrics/get-history', async (req, res) => {
     const id = parse(runRef, req.query);
-    const { metric_key } = parse(
-      z.object({ metric_key: z.string().min(1) }),
-      req.query,
-    );
+    const { metric_key } = parse(metricsGetHistoryRequest, req.query);
     await tracking.requireReadableRuns([id], await readAccess.scopeOf(req));
     const history = await tracking
       .getMetricHistory(id, metric_key)

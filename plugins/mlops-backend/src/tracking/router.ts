@@ -22,6 +22,12 @@ import { MlopsObjectReadAccess } from '../permissions/MlopsObjectReadAccess';
 /** Runs listed per experiment on an entity's card. */
 const ENTITY_RECENT_RUNS = 50;
 
+// Built once, not per request (see mlflow/registry.ts).
+const experimentsQuery = z.object({
+  name: z.string().min(1).optional(),
+  owner: z.string().min(1).optional(),
+});
+
 /** What the tracking routes need from the `/api/mlops` router's options. */
 export interface TrackingRouterOptions {
   httpAuth: HttpAuthService;
@@ -94,18 +100,17 @@ export function createTrackingRouter(
 
   router.get('/experiments', async (req, res) => {
     const scope = await readAccess.scopeOf(req);
-    const query = parseInput(
-      z.object({ name: z.string().min(1).optional(), owner: z.string().min(1).optional() }),
-      req.query,
-      'experiment query',
-    );
+    const query = parseInput(experimentsQuery, req.query, 'experiment query');
     if (query.name) {
       const experiment = await tracking.findExperimentByName(query.name, scope);
       res.json({ experiments: experiment ? [experiment] : [] });
       return;
     }
     res.json({
-      experiments: await tracking.listExperiments({ owner: query.owner, scope }),
+      experiments: await tracking.listExperiments({
+        owner: query.owner,
+        scope,
+      }),
     });
   });
 
@@ -161,23 +166,26 @@ export function createTrackingRouter(
     res.json(await tracking.getMetricHistory(id, req.params.key));
   });
 
-  router.get('/entities/:kind/:namespace/:name/experiments', async (req, res) => {
-    const ref = parseInput(entityRefParams, req.params, 'entity reference');
-    const credentials = await httpAuth.credentials(req);
-    const resolved = await entities.resolve(ref, credentials);
-    const names = resolved.links
-      .filter(link => link.kind === 'experiment')
-      .map(link => link.name);
-    const models = resolved.links
-      .filter(link => link.kind === 'model')
-      .map(link => link.name);
-    names.push(...(await tracking.experimentNamesOfModels(models)));
-    const result = await tracking.experimentsWithRecentRuns(
-      [...new Set(names)],
-      ENTITY_RECENT_RUNS,
-    );
-    res.json({ entityRef: resolved.entityRef, ...result });
-  });
+  router.get(
+    '/entities/:kind/:namespace/:name/experiments',
+    async (req, res) => {
+      const ref = parseInput(entityRefParams, req.params, 'entity reference');
+      const credentials = await httpAuth.credentials(req);
+      const resolved = await entities.resolve(ref, credentials);
+      const names = resolved.links
+        .filter(link => link.kind === 'experiment')
+        .map(link => link.name);
+      const models = resolved.links
+        .filter(link => link.kind === 'model')
+        .map(link => link.name);
+      names.push(...(await tracking.experimentNamesOfModels(models)));
+      const result = await tracking.experimentsWithRecentRuns(
+        [...new Set(names)],
+        ENTITY_RECENT_RUNS,
+      );
+      res.json({ entityRef: resolved.entityRef, ...result });
+    },
+  );
 
   return router;
 }
