@@ -40,6 +40,8 @@
  *                          through the dev TypeScript transform (slower to
  *                          start, and its transform and source maps add
  *                          about 250 MB of RSS)
+ *   BENCH_SETTLE_SECONDS   how long a row waits at most for both servers
+ *                          to go idle before it starts (60; 0 = no wait)
  *   BENCH_KEEP_DB          keep the portal's database at the end (printed)
  *   BENCH_NODE_ARGS        extra node flags for the portal, e.g.
  *                          "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it
@@ -73,6 +75,7 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 30);
 const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 5000);
 const LARGE_RUNS = Number(process.env.BENCH_LARGE_RUNS ?? 0);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 30);
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 60);
 const ARTIFACT_MB = (process.env.BENCH_ARTIFACT_MB ?? '1,200')
   .split(',')
   .filter(Boolean)
@@ -175,8 +178,8 @@ const API = '/api/2.0/mlflow';
 
 // ---------------------------------------------------------------- memory
 
-/** RSS in bytes of `pid` and every process below it (Linux /proc). */
-function treeRss(pid) {
+/** `pid` and every process below it (Linux /proc). */
+function processTree(pid) {
   const children = new Map();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -189,20 +192,77 @@ function treeRss(pid) {
       // the process ended while we looked
     }
   }
-  let total = 0;
+  const tree = [];
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop();
+    tree.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return tree;
+}
+
+/** RSS in bytes of `pid` and every process below it. */
+function treeRss(pid) {
+  let total = 0;
+  for (const p of processTree(pid)) {
     try {
       const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
       const match = /VmRSS:\s+(\d+) kB/.exec(status);
       if (match) total += Number(match[1]) * 1024;
     } catch {
-      continue;
+      // the process ended while we looked
     }
-    stack.push(...(children.get(p) ?? []));
   }
   return total;
+}
+
+/** CPU time in ms (user + system) used so far by `pid` and its descendants. */
+function treeCpuMs(pid) {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return (ticks * 1000) / ticksPerSecond;
+}
+
+/**
+ * Waits until every server is idle: under 5% of a core over half a second,
+ * twice in a row, for at most SETTLE_SECONDS. A row then measures its own
+ * work, not what the portal still does for the row before (the catalog
+ * mirroring created models, a health pass over new objects) or for its own
+ * start (the catalog's first pass, the search index). Work a row causes
+ * while it runs still counts against it.
+ */
+async function settle(servers) {
+  const started = Date.now();
+  const deadline = started + SETTLE_SECONDS * 1000;
+  const watched = servers.filter(s => s.pid);
+  let quietWindows = 0;
+  while (quietWindows < 2 && Date.now() < deadline) {
+    const before = watched.map(s => treeCpuMs(s.pid));
+    await new Promise(resolve => setTimeout(resolve, 500));
+    const busiest = Math.max(
+      0,
+      ...watched.map((s, i) => (treeCpuMs(s.pid) - before[i]) / 500),
+    );
+    quietWindows = busiest < 0.05 ? quietWindows + 1 : 0;
+  }
+  const waited = (Date.now() - started) / 1000;
+  if (waited > 2) {
+    console.log(
+      `  (waited ${waited.toFixed(0)} s for the servers to go idle${
+        quietWindows < 2 ? '; they did not' : ''
+      })`,
+    );
+  }
 }
 
 function sampleMemory(servers) {
@@ -424,6 +484,7 @@ async function latencyRow(
   sample,
   iterations = ITERATIONS,
 ) {
+  await settle(servers);
   const times = new Map(servers.map(s => [s.name, []]));
   for (let i = 0; i < iterations; i++) {
     const order = i % 2 ? [...servers].reverse() : servers;
@@ -664,6 +725,7 @@ async function throughputRow(servers) {
       await Promise.all([0, 1, 2, 3].map(() => createRun(s, experimentId))),
     );
   }
+  await settle(servers);
   for (let slice = 0; slice < slices; slice++) {
     const order = slice % 2 ? [...servers].reverse() : servers;
     for (const s of order) {
