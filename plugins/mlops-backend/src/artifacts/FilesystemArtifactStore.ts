@@ -8,12 +8,12 @@ import {
   MlopsArtifactUploadedPart,
 } from '@backstage-mlops/plugin-mlops-node';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ByteLimit } from './sizeLimit';
+import { createUploadFile } from './uploadFile';
 
 /**
  * Uploads are written here first and renamed into place when complete, so
@@ -138,27 +138,25 @@ export class FilesystemArtifactStore implements MlopsArtifactStore {
     await this.confine(target);
     const root = await this.rootOnDisk();
     const temporary = nodePath.join(root, UPLOADS_FOLDER, randomUUID());
-    const counted = new ByteLimit(Number.POSITIVE_INFINITY);
+    const file = createUploadFile(temporary);
     try {
-      // 'wx': never follow or overwrite anything already at the temporary name.
-      await pipeline(
-        body,
-        counted,
-        createWriteStream(temporary, { flags: 'wx' }),
-      );
+      await pipeline(body, file);
       await fs.mkdir(nodePath.dirname(target), { recursive: true });
       // The folders just created may have met a symlink planted meanwhile.
       await this.confine(nodePath.dirname(target));
-      const existing = await fs.lstat(target).catch(() => undefined);
-      if (existing?.isDirectory()) {
-        throw new InputError(`Invalid path: ${path} is a directory`);
-      }
-      await fs.rename(temporary, target);
+      await fs.rename(temporary, target).catch(error => {
+        // A file is never renamed over a folder (EISDIR): nothing to look
+        // up beforehand.
+        if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+          throw new InputError(`Invalid path: ${path} is a directory`);
+        }
+        throw error;
+      });
     } catch (error) {
       await fs.rm(temporary, { force: true });
       throw error;
     }
-    return { size: counted.bytes };
+    return { size: file.bytesWritten };
   }
 
   async read(path: string): Promise<MlopsArtifactContent | undefined> {
@@ -318,11 +316,7 @@ export class FilesystemArtifactStore implements MlopsArtifactStore {
       },
     });
     try {
-      await pipeline(
-        body,
-        hashing,
-        createWriteStream(temporary, { flags: 'wx' }),
-      );
+      await pipeline(body, hashing, createUploadFile(temporary));
       const md5 = hash.digest('hex');
       await fs.rename(
         temporary,

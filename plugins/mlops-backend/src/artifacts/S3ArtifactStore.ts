@@ -21,13 +21,14 @@ import {
 } from '@backstage-mlops/plugin-mlops-node';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import nodePath from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ByteLimit } from './sizeLimit';
+import { createUploadFile } from './uploadFile';
 
 /** Where an S3-compatible artifact store keeps its objects. */
 export interface S3ArtifactStoreOptions {
@@ -120,7 +121,7 @@ export class S3ArtifactStore implements MlopsArtifactStore {
     // a temporary file (disk, not memory) to learn it.
     const spool = nodePath.join(os.tmpdir(), `mlops-artifact-${randomUUID()}`);
     try {
-      await pipeline(body, createWriteStream(spool, { flags: 'wx' }));
+      await pipeline(body, createUploadFile(spool));
       const { size } = await fs.stat(spool);
       await this.client.send(
         new PutObjectCommand({

@@ -443,6 +443,20 @@ describe('filesystem artifact store on disk', () => {
     expect(await outsideFiles()).toEqual(['secret.txt']);
   });
 
+  it('refuses to write a file over a folder, and keeps the folder', async () => {
+    await store.write('7/r/artifacts/model/MLmodel', body('flavors: {}\n'));
+    await expect(
+      store.write('7/r/artifacts/model', body('not a folder')),
+    ).rejects.toThrow(/is a directory/);
+    expect(await store.list('7/r/artifacts')).toEqual([
+      { path: '7/r/artifacts/model', isDir: true },
+    ]);
+    // The refused upload's bytes are not left behind either.
+    expect(await fs.readdir(nodePath.join(root, '.mlops-uploads'))).toEqual(
+      [],
+    );
+  });
+
   it('refuses paths that leave the root lexically and the uploads folder', async () => {
     await expect(store.write('../outside/x.txt', body('x'))).rejects.toThrow(
       /leaves/,
