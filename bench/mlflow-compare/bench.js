@@ -291,6 +291,7 @@ async function portalDatabase() {
         }),
       describe: path.join(dir, 'mlops.sqlite'),
       drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      keep: async () => {},
     };
   }
   // The backend makes one database per plugin with this prefix; drop them
@@ -327,6 +328,8 @@ async function portalDatabase() {
       await dropAll();
       await knex.destroy();
     },
+    // Kept for a look afterwards: only the bench's own connection closes.
+    keep: () => knex.destroy(),
   };
 }
 
@@ -1089,6 +1092,7 @@ async function main() {
     await new Promise(r => setTimeout(r, 500));
     if (process.env.BENCH_KEEP_DB) {
       console.log(`kept the portal's database: ${database.describe}`);
+      await database.keep();
     } else {
       await database
         .drop()
