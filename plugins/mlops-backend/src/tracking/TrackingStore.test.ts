@@ -131,6 +131,69 @@ describe('TrackingStore', () => {
       );
     });
 
+    it('keeps every metric of batches logged at once, and the latest by step, time, then value', async () => {
+      const experiment = await newExperiment();
+      const run = await store.createRun({ experimentId: experiment.id });
+      const batches: RunBatch[] = Array.from({ length: 20 }, (_, step) => ({
+        ...emptyBatch,
+        metrics: [
+          { key: 'loss', value: 1 / (step + 1), step, timestamp: 1000 + step },
+          { key: 'acc', value: step, step, timestamp: 1000 + step },
+        ],
+        // Some batches also set a tag, so metrics-only batches and batches
+        // written in a transaction share the store's connection.
+        tags: step % 5 === 0 ? [{ key: `phase.${step}`, value: 'seen' }] : [],
+      }));
+      // The newest first: older steps arriving later keep the latest value.
+      await Promise.all(
+        [...batches].reverse().map(batch => store.logBatch(run.id, batch)),
+      );
+      // Same step and time as the latest: only a larger value replaces it.
+      await store.logBatch(run.id, {
+        ...emptyBatch,
+        metrics: [
+          { key: 'loss', value: 0.01, step: 19, timestamp: 1019 },
+          { key: 'acc', value: 25, step: 19, timestamp: 1019 },
+          {
+            key: 'far',
+            value: -2,
+            step: Number.MAX_SAFE_INTEGER,
+            timestamp: 4102444800000,
+          },
+        ],
+      });
+
+      const stored = await store.getRun(run.id);
+      expect(stored.metrics.loss).toEqual({
+        key: 'loss',
+        value: 1 / 20,
+        step: 19,
+        timestamp: 1019,
+      });
+      expect(stored.metrics.acc.value).toBe(25);
+      expect(stored.metrics.far).toEqual({
+        key: 'far',
+        value: -2,
+        step: Number.MAX_SAFE_INTEGER,
+        timestamp: 4102444800000,
+      });
+      expect(stored.tags).toEqual({
+        'phase.0': 'seen',
+        'phase.5': 'seen',
+        'phase.10': 'seen',
+        'phase.15': 'seen',
+      });
+      const history = await store.getMetricHistory(run.id, 'acc');
+      expect(history.points).toEqual([
+        ...batches.map((_, step) => ({
+          value: step,
+          step,
+          timestamp: 1000 + step,
+        })),
+        { value: 25, step: 19, timestamp: 1019 },
+      ]);
+    });
+
     it('stores NaN and the infinities the way MLflow does and reads them back', async () => {
       const experiment = await newExperiment();
       const run = await store.createRun({ experimentId: experiment.id });

@@ -97,26 +97,46 @@ async function writePg(
   );
 }
 
+/** What a metrics-only batch found of its run. */
+export type LiveRunCheck = { state: 'live' | 'deleted' | 'missing' };
+
 /**
- * A metrics-only batch on PostgreSQL, in one statement and one round trip:
- * the run is checked (it exists and is not deleted) in the same statement
- * that writes its history and latest values, so nothing is written for a
- * missing or deleted run, and no transaction (BEGIN, check, write, COMMIT:
- * four round trips) is needed to keep the check and the writes together.
- * Returns the run's state as found, or undefined when there is no such run.
- * Training jobs log metrics far more often than params or tags, so this is
- * the statement their throughput rests on. Undefined on other databases:
- * the caller writes in a transaction there.
+ * A metrics-only batch, with the run's check (it exists and is not deleted)
+ * and the writes together, so nothing is written for a missing or deleted
+ * run. Returns the run's state as found. Training jobs log metrics far more
+ * often than params or tags, so this is what their throughput rests on:
+ * PostgreSQL does it in one statement, better-sqlite3 in one synchronous
+ * transaction. Undefined on other databases: the caller writes in a knex
+ * transaction there.
  */
 export async function writeMetricsOfLiveRun(
   db: Knex,
   runId: string,
   history: MetricRow[],
   latest: MetricRow[],
-): Promise<{ state: 'live' | 'deleted' | 'missing' } | undefined> {
-  if (String(db.client.config.client) !== 'pg') {
-    return undefined;
+): Promise<LiveRunCheck | undefined> {
+  const client = String(db.client.config.client);
+  if (client === 'pg') {
+    return writePgLiveRun(db, runId, history, latest);
   }
+  if (client === 'better-sqlite3') {
+    return writeBetterSqliteLiveRun(db, runId, history, latest);
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL: one statement and one round trip. The check and the writes
+ * are data-modifying CTEs that write only when the run is live, so no
+ * transaction (BEGIN, check, write, COMMIT: four round trips) is needed to
+ * keep them together.
+ */
+async function writePgLiveRun(
+  db: Knex,
+  runId: string,
+  history: MetricRow[],
+  latest: MetricRow[],
+): Promise<LiveRunCheck> {
   const result = await db.raw(
     `with run as (select deleted from mlops_runs where id = ?),
      live as (select 1 from run where not deleted),
@@ -132,6 +152,101 @@ export async function writeMetricsOfLiveRun(
     return { state: 'missing' };
   }
   return { state: run.deleted ? 'deleted' : 'live' };
+}
+
+/** The parts of a better-sqlite3 connection the metric writer uses. */
+interface BetterSqliteConnection {
+  prepare(sql: string): {
+    get(...bindings: unknown[]): unknown;
+    run(...bindings: unknown[]): unknown;
+  };
+  transaction<F extends (...args: any[]) => any>(fn: F): F;
+}
+
+type BetterSqliteLiveRunWriter = (
+  runId: string,
+  history: MetricRow[],
+  latest: MetricRow[],
+) => LiveRunCheck['state'];
+
+const betterSqliteWriters = new WeakMap<
+  BetterSqliteConnection,
+  BetterSqliteLiveRunWriter
+>();
+
+/**
+ * better-sqlite3 runs every statement synchronously, so a batch written
+ * through knex paid for the query builder, the transaction's promise chain
+ * and a fresh prepare of each statement (BEGIN, the check, two inserts,
+ * COMMIT) on top of SQLite's own work, and the JSON document of the
+ * `json_each` insert cost SQLite more than binding the rows one by one to a
+ * prepared statement. Here the batch is one synchronous transaction on the
+ * pool's connection, with statements prepared once per connection: nothing
+ * else can run on that connection while it is held, as in a knex
+ * transaction.
+ */
+async function writeBetterSqliteLiveRun(
+  db: Knex,
+  runId: string,
+  history: MetricRow[],
+  latest: MetricRow[],
+): Promise<LiveRunCheck> {
+  const connection: BetterSqliteConnection =
+    await db.client.acquireConnection();
+  try {
+    let write = betterSqliteWriters.get(connection);
+    if (!write) {
+      write = betterSqliteLiveRunWriter(connection);
+      betterSqliteWriters.set(connection, write);
+    }
+    return { state: write(runId, history, latest) };
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
+function betterSqliteLiveRunWriter(
+  connection: BetterSqliteConnection,
+): BetterSqliteLiveRunWriter {
+  const findRun = connection.prepare(
+    'select deleted from mlops_runs where id = ?',
+  );
+  const ROW = `(${COLUMNS}) values (?, ?, ?, ?, ?, ?)`;
+  const insertHistory = connection.prepare(`insert into ${HISTORY} ${ROW}`);
+  const upsertLatest = connection.prepare(
+    `insert into ${LATEST} ${ROW} ${UPSERT_LATEST}`,
+  );
+  const insert = (
+    statement: ReturnType<BetterSqliteConnection['prepare']>,
+    runId: string,
+    row: MetricRow,
+  ) => {
+    const stored = toStoredValue(row.value);
+    // better-sqlite3 binds no booleans: the flag is stored as 0 or 1, as
+    // knex writes it.
+    statement.run(
+      runId,
+      row.key,
+      stored.value,
+      stored.is_nan ? 1 : 0,
+      row.step,
+      row.timestamp,
+    );
+  };
+  return connection.transaction(
+    (runId: string, history: MetricRow[], latest: MetricRow[]) => {
+      const run = findRun.get(runId) as { deleted: unknown } | undefined;
+      if (!run) {
+        return 'missing';
+      }
+      if (run.deleted === 1 || run.deleted === true) {
+        return 'deleted';
+      }
+      for (const row of history) insert(insertHistory, runId, row);
+      for (const row of latest) insert(upsertLatest, runId, row);
+      return 'live';
+    },
+  );
 }
 
 async function writeSqlite(
