@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import nodePath from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createUploadFile } from './uploadFile';
+import { createUploadFile, removeUploadFile } from './uploadFile';
 
 /**
  * Uploads are written here first and renamed into place when complete, so
@@ -153,7 +153,7 @@ export class FilesystemArtifactStore implements MlopsArtifactStore {
         throw error;
       });
     } catch (error) {
-      await fs.rm(temporary, { force: true });
+      await removeUploadFile(file);
       throw error;
     }
     return { size: file.bytesWritten };
@@ -315,8 +315,9 @@ export class FilesystemArtifactStore implements MlopsArtifactStore {
         done(null, chunk);
       },
     });
+    const file = createUploadFile(temporary);
     try {
-      await pipeline(body, hashing, createUploadFile(temporary));
+      await pipeline(body, hashing, file);
       const md5 = hash.digest('hex');
       await fs.rename(
         temporary,
@@ -324,7 +325,7 @@ export class FilesystemArtifactStore implements MlopsArtifactStore {
       );
       return { etag: etagOf(md5), size };
     } catch (error) {
-      await fs.rm(temporary, { force: true });
+      await removeUploadFile(file);
       if (isMissing(error)) {
         // Aborted (or completed) while the part was arriving.
         throw new NotFoundError(

@@ -28,7 +28,7 @@ import nodePath from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ByteLimit } from './sizeLimit';
-import { createUploadFile } from './uploadFile';
+import { createUploadFile, removeUploadFile } from './uploadFile';
 
 /** Where an S3-compatible artifact store keeps its objects. */
 export interface S3ArtifactStoreOptions {
@@ -120,8 +120,9 @@ export class S3ArtifactStore implements MlopsArtifactStore {
     // PutObject needs the length up front; a chunked upload is spooled to
     // a temporary file (disk, not memory) to learn it.
     const spool = nodePath.join(os.tmpdir(), `mlops-artifact-${randomUUID()}`);
+    const file = createUploadFile(spool);
     try {
-      await pipeline(body, createUploadFile(spool));
+      await pipeline(body, file);
       const { size } = await fs.stat(spool);
       await this.client.send(
         new PutObjectCommand({
@@ -134,7 +135,7 @@ export class S3ArtifactStore implements MlopsArtifactStore {
       );
       return { size };
     } finally {
-      await fs.rm(spool, { force: true });
+      await removeUploadFile(file);
     }
   }
 

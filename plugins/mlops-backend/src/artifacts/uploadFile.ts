@@ -1,4 +1,5 @@
 import { createWriteStream, WriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
 
 /**
  * Bytes of an upload that may wait in memory while the file write before
@@ -20,4 +21,19 @@ export function createUploadFile(path: string): WriteStream {
     flags: 'wx',
     highWaterMark: UPLOAD_WRITE_BUFFER_BYTES,
   });
+}
+
+/**
+ * Removes the file of `file` (from {@link createUploadFile}) once its
+ * stream is closed. A stream that failed while still opening creates its
+ * file after all; removed before that, the file would be left behind.
+ */
+export async function removeUploadFile(file: WriteStream): Promise<void> {
+  if (!file.closed) {
+    await new Promise<void>(resolve => {
+      file.once('close', () => resolve());
+      file.destroy();
+    });
+  }
+  await fs.rm(file.path, { force: true });
 }
