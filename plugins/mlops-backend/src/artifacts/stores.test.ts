@@ -475,9 +475,7 @@ describe('filesystem artifact store on disk', () => {
         i % 2 ? 70_100 : 'the client went away',
       ),
     );
-    expect(await fs.readdir(nodePath.join(root, '.mlops-uploads'))).toEqual(
-      [],
-    );
+    expect(await fs.readdir(nodePath.join(root, '.mlops-uploads'))).toEqual([]);
     expect(await store.list('8/r/artifacts')).toHaveLength(200);
   });
 
@@ -490,9 +488,7 @@ describe('filesystem artifact store on disk', () => {
       { path: '7/r/artifacts/model', isDir: true },
     ]);
     // The refused upload's bytes are not left behind either.
-    expect(await fs.readdir(nodePath.join(root, '.mlops-uploads'))).toEqual(
-      [],
-    );
+    expect(await fs.readdir(nodePath.join(root, '.mlops-uploads'))).toEqual([]);
   });
 
   it('refuses paths that leave the root lexically and the uploads folder', async () => {
