@@ -618,6 +618,21 @@ export function routeSpecs(s: Seeded): RouteSpec[] {
       badQueries: ['dryRun=maybe', 'dryRun[]=true'],
     },
     {
+      // A read of several objects; POST only because the refs are a body.
+      method: 'POST',
+      path: '/objects/by-refs',
+      body: { refs: [{ kind: 'model', name: s.model }] },
+      fields: [
+        f(
+          'refs',
+          { type: 'list', max: 500, item: { kind: 'model', name: s.model } },
+          { required: true },
+        ),
+        f('refs.0.kind', ENUM, { required: true }),
+        f('refs.0.name', NAME, { required: true }),
+      ],
+    },
+    {
       method: 'DELETE',
       path: '/objects/:kind/:name',
       asService: true,
